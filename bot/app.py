@@ -1,0 +1,110 @@
+"""The one place that wires the bot: handlers in order, services started and closed, the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import ConfigError, Settings
+from bot.handlers import callbacks
+from bot.handlers.checkin import checkin_command, on_answer_button, on_text
+from bot.handlers.common import SERVICES_KEY, refuse_callback, translator
+from bot.handlers.coordinator import invite_command, partners_command
+from bot.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
+from bot.handlers.menus import set_default_menus
+from bot.handlers.onboarding import language_command, on_consent, on_language, start
+from bot.i18n import Catalogs, compile_catalogs
+from bot.scripts import ScriptRegistry
+from bot.services import Clock, Services, system_clock
+from storage.db import open_db, set_meta
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+_SETTINGS_KEY = "settings"
+_CLOCK_KEY = "clock"
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data we never made (forged, or from a retired version of the bot)."""
+    _svc, _ = translator(update, context)
+    await refuse_callback(update, _("This button is no longer valid."))
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """All handlers, in the order PTB tries them (the first match wins)."""
+    private = filters.ChatType.PRIVATE
+    # 1. Edited messages first: otherwise an edited "/checkin" would run the command again.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, edited_message))
+    # 2. Commands of every role; each handler checks the role itself and refuses politely.
+    app.add_handler(CommandHandler("start", start, filters=private))
+    app.add_handler(CommandHandler("help", help_command, filters=private))
+    app.add_handler(CommandHandler("checkin", checkin_command, filters=private))
+    app.add_handler(CommandHandler("language", language_command, filters=private))
+    app.add_handler(CommandHandler("invite", invite_command, filters=private))
+    app.add_handler(CommandHandler("partners", partners_command, filters=private))
+    # 3. Buttons, by the prefix of their callback data; anything else is stale or forged.
+    app.add_handler(CallbackQueryHandler(on_consent, pattern=callbacks.CONSENT_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_language, pattern=callbacks.LANGUAGE_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_answer_button, pattern=callbacks.ANSWER_PATTERN))
+    app.add_handler(CallbackQueryHandler(unknown_button))
+    # 4. Everything else a person can send: unknown commands, text answers, then stickers, photos and the rest.
+    app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT & private, on_text))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, unsupported_content))
+    # 5. One error handler: log, tell the admins, apologise.
+    app.add_error_handler(on_error)
+
+
+async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Open the database, load catalogs and scripts, remember the bot's username, set the default menu."""
+    settings: Settings = app.bot_data[_SETTINGS_KEY]
+    clock: Clock = app.bot_data[_CLOCK_KEY]
+    db = open_db(settings.db_path)
+    compile_catalogs(settings.locales_dir)
+    scripts = ScriptRegistry(db)
+    scripts.load_directory(settings.dialogs_dir, clock())
+    username = app.bot.username
+    set_meta(db, "bot_username", username)
+    svc = Services(settings, db, scripts, Catalogs(settings.locales_dir), clock, username)
+    app.bot_data[SERVICES_KEY] = svc
+    await set_default_menus(app.bot, svc)
+    log.info("Netzpuls ready as @%s, database %s", username, settings.db_path)
+
+
+async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    """Close the database."""
+    svc = app.bot_data.get(SERVICES_KEY)
+    if isinstance(svc, Services):
+        svc.db.close()
+
+
+def build_application(settings: Settings, clock: Clock = system_clock) -> Application:  # type: ignore[type-arg]
+    """The PTB Application for these settings; nothing is opened until it is initialised."""
+    if not settings.token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data[_SETTINGS_KEY] = settings
+    app.bot_data[_CLOCK_KEY] = clock
+    register_handlers(app)
+    return app

@@ -1,0 +1,107 @@
+"""Command line: `python -m bot run` and `python -m bot network create NAME`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.services import system_clock
+from storage.db import get_meta, open_db, set_meta
+from storage.people import create_invite, create_network
+
+NO_TOKEN_HELP = """\
+Netzpuls needs a Telegram bot token to run.
+
+  1. In Telegram, open a chat with @BotFather and send /newbot.
+  2. Choose a name and a username ending in "bot"; BotFather answers with a token like 123456789:AAE...
+  3. Put it into the file .env next to this README (copy .env.example):  TELEGRAM_BOT_TOKEN=123456789:AAE...
+     or export it in your shell:  export TELEGRAM_BOT_TOKEN=123456789:AAE...
+  4. Run the same command again.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `python -m bot`."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Netzpuls, the network check-in bot.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot with long polling")
+    network = commands.add_parser("network", help="manage networks")
+    network_commands = network.add_subparsers(dest="network_command", required=True)
+    create = network_commands.add_parser("create", help="create a network and print its coordinator invite link")
+    create.add_argument("name", help="the network's name, e.g. \"Netzwerk Alleinerziehende Musterstadt\"")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and the URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command == "run":
+        return run(settings)
+    return create_network_command(settings, args.name)
+
+
+def run(settings: Settings) -> int:
+    """Run the bot with long polling until interrupted."""
+    if not settings.token:
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return 2
+    from bot.app import ALLOWED_UPDATES, build_application
+
+    app = build_application(settings)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def create_network_command(settings: Settings, name: str) -> int:
+    """Create a network and print its one-time coordinator invite link on the last line."""
+    name = name.strip()
+    if not 2 <= len(name) <= 100:
+        print("The network's name must have 2 to 100 characters.", file=sys.stderr)
+        return 2
+    db = open_db(settings.db_path)
+    try:
+        username = settings.bot_username or get_meta(db, "bot_username") or _ask_username(settings)
+        if not username:
+            print("Cannot build the invite link: the bot's username is unknown. Set TELEGRAM_BOT_TOKEN "
+                  "(Netzpuls then asks Telegram) or NETZPULS_BOT_USERNAME.", file=sys.stderr)
+            return 2
+        set_meta(db, "bot_username", username)
+        now = system_clock()
+        network_id = create_network(db, name, now)
+        invite = create_invite(db, network_id, "coordinator", None, now, settings.invite_ttl_days)
+    finally:
+        db.close()
+    print(f"Network \"{name}\" created (id {network_id}).")
+    print(f"Send this one-time link to the network's coordinator (valid until {invite.expires_at[:10]}):")
+    print(f"https://t.me/{username}?start={invite.token}")
+    return 0
+
+
+def _ask_username(settings: Settings) -> str | None:
+    if not settings.token:
+        return None
+
+    async def fetch() -> str:
+        async with Bot(settings.token or "", base_url=settings.api_url, base_file_url=settings.file_url) as bot:
+            return bot.username
+
+    try:
+        return asyncio.run(fetch())
+    except TelegramError as error:
+        print(f"Telegram did not tell the bot's username: {error}", file=sys.stderr)
+        return None

@@ -1,0 +1,38 @@
+"""Evaluate script conditions (plain data, never eval) against the answers given so far."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.core.script import AllOf, AnyOf, Compare, Condition, Not, Value
+
+
+def holds(condition: Condition, answers: Mapping[str, Value]) -> bool:
+    """Whether the condition is true for these answers; an unanswered step makes a comparison false."""
+    if isinstance(condition, AllOf):
+        return all(holds(inner, answers) for inner in condition.conditions)
+    if isinstance(condition, AnyOf):
+        return any(holds(inner, answers) for inner in condition.conditions)
+    if isinstance(condition, Not):
+        return not holds(condition.condition, answers)
+    if condition.step not in answers:
+        return False
+    value = answers[condition.step]
+    return _compare(condition, value)
+
+
+def _compare(condition: Compare, value: Value) -> bool:
+    if condition.op == "eq":
+        return _same(value, condition.operand)
+    if condition.op == "in":
+        operands = condition.operand if isinstance(condition.operand, tuple) else (condition.operand,)
+        return any(_same(value, operand) for operand in operands)
+    # lte/gte compare numbers only: "don't know", skipped or text answers never match.
+    if not isinstance(value, int) or isinstance(value, bool) or not isinstance(condition.operand, int):
+        return False
+    return value <= condition.operand if condition.op == "lte" else value >= condition.operand
+
+
+def _same(value: Value, operand: object) -> bool:
+    # bool is an int in Python; keep yes/no and 1/0 apart.
+    return type(value) is type(operand) and value == operand

@@ -1,0 +1,122 @@
+"""The check-in script as plain, immutable data (what the YAML files in dialogs/ describe)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+StepKind = Literal["scale", "choice", "yes_no", "text", "info"]
+STEP_KINDS: tuple[StepKind, ...] = ("scale", "choice", "yes_no", "text", "info")
+QUESTION_KINDS: frozenset[str] = frozenset({"scale", "choice", "yes_no", "text"})
+END = "end"
+DONT_KNOW = "dont_know"
+
+# An answer value: scale → int (or DONT_KNOW), yes_no → bool, choice → option id, text → str,
+# None for a skipped optional text.
+Value = int | bool | str | None
+CompareOp = Literal["eq", "in", "lte", "gte"]
+
+Texts = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Compare:
+    """Compare the answer of an earlier step: exactly one of eq, in_, lte, gte is set."""
+
+    step: str
+    op: CompareOp
+    operand: Value | tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """True when every inner condition is true."""
+
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """True when at least one inner condition is true."""
+
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    """True when the inner condition is false."""
+
+    condition: Condition
+
+
+Condition = Compare | AllOf | AnyOf | Not
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Go to `target` when `condition` holds (no condition: always)."""
+
+    target: str
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer of a choice step; the id is what is stored."""
+
+    id: str
+    text: Texts
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a script; which fields matter depends on the kind."""
+
+    id: str
+    kind: StepKind
+    text: Texts
+    factor: int | None = None
+    low: Texts = field(default_factory=dict)
+    high: Texts = field(default_factory=dict)
+    dont_know: bool = False
+    options: tuple[Option, ...] = ()
+    max_length: int = 0
+    optional: bool = False
+    rules: tuple[Rule, ...] = ()
+
+    @property
+    def is_question(self) -> bool:
+        """Whether the step asks for an answer (info steps do not)."""
+        return self.kind in QUESTION_KINDS
+
+
+@dataclass(frozen=True)
+class Script:
+    """A whole check-in script of one version."""
+
+    id: str
+    version: int
+    languages: tuple[str, ...]
+    title: Texts
+    outro: Texts
+    steps: tuple[Step, ...]
+    intro: Texts = field(default_factory=dict)
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id (KeyError if there is none)."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def index(self, step_id: str) -> int:
+        """The position of a step in the script."""
+        for number, step in enumerate(self.steps):
+            if step.id == step_id:
+                return number
+        raise KeyError(step_id)
+
+    def has_step(self, step_id: str) -> bool:
+        """Whether a step with this id exists."""
+        return any(step.id == step_id for step in self.steps)

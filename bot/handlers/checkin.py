@@ -1,0 +1,161 @@
+"""The partner's check-in: /checkin, answer buttons and typed answers; the engine decides, we translate."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.core import engine
+from bot.core.engine import Accepted, DialogState, Input, Press, Rejected, Typed
+from bot.core.render import describe_value, pick, render_step
+from bot.core.script import Script
+from bot.handlers import callbacks
+from bot.handlers.common import member_of, refuse_callback, say, translator
+from bot.i18n import Gettext
+from bot.services import MONTHLY_SCRIPT, Services
+from storage.checkins import Checkin, StepRecord, get_checkin, open_checkin, record_step, start_checkin
+from storage.people import Membership
+
+
+async def send_step(update: Update, checkin: Checkin, script: Script, state: DialogState, locale: str,
+                    _: Gettext) -> None:
+    """Show the current step of a check-in as a new message."""
+    chat = update.effective_chat
+    if chat is None or state.current is None:
+        return
+    view = render_step(script, state.current, locale, _, engine.questions_answered(script, state) + 1)
+    rows = [[InlineKeyboardButton(b.label, callback_data=callbacks.answer(checkin.id, view.step_id, b.value))
+             for b in row] for row in view.buttons]
+    await chat.send_message(view.text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+def _partner_or_refusal(member: Membership | None, _: Gettext) -> str | None:
+    if member is None:
+        return _("You are not registered yet. Please open the invite link from your network coordination.")
+    if member.role != "partner":
+        return _("The check-in is for partner organisations. As coordinator you will see the results in the "
+                 "monthly overview.")
+    return None
+
+
+async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/checkin: continue the open check-in where it stopped, or start a new one."""
+    svc, _ = translator(update, context)
+    member = member_of(update, svc)
+    refusal = _partner_or_refusal(member, _)
+    if refusal or member is None:
+        await say(update, refusal or "")
+        return
+    checkin = open_checkin(svc.db, member.id)
+    if checkin is not None:
+        script = svc.scripts.version(checkin.script_id, checkin.script_version)
+        await say(update, _("Welcome back! Let's continue where you stopped."))
+    else:
+        script = svc.scripts.current(MONTHLY_SCRIPT)
+        state = engine.start(script)
+        checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock())
+        if script.intro:
+            await say(update, pick(script.intro, member.locale))
+    await send_step(update, checkin, script, DialogState.from_json(checkin.state), member.locale, _)
+
+
+async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap on an answer button: check it is this partner's current step, store it, show the next step."""
+    svc, _ = translator(update, context)
+    query = update.callback_query
+    if query is None:
+        return
+    data = callbacks.parse_answer(query.data or "")
+    checkin = get_checkin(svc.db, data.checkin_id) if data else None
+    member = member_of(update, svc)
+    if data is None or checkin is None:
+        await refuse_callback(update, _("This button is no longer valid."))
+        return
+    if member is None or checkin.membership_id != member.id:
+        await refuse_callback(update, _("This button is not meant for you."))
+        return
+    if checkin.status != "open":
+        await refuse_callback(update, _("This check-in is already finished. Thank you!"))
+        await _drop_buttons(update)
+        return
+    await _apply(update, svc, member, checkin, data.step_id, Press(data.value), _)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A typed message: the answer to a text step, or a friendly hint."""
+    svc, _ = translator(update, context)
+    message = update.effective_message
+    member = member_of(update, svc)
+    if message is None or message.text is None:
+        return
+    checkin = open_checkin(svc.db, member.id) if member and member.role == "partner" else None
+    if member is None or checkin is None:
+        await say(update, _("I wasn't expecting a message right now. /help shows what I can do."))
+        return
+    state = DialogState.from_json(checkin.state)
+    await _apply(update, svc, member, checkin, state.current or "", Typed(message.text), _)
+
+
+async def _apply(update: Update, svc: Services, member: Membership, checkin: Checkin, step_id: str,
+                 given: Input, _: Gettext) -> None:
+    script = svc.scripts.version(checkin.script_id, checkin.script_version)
+    state = DialogState.from_json(checkin.state)
+    outcome = engine.answer(script, state, step_id, given)
+    query = update.callback_query
+    if isinstance(outcome, Rejected):
+        await _explain(update, outcome, checkin, script, state, member.locale, _)
+        return
+    step = script.step(outcome.step_id)
+    record = StepRecord(step.id, step.kind, step.factor, outcome.is_answer, outcome.value,
+                        outcome.state.to_json(), outcome.state.finished)
+    if not record_step(svc.db, checkin, record, svc.clock()):
+        await refuse_callback(update, _("This question has already been answered."))
+        return
+    if query is not None:
+        await query.answer()
+        await _confirm_on_question(update, script, state, outcome, member.locale, _)
+    if outcome.state.finished:
+        await say(update, pick(script.outro, member.locale))
+        return
+    fresh = get_checkin(svc.db, checkin.id) or checkin
+    await send_step(update, fresh, script, outcome.state, member.locale, _)
+
+
+async def _confirm_on_question(update: Update, script: Script, before: DialogState, outcome: Accepted,
+                               locale: str, _: Gettext) -> None:
+    """Replace the buttons under the answered question by the answer given."""
+    query = update.callback_query
+    if query is None:
+        return
+    step = script.step(outcome.step_id)
+    view = render_step(script, step.id, locale, _, engine.questions_answered(script, before) + 1)
+    if step.is_question:
+        await query.edit_message_text(f"{view.text}\n\n✓ {describe_value(step, outcome.value, locale, _)}")
+    else:
+        await query.edit_message_reply_markup(None)
+
+
+async def _explain(update: Update, outcome: Rejected, checkin: Checkin, script: Script, state: DialogState,
+                   locale: str, _: Gettext) -> None:
+    """Tell the partner why an input was not taken (nothing is stored)."""
+    if outcome.reason == "stale":
+        await refuse_callback(update, _("This question has already been answered."))
+        await _drop_buttons(update)
+    elif outcome.reason in ("finished", "invalid"):
+        await refuse_callback(update, _("This button is no longer valid."))
+    elif outcome.reason == "too_long":
+        await say(update, _("Your answer has {length} characters; this question allows at most {limit}. "
+                            "Please send a shorter version.").format(length=outcome.length, limit=outcome.limit))
+    elif outcome.reason == "empty":
+        await say(update, _("Please write a short answer."))
+    elif outcome.reason == "use_text":
+        await refuse_callback(update, _("Please type your answer as a message."))
+    else:
+        await say(update, _("Please answer with the buttons under the question."))
+        await send_step(update, checkin, script, state, locale, _)
+
+
+async def _drop_buttons(update: Update) -> None:
+    query = update.callback_query
+    if query is not None and query.message is not None and getattr(query.message, "reply_markup", None):
+        await query.edit_message_reply_markup(None)

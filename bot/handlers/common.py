@@ -1,0 +1,54 @@
+"""Small helpers shared by the handlers: services, the user's locale and membership, safe replies."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import Gettext, pick_locale
+from bot.services import Services
+from storage.people import Membership, active_membership, user_locale
+
+SERVICES_KEY = "services"
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The Services object stored in bot_data at start."""
+    found = context.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    return found
+
+
+def locale_of(update: Update, svc: Services) -> str:
+    """The user's chosen language if registered, else their Telegram language, else German."""
+    user = update.effective_user
+    if user is None:
+        return pick_locale(None)
+    stored = user_locale(svc.db, user.id)
+    return stored or pick_locale(user.language_code)
+
+
+def member_of(update: Update, svc: Services) -> Membership | None:
+    """The active membership of the user behind the update."""
+    user = update.effective_user
+    return None if user is None else active_membership(svc.db, user.id)
+
+
+def translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Gettext]:
+    """Services and the gettext function in the user's language."""
+    svc = services(context)
+    return svc, svc.tr(locale_of(update, svc))
+
+
+async def say(update: Update, text: str) -> None:
+    """Send a plain text message to the chat the update came from."""
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.get_bot().send_message(chat.id, text)
+
+
+async def refuse_callback(update: Update, text: str) -> None:
+    """Answer a button tap with a short notice and nothing else."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(text, show_alert=False)

@@ -1,0 +1,83 @@
+"""Coordinator commands: /invite for partner organisations, /partners to see who has joined."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.handlers.common import locale_of, member_of, say, translator
+from bot.i18n import Gettext
+from bot.services import Services
+from storage.people import Membership, create_invite, organisation_for, partner_overview
+
+MAX_ORGANISATION_NAME = 100
+
+
+def _coordinator_or_refusal(member: Membership | None, _: Gettext) -> str | None:
+    if member is None:
+        return _("You are not registered yet. Please open the invite link from your network coordination.")
+    if member.role != "coordinator":
+        return _("This command is only for the network coordination.")
+    return None
+
+
+async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/invite <organisation>: a one-time link for that organisation's contact person."""
+    svc, _ = translator(update, context)
+    member = member_of(update, svc)
+    refusal = _coordinator_or_refusal(member, _)
+    if refusal or member is None:
+        await say(update, refusal or "")
+        return
+    name = " ".join(context.args or []).strip()
+    if len(name) < 2:
+        await say(update, _("Please add the organisation's name, for example: /invite Jobcenter Musterstadt"))
+        return
+    if len(name) > MAX_ORGANISATION_NAME:
+        await say(update, _("Please keep the organisation's name to at most {limit} characters.").format(
+            limit=MAX_ORGANISATION_NAME))
+        return
+    now = svc.clock()
+    organisation_id = organisation_for(svc.db, member.network_id, name, now)
+    invite = create_invite(svc.db, member.network_id, "partner", organisation_id, now, svc.settings.invite_ttl_days)
+    await say(update, invite_message(svc, name, invite.token, invite.expires_at, locale_of(update, svc), _))
+
+
+def invite_message(svc: Services, organisation: str, token: str, expires_at: str, locale: str, _: Gettext) -> str:
+    """The text a coordinator forwards to a partner organisation."""
+    until = format_date(datetime.fromisoformat(expires_at), format="long", locale=locale)
+    return _("Invite link for {organisation} (works once, valid until {date}):\n{link}\n\n"
+             "Send it to the contact person of that organisation.").format(
+        organisation=organisation, date=until, link=svc.invite_link(token))
+
+
+async def partners_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/partners: every partner organisation and whether its contact person has joined."""
+    svc, _ = translator(update, context)
+    member = member_of(update, svc)
+    refusal = _coordinator_or_refusal(member, _)
+    if refusal or member is None:
+        await say(update, refusal or "")
+        return
+    rows = partner_overview(svc.db, member.network_id, svc.clock())
+    if not rows:
+        await say(update, _("No partner organisations yet. Invite the first one with /invite <organisation name>."))
+        return
+    locale = locale_of(update, svc)
+    lines = [_("Partners of \"{network}\":").format(network=member.network_name)]
+    for row in rows:
+        if row.contact_name and row.joined_at:
+            since = format_date(datetime.fromisoformat(row.joined_at), format="medium", locale=locale)
+            status = _("joined ({name}, since {date})").format(name=row.contact_name, date=since)
+        elif row.invite_open:
+            status = _("invited, not joined yet")
+        else:
+            status = _("no contact person: send a new /invite")
+        lines.append(f"• {row.name}: {status}")
+    joined = sum(1 for row in rows if row.contact_name)
+    lines.append("")
+    lines.append(_("{joined} of {total} have joined.").format(joined=joined, total=len(rows)))
+    await say(update, "\n".join(lines))

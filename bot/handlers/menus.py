@@ -1,0 +1,61 @@
+"""Telegram's command menu per role and language, and the matching /help texts."""
+
+from __future__ import annotations
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+from bot.i18n import LOCALES, Gettext
+from bot.services import Services
+
+
+def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
+    """The (command, description) pairs a role can use."""
+    common = [("help", _("What I can do for you"))]
+    if role == "partner":
+        return [("checkin", _("Start or continue the monthly check-in")),
+                ("language", _("Change the language")), *common]
+    if role == "coordinator":
+        return [("invite", _("Invite link for a partner organisation")),
+                ("partners", _("Partners and whether they have joined")),
+                ("language", _("Change the language")), *common]
+    return [("start", _("Start Netzpuls with your invite link")), *common]
+
+
+def help_text(role: str | None, is_admin: bool, _: Gettext) -> str:
+    """The /help text of a role."""
+    if role == "partner":
+        intro = _("You take part in the network's monthly check-in. About two minutes a month, mostly buttons.")
+    elif role == "coordinator":
+        intro = _(
+            "You coordinate the network. Invite each partner organisation with its own link; "
+            "the partners then answer a short monthly check-in."
+        )
+    else:
+        intro = _(
+            "Netzpuls helps cooperation networks in social services stay healthy: partners answer a short "
+            "monthly check-in, and the network coordination gets an overview and early warnings. "
+            "To take part you need an invite link from your network coordination."
+        )
+    lines = [intro, ""]
+    for command, description in command_list(role, _):
+        usage = _("/invite <organisation name>") if command == "invite" else f"/{command}"
+        lines.append(f"{usage} – {description}")
+    if is_admin:
+        lines += ["", _("As an admin you receive error reports. New networks are created on the server with: "
+                        "python -m bot network create \"Name\"")]
+    return "\n".join(lines)
+
+
+async def set_default_menus(bot: Bot, svc: Services) -> None:
+    """The menu of people who have not joined yet, in German by default and per language."""
+    for locale in LOCALES:
+        commands = [BotCommand(c, d) for c, d in command_list(None, svc.tr(locale))]
+        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=locale)
+    german = [BotCommand(c, d) for c, d in command_list(None, svc.tr("de"))]
+    await bot.set_my_commands(german, scope=BotCommandScopeDefault())
+
+
+async def set_chat_menu(bot: Bot, svc: Services, chat_id: int, role: str, locale: str) -> None:
+    """The menu of one member's chat, for their role, in their language."""
+    commands = [BotCommand(c, d) for c, d in command_list(role, svc.tr(locale))]
+    await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))

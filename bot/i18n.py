@@ -1,0 +1,58 @@
+"""Babel catalogs: compile the .po files, load one Translations per locale, pick a user's locale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALES: tuple[str, ...] = ("de", "en")
+DEFAULT_LOCALE = "de"
+DOMAIN = "messages"
+
+Gettext = Callable[[str], str]
+
+
+def pick_locale(language_code: str | None) -> str:
+    """The supported locale closest to a Telegram language code (German when unknown)."""
+    if language_code:
+        base = language_code.split("-")[0].lower()
+        if base in LOCALES:
+            return base
+    return DEFAULT_LOCALE
+
+
+def compile_catalogs(locales_dir: Path) -> list[Path]:
+    """Build each locale's .mo from its .po when missing or older; return the files written."""
+    written: list[Path] = []
+    for locale in LOCALES:
+        po_path = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=locale)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        written.append(mo_path)
+    return written
+
+
+class Catalogs:
+    """The compiled translations of every supported locale."""
+
+    def __init__(self, locales_dir: Path) -> None:
+        self._translations: dict[str, Translations] = {}
+        for locale in LOCALES:
+            mo_path = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+            if not mo_path.exists():
+                raise FileNotFoundError(f"{mo_path} is missing: run 'pybabel compile -d {locales_dir}' (scripts/setup)")
+            with mo_path.open("rb") as mo_file:
+                self._translations[locale] = Translations(mo_file, domain=DOMAIN)
+
+    def gettext(self, locale: str) -> Gettext:
+        """The gettext function of one locale (unknown locales get German)."""
+        return self._translations.get(locale, self._translations[DEFAULT_LOCALE]).gettext

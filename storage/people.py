@@ -1,0 +1,199 @@
+"""Networks, partner organisations, people, memberships and invite links."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlite_utils import Database
+
+Role = Literal["coordinator", "partner"]
+
+
+@dataclass(frozen=True)
+class Invite:
+    """A one-time invite link's token and what it grants."""
+
+    token: str
+    network_id: int
+    role: Role
+    organisation_id: int | None
+    expires_at: str
+    used_at: str | None
+
+
+@dataclass(frozen=True)
+class Membership:
+    """An active member of a network, with what handlers need to answer them."""
+
+    id: int
+    network_id: int
+    network_name: str
+    user_id: int
+    first_name: str
+    role: Role
+    organisation_id: int | None
+    organisation_name: str | None
+    locale: str
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    """One partner organisation as /partners lists it."""
+
+    organisation_id: int
+    name: str
+    contact_name: str | None
+    joined_at: str | None
+    invite_open: bool
+
+
+class InviteError(Exception):
+    """An invite cannot be redeemed; `reason` is unknown, used, expired or member."""
+
+    def __init__(self, reason: Literal["unknown", "used", "expired", "member"]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def new_token() -> str:
+    """An unguessable invite token (128 bits) that fits Telegram's start parameter ([A-Za-z0-9_-], ≤ 64)."""
+    return secrets.token_urlsafe(16)
+
+
+def create_network(db: Database, name: str, now: datetime) -> int:
+    """Create a network and return its id."""
+    with db.atomic():
+        cursor = db.execute("INSERT INTO networks (name, created_at) VALUES (?, ?)", [name, now.isoformat()])
+    return int(cursor.lastrowid or 0)
+
+
+def network_name(db: Database, network_id: int) -> str | None:
+    """The name of a network, or None if it does not exist."""
+    row = db.execute("SELECT name FROM networks WHERE id = ?", [network_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def organisation_for(db: Database, network_id: int, name: str, now: datetime) -> int:
+    """The id of the network's organisation with this name (case-insensitive), created if new."""
+    with db.atomic():
+        row = db.execute(
+            "SELECT id FROM organisations WHERE network_id = ? AND name = ? COLLATE NOCASE", [network_id, name]
+        ).fetchone()
+        if row is not None:
+            return int(row[0])
+        cursor = db.execute(
+            "INSERT INTO organisations (network_id, name, created_at) VALUES (?, ?, ?)",
+            [network_id, name, now.isoformat()],
+        )
+        return int(cursor.lastrowid or 0)
+
+
+def create_invite(
+    db: Database, network_id: int, role: Role, organisation_id: int | None, now: datetime, ttl_days: int
+) -> Invite:
+    """Create a one-time invite that expires after ttl_days."""
+    token = new_token()
+    expires = (now + timedelta(days=ttl_days)).isoformat()
+    with db.atomic():
+        db.execute(
+            "INSERT INTO invites (token, network_id, role, organisation_id, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [token, network_id, role, organisation_id, now.isoformat(), expires],
+        )
+    return Invite(token, network_id, role, organisation_id, expires, None)
+
+
+def find_invite(db: Database, token: str) -> Invite | None:
+    """The invite with this token, used or not."""
+    row = db.execute(
+        "SELECT token, network_id, role, organisation_id, expires_at, used_at FROM invites WHERE token = ?", [token]
+    ).fetchone()
+    return None if row is None else Invite(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+def check_invite(db: Database, token: str, now: datetime) -> Invite:
+    """The invite if it can still be redeemed; raise InviteError otherwise."""
+    invite = find_invite(db, token)
+    if invite is None:
+        raise InviteError("unknown")
+    if invite.used_at is not None:
+        raise InviteError("used")
+    if datetime.fromisoformat(invite.expires_at) <= now:
+        raise InviteError("expired")
+    return invite
+
+
+def redeem_invite(
+    db: Database, token: str, user_id: int, first_name: str, locale: str, consent_version: int, now: datetime
+) -> Membership:
+    """Register the user through the invite, in one transaction; a previous contact of the organisation leaves."""
+    stamp = now.isoformat()
+    with db.atomic():
+        invite = check_invite(db, token, now)
+        if active_membership(db, user_id) is not None:
+            raise InviteError("member")
+        db.execute(
+            "INSERT INTO users (id, first_name, locale, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name, locale = excluded.locale",
+            [user_id, first_name, locale, stamp],
+        )
+        if invite.organisation_id is not None:
+            db.execute(
+                "UPDATE memberships SET left_at = ?, left_reason = 'replaced'"
+                " WHERE organisation_id = ? AND left_at IS NULL",
+                [stamp, invite.organisation_id],
+            )
+        db.execute(
+            "INSERT INTO memberships (network_id, user_id, role, organisation_id, consent_version, joined_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [invite.network_id, user_id, invite.role, invite.organisation_id, consent_version, stamp],
+        )
+        db.execute("UPDATE invites SET used_at = ?, used_by = ? WHERE token = ?", [stamp, user_id, token])
+        membership = active_membership(db, user_id)
+    assert membership is not None
+    return membership
+
+
+def active_membership(db: Database, user_id: int) -> Membership | None:
+    """The user's current membership, or None for strangers and people who left."""
+    row = db.execute(
+        """SELECT m.id, m.network_id, n.name, m.user_id, u.first_name, m.role, m.organisation_id, o.name, u.locale
+           FROM memberships m
+           JOIN networks n ON n.id = m.network_id
+           JOIN users u ON u.id = m.user_id
+           LEFT JOIN organisations o ON o.id = m.organisation_id
+           WHERE m.user_id = ? AND m.left_at IS NULL""",
+        [user_id],
+    ).fetchone()
+    return None if row is None else Membership(*row)
+
+
+def user_locale(db: Database, user_id: int) -> str | None:
+    """The language a registered user chose, or None for strangers."""
+    row = db.execute("SELECT locale FROM users WHERE id = ?", [user_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_locale(db: Database, user_id: int, locale: str) -> None:
+    """Store the user's chosen language."""
+    with db.atomic():
+        db.execute("UPDATE users SET locale = ? WHERE id = ?", [locale, user_id])
+
+
+def partner_overview(db: Database, network_id: int, now: datetime) -> list[PartnerRow]:
+    """Every partner organisation of the network with its contact person and open invites."""
+    rows = db.execute(
+        """SELECT o.id, o.name, u.first_name, m.joined_at,
+                  EXISTS (SELECT 1 FROM invites i WHERE i.organisation_id = o.id
+                          AND i.used_at IS NULL AND i.expires_at > ?)
+           FROM organisations o
+           LEFT JOIN memberships m ON m.organisation_id = o.id AND m.left_at IS NULL
+           LEFT JOIN users u ON u.id = m.user_id
+           WHERE o.network_id = ?
+           ORDER BY o.name COLLATE NOCASE""",
+        [now.isoformat(), network_id],
+    ).fetchall()
+    return [PartnerRow(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]

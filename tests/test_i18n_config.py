@@ -1,0 +1,79 @@
+"""Catalogs are complete in both languages; settings come from the environment and an optional file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.config import DEFAULT_API_URL, ConfigError, load_settings
+from bot.i18n import LOCALES, Catalogs, pick_locale
+from tests.conftest import ROOT
+
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def _source_messages() -> set[str]:
+    found: set[str] = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(str(ROOT / "bot")):
+        if isinstance(message, str):
+            found.add(message)
+    return found
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_source_string_is_translated(locale: str) -> None:
+    with (ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    translated = {m.id: m.string for m in catalog if m.id and isinstance(m.id, str)}
+    missing = sorted(m for m in _source_messages() if not translated.get(m))
+    assert not missing, f"{locale} lacks translations for: {missing}"
+    fuzzy = sorted(m.id for m in catalog if m.id and m.fuzzy)
+    assert not fuzzy, f"{locale} has fuzzy entries: {fuzzy}"
+    for msgid, msgstr in translated.items():
+        assert set(PLACEHOLDER.findall(str(msgid))) == set(PLACEHOLDER.findall(str(msgstr))), msgid
+
+
+def test_catalogs_translate_at_runtime(catalogs: Catalogs) -> None:
+    assert catalogs.gettext("de")("Yes") == "Ja"
+    assert catalogs.gettext("en")("Yes") == "Yes"
+    assert catalogs.gettext("fr")("Yes") == "Ja"  # unknown locales fall back to German
+
+
+@pytest.mark.parametrize(("code", "locale"), [("de", "de"), ("de-AT", "de"), ("en-GB", "en"), ("fr", "de"),
+                                              (None, "de")])
+def test_pick_locale(code: str | None, locale: str) -> None:
+    assert pick_locale(code) == locale
+
+
+def test_settings_from_environment_and_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nTELEGRAM_BOT_TOKEN=from-file\nNETZPULS_DB='/data/n.db'\nNETZPULS_ADMINS=1, 2\n")
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": "from-env"}, env_file)
+    assert settings.token == "from-env"
+    assert settings.db_path == Path("/data/n.db")
+    assert settings.admins == frozenset({1, 2})
+    assert settings.api_url == DEFAULT_API_URL
+    assert settings.file_url == "https://api.telegram.org/file/bot"
+
+
+def test_file_url_is_derived_from_a_local_api_url(tmp_path: Path) -> None:
+    settings = load_settings({"TELEGRAM_API_URL": "http://127.0.0.1:8081/bot"}, tmp_path / "none")
+    assert settings.file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.token is None
+
+
+@pytest.mark.parametrize(("key", "value"), [("NETZPULS_ADMINS", "alice"), ("NETZPULS_INVITE_TTL_DAYS", "0")])
+def test_bad_settings_are_named(tmp_path: Path, key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=key):
+        load_settings({key: value}, tmp_path / "none")
+
+
+def test_env_example_documents_every_setting() -> None:
+    documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    used = set(re.findall(r'get\("([A-Z_]+)"\)', (ROOT / "bot" / "config.py").read_text()))
+    used.add("NETZPULS_ENV_FILE")
+    assert used <= documented, used - documented

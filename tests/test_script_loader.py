@@ -1,0 +1,123 @@
+"""The script loader: the default script loads; broken files fail naming file, line and step."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.core.script import AnyOf, Compare
+from bot.core.script_loader import ScriptError, load_script_file, load_script_text
+
+DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"
+
+MINIMAL = """\
+version: 3
+id: tiny
+languages: [de, en]
+title: {de: Klein, en: Tiny}
+outro: {de: Danke, en: Thanks}
+steps:
+  - id: benefit
+    kind: scale
+    factor: 3
+    text: {de: "Nutzen?", en: "Benefit?"}
+    low: {de: kaum, en: little}
+    high: {de: viel, en: a lot}
+    next:
+      - if: {step: benefit, lte: 2}
+        then: benefit_why
+      - then: end
+  - id: benefit_why
+    kind: text
+    factor: 3
+    max_length: 50
+    text: {de: "Warum?", en: "Why?"}
+"""
+
+
+def test_default_script_loads_with_factors_on_every_question() -> None:
+    script = load_script_file(DIALOGS / "monthly_checkin.yaml")
+    assert script.id == "monthly_checkin"
+    assert script.version >= 1
+    questions = [step for step in script.steps if step.is_question]
+    assert {step.factor for step in questions} >= {2, 3, 4}
+    assert all(step.factor is not None for step in questions)
+    assert all(set(step.text) == {"de", "en"} for step in script.steps)
+
+
+def test_minimal_script_parses_rules_as_data() -> None:
+    script = load_script_text(MINIMAL)
+    first = script.steps[0]
+    assert script.version == 3
+    assert first.rules[0].target == "benefit_why"
+    assert first.rules[0].condition == Compare("benefit", "lte", 2)
+    assert first.rules[1].condition is None and first.rules[1].target == "end"
+    assert script.step("benefit_why").max_length == 50
+
+
+def test_nested_conditions_are_parsed() -> None:
+    script = load_script_file(DIALOGS / "monthly_checkin.yaml")
+    condition = script.step("benefit").rules[0].condition
+    assert isinstance(condition, AnyOf)
+    assert Compare("benefit", "eq", "dont_know") in condition.conditions
+
+
+def _broken(replace: str, by: str) -> str:
+    assert replace in MINIMAL, replace
+    return MINIMAL.replace(replace, by, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "step", "fragment"),
+    [
+        (_broken("    factor: 3\n    text: {de: \"Nutzen?", "    factr: 3\n    text: {de: \"Nutzen?"), 9, "benefit",
+         "unknown key 'factr'"),
+        (_broken("then: benefit_why", "then: nowhere"), 14, "benefit", "unknown step 'nowhere'"),
+        (_broken("{step: benefit, lte: 2}", "{step: benefit_why, lte: 2}"), 14, "benefit", "later step"),
+        (_broken("    max_length: 50\n", ""), 17, "benefit_why", "max_length"),
+        (_broken('text: {de: "Warum?", en: "Why?"}', 'text: {de: "Warum?"}'), 21, "benefit_why", "lacks the 'en' text"),
+        (_broken("version: 3", "version: drei"), 1, None, "version must be a whole number"),
+        (_broken("kind: text", "kind: essay"), 18, "benefit_why", "kind must be one of"),
+        (_broken("factor: 3\n    max_length", "factor: 12\n    max_length"), 19, "benefit_why", "1-11"),
+        (_broken("  - id: benefit_why", "  - id: benefit"), 17, "benefit", "used twice"),
+        (_broken("lte: 2}", "lte: viel}"), 14, "benefit", "compares numbers"),
+        (_broken("title: {de: Klein, en: Tiny}", "title: {de: Klein, en: Tiny}\ncolour: red"), 5, None,
+         "unknown key 'colour'"),
+    ],
+)
+def test_broken_scripts_name_file_line_and_step(text: str, line: int, step: str | None, fragment: str) -> None:
+    with pytest.raises(ScriptError) as caught:
+        load_script_text(text, "dialogs/broken.yaml")
+    matching = [p for p in caught.value.problems if fragment in p.message]
+    assert matching, str(caught.value)
+    assert matching[0].line == line, str(caught.value)
+    assert matching[0].step == step
+    assert str(matching[0]).startswith(f"dialogs/broken.yaml:{line}: ")
+
+
+def test_yaml_syntax_error_names_the_line() -> None:
+    with pytest.raises(ScriptError) as caught:
+        load_script_text("version: 1\nsteps: [\n  - id: x\n", "dialogs/bad.yaml")
+    assert str(caught.value).startswith("dialogs/bad.yaml:")
+    assert "YAML syntax error" in str(caught.value)
+
+
+def test_backward_jump_is_refused_so_no_cycles() -> None:
+    text = MINIMAL + "    next: benefit\n"
+    with pytest.raises(ScriptError, match="must point forward"):
+        load_script_text(text)
+
+
+def test_condition_value_that_can_never_match_is_refused() -> None:
+    text = textwrap.dedent(MINIMAL).replace("{step: benefit, lte: 2}", "{step: benefit, eq: maybe}")
+    with pytest.raises(ScriptError, match="can never be 'maybe'"):
+        load_script_text(text)
+
+
+def test_empty_and_non_mapping_files_are_refused() -> None:
+    with pytest.raises(ScriptError, match="empty"):
+        load_script_text("", "x.yaml")
+    with pytest.raises(ScriptError, match="must be a mapping"):
+        load_script_text("- a\n- b\n", "x.yaml")

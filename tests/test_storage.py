@@ -1,0 +1,136 @@
+"""Storage: migrations, invites, memberships, script versions and exactly-once answers, on real SQLite files."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from bot.core import engine
+from bot.core.engine import Accepted, Press
+from bot.core.script import Script
+from storage.checkins import (
+    ScriptVersionConflict,
+    StepRecord,
+    answers_of,
+    get_checkin,
+    open_checkin,
+    record_step,
+    register_script,
+    script_source,
+    start_checkin,
+)
+from storage.db import open_db
+from storage.migrations import migrations
+from storage.people import (
+    InviteError,
+    Membership,
+    active_membership,
+    check_invite,
+    create_invite,
+    create_network,
+    organisation_for,
+    partner_overview,
+    redeem_invite,
+)
+from tests.conftest import NOW
+
+
+def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    first = open_db(path)
+    assert first.journal_mode == "wal"
+    assert [m.name for m in migrations.applied(first)] == ["m001_initial"]
+    first.close()
+    again = open_db(path)
+    assert len(migrations.applied(again)) == 1
+    assert {"networks", "memberships", "answers", "checkins"} <= set(again.table_names())
+    again.close()
+
+
+def _partner(db: Database, user_id: int = 501, org: str = "Jobcenter Musterstadt") -> Membership:
+    network = create_network(db, "Netzwerk Test", NOW)
+    organisation = organisation_for(db, network, org, NOW)
+    invite = create_invite(db, network, "partner", organisation, NOW, 14)
+    return redeem_invite(db, invite.token, user_id, "Anna", "de", 1, NOW)
+
+
+def test_invite_is_single_use_and_expires(db: Database) -> None:
+    network = create_network(db, "N", NOW)
+    invite = create_invite(db, network, "coordinator", None, NOW, 14)
+    assert len(invite.token) >= 22
+    member = redeem_invite(db, invite.token, 42, "Kim", "en", 1, NOW)
+    assert member.role == "coordinator" and member.locale == "en"
+    with pytest.raises(InviteError) as used:
+        redeem_invite(db, invite.token, 43, "Lea", "de", 1, NOW)
+    assert used.value.reason == "used"
+    late = create_invite(db, network, "coordinator", None, NOW, 14)
+    with pytest.raises(InviteError) as expired:
+        check_invite(db, late.token, NOW + timedelta(days=14))
+    assert expired.value.reason == "expired"
+    with pytest.raises(InviteError) as unknown:
+        check_invite(db, "nope", NOW)
+    assert unknown.value.reason == "unknown"
+
+
+def test_a_member_cannot_join_twice(db: Database) -> None:
+    member = _partner(db)
+    invite = create_invite(db, member.network_id, "coordinator", None, NOW, 14)
+    with pytest.raises(InviteError) as caught:
+        redeem_invite(db, invite.token, member.user_id, "Anna", "de", 1, NOW)
+    assert caught.value.reason == "member"
+    assert check_invite(db, invite.token, NOW).used_at is None
+
+
+def test_new_contact_person_replaces_the_old_one(db: Database) -> None:
+    first = _partner(db)
+    assert first.organisation_id is not None
+    invite = create_invite(db, first.network_id, "partner", first.organisation_id, NOW, 14)
+    second = redeem_invite(db, invite.token, 777, "Ben", "de", 1, NOW + timedelta(days=1))
+    assert active_membership(db, first.user_id) is None
+    assert second.organisation_name == "Jobcenter Musterstadt"
+    rows = partner_overview(db, first.network_id, NOW)
+    assert [(r.name, r.contact_name) for r in rows] == [("Jobcenter Musterstadt", "Ben")]
+
+
+def test_organisation_names_are_matched_case_insensitively(db: Database) -> None:
+    network = create_network(db, "N", NOW)
+    assert organisation_for(db, network, "Jobcenter", NOW) == organisation_for(db, network, "JOBCENTER", NOW)
+
+
+def test_script_versions_never_change(db: Database) -> None:
+    assert register_script(db, "s", 1, "a: 1", NOW) is True
+    assert register_script(db, "s", 1, "a: 1", NOW) is False
+    with pytest.raises(ScriptVersionConflict, match="raise 'version'"):
+        register_script(db, "s", 1, "a: 2", NOW)
+    assert register_script(db, "s", 2, "a: 2", NOW) is True
+    assert script_source(db, "s", 1) == "a: 1"
+
+
+def test_each_answer_is_stored_exactly_once(db: Database, monthly_script: Script) -> None:
+    member = _partner(db)
+    state = engine.start(monthly_script)
+    checkin = start_checkin(db, member, monthly_script.id, monthly_script.version, state.to_json(), NOW)
+    outcome = engine.answer(monthly_script, state, "goals_clear", Press("4"))
+    assert isinstance(outcome, Accepted)
+    record = StepRecord("goals_clear", "scale", 2, True, 4, outcome.state.to_json(), False)
+    assert record_step(db, checkin, record, NOW) is True
+    # The same tap again (a double tap, or a retry after a lost response) works on the old state: refused.
+    assert record_step(db, checkin, record, NOW) is False
+    assert answers_of(db, checkin.id) == [answers_of(db, checkin.id)[0]]
+    stored = db.execute("SELECT value_num, factor, script_version FROM answers").fetchall()
+    assert stored == [(4.0, 2, monthly_script.version)]
+    reloaded = get_checkin(db, checkin.id)
+    assert reloaded is not None and reloaded.state == outcome.state.to_json()
+
+
+def test_only_one_open_checkin_per_member(db: Database, monthly_script: Script) -> None:
+    member = _partner(db)
+    state = engine.start(monthly_script).to_json()
+    start_checkin(db, member, monthly_script.id, 1, state, NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        start_checkin(db, member, monthly_script.id, 1, state, NOW)
+    assert open_checkin(db, member.id) is not None
