@@ -108,3 +108,25 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     app.bot_data[_CLOCK_KEY] = clock
     register_handlers(app)
     return app
+
+
+async def start_application(app: Application, poll_timeout: int = 10) -> None:  # type: ignore[type-arg]
+    """Start like run_polling does (initialise, post_init, poll, start) inside an already running event loop."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+    await app.start()
+
+
+async def stop_application(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop what start_application started, in the reverse order, closing the database last."""
+    assert app.updater is not None
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)

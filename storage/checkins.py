@@ -24,6 +24,7 @@ class Checkin:
     script_version: int
     state: str
     status: str
+    prompt_message_id: int | None
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ class ScriptVersionConflict(ValueError):
     """A script file changed without a new version number."""
 
 
-_CHECKIN_COLUMNS = "id, membership_id, network_id, organisation_id, script_id, script_version, state, status"
+_CHECKIN_COLUMNS = (
+    "id, membership_id, network_id, organisation_id, script_id, script_version, state, status, prompt_message_id"
+)
 
 
 def register_script(db: Database, script_id: str, version: int, source: str, now: datetime) -> bool:
@@ -115,6 +118,12 @@ def start_checkin(
     checkin = get_checkin(db, int(cursor.lastrowid or 0))
     assert checkin is not None
     return checkin
+
+
+def set_prompt(db: Database, checkin_id: int, message_id: int) -> None:
+    """Remember which message shows the check-in's current step."""
+    with db.atomic():
+        db.execute("UPDATE checkins SET prompt_message_id = ? WHERE id = ?", [message_id, checkin_id])
 
 
 def record_step(db: Database, checkin: Checkin, record: StepRecord, now: datetime) -> bool:

@@ -68,6 +68,7 @@ def m001_initial(db: Database) -> None:
             script_version INTEGER NOT NULL,
             state TEXT NOT NULL,
             status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+            prompt_message_id INTEGER,          -- the message that shows the current step
             started_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             finished_at TEXT)""",

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
+from bot.config import Settings
 from bot.core.script import Script
 from bot.core.script_loader import load_script_file
 from bot.i18n import Catalogs, compile_catalogs
+from bot.localapi.server import LocalBotApi
 from storage.db import open_db
-
-ROOT = Path(__file__).resolve().parent.parent
-NOW = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+from tests.e2e import ADMIN_ID, NOW, ROOT, FakeClock, Harness
 
 
 @pytest.fixture
@@ -37,3 +36,35 @@ def catalogs() -> Catalogs:
     """The real Babel catalogs, compiled from locales/."""
     compile_catalogs(ROOT / "locales")
     return Catalogs(ROOT / "locales")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock that stands still until a test moves it."""
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[LocalBotApi]:
+    """A local Telegram Bot API server on 127.0.0.1 for one test."""
+    server = LocalBotApi()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(api: LocalBotApi, tmp_path: Path) -> Settings:
+    """Settings pointing the bot at the local server and a fresh database file."""
+    return Settings(token=api.token, api_url=api.base_url, db_path=tmp_path / "netzpuls.db",
+                    admins=frozenset({ADMIN_ID}), locales_dir=ROOT / "locales", dialogs_dir=ROOT / "dialogs")
+
+
+@pytest.fixture
+async def harness(api: LocalBotApi, settings: Settings, clock: FakeClock) -> AsyncIterator[Harness]:
+    """The real bot, long-polling the local server, plus a second database connection for the test."""
+    running = Harness(api, settings, clock)
+    await running.start()
+    yield running
+    await running.stop()
+    running.db.close()

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from bot.config import DEFAULT_API_URL, ConfigError, load_settings
 from bot.i18n import LOCALES, Catalogs, pick_locale
-from tests.conftest import ROOT
+from tests.e2e import ROOT
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 

@@ -36,7 +36,7 @@ from storage.people import (
     partner_overview,
     redeem_invite,
 )
-from tests.conftest import NOW
+from tests.e2e import NOW
 
 
 def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:

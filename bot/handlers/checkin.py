@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core import engine
@@ -13,20 +16,29 @@ from bot.handlers import callbacks
 from bot.handlers.common import member_of, refuse_callback, say, translator
 from bot.i18n import Gettext
 from bot.services import MONTHLY_SCRIPT, Services
-from storage.checkins import Checkin, StepRecord, get_checkin, open_checkin, record_step, start_checkin
+from storage.checkins import (
+    Checkin,
+    StepRecord,
+    get_checkin,
+    open_checkin,
+    record_step,
+    set_prompt,
+    start_checkin,
+)
 from storage.people import Membership
 
 
-async def send_step(update: Update, checkin: Checkin, script: Script, state: DialogState, locale: str,
-                    _: Gettext) -> None:
-    """Show the current step of a check-in as a new message."""
+async def send_step(update: Update, svc: Services, checkin: Checkin, script: Script, state: DialogState,
+                    locale: str, _: Gettext) -> None:
+    """Show the current step of a check-in as a new message and remember that message."""
     chat = update.effective_chat
     if chat is None or state.current is None:
         return
     view = render_step(script, state.current, locale, _, engine.questions_answered(script, state) + 1)
     rows = [[InlineKeyboardButton(b.label, callback_data=callbacks.answer(checkin.id, view.step_id, b.value))
              for b in row] for row in view.buttons]
-    await chat.send_message(view.text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    sent = await chat.send_message(view.text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    set_prompt(svc.db, checkin.id, sent.message_id)
 
 
 def _partner_or_refusal(member: Membership | None, _: Gettext) -> str | None:
@@ -56,7 +68,7 @@ async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock())
         if script.intro:
             await say(update, pick(script.intro, member.locale))
-    await send_step(update, checkin, script, DialogState.from_json(checkin.state), member.locale, _)
+    await send_step(update, svc, checkin, script, DialogState.from_json(checkin.state), member.locale, _)
 
 
 async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -76,7 +88,7 @@ async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     if checkin.status != "open":
         await refuse_callback(update, _("This check-in is already finished. Thank you!"))
-        await _drop_buttons(update)
+        await _drop_buttons(update, checkin)
         return
     await _apply(update, svc, member, checkin, data.step_id, Press(data.value), _)
 
@@ -103,7 +115,7 @@ async def _apply(update: Update, svc: Services, member: Membership, checkin: Che
     outcome = engine.answer(script, state, step_id, given)
     query = update.callback_query
     if isinstance(outcome, Rejected):
-        await _explain(update, outcome, checkin, script, state, member.locale, _)
+        await _explain(update, svc, outcome, checkin, script, state, member.locale, _)
         return
     step = script.step(outcome.step_id)
     record = StepRecord(step.id, step.kind, step.factor, outcome.is_answer, outcome.value,
@@ -114,11 +126,13 @@ async def _apply(update: Update, svc: Services, member: Membership, checkin: Che
     if query is not None:
         await query.answer()
         await _confirm_on_question(update, script, state, outcome, member.locale, _)
+    elif step.kind == "text" and step.optional:
+        await _drop_buttons(update, checkin)  # its "Skip" button is moot once the answer was typed
     if outcome.state.finished:
         await say(update, pick(script.outro, member.locale))
         return
     fresh = get_checkin(svc.db, checkin.id) or checkin
-    await send_step(update, fresh, script, outcome.state, member.locale, _)
+    await send_step(update, svc, fresh, script, outcome.state, member.locale, _)
 
 
 async def _confirm_on_question(update: Update, script: Script, before: DialogState, outcome: Accepted,
@@ -135,12 +149,12 @@ async def _confirm_on_question(update: Update, script: Script, before: DialogSta
         await query.edit_message_reply_markup(None)
 
 
-async def _explain(update: Update, outcome: Rejected, checkin: Checkin, script: Script, state: DialogState,
-                   locale: str, _: Gettext) -> None:
+async def _explain(update: Update, svc: Services, outcome: Rejected, checkin: Checkin, script: Script,
+                   state: DialogState, locale: str, _: Gettext) -> None:
     """Tell the partner why an input was not taken (nothing is stored)."""
     if outcome.reason == "stale":
         await refuse_callback(update, _("This question has already been answered."))
-        await _drop_buttons(update)
+        await _drop_buttons(update, checkin)
     elif outcome.reason in ("finished", "invalid"):
         await refuse_callback(update, _("This button is no longer valid."))
     elif outcome.reason == "too_long":
@@ -152,10 +166,20 @@ async def _explain(update: Update, outcome: Rejected, checkin: Checkin, script: 
         await refuse_callback(update, _("Please type your answer as a message."))
     else:
         await say(update, _("Please answer with the buttons under the question."))
-        await send_step(update, checkin, script, state, locale, _)
+        await send_step(update, svc, checkin, script, state, locale, _)
 
 
-async def _drop_buttons(update: Update) -> None:
+async def _drop_buttons(update: Update, checkin: Checkin) -> None:
+    """Remove answer buttons that can no longer be used: on a tapped old message, or after a typed answer."""
     query = update.callback_query
-    if query is not None and query.message is not None and getattr(query.message, "reply_markup", None):
-        await query.edit_message_reply_markup(None)
+    chat = update.effective_chat
+    if query is not None:
+        message = query.message
+        # A stale or forged tap may carry the current question's message; its buttons stay usable.
+        if message is None or (message.message_id == checkin.prompt_message_id and checkin.status == "open"):
+            return
+        if getattr(message, "reply_markup", None):
+            await query.edit_message_reply_markup(None)
+    elif chat is not None and checkin.prompt_message_id is not None:
+        with suppress(BadRequest):  # the user may have deleted the question meanwhile
+            await chat.get_bot().edit_message_reply_markup(chat.id, checkin.prompt_message_id, reply_markup=None)

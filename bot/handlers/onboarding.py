@@ -59,9 +59,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     token = context.args[0]
     try:
-        invite = check_invite(svc.db, token, svc.clock())
         if member_of(update, svc) is not None:
             raise InviteError("member")
+        invite = check_invite(svc.db, token, svc.clock())
     except InviteError as error:
         await say(update, invite_error_text(error.reason, _))
         return

@@ -1,0 +1,112 @@
+"""The end-to-end harness: the real bot against the local Bot API server, and steps a person takes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+from telegram.ext import Application
+
+from bot.app import build_application, start_application, stop_application
+from bot.config import Settings
+from bot.localapi.server import LocalBotApi, SentMessage
+from storage.db import open_db
+from storage.people import Membership, active_membership, create_invite, create_network, organisation_for
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+ADMIN_ID = 9001
+LINK_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
+AGREE = {"de": "Ich stimme zu", "en": "I agree"}
+LANGUAGE = {"de": "Deutsch", "en": "English"}
+
+
+class FakeClock:
+    """A settable clock for tests: call it for 'now', move it with advance()."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward by a timedelta's keyword arguments."""
+        self.now += timedelta(**delta)
+
+
+class Harness:
+    """One running bot, the server it talks to, and a database connection for the test's own checks."""
+
+    def __init__(self, api: LocalBotApi, settings: Settings, clock: FakeClock) -> None:
+        self.api = api
+        self.settings = settings
+        self.clock = clock
+        self.app: Application | None = None  # type: ignore[type-arg]
+        self.db: Database = open_db(settings.db_path)
+
+    async def start(self) -> None:
+        """Build and start the bot."""
+        self.app = build_application(self.settings, self.clock)
+        await start_application(self.app, poll_timeout=1)
+
+    async def stop(self) -> None:
+        """Stop the bot and close the test's connection."""
+        if self.app is not None:
+            await stop_application(self.app)
+            self.app = None
+
+    async def restart(self) -> None:
+        """Stop the bot and start a fresh process-equivalent on the same database."""
+        await self.stop()
+        await self.start()
+
+    def network(self, name: str = "Netzwerk Alleinerziehende Musterstadt") -> int:
+        """Create a network directly in the database."""
+        return create_network(self.db, name, NOW)
+
+    def invite(self, network_id: int, organisation: str | None = None) -> str:
+        """A fresh invite token: for a coordinator, or for a partner organisation."""
+        if organisation is None:
+            return create_invite(self.db, network_id, "coordinator", None, NOW, 14).token
+        org_id = organisation_for(self.db, network_id, organisation, NOW)
+        return create_invite(self.db, network_id, "partner", org_id, NOW, 14).token
+
+    async def send(self, user_id: int, text: str, count: int = 1) -> list[SentMessage]:
+        """Send a text as the user and wait for the bot's `count` replies."""
+        self.api.send_text(user_id, text)
+        return await self.api.wait_for_messages(user_id, count)
+
+    async def tap(self, user_id: int, message: SentMessage, label: str, count: int = 1) -> list[SentMessage]:
+        """Tap a button by its label and wait for `count` new messages (0: wait for the callback answer)."""
+        query_id = self.api.tap(user_id, message.message_id, text=label)
+        if count == 0:
+            await self.api.wait_for_callback_answer(query_id)
+            return []
+        return await self.api.wait_for_messages(user_id, count)
+
+    async def join(self, user_id: int, first_name: str, token: str, locale: str = "de") -> Membership:
+        """Open an invite link, agree, pick the language: the way a person joins."""
+        self.api.add_user(user_id, first_name, language_code=locale)
+        [consent] = await self.send(user_id, f"/start {token}")
+        [language] = await self.tap(user_id, consent, AGREE[locale])
+        await self.tap(user_id, language, LANGUAGE[locale])
+        member = active_membership(self.db, user_id)
+        assert member is not None
+        return member
+
+    async def partner(self, user_id: int = 501, organisation: str = "Jobcenter Musterstadt", locale: str = "de",
+                      network_id: int | None = None) -> Membership:
+        """A partner who has joined through the bot."""
+        network = network_id if network_id is not None else self.network()
+        return await self.join(user_id, "Anna", self.invite(network, organisation), locale)
+
+    def answers(self, membership_id: int) -> list[tuple[str, str, int]]:
+        """(step, stored JSON value, script version) of every stored answer of a member, in order."""
+        rows = self.db.execute(
+            "SELECT step_id, value_json, script_version FROM answers WHERE membership_id = ? ORDER BY id",
+            [membership_id],
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
