@@ -152,3 +152,16 @@ async def test_language_can_be_changed_later(harness: Harness) -> None:
     assert "/checkin – Start or continue" in reply.text
     menu = harness.api.commands({"type": "chat", "chat_id": member.user_id}, None)
     assert menu[0]["description"] == "Start or continue the monthly check-in"
+
+
+async def test_a_coordinator_sees_only_their_own_network(harness: Harness) -> None:
+    north, south = harness.network("Netz Nord"), harness.network("Netz Süd")
+    await harness.join(100, "Clara", harness.invite(north))
+    await harness.join(110, "Sven", harness.invite(south))
+    await harness.send(100, "/invite Jobcenter Nord")
+    await harness.partner(user_id=501, organisation="Jugendamt Süd", network_id=south)
+    [overview] = await harness.send(100, "/partners")
+    assert "Jobcenter Nord" in overview.text
+    assert "Jugendamt Süd" not in overview.text and "Anna" not in overview.text
+    [other] = await harness.send(110, "/partners")
+    assert "Jugendamt Süd: dabei (Anna" in other.text and "Jobcenter Nord" not in other.text
