@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections import Counter
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
+from bot.localapi.faults import Faults, Stall, too_many_requests
+from bot.localapi.limits import RateLimits, SendLimiter, sends_message
 from bot.localapi.methods import BotApiMethods
 from bot.localapi.objects import (
     CallbackAnswer,
@@ -27,6 +31,7 @@ __all__ = [
     "FakeUser",
     "LocalBotApi",
     "MessageVersion",
+    "RateLimits",
     "RecordedRequest",
     "RefusedRequest",
     "SentMessage",
@@ -43,7 +48,7 @@ class LocalBotApi(BotApiMethods):
 
     def __init__(self, token: str = DEFAULT_TOKEN, bot_username: str = "netzpuls_test_bot",
                  bot_id: int = 1000, *, host: str = "127.0.0.1", port: int = 0,
-                 check_results: bool = True) -> None:
+                 check_results: bool = True, limits: RateLimits | None = None) -> None:
         super().__init__(bot_username, bot_id)
         self.spec = ApiSpec.load()
         self.check_results = check_results
@@ -52,7 +57,12 @@ class LocalBotApi(BotApiMethods):
         self._requested_port = port
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
-        self._failures: dict[str, list[Failure]] = {}
+        self.faults = Faults()
+        self.throttled = 0  # sends refused with 429 by the rate limits
+        self.stalls_processed = 0
+        self.stalls_unprocessed = 0
+        self._limiter: SendLimiter | None = None
+        self.limits = limits
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -115,24 +125,56 @@ class LocalBotApi(BotApiMethods):
 
     # --- error injection --------------------------------------------------------------------------
 
+    def _method(self, method: str) -> str:
+        try:
+            return self.spec.method_name(method)
+        except ApiError:
+            raise ValueError(f"{method!r} is not a Bot API method") from None
+
     def fail_next(self, method: str, error_code: int, description: str, *, retry_after: int | None = None,
                   times: int = 1) -> None:
         """Refuse the next `times` valid calls of a method with this error (429, 500, 403...)."""
-        try:
-            name = self.spec.method_name(method)
-        except ApiError:
-            raise ValueError(f"{method!r} is not a Bot API method") from None
-        self._failures.setdefault(name, []).append(Failure(error_code, description, retry_after, times))
+        self.faults.queue(self._method(method), Failure(error_code, description, retry_after, times))
 
-    def _injected(self, method: str) -> None:
-        queue = self._failures.get(method)
-        if not queue:
-            return
-        failure = queue[0]
-        failure.times -= 1
-        if failure.times <= 0:
-            queue.pop(0)
-        raise ApiError(failure.error_code, failure.description, failure.retry_after)
+    def stall_next(self, method: str, seconds: float, *, processed: bool, times: int = 1) -> None:
+        """Hold the next `times` valid calls of a method for `seconds` before answering.
+
+        processed=True carries the call out first (Telegram got it, the answer is lost in flight);
+        processed=False never carries it out (the request did not reach Telegram).
+        """
+        self.faults.queue(self._method(method), Stall(seconds, processed, times))
+
+    def chaos(self, probability: float, *, seed: int, method: str = "sendMessage",
+              kinds: tuple[str, ...] = ("429", "500", "502", "stall"), retry_after: int = 1,
+              stall_seconds: float = 2.0) -> None:
+        """Let each valid call of a method fail at random (seeded) with the probability, in one of `kinds`."""
+        self.faults.set_chaos(self._method(method), probability, seed=seed, kinds=kinds,
+                              retry_after=retry_after, stall_seconds=stall_seconds)
+
+    def chaos_off(self) -> None:
+        """Stop the random faults of chaos()."""
+        self.faults.chaos_off()
+
+    @property
+    def injected(self) -> Counter[str]:
+        """What fail_next, stall_next and chaos did, by kind: "429", "500", "502", "stall", "stall_processed"."""
+        return self.faults.injected
+
+    @property
+    def limits(self) -> RateLimits | None:
+        """The enforced send limits; None (the default) enforces none."""
+        return self._limiter.limits if self._limiter else None
+
+    @limits.setter
+    def limits(self, limits: RateLimits | None) -> None:
+        self._limiter = SendLimiter(limits) if limits is not None else None
+
+    async def _hold(self, seconds: float) -> None:
+        """Sleep for a stall; cut short when the server stops."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not self.closing and (remaining := deadline - loop.time()) > 0:
+            await self.wait_for_change(remaining)
 
     # --- HTTP -------------------------------------------------------------------------------------
 
@@ -140,25 +182,55 @@ class LocalBotApi(BotApiMethods):
         method = request.match_info["method"]
         if request.match_info["token"] != self._token:
             return self._refuse(request, method, ApiError(401, "Unauthorized"))
+        stall: Stall | None = None
         try:
             name = self.spec.method_name(method)
             params = self.spec.validate(name, await self._read_params(request))
             self.requests.append(RecordedRequest(name, params))
             self.notify()
-            self._injected(name)
-            handler = self.implemented.get(name)
-            if handler is None:
-                log.warning("Local Bot API: %s is not supported (params %s)", name, sorted(params))
-                raise ApiError(400, "Bad Request: method not supported by the local server")
-            result = await handler(params)
-            if self.check_results:
-                self.spec.check_result(name, result)
+            fault = self.faults.next(name)
+            if isinstance(fault, ApiError):
+                raise fault
+            stall = fault
+            if stall is not None and not stall.processed:
+                self.stalls_unprocessed += 1
+                await self._hold(stall.seconds)
+                raise ApiError(504, "Gateway Timeout")  # only seen by a client that waited this long
+            result = await self._carry_out(name, params)
         except ApiError as err:
-            return self._refuse(request, method, err)
+            response = self._refuse(request, method, err)
         except Exception as err:
             log.exception("Local Bot API crashed on %s", method)
-            return self._refuse(request, method, ApiError(500, f"Internal Server Error: {err!r}"))
-        return web.json_response({"ok": True, "result": result})
+            response = self._refuse(request, method, ApiError(500, f"Internal Server Error: {err!r}"))
+        else:
+            response = web.json_response({"ok": True, "result": result})
+        if stall is not None and stall.processed:
+            self.stalls_processed += 1
+            await self._hold(stall.seconds)
+        return response
+
+    async def _carry_out(self, name: str, params: dict[str, Any]) -> Any:
+        """Run a method's handler, within the send limits if they are on."""
+        handler = self.implemented.get(name)
+        if handler is None:
+            log.warning("Local Bot API: %s is not supported (params %s)", name, sorted(params))
+            raise ApiError(400, "Bad Request: method not supported by the local server")
+        limiter = self._limiter if sends_message(name) else None
+        chat_id = params.get("chat_id")
+        if limiter is not None and isinstance(chat_id, int | str):
+            if retry_after := limiter.acquire(chat_id):
+                self.throttled += 1
+                raise too_many_requests(retry_after)
+            try:
+                result = await handler(params)
+            except BaseException:
+                limiter.release(chat_id)
+                raise
+        else:
+            result = await handler(params)
+        if self.check_results:
+            self.spec.check_result(name, result)
+        return result
 
     def _refuse(self, request: web.Request, method: str, err: ApiError) -> web.Response:
         gone = request.transport is None or request.transport.is_closing()

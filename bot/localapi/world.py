@@ -125,8 +125,9 @@ class TelegramWorld:
     # --- users ------------------------------------------------------------------------------------
 
     def add_user(self, user_id: int, first_name: str, language_code: str | None = "de",
-                 username: str | None = None, *, last_name: str | None = None) -> FakeUser:
-        """A Telegram user the test can act as (again: updates the name and language of a known user)."""
+                 username: str | None = None, *, last_name: str | None = None,
+                 started: bool = False) -> FakeUser:
+        """A user the test can act as (again: updates name and language); started: may get bot messages unasked."""
         user = self.users.get(user_id)
         if user is None:
             user = FakeUser(user_id, first_name, language_code, username, last_name)
@@ -135,6 +136,7 @@ class TelegramWorld:
         else:
             user.first_name, user.language_code, user.username, user.last_name = (first_name, language_code,
                                                                                    username, last_name)
+        user.started = user.started or started
         return user
 
     def user(self, user_id: int) -> FakeUser:
@@ -246,6 +248,11 @@ class TelegramWorld:
         """The bot's messages in a chat as they look now (deleted ones left out), oldest first."""
         chat = self.chats.get(chat_id)
         return [m for m in chat.bot_messages.values() if not m.deleted] if chat else []
+
+    def sent_count(self, chat_id: int) -> int:
+        """How many messages the bot sent to a chat, deleted ones included."""
+        chat = self.chats.get(chat_id)
+        return len(chat.bot_messages) if chat else 0
 
     def new_messages(self, chat_id: int) -> list[SentMessage]:
         """Bot messages that arrived in a chat since the last wait_for_messages/new_messages for it."""
