@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -13,27 +13,37 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
+from bot.core.pacing import Limits
 from bot.handlers import callbacks
+from bot.handlers.answers import answers_command, on_edit_button, on_revise_button
 from bot.handlers.checkin import checkin_command, on_answer_button, on_text
-from bot.handlers.common import SERVICES_KEY, refuse_callback, translator
+from bot.handlers.common import SERVICES_KEY, refuse_callback, services, translator
 from bot.handlers.coordinator import invite_command, partners_command
 from bot.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
 from bot.handlers.menus import set_default_menus
 from bot.handlers.onboarding import language_command, on_consent, on_language, start
+from bot.handlers.rounds import on_pause_button, on_round_button, pause_command
+from bot.handlers.settings import on_settings_button, settings_command
 from bot.i18n import Catalogs, compile_catalogs
+from bot.outbox import OutboxSender
+from bot.rounds import run_due
 from bot.scripts import ScriptRegistry
 from bot.services import Clock, Services, system_clock
 from storage.db import open_db, set_meta
+from storage.people import mark_reachable
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 _SETTINGS_KEY = "settings"
 _CLOCK_KEY = "clock"
+_SENDER_KEY = "outbox_sender"
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -45,19 +55,29 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """All handlers, in the order PTB tries them (the first match wins)."""
     private = filters.ChatType.PRIVATE
+    # 0. Before anything else (own group): a member who writes again is reachable again.
+    app.add_handler(TypeHandler(Update, note_reachable), group=-1)
     # 1. Edited messages first: otherwise an edited "/checkin" would run the command again.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, edited_message))
     # 2. Commands of every role; each handler checks the role itself and refuses politely.
     app.add_handler(CommandHandler("start", start, filters=private))
     app.add_handler(CommandHandler("help", help_command, filters=private))
     app.add_handler(CommandHandler("checkin", checkin_command, filters=private))
+    app.add_handler(CommandHandler("answers", answers_command, filters=private))
+    app.add_handler(CommandHandler("pause", pause_command, filters=private))
     app.add_handler(CommandHandler("language", language_command, filters=private))
     app.add_handler(CommandHandler("invite", invite_command, filters=private))
     app.add_handler(CommandHandler("partners", partners_command, filters=private))
+    app.add_handler(CommandHandler("settings", settings_command, filters=private))
     # 3. Buttons, by the prefix of their callback data; anything else is stale or forged.
     app.add_handler(CallbackQueryHandler(on_consent, pattern=callbacks.CONSENT_PATTERN))
     app.add_handler(CallbackQueryHandler(on_language, pattern=callbacks.LANGUAGE_PATTERN))
     app.add_handler(CallbackQueryHandler(on_answer_button, pattern=callbacks.ANSWER_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_round_button, pattern=callbacks.ROUND_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_edit_button, pattern=callbacks.EDIT_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_revise_button, pattern=callbacks.REVISE_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_pause_button, pattern=callbacks.PAUSE_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_settings_button, pattern=callbacks.SETTINGS_PATTERN))
     app.add_handler(CallbackQueryHandler(unknown_button))
     # 4. Everything else a person can send: unknown commands, text answers, then stickers, photos and the rest.
     app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
@@ -65,6 +85,20 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, unsupported_content))
     # 5. One error handler: log, tell the admins, apologise.
     app.add_error_handler(on_error)
+
+
+async def note_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Whoever writes or taps can be messaged again (after a 403 had marked them unreachable)."""
+    svc = context.bot_data.get(SERVICES_KEY)
+    if isinstance(svc, Services) and update.effective_user is not None:
+        mark_reachable(svc.db, update.effective_user.id)
+
+
+async def rounds_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender."""
+    svc = services(context)
+    if run_due(svc.db, svc.catalogs, svc.clock()).messages:
+        svc.wake_sender()
 
 
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -77,14 +111,29 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     scripts.load_directory(settings.dialogs_dir, clock())
     username = app.bot.username
     set_meta(db, "bot_username", username)
-    svc = Services(settings, db, scripts, Catalogs(settings.locales_dir), clock, username)
+    catalogs = Catalogs(settings.locales_dir)
+    # The outbox has its own Bot: its pacing replaces PTB's rate limiter, which would double-throttle it.
+    sender_bot = Bot(settings.token or "", base_url=settings.api_url, base_file_url=settings.file_url,
+                     request=HTTPXRequest(connection_pool_size=20, read_timeout=settings.send_timeout,
+                                          write_timeout=settings.send_timeout))
+    await sender_bot.initialize()
+    sender = OutboxSender(sender_bot, db, catalogs, clock, Limits(per_second=settings.send_rate))
+    svc = Services(settings, db, scripts, catalogs, clock, username, wake_sender=sender.wake)
     app.bot_data[SERVICES_KEY] = svc
+    app.bot_data[_SENDER_KEY] = sender
     await set_default_menus(app.bot, svc)
+    await sender.start()
+    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    app.job_queue.run_repeating(rounds_tick, interval=settings.tick_seconds, first=0.0, name="rounds")
     log.info("Netzpuls ready as @%s, database %s", username, settings.db_path)
 
 
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    """Close the database."""
+    """Stop the outbox sender (what is queued stays queued), then close the database."""
+    sender = app.bot_data.pop(_SENDER_KEY, None)
+    if isinstance(sender, OutboxSender):
+        await sender.stop()
+        await sender.bot.shutdown()
     svc = app.bot_data.get(SERVICES_KEY)
     if isinstance(svc, Services):
         svc.db.close()
@@ -99,7 +148,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=2))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

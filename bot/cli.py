@@ -7,12 +7,13 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.services import system_clock
+from bot.services import Clock, SimulatedClock, system_clock
 from storage.db import get_meta, open_db, set_meta
 from storage.people import create_invite, create_network
 
@@ -31,7 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `python -m bot`."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Netzpuls, the network check-in bot.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot with long polling")
+    run_parser = commands.add_parser("run", help="run the bot with long polling")
+    run_parser.add_argument("--clock-start", type=_aware_time, metavar="TIME",
+                            help="run on a simulated clock from this time, e.g. 2027-01-04T08:00+01:00")
+    run_parser.add_argument("--clock-speed", type=float, default=1.0, metavar="N",
+                            help="with --clock-start: simulated seconds per real second (3600: an hour a second)")
     network = commands.add_parser("network", help="manage networks")
     network_commands = network.add_subparsers(dest="network_command", required=True)
     create = network_commands.add_parser("create", help="create a network and print its coordinator invite link")
@@ -51,18 +56,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     # httpx logs every request URL, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.command == "run":
-        return run(settings)
+        clock = system_clock if args.clock_start is None else SimulatedClock(args.clock_start, args.clock_speed)
+        if args.clock_start is not None:
+            logging.getLogger(__name__).info("simulated clock from %s at %gx", args.clock_start, args.clock_speed)
+        return run(settings, clock)
     return create_network_command(settings, args.name)
 
 
-def run(settings: Settings) -> int:
+def _aware_time(text: str) -> datetime:
+    """An ISO time with a UTC offset, for --clock-start."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date and time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give the UTC offset too, e.g. 2027-01-04T08:00+01:00")
+    return moment
+
+
+def run(settings: Settings, clock: Clock = system_clock) -> int:
     """Run the bot with long polling until interrupted."""
     if not settings.token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2
     from bot.app import ALLOWED_UPDATES, build_application
 
-    app = build_application(settings)
+    app = build_application(settings, clock)
     app.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 

@@ -28,6 +28,9 @@ class Settings:
     bot_username: str | None = None
     invite_ttl_days: int = 14
     log_level: str = "INFO"
+    send_rate: float = 30.0
+    tick_seconds: float = 30.0
+    send_timeout: float = 10.0
 
     @property
     def file_url(self) -> str:
@@ -71,6 +74,18 @@ def _parse_admins(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _positive(raw: str | None, key: str, default: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{key} must be greater than 0, got {raw!r}")
+    return value
+
+
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
     """Build Settings from an optional .env file overlaid by the environment (the environment wins)."""
     env = dict(os.environ if environ is None else environ)
@@ -91,6 +106,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         raise ConfigError("NETZPULS_INVITE_TTL_DAYS must be at least 1")
     defaults = Settings()
     return Settings(
+        send_rate=_positive(get("NETZPULS_SEND_RATE"), "NETZPULS_SEND_RATE", defaults.send_rate),
+        tick_seconds=_positive(get("NETZPULS_TICK_SECONDS"), "NETZPULS_TICK_SECONDS", defaults.tick_seconds),
+        send_timeout=_positive(get("NETZPULS_SEND_TIMEOUT"), "NETZPULS_SEND_TIMEOUT", defaults.send_timeout),
         token=get("TELEGRAM_BOT_TOKEN"),
         api_url=get("TELEGRAM_API_URL") or DEFAULT_API_URL,
         db_path=Path(get("NETZPULS_DB") or "netzpuls.db"),

@@ -14,6 +14,7 @@ DEFAULT_LOCALE = "de"
 DOMAIN = "messages"
 
 Gettext = Callable[[str], str]
+Ngettext = Callable[[str, str, int], str]
 
 
 def pick_locale(language_code: str | None) -> str:
@@ -56,3 +57,7 @@ class Catalogs:
     def gettext(self, locale: str) -> Gettext:
         """The gettext function of one locale (unknown locales get German)."""
         return self._translations.get(locale, self._translations[DEFAULT_LOCALE]).gettext
+
+    def ngettext(self, locale: str) -> Ngettext:
+        """The plural-aware gettext function of one locale."""
+        return self._translations.get(locale, self._translations[DEFAULT_LOCALE]).ngettext

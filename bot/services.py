@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -23,6 +24,20 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+class SimulatedClock:
+    """A clock that starts at `start` and runs `speed` times faster than real time (demos, acceptance runs)."""
+
+    def __init__(self, start: datetime, speed: float = 1.0) -> None:
+        if start.tzinfo is None:
+            raise ValueError("the simulated clock needs a start time with a UTC offset, e.g. 2027-01-04T08:00+01:00")
+        self._start = start.astimezone(UTC)
+        self._speed = speed
+        self._origin = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self._start + timedelta(seconds=(time.monotonic() - self._origin) * self._speed)
+
+
 @dataclass
 class Services:
     """Settings, database, scripts, catalogs and the clock, shared by all handlers."""
@@ -33,6 +48,7 @@ class Services:
     catalogs: Catalogs
     clock: Clock
     bot_username: str = ""
+    wake_sender: Callable[[], None] = field(default=lambda: None)
 
     def tr(self, locale: str) -> Gettext:
         """The translation function for one locale."""

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from storage.people import Membership
+from storage.rounds import mark_finished
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Checkin:
     state: str
     status: str
     prompt_message_id: int | None
+    round_id: int | None = None
+    editing_step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ class ScriptVersionConflict(ValueError):
 
 
 _CHECKIN_COLUMNS = (
-    "id, membership_id, network_id, organisation_id, script_id, script_version, state, status, prompt_message_id"
+    "id, membership_id, network_id, organisation_id, script_id, script_version, state, status, prompt_message_id,"
+    " round_id, editing_step"
 )
 
 
@@ -104,16 +108,18 @@ def open_checkin(db: Database, membership_id: int) -> Checkin | None:
 
 
 def start_checkin(
-    db: Database, member: Membership, script_id: str, version: int, state: str, now: datetime
+    db: Database, member: Membership, script_id: str, version: int, state: str, now: datetime,
+    round_id: int | None = None,
 ) -> Checkin:
-    """Open a new check-in for a partner."""
+    """Open a new check-in for a partner, in a round or on its own."""
     assert member.organisation_id is not None, "only partners run check-ins"
     stamp = now.isoformat()
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO checkins (membership_id, network_id, organisation_id, script_id, script_version, state,"
-            " status, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-            [member.id, member.network_id, member.organisation_id, script_id, version, state, stamp, stamp],
+            " status, started_at, updated_at, round_id) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+            [member.id, member.network_id, member.organisation_id, script_id, version, state, stamp, stamp,
+             round_id],
         )
     checkin = get_checkin(db, int(cursor.lastrowid or 0))
     assert checkin is not None
@@ -140,21 +146,68 @@ def record_step(db: Database, checkin: Checkin, record: StepRecord, now: datetim
         if cursor.rowcount != 1:
             return False
         if record.is_answer:
-            number = record.value if isinstance(record.value, int) and not isinstance(record.value, bool) else None
-            db.execute(
-                "INSERT INTO answers (checkin_id, membership_id, network_id, organisation_id, script_id,"
-                " script_version, step_id, kind, factor, value_json, value_num, answered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [checkin.id, checkin.membership_id, checkin.network_id, checkin.organisation_id, checkin.script_id,
-                 checkin.script_version, record.step_id, record.kind, record.factor, json.dumps(record.value),
-                 number, stamp],
-            )
+            _insert_answer(db, checkin, record, now)
+        if record.finished and checkin.round_id is not None:
+            mark_finished(db, checkin.round_id, checkin.membership_id, now)
     return True
 
 
+def _insert_answer(db: Database, checkin: Checkin, record: StepRecord, now: datetime) -> None:
+    """One answer row: the next revision of that step, marked late when its round has closed."""
+    number = record.value if isinstance(record.value, int) and not isinstance(record.value, bool) else None
+    db.execute(
+        "INSERT INTO answers (checkin_id, membership_id, network_id, organisation_id, round_id, script_id,"
+        " script_version, step_id, revision, kind, factor, value_json, value_num, late, answered_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+        " (SELECT COALESCE(MAX(revision) + 1, 0) FROM answers WHERE checkin_id = ? AND step_id = ?),"
+        " ?, ?, ?, ?, EXISTS (SELECT 1 FROM rounds WHERE id = ? AND status = 'closed'), ?)",
+        [checkin.id, checkin.membership_id, checkin.network_id, checkin.organisation_id, checkin.round_id,
+         checkin.script_id, checkin.script_version, record.step_id, checkin.id, record.step_id, record.kind,
+         record.factor, json.dumps(record.value), number, checkin.round_id, now.isoformat()],
+    )
+
+
+def revise_answer(db: Database, checkin: Checkin, record: StepRecord, now: datetime) -> bool:
+    """Store a changed answer as a new revision and the updated state; the earlier answer stays."""
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE checkins SET state = ?, updated_at = ?, editing_step = NULL WHERE id = ? AND state = ?",
+            [record.new_state, now.isoformat(), checkin.id, checkin.state],
+        )
+        if cursor.rowcount != 1:
+            return False
+        _insert_answer(db, checkin, record, now)
+    return True
+
+
+def set_editing(db: Database, checkin_id: int, step_id: str | None) -> None:
+    """Remember which step's answer the partner is typing anew (None: none)."""
+    with db.atomic():
+        db.execute("UPDATE checkins SET editing_step = ? WHERE id = ?", [step_id, checkin_id])
+
+
+def latest_checkin(db: Database, membership_id: int) -> Checkin | None:
+    """The member's newest check-in, finished or not."""
+    return _checkin(
+        db.execute(f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? ORDER BY id DESC LIMIT 1",
+                   [membership_id]).fetchone()
+    )
+
+
+def round_checkin(db: Database, membership_id: int, round_id: int) -> Checkin | None:
+    """The member's check-in of a round, if they started one."""
+    return _checkin(
+        db.execute(f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? AND round_id = ?"
+                   " ORDER BY id DESC LIMIT 1", [membership_id, round_id]).fetchone()
+    )
+
+
 def answers_of(db: Database, checkin_id: int) -> list[StoredAnswer]:
-    """The answers of one check-in in the order given."""
+    """The current answer of each step of one check-in (its newest revision), in the order first given."""
     rows = db.execute(
-        "SELECT step_id, value_json, script_version FROM answers WHERE checkin_id = ? ORDER BY id", [checkin_id]
+        "SELECT a.step_id, a.value_json, a.script_version FROM answers a WHERE a.checkin_id = ? AND a.revision ="
+        " (SELECT MAX(revision) FROM answers b WHERE b.checkin_id = a.checkin_id AND b.step_id = a.step_id)"
+        " ORDER BY (SELECT MIN(id) FROM answers c WHERE c.checkin_id = a.checkin_id AND c.step_id = a.step_id)",
+        [checkin_id],
     ).fetchall()
     return [StoredAnswer(r[0], json.loads(r[1]), r[2]) for r in rows]

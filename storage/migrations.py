@@ -92,3 +92,104 @@ def m001_initial(db: Database) -> None:
     ]
     for statement in statements:
         db.execute(statement)
+
+
+@migrations()
+def m002_rounds_outbox(db: Database) -> None:
+    """Schedules, rounds and their participants, pauses, the outbox, and answer revisions."""
+    statements = [
+        # One row per network that changed its schedule; defaults (bot/core/calendar.py) otherwise.
+        """CREATE TABLE schedules (
+            network_id INTEGER PRIMARY KEY REFERENCES networks(id),
+            timezone TEXT NOT NULL,
+            state TEXT,
+            weekday INTEGER NOT NULL,
+            hour INTEGER NOT NULL,
+            minute INTEGER NOT NULL,
+            reminder_days TEXT NOT NULL,        -- "3,7"
+            close_days INTEGER NOT NULL,
+            quiet_start TEXT NOT NULL,          -- "19:00"
+            quiet_end TEXT NOT NULL,
+            quiet_weekends INTEGER NOT NULL,
+            quiet_holidays INTEGER NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        """CREATE TABLE rounds (
+            id INTEGER PRIMARY KEY,
+            network_id INTEGER NOT NULL REFERENCES networks(id),
+            period TEXT NOT NULL,               -- "2027-01", the month in the network's time zone
+            due_at TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            closes_at TEXT NOT NULL,
+            closed_at TEXT,
+            status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+            UNIQUE (network_id, period))""",
+        "CREATE UNIQUE INDEX rounds_one_open ON rounds(network_id) WHERE status = 'open'",
+        """CREATE TABLE participants (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            membership_id INTEGER NOT NULL REFERENCES memberships(id),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'late', 'missed', 'excused')),
+            prompted_at TEXT,
+            reminders_sent INTEGER NOT NULL DEFAULT 0,
+            snoozed_until TEXT,
+            finished_at TEXT,
+            UNIQUE (round_id, membership_id))""",
+        """CREATE TABLE pauses (
+            id INTEGER PRIMARY KEY,
+            membership_id INTEGER NOT NULL REFERENCES memberships(id),
+            starts_at TEXT NOT NULL,
+            ends_at TEXT NOT NULL,
+            created_at TEXT NOT NULL)""",
+        "CREATE INDEX pauses_member ON pauses(membership_id, ends_at)",
+        "ALTER TABLE memberships ADD COLUMN unreachable_at TEXT",
+        "ALTER TABLE checkins ADD COLUMN round_id INTEGER REFERENCES rounds(id)",
+        "ALTER TABLE checkins ADD COLUMN editing_step TEXT",  # a step being changed through /answers
+        # Every message sent on the bot's own initiative passes through here (bot/outbox.py).
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            dedupe_key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            chat_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            reply_markup TEXT,                  -- JSON of an InlineKeyboardMarkup, or NULL
+            network_id INTEGER REFERENCES networks(id),   -- set: the network's quiet hours apply
+            membership_id INTEGER REFERENCES memberships(id),
+            round_id INTEGER REFERENCES rounds(id),
+            status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'dropped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            in_flight_at_stop INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            telegram_message_id INTEGER)""",
+        "CREATE INDEX outbox_pending ON outbox(status, id) WHERE status IN ('queued', 'sending')",
+        # Answers become revisions: a change through /answers adds a row, the old one stays.
+        """CREATE TABLE answers_new (
+            id INTEGER PRIMARY KEY,
+            checkin_id INTEGER NOT NULL REFERENCES checkins(id),
+            membership_id INTEGER NOT NULL REFERENCES memberships(id),
+            network_id INTEGER NOT NULL REFERENCES networks(id),
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+            round_id INTEGER REFERENCES rounds(id),
+            script_id TEXT NOT NULL,
+            script_version INTEGER NOT NULL,
+            step_id TEXT NOT NULL,
+            revision INTEGER NOT NULL DEFAULT 0,
+            kind TEXT NOT NULL,
+            factor INTEGER,
+            value_json TEXT NOT NULL,
+            value_num REAL,
+            late INTEGER NOT NULL DEFAULT 0,    -- given after the round had closed
+            answered_at TEXT NOT NULL,
+            UNIQUE (checkin_id, step_id, revision))""",
+        """INSERT INTO answers_new (id, checkin_id, membership_id, network_id, organisation_id, script_id,
+            script_version, step_id, kind, factor, value_json, value_num, answered_at)
+           SELECT id, checkin_id, membership_id, network_id, organisation_id, script_id, script_version, step_id,
+            kind, factor, value_json, value_num, answered_at FROM answers""",
+        "DROP TABLE answers",
+        "ALTER TABLE answers_new RENAME TO answers",
+        "CREATE INDEX answers_network_factor ON answers(network_id, factor, answered_at)",
+        "CREATE INDEX answers_round ON answers(round_id)",
+    ]
+    for statement in statements:
+        db.execute(statement)

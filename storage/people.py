@@ -50,6 +50,13 @@ class PartnerRow:
     invite_open: bool
 
 
+_MEMBER_SELECT = """SELECT m.id, m.network_id, n.name, m.user_id, u.first_name, m.role, m.organisation_id, o.name,
+    u.locale FROM memberships m
+    JOIN networks n ON n.id = m.network_id
+    JOIN users u ON u.id = m.user_id
+    LEFT JOIN organisations o ON o.id = m.organisation_id"""
+
+
 class InviteError(Exception):
     """An invite cannot be redeemed; `reason` is unknown, used, expired or member."""
 
@@ -160,12 +167,7 @@ def redeem_invite(
 def active_membership(db: Database, user_id: int) -> Membership | None:
     """The user's current membership, or None for strangers and people who left."""
     row = db.execute(
-        """SELECT m.id, m.network_id, n.name, m.user_id, u.first_name, m.role, m.organisation_id, o.name, u.locale
-           FROM memberships m
-           JOIN networks n ON n.id = m.network_id
-           JOIN users u ON u.id = m.user_id
-           LEFT JOIN organisations o ON o.id = m.organisation_id
-           WHERE m.user_id = ? AND m.left_at IS NULL""",
+        f"{_MEMBER_SELECT} WHERE m.user_id = ? AND m.left_at IS NULL",
         [user_id],
     ).fetchone()
     return None if row is None else Membership(*row)
@@ -197,3 +199,34 @@ def partner_overview(db: Database, network_id: int, now: datetime) -> list[Partn
         [now.isoformat(), network_id],
     ).fetchall()
     return [PartnerRow(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+
+def membership_by_id(db: Database, membership_id: int) -> Membership | None:
+    """An active membership by its id."""
+    row = db.execute(
+        f"{_MEMBER_SELECT} WHERE m.id = ? AND m.left_at IS NULL",
+        [membership_id],
+    ).fetchone()
+    return None if row is None else Membership(*row)
+
+
+def coordinators_of(db: Database, network_id: int) -> list[Membership]:
+    """The network's active coordinators."""
+    rows = db.execute("SELECT id FROM memberships WHERE network_id = ? AND role = 'coordinator' AND left_at IS NULL"
+                      " ORDER BY id", [network_id]).fetchall()
+    return [m for (mid,) in rows if (m := membership_by_id(db, mid)) is not None]
+
+
+def mark_unreachable(db: Database, membership_id: int, now: datetime) -> bool:
+    """Telegram refuses messages to this member (blocked, deactivated); True if that is news."""
+    cursor = db.execute("UPDATE memberships SET unreachable_at = ? WHERE id = ? AND unreachable_at IS NULL",
+                        [now.isoformat(), membership_id])
+    return cursor.rowcount == 1
+
+
+def mark_reachable(db: Database, user_id: int) -> bool:
+    """The member wrote to the bot again, so messages reach them; True if they were unreachable."""
+    with db.atomic():
+        cursor = db.execute("UPDATE memberships SET unreachable_at = NULL WHERE user_id = ? AND left_at IS NULL"
+                            " AND unreachable_at IS NOT NULL", [user_id])
+    return cursor.rowcount == 1

@@ -18,7 +18,7 @@ async def test_coordinator_joins_invites_a_partner_who_joins_in_english(harness:
     [welcome] = await harness.tap(100, language, "Deutsch")
     assert "koordinieren jetzt" in welcome.text
     assert [c["command"] for c in harness.api.commands({"type": "chat", "chat_id": 100}, None)] == [
-        "invite", "partners", "language", "help"]
+        "invite", "partners", "settings", "language", "help"]
 
     [invite] = await harness.send(100, "/invite Jobcenter Musterstadt")
     match = LINK_RE.search(invite.text)
@@ -34,7 +34,7 @@ async def test_coordinator_joins_invites_a_partner_who_joins_in_english(harness:
     [welcome_en] = await harness.tap(200, language_en, "English")
     assert "Welcome, Anna!" in welcome_en.text and "/checkin" in welcome_en.text
     assert [c["command"] for c in harness.api.commands({"type": "chat", "chat_id": 200}, None)] == [
-        "checkin", "language", "help"]
+        "checkin", "answers", "pause", "language", "help"]
 
     [overview] = await harness.send(100, "/partners")
     assert "Jobcenter Musterstadt: dabei (Anna" in overview.text

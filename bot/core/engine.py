@@ -147,3 +147,15 @@ def _parse(step: Step, given: Input) -> Value | Rejected:
 def questions_answered(script: Script, state: DialogState) -> int:
     """How many questions of this check-in have been answered."""
     return sum(1 for step_id in state.answers if script.has_step(step_id) and script.step(step_id).is_question)
+
+
+def revise(script: Script, state: DialogState, step_id: str, given: Input) -> Outcome:
+    """Change the answer of an already answered step; the check-in's position and branching stay as they were."""
+    if step_id not in state.answers or not script.has_step(step_id):
+        return Rejected("invalid")
+    step = script.step(step_id)
+    parsed = _parse(step, given)
+    if isinstance(parsed, Rejected):
+        return parsed
+    answers = {**state.answers, step_id: parsed}
+    return Accepted(DialogState(state.current, answers, state.path), step_id, parsed, True)

@@ -8,10 +8,17 @@ from dataclasses import dataclass
 CONSENT_PATTERN = r"^c:"
 LANGUAGE_PATTERN = r"^l:"
 ANSWER_PATTERN = r"^a:"
+REVISE_PATTERN = r"^v:"
+EDIT_PATTERN = r"^e:"
+PAUSE_PATTERN = r"^z:"
+SETTINGS_PATTERN = r"^s:"
 
 _CONSENT_RE = re.compile(r"^c:([yn]):([A-Za-z0-9_-]{1,64})$")
 _LANGUAGE_RE = re.compile(r"^l:([a-z]{2})(:w)?$")
-_ANSWER_RE = re.compile(r"^a:(\d{1,12}):([a-z][a-z0-9_]{0,23}):([A-Za-z0-9_]{1,16})$")
+_ANSWER_RE = re.compile(r"^([av]):(\d{1,12}):([a-z][a-z0-9_]{0,23}):([A-Za-z0-9_]{1,16})$")
+_EDIT_RE = re.compile(r"^e:(\d{1,12}):([a-z][a-z0-9_]{0,23})$")
+_PAUSE_RE = re.compile(r"^z:(\d{1,3}|end)$")
+_SETTINGS_RE = re.compile(r"^s:([a-z]{2,8})(?::([A-Za-z0-9_-]{1,12}))?$")
 
 
 @dataclass(frozen=True)
@@ -49,9 +56,9 @@ def language(locale: str, welcome: bool) -> str:
     return f"l:{locale}{':w' if welcome else ''}"
 
 
-def answer(checkin_id: int, step_id: str, value: str) -> str:
-    """Callback data for an answer button."""
-    return f"a:{checkin_id}:{step_id}:{value}"
+def answer(checkin_id: int, step_id: str, value: str, revise: bool = False) -> str:
+    """Callback data for an answer button (`revise`: changing an earlier answer through /answers)."""
+    return f"{'v' if revise else 'a'}:{checkin_id}:{step_id}:{value}"
 
 
 def parse_consent(data: str) -> ConsentData | None:
@@ -69,4 +76,70 @@ def parse_language(data: str) -> LanguageData | None:
 def parse_answer(data: str) -> AnswerData | None:
     """Parse answer callback data; None if malformed."""
     match = _ANSWER_RE.match(data)
-    return None if match is None else AnswerData(int(match[1]), match[2], match[3])
+    return None if match is None else AnswerData(int(match[2]), match[3], match[4])
+
+
+ROUND_PATTERN = r"^p:"
+_ROUND_RE = re.compile(r"^p:(\d{1,12}):(go|later)$")
+
+
+@dataclass(frozen=True)
+class RoundData:
+    """A button under a round's prompt or reminder: start/continue, or ask again later."""
+
+    round_id: int
+    action: str
+
+
+def round_button(round_id: int, action: str) -> str:
+    """Callback data for a prompt or reminder button ("go" or "later")."""
+    return f"p:{round_id}:{action}"
+
+
+def parse_round(data: str) -> RoundData | None:
+    """Parse prompt/reminder callback data; None if malformed."""
+    match = _ROUND_RE.match(data)
+    return None if match is None else RoundData(int(match[1]), match[2])
+
+
+@dataclass(frozen=True)
+class EditData:
+    """Change the answer of `step_id` in check-in `checkin_id`."""
+
+    checkin_id: int
+    step_id: str
+
+
+def edit(checkin_id: int, step_id: str) -> str:
+    """Callback data for a "change this answer" button."""
+    return f"e:{checkin_id}:{step_id}"
+
+
+def parse_edit(data: str) -> EditData | None:
+    """Parse change-answer callback data; None if malformed."""
+    match = _EDIT_RE.match(data)
+    return None if match is None else EditData(int(match[1]), match[2])
+
+
+def pause(days: int | None) -> str:
+    """Callback data for a pause button: a number of days, or None to end the pause."""
+    return f"z:{'end' if days is None else days}"
+
+
+def parse_pause(data: str) -> int | bool | None:
+    """Days to pause, None to end the pause, False if malformed."""
+    match = _PAUSE_RE.match(data)
+    if match is None:
+        return False
+    return None if match[1] == "end" else int(match[1])
+
+
+def setting(field: str, value: str | None = None) -> str:
+    """Callback data for a /settings button: a field to change, or its new value."""
+    return f"s:{field}" if value is None else f"s:{field}:{value}"
+
+
+def parse_setting(data: str) -> tuple[str, str | None] | None:
+    """(field, value or None) of /settings callback data; None if malformed."""
+    match = _SETTINGS_RE.match(data)
+    return None if match is None else (match[1], match[2])

@@ -13,8 +13,10 @@ from bot.core.engine import Accepted, DialogState, Input, Press, Rejected, Typed
 from bot.core.render import describe_value, pick, render_step
 from bot.core.script import Script
 from bot.handlers import callbacks
+from bot.handlers.answers import typed_revision
 from bot.handlers.common import member_of, refuse_callback, say, translator
 from bot.i18n import Gettext
+from bot.rounds import local_day, month_name
 from bot.services import MONTHLY_SCRIPT, Services
 from storage.checkins import (
     Checkin,
@@ -26,6 +28,7 @@ from storage.checkins import (
     start_checkin,
 )
 from storage.people import Membership
+from storage.rounds import Participation, current_participation, schedule_of
 
 
 async def send_step(update: Update, svc: Services, checkin: Checkin, script: Script, state: DialogState,
@@ -51,24 +54,46 @@ def _partner_or_refusal(member: Membership | None, _: Gettext) -> str | None:
 
 
 async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/checkin: continue the open check-in where it stopped, or start a new one."""
+    """/checkin: continue the open check-in where it stopped, or start this round's."""
     svc, _ = translator(update, context)
     member = member_of(update, svc)
     refusal = _partner_or_refusal(member, _)
     if refusal or member is None:
         await say(update, refusal or "")
         return
+    await begin_or_resume(update, svc, member, _)
+
+
+async def begin_or_resume(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
+    """Continue the open check-in, or start the one of the partner's current round (late if it has closed)."""
     checkin = open_checkin(svc.db, member.id)
     if checkin is not None:
         script = svc.scripts.version(checkin.script_id, checkin.script_version)
         await say(update, _("Welcome back! Let's continue where you stopped."))
     else:
+        place = current_participation(svc.db, member.id)
+        if place is not None and place.status in ("done", "late"):
+            await say(update, already_answered_text(svc, member, place, _))
+            return
         script = svc.scripts.current(MONTHLY_SCRIPT)
         state = engine.start(script)
-        checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock())
+        checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock(),
+                                place.round.id if place is not None else None)
         if script.intro:
             await say(update, pick(script.intro, member.locale))
     await send_step(update, svc, checkin, script, DialogState.from_json(checkin.state), member.locale, _)
+
+
+def already_answered_text(svc: Services, member: Membership, place: Participation, _: Gettext) -> str:
+    """What a partner reads who has already answered their current round."""
+    schedule = schedule_of(svc.db, member.network_id)
+    month = month_name(schedule, place.round.period, member.locale)
+    if place.round.open:
+        return _("You have already answered the check-in for {month}, thank you! /answers shows your answers; you "
+                 "can change them until {date}.").format(
+            month=month, date=local_day(schedule, place.round.closes_at, member.locale))
+    return _("You have already answered the check-in for {month}, thank you! The next check-in comes at the "
+             "start of next month.").format(month=month)
 
 
 async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,6 +124,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     member = member_of(update, svc)
     if message is None or message.text is None:
+        return
+    if member is not None and member.role == "partner" and await typed_revision(update, svc, member, _):
         return
     checkin = open_checkin(svc.db, member.id) if member and member.role == "partner" else None
     if member is None or checkin is None:

@@ -13,10 +13,13 @@ def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
     common = [("help", _("What I can do for you"))]
     if role == "partner":
         return [("checkin", _("Start or continue the monthly check-in")),
+                ("answers", _("See and change your answers")),
+                ("pause", _("Pause check-ins, e.g. during holidays")),
                 ("language", _("Change the language")), *common]
     if role == "coordinator":
         return [("invite", _("Invite link for a partner organisation")),
                 ("partners", _("Partners and whether they have joined")),
+                ("settings", _("When rounds open, remind and close")),
                 ("language", _("Change the language")), *common]
     return [("start", _("Start Netzpuls with your invite link")), *common]
 
