@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -13,6 +14,7 @@ from datetime import datetime
 from sqlite_utils import Database
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.core.calendar import Schedule, is_quiet
 from bot.core.pacing import Limits, Pacer, backoff
@@ -146,7 +148,9 @@ class OutboxSender:
             try:
                 sent = await self._bot.send_message(row.chat_id, row.text, reply_markup=markup)
             except RetryAfter as error:
-                wait = _seconds(error.retry_after)
+                with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
+                    warnings.simplefilter("ignore", PTBDeprecationWarning)
+                    wait = _seconds(error.retry_after)
                 self.stats["retry_after"] += 1
                 self._pacer.hold_chat(row.chat_id, time.monotonic() + wait)
                 self._retry(row, f"429 retry after {wait:g}s", wait)

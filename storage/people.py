@@ -83,6 +83,12 @@ def network_name(db: Database, network_id: int) -> str | None:
     return None if row is None else str(row[0])
 
 
+def network_created_at(db: Database, network_id: int) -> datetime:
+    """When a network was created."""
+    row = db.execute("SELECT created_at FROM networks WHERE id = ?", [network_id]).fetchone()
+    return datetime.fromisoformat(str(row[0]))
+
+
 def organisation_for(db: Database, network_id: int, name: str, now: datetime) -> int:
     """The id of the network's organisation with this name (case-insensitive), created if new."""
     with db.atomic():

@@ -51,4 +51,4 @@ class Pacer:
 
 def backoff(attempts: int, base: float = 1.0, cap: float = 300.0) -> float:
     """Seconds to wait before the next try after `attempts` failed ones: doubling, capped."""
-    return float(min(cap, base * 2 ** max(0, attempts - 1)))
+    return float(min(cap, base * 2.0 ** min(max(0, attempts - 1), 64)))  # cap the exponent: no overflow

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.calendar import Schedule, add_local_days, is_quiet, next_allowed, period_of, round_due
+from bot.core.calendar import Schedule, add_local_days, is_quiet, next_allowed, next_period, period_of, round_due
 
 PENDING = "pending"
 
@@ -197,3 +197,13 @@ def _nudge(network: NetworkView, current: RoundView, participant: ParticipantVie
     if due > participant.reminders_sent:
         return Remind(network.id, current.id, participant.membership_id, due)
     return None
+
+
+def next_opening(schedule: Schedule, created_at: datetime, latest_period: str | None, now: datetime) -> datetime:
+    """When the network's next round will open, by the same rules as `plan` (for showing it to people)."""
+    period = period_of(schedule, now)
+    if latest_period is not None and latest_period >= period:
+        period = next_period(period)
+    if round_due(schedule, period) < created_at:
+        period = next_period(period)
+    return next_allowed(schedule, max(round_due(schedule, period), now))

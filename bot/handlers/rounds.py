@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -51,11 +51,16 @@ async def on_round_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await query.answer()
     await query.edit_message_reply_markup(None)
     await say(update, _("All right, I will ask you again on {day}. You can start any time with /checkin.").format(
-        day=_day(schedule, until, member.locale, "EEEE, d MMMM")))
+        day=weekday_and_day(local(schedule, until).date(), member.locale)))
 
 
-def _day(schedule: Schedule, moment: datetime, locale: str, pattern: str = "long") -> str:
-    return format_date(local(schedule, moment).date(), pattern, locale=locale)
+def weekday_and_day(day: date, locale: str) -> str:
+    """"Mittwoch, 3. Februar" / "Wednesday, February 3"."""
+    return f"{format_date(day, 'EEEE', locale=locale)}, {format_skeleton('MMMMd', day, locale=locale)}"
+
+
+def _day(schedule: Schedule, moment: datetime, locale: str) -> str:
+    return format_date(local(schedule, moment).date(), "long", locale=locale)
 
 
 def parse_day(text: str, today: date) -> date | None:

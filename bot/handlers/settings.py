@@ -9,21 +9,13 @@ from babel.dates import format_date, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.core.calendar import (
-    GERMAN_STATES,
-    Schedule,
-    check_schedule,
-    local,
-    next_allowed,
-    next_period,
-    period_of,
-    round_due,
-)
+from bot.core.calendar import GERMAN_STATES, Schedule, check_schedule, local
+from bot.core.planner import next_opening
 from bot.handlers import callbacks
 from bot.handlers.common import member_of, refuse_callback, say, translator
 from bot.i18n import Gettext
 from bot.services import Services
-from storage.people import Membership
+from storage.people import Membership, network_created_at
 from storage.rounds import latest_round, save_schedule, schedule_of
 
 REMINDER_CHOICES = {"3-7": (3, 7), "2-5": (2, 5), "4-8": (4, 8), "3": (3,), "0": ()}
@@ -77,11 +69,8 @@ def summary(svc: Services, member: Membership, schedule: Schedule, _: Gettext, l
     quiet = (f"{schedule.quiet_start:%H:%M}–{schedule.quiet_end:%H:%M}, " if schedule.quiet_start != schedule.quiet_end
              else "")
     latest = latest_round(svc.db, member.network_id)
-    now = svc.clock()
-    period = period_of(schedule, now)
-    if latest is not None and latest.period >= period:
-        period = next_period(period)
-    opens = next_allowed(schedule, max(round_due(schedule, period), now))
+    created = network_created_at(svc.db, member.network_id)
+    opens = next_opening(schedule, created, latest.period if latest else None, svc.clock())
     opens_on = format_date(local(schedule, opens).date(), format="long", locale=locale)
     return "\n".join([
         _("Schedule of \"{network}\":").format(network=member.network_name),

@@ -1,0 +1,146 @@
+"""Pacing of outgoing messages: overall rate, per-chat and group gaps, holds after a 429, and retry backoff."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from itertools import pairwise
+
+import pytest
+
+from bot.core.pacing import Limits, Pacer, backoff
+
+OVERALL = 1 / (30 * 0.95)
+PRIVATE = 1 / (1 * 0.95)
+GROUP = 60 / (20 * 0.95)
+
+
+def most_in_one_second(times: list[float]) -> int:
+    """The largest number of send times inside any half-open window [t, t + 1)."""
+    ordered = sorted(times)
+    return max(bisect_left(ordered, t + 1.0) - i for i, t in enumerate(ordered))
+
+
+def test_reservations_for_distinct_chats_are_evenly_spaced_at_the_overall_rate() -> None:
+    pacer = Pacer(Limits())
+    times = [pacer.reserve(chat, 0.0) for chat in range(1, 101)]
+    assert times[0] == 0.0
+    gaps = [later - earlier for earlier, later in pairwise(times)]
+    assert gaps == pytest.approx([OVERALL] * 99)
+    assert times[-1] == pytest.approx(99 / 28.5)
+
+
+@pytest.mark.parametrize("limits", [Limits(), Limits(per_second=1), Limits(per_second=2), Limits(per_second=20),
+                                    Limits(per_second=25), Limits(per_second=100)])
+@pytest.mark.parametrize("count", [1, 30, 31, 500])
+def test_no_one_second_window_holds_more_than_the_limit(limits: Limits, count: int) -> None:
+    pacer = Pacer(limits)
+    times = [pacer.reserve(chat, 0.0) for chat in range(1, count + 1)]
+    assert most_in_one_second(times) <= limits.per_second
+
+
+def test_arrivals_spread_over_time_still_keep_the_limit() -> None:
+    pacer = Pacer(Limits())
+    # bursts of 50 requests every 0.7 s, while earlier bursts are still being paced
+    times = [pacer.reserve(1000 * burst + n, 0.7 * burst) for burst in range(10) for n in range(50)]
+    assert times == sorted(times)
+    assert most_in_one_second(times) <= 30
+
+
+def test_a_send_is_never_booked_before_now() -> None:
+    pacer = Pacer(Limits())
+    assert pacer.reserve(1, 50.0) == 50.0
+    assert pacer.reserve(2, 10.0) == pytest.approx(50.0 + OVERALL)  # the overall spacing still holds
+    assert pacer.reserve(3, 100.0) == 100.0
+
+
+def test_a_private_chat_waits_its_own_gap() -> None:
+    pacer = Pacer(Limits())
+    assert [pacer.reserve(7, 0.0) for _ in range(3)] == pytest.approx([0.0, PRIVATE, 2 * PRIVATE])
+    assert pacer.chat_ready(7) == pytest.approx(3 * PRIVATE)
+    other = Pacer(Limits())
+    first = other.reserve(7, 0.0)
+    between = other.reserve(8, 0.0)
+    again = other.reserve(7, 0.0)
+    assert (first, between, again) == pytest.approx((0.0, OVERALL, PRIVATE))
+    assert other.reserve(9, 0.0) == pytest.approx(PRIVATE + OVERALL)  # the others are not held up by chat 7
+
+
+def test_a_group_chat_gets_twenty_messages_a_minute_with_the_margin() -> None:
+    pacer = Pacer(Limits())
+    times = [pacer.reserve(-100123, 0.0) for _ in range(20)]
+    assert pytest.approx(3.1579, abs=1e-4) == GROUP
+    assert times[1] == pytest.approx(GROUP)
+    assert sum(1 for t in times if t < 59.9) == 19  # fewer than 20 in the first minute
+    assert pacer.chat_ready(-100123) == pytest.approx(20 * GROUP)
+
+
+@pytest.mark.parametrize(("limits", "private", "group"), [
+    (Limits(per_chat_per_second=2, group_per_minute=30), 1 / 1.9, 60 / 28.5),
+    (Limits(margin=1.0), 1.0, 3.0),
+])
+def test_gaps_follow_the_limits(limits: Limits, private: float, group: float) -> None:
+    pacer = Pacer(limits)
+    assert pacer.reserve(1, 0.0) == 0.0
+    assert pacer.reserve(1, 0.0) == pytest.approx(private)
+    overall = 1 / (30 * limits.margin)
+    assert pacer.reserve(-1, 0.0) == pytest.approx(private + overall)
+    assert pacer.chat_ready(-1) == pytest.approx(private + overall + group)
+
+
+def test_hold_chat_delays_only_that_chat_and_never_shortens_a_wait() -> None:
+    pacer = Pacer(Limits())
+    pacer.hold_chat(5, 10.0)
+    assert pacer.chat_ready(5) == 10.0
+    assert pacer.reserve(6, 0.0) == 0.0
+    assert pacer.reserve(5, 0.0) == 10.0
+    pacer.hold_chat(5, 2.0)  # an older, shorter retry_after changes nothing
+    assert pacer.chat_ready(5) == pytest.approx(10.0 + PRIVATE)
+    assert pacer.reserve(5, 0.0) == pytest.approx(10.0 + PRIVATE)
+
+
+def test_hold_all_delays_every_chat_and_never_shortens_a_wait() -> None:
+    pacer = Pacer(Limits())
+    pacer.hold_all(7.0)
+    pacer.hold_all(3.0)
+    assert pacer.reserve(1, 0.0) == 7.0
+    assert pacer.reserve(2, 1.0) == pytest.approx(7.0 + OVERALL)
+    assert pacer.reserve(3, 20.0) == 20.0
+
+
+def test_forget_before_keeps_memory_flat_without_changing_any_booking() -> None:
+    pacer = Pacer(Limits())
+    now = 0.0
+    for chat in range(10_000):
+        now += 0.05
+        pacer.reserve(chat, now)
+        if chat % 100 == 0:
+            pacer.forget_before(now)
+        assert len(pacer._next_chat) <= 125
+    recent = pacer.chat_ready(9_999)
+    pacer.forget_before(now)
+    assert pacer.chat_ready(9_999) == recent > now  # a chat that must still wait keeps its booking
+    assert len(pacer._next_chat) <= 22  # only chats that still have to wait (the last ~1.05 s) are remembered
+    pacer.hold_chat(-42, now + 600)
+    pacer.forget_before(now + 5)
+    assert pacer.chat_ready(-42) == now + 600  # a chat on hold is kept
+    assert pacer.chat_ready(9_999) == 0.0  # a forgotten chat may get a message at once
+    assert pacer.reserve(9_999, now + 5) == now + 5
+
+
+@pytest.mark.parametrize(("attempts", "seconds"), [
+    (0, 1.0), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (9, 256.0), (10, 300.0), (11, 300.0), (60, 300.0),
+])
+def test_backoff_doubles_up_to_the_cap(attempts: int, seconds: float) -> None:
+    wait = backoff(attempts)
+    assert wait == seconds and isinstance(wait, float)
+
+
+@pytest.mark.parametrize(("attempts", "base", "cap", "seconds"), [
+    (1, 0.5, 10.0, 0.5), (3, 0.5, 10.0, 2.0), (6, 0.5, 10.0, 10.0), (-3, 2.0, 10.0, 2.0),
+])
+def test_backoff_base_and_cap(attempts: int, base: float, cap: float, seconds: float) -> None:
+    assert backoff(attempts, base, cap) == seconds
+
+
+def test_backoff_stays_at_the_cap_after_very_many_attempts() -> None:
+    assert backoff(1100) == 300.0
