@@ -92,7 +92,11 @@ class OutboxSender:
 
     async def _run(self) -> None:
         while not self._stopping:
-            launched = await self._pass()
+            try:
+                launched = await self._pass()
+            except Exception:  # a broken pass must not end sending for good; the rows stay queued
+                log.exception("outbox: a send pass failed; trying again shortly")
+                launched = 0
             if launched == 0 and not self._stopping:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -175,6 +179,9 @@ class OutboxSender:
                 self.stats["sent"] += 1
                 self._held.pop(row.id, None)
                 mark_sent(self._db, row.id, sent.message_id, self._clock())
+        except Exception as error:  # anything unforeseen: keep the row, retry later, tell the log
+            log.exception("outbox: unexpected error while sending message %d", row.id)
+            self._retry(row, f"unexpected: {type(error).__name__}", backoff(row.attempts + 1))
         finally:
             self._launched.discard(row.id)
             self._slots.release()

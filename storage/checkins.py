@@ -126,6 +126,13 @@ def start_checkin(
     return checkin
 
 
+def attach_round(db: Database, checkin_id: int, round_id: int) -> None:
+    """Count a check-in started outside any round for the round that opened meanwhile."""
+    with db.atomic():
+        db.execute("UPDATE checkins SET round_id = ? WHERE id = ? AND round_id IS NULL", [round_id, checkin_id])
+        db.execute("UPDATE answers SET round_id = ? WHERE checkin_id = ? AND round_id IS NULL", [round_id, checkin_id])
+
+
 def set_prompt(db: Database, checkin_id: int, message_id: int) -> None:
     """Remember which message shows the check-in's current step."""
     with db.atomic():

@@ -209,3 +209,19 @@ async def test_coordinator_changes_the_schedule_and_partners_cannot(harness: Har
     assert harness.db.execute("SELECT weekday FROM schedules WHERE network_id = ?", [network]).fetchone() == (3,)
     [refused] = await harness.send(partner.user_id, "/settings")
     assert "nur für die Netzwerkkoordination" in refused.text
+
+
+async def test_a_checkin_started_before_the_round_opened_counts_for_the_round(harness: Harness) -> None:
+    [member] = await _partners(harness, ("de",))
+    _intro, goals = await harness.send(member.user_id, "/checkin", count=2)
+    [statement] = await harness.tap(member.user_id, goals, "4")
+    [prompt] = await _prompts(harness, [member])
+    back, current = await harness.tap(member.user_id, prompt, "Jetzt starten", count=2)
+    assert "Willkommen zurück" in back.text and current.text.startswith("Frage 2")
+    [benefit] = await harness.tap(member.user_id, current, "Überspringen")
+    [agreements] = await harness.tap(member.user_id, benefit, "4")
+    [anything] = await harness.tap(member.user_id, agreements, "Ja, alle")
+    await harness.tap(member.user_id, anything, "Überspringen")
+    assert _status(harness, member) == "done"
+    assert harness.db.execute("SELECT COUNT(*) FROM answers WHERE round_id IS NULL").fetchone() == (0,)
+    assert statement.message_id < prompt.message_id

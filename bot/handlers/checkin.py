@@ -21,6 +21,7 @@ from bot.services import MONTHLY_SCRIPT, Services
 from storage.checkins import (
     Checkin,
     StepRecord,
+    attach_round,
     get_checkin,
     open_checkin,
     record_step,
@@ -69,6 +70,11 @@ async def begin_or_resume(update: Update, svc: Services, member: Membership, _: 
     checkin = open_checkin(svc.db, member.id)
     if checkin is not None:
         script = svc.scripts.version(checkin.script_id, checkin.script_version)
+        if checkin.round_id is None:  # started before the round opened: it now counts for the round
+            place = current_participation(svc.db, member.id)
+            if place is not None and place.round.open and place.status == "pending":
+                attach_round(svc.db, checkin.id, place.round.id)
+                checkin = get_checkin(svc.db, checkin.id) or checkin
         await say(update, _("Welcome back! Let's continue where you stopped."))
     else:
         place = current_participation(svc.db, member.id)
