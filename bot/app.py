@@ -18,9 +18,9 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot import callbacks
 from bot.config import ConfigError, Settings
 from bot.core.pacing import Limits
-from bot.handlers import callbacks
 from bot.handlers.answers import answers_command, on_edit_button, on_revise_button
 from bot.handlers.checkin import checkin_command, on_answer_button, on_text
 from bot.handlers.common import SERVICES_KEY, refuse_callback, services, translator
@@ -32,7 +32,7 @@ from bot.handlers.rounds import on_pause_button, on_round_button, pause_command
 from bot.handlers.settings import on_settings_button, settings_command
 from bot.i18n import Catalogs, compile_catalogs
 from bot.outbox import OutboxSender
-from bot.rounds import run_due
+from bot.rounds import run_due_stepwise
 from bot.scripts import ScriptRegistry
 from bot.services import Clock, Services, system_clock
 from storage.db import open_db, set_meta
@@ -97,8 +97,7 @@ async def note_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def rounds_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender."""
     svc = services(context)
-    if run_due(svc.db, svc.catalogs, svc.clock()).messages:
-        svc.wake_sender()
+    await run_due_stepwise(svc.db, svc.catalogs, svc.clock(), svc.wake_sender)
 
 
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -117,7 +116,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
                      request=HTTPXRequest(connection_pool_size=20, read_timeout=settings.send_timeout,
                                           write_timeout=settings.send_timeout))
     await sender_bot.initialize()
-    sender = OutboxSender(sender_bot, db, catalogs, clock, Limits(per_second=settings.send_rate))
+    sender = OutboxSender(sender_bot, settings.db_path, catalogs, clock, Limits(per_second=settings.send_rate))
     svc = Services(settings, db, scripts, catalogs, clock, username, wake_sender=sender.wake)
     app.bot_data[SERVICES_KEY] = svc
     app.bot_data[_SENDER_KEY] = sender

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from telegram import Bot
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser = commands.add_parser("run", help="run the bot with long polling")
     run_parser.add_argument("--clock-start", type=_aware_time, metavar="TIME",
                             help="run on a simulated clock from this time, e.g. 2027-01-04T08:00+01:00")
-    run_parser.add_argument("--clock-speed", type=float, default=1.0, metavar="N",
+    run_parser.add_argument("--clock-speed", type=_speed, default=1.0, metavar="N",
                             help="with --clock-start: simulated seconds per real second (3600: an hour a second)")
     network = commands.add_parser("network", help="manage networks")
     network_commands = network.add_subparsers(dest="network_command", required=True)
@@ -59,11 +60,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     # httpx logs every request URL, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.command == "run":
-        clock = system_clock if args.clock_start is None else SimulatedClock(args.clock_start, args.clock_speed)
-        if args.clock_start is not None:
-            logging.getLogger(__name__).info("simulated clock from %s at %gx", args.clock_start, args.clock_speed)
-        return run(settings, clock)
+        if args.clock_start is None:
+            return run(settings, system_clock)
+        # Look at least once per simulated minute, so that nothing due is late by hours at a high speed.
+        tick = max(0.05, min(settings.tick_seconds, 60.0 / args.clock_speed))
+        logging.getLogger(__name__).info("simulated clock from %s at %gx, checking every %gs", args.clock_start,
+                                         args.clock_speed, tick)
+        return run(replace(settings, tick_seconds=tick), SimulatedClock(args.clock_start, args.clock_speed))
     return create_network_command(settings, args.name)
+
+
+def _speed(text: str) -> float:
+    """A positive factor, for --clock-speed."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
 
 
 def _aware_time(text: str) -> datetime:

@@ -9,7 +9,10 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 from telegram import Bot, InlineKeyboardMarkup
@@ -19,19 +22,23 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.core.calendar import Schedule, is_quiet
 from bot.core.pacing import Limits, Pacer, backoff
 from bot.i18n import Catalogs
+from storage.db import open_db
 from storage.outbox import (
     Outgoing,
     Queued,
+    claim,
     enqueue,
     mark_failed,
     mark_retry,
-    mark_sending,
     mark_sent,
+    mark_uncertain,
     queued,
     recover_in_flight,
 )
 from storage.people import Membership, coordinators_of, mark_unreachable, membership_by_id
 from storage.rounds import schedule_of
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +55,12 @@ def _seconds(value: object) -> float:
 class OutboxSender:
     """Sends queued rows oldest first, paced by a Pacer, with at most `concurrency` requests under way."""
 
-    def __init__(self, bot: Bot, db: Database, catalogs: Catalogs, clock: Callable[[], datetime],
+    def __init__(self, bot: Bot, db_path: Path, catalogs: Catalogs, clock: Callable[[], datetime],
                  limits: Limits | None = None, concurrency: int = 16) -> None:
-        self._bot, self._db, self._catalogs, self._clock = bot, db, catalogs, clock
+        self._bot, self._db_path, self._catalogs, self._clock = bot, db_path, catalogs, clock
+        # The sender's own connection lives on one thread, so a commit's fsync never stalls the event loop's pacing.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        self._db: Database | None = None
         self._pacer = Pacer(limits or Limits())
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
@@ -61,9 +71,19 @@ class OutboxSender:
         self._stopping = False
         self.stats: Counter[str] = Counter()
 
+    async def _call(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a storage function with the sender's connection on the sender's database thread."""
+        def call() -> T:
+            assert self._db is not None
+            return function(self._db, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
     async def start(self) -> None:
-        """Requeue what was in flight at the last stop, then start sending in the background."""
-        recovered = recover_in_flight(self._db)
+        """Open the connection, requeue what was in flight at the last stop, then send in the background."""
+        def connect() -> None:
+            self._db = open_db(self._db_path)
+        await asyncio.get_running_loop().run_in_executor(self._executor, connect)
+        recovered = await self._call(recover_in_flight)
         if recovered:
             self.stats["in_flight_at_stop"] += recovered
             log.warning("outbox: %d message(s) were in flight when the bot stopped; they are sent again and may "
@@ -80,6 +100,13 @@ class OutboxSender:
             self._task = None
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+
+        def close() -> None:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+        await asyncio.get_running_loop().run_in_executor(self._executor, close)
+        self._executor.shutdown(wait=True)
 
     @property
     def bot(self) -> Bot:
@@ -106,17 +133,19 @@ class OutboxSender:
         """One pass over all queued rows; returns how many sends it started."""
         launched, after = 0, 0
         schedules: dict[int, Schedule] = {}
-        quiet: dict[int, bool] = {}
-        now = self._clock()
         while not self._stopping:
-            rows = queued(self._db, _PAGE, after)
+            rows = await self._call(queued, _PAGE, after)
             if not rows:
                 break
             after = rows[-1].id
             for row in rows:
                 if self._stopping:
                     break
-                if not self._may_send(row, now, schedules, quiet):
+                if row.network_id is not None and row.network_id not in schedules:
+                    schedules[row.network_id] = await self._call(schedule_of, row.network_id)
+                # The clock is read per row: a long pass (or a fast simulated clock) may run into quiet hours.
+                quiet = row.network_id is not None and is_quiet(schedules[row.network_id], self._clock())
+                if quiet or not self._may_send(row):
                     continue
                 at = self._pacer.reserve(row.chat_id, time.monotonic())
                 delay = at - time.monotonic()
@@ -131,22 +160,15 @@ class OutboxSender:
         self._pacer.forget_before(time.monotonic())
         return launched
 
-    def _may_send(self, row: Queued, now: datetime, schedules: dict[int, Schedule], quiet: dict[int, bool]) -> bool:
+    def _may_send(self, row: Queued) -> bool:
         mono = time.monotonic()
         if row.id in self._launched or self._held.get(row.id, 0.0) > mono:
             return False
-        if self._pacer.chat_ready(row.chat_id) > mono + 0.05:
-            return False
-        if row.network_id is None:
-            return True
-        if row.network_id not in quiet:
-            schedules[row.network_id] = schedule_of(self._db, row.network_id)
-            quiet[row.network_id] = is_quiet(schedules[row.network_id], now)
-        return not quiet[row.network_id]
+        return self._pacer.chat_ready(row.chat_id) <= mono + 0.05
 
     async def _send(self, row: Queued) -> None:
         try:
-            if not mark_sending(self._db, row.id):
+            if not await self._call(claim, row.id, self._clock()):
                 return
             markup = InlineKeyboardMarkup.de_json(row.reply_markup, self._bot) if row.reply_markup else None
             try:
@@ -156,53 +178,55 @@ class OutboxSender:
                     warnings.simplefilter("ignore", PTBDeprecationWarning)
                     wait = _seconds(error.retry_after)
                 self.stats["retry_after"] += 1
-                self._pacer.hold_chat(row.chat_id, time.monotonic() + wait)
-                self._retry(row, f"429 retry after {wait:g}s", wait)
+                # Telegram does not say which limit was hit: hold everything, then go on at the paced rate.
+                self._pacer.hold_all(time.monotonic() + wait)
+                await self._retry(row, f"429 retry after {wait:g}s", wait)
             except Forbidden as error:
                 self.stats["forbidden"] += 1
-                self._unreachable(row, str(error))
+                await self._call(unreachable, self._catalogs, row, str(error), self._clock())
             except BadRequest as error:
                 if any(part in str(error).lower() for part in _CHAT_GONE):
-                    self._unreachable(row, str(error))
+                    await self._call(unreachable, self._catalogs, row, str(error), self._clock())
                 else:
                     self.stats["failed"] += 1
                     log.error("outbox: Telegram refused message %d for good: %s", row.id, error)
-                    mark_failed(self._db, row.id, str(error))
+                    await self._call(mark_failed, row.id, str(error))
             except TimedOut as error:
-                # The message may or may not have arrived; sending again risks a duplicate, not sending a loss.
+                # The message may or may not have arrived: sending again risks a duplicate, not sending a loss.
                 self.stats["timed_out"] += 1
-                self._retry(row, f"timeout: {error}", backoff(row.attempts + 1))
+                log.warning("outbox: message %d timed out; sending it again (it may arrive twice)", row.id)
+                self._held[row.id] = time.monotonic() + backoff(row.attempts + 1)
+                await self._call(mark_uncertain, row.id, f"timeout: {error}")
+                self._wake.set()
             except NetworkError as error:
                 self.stats["network_error"] += 1
-                self._retry(row, f"network: {error}", backoff(row.attempts + 1))
+                await self._retry(row, f"network: {error}", backoff(row.attempts + 1))
             else:
                 self.stats["sent"] += 1
                 self._held.pop(row.id, None)
-                mark_sent(self._db, row.id, sent.message_id, self._clock())
+                await self._call(mark_sent, row.id, sent.message_id, self._clock())
         except Exception as error:  # anything unforeseen: keep the row, retry later, tell the log
             log.exception("outbox: unexpected error while sending message %d", row.id)
-            self._retry(row, f"unexpected: {type(error).__name__}", backoff(row.attempts + 1))
+            await self._retry(row, f"unexpected: {type(error).__name__}", backoff(row.attempts + 1))
         finally:
             self._launched.discard(row.id)
             self._slots.release()
 
-    def _retry(self, row: Queued, error: str, wait: float) -> None:
+    async def _retry(self, row: Queued, error: str, wait: float) -> None:
         self._held[row.id] = time.monotonic() + wait
-        mark_retry(self._db, row.id, error)
+        await self._call(mark_retry, row.id, error)
         self._wake.set()
 
-    def _unreachable(self, row: Queued, error: str) -> None:
-        """Blocked or deactivated: stop, mark the partner unreachable and tell the coordination, in one go."""
-        now = self._clock()
-        with self._db.atomic():
-            mark_failed(self._db, row.id, error)
-            partner = membership_by_id(self._db, row.membership_id) if row.membership_id else None
-            if partner is not None and partner.role == "partner" and mark_unreachable(self._db, partner.id, now):
-                notices = [unreachable_notice(self._catalogs, c, partner, now)
-                           for c in coordinators_of(self._db, partner.network_id)]
-                enqueue(self._db, notices, now)
-                log.info("outbox: partner membership %d is unreachable; coordination told", partner.id)
-        self._wake.set()
+
+def unreachable(db: Database, catalogs: Catalogs, row: Queued, error: str, now: datetime) -> None:
+    """Blocked or deactivated: stop, mark the partner unreachable and tell the coordination, in one transaction."""
+    with db.atomic():
+        mark_failed(db, row.id, error)
+        partner = membership_by_id(db, row.membership_id) if row.membership_id else None
+        if partner is not None and partner.role == "partner" and mark_unreachable(db, partner.id, now):
+            notices = [unreachable_notice(catalogs, c, partner, now) for c in coordinators_of(db, partner.network_id)]
+            enqueue(db, notices, now)
+            log.info("outbox: partner membership %d is unreachable; coordination told", partner.id)
 
 
 def unreachable_notice(catalogs: Catalogs, coordinator: Membership, partner: Membership, now: datetime) -> Outgoing:

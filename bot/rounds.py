@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from babel.dates import format_date
 from sqlite_utils import Database
 
+from bot import callbacks
 from bot.core.calendar import Schedule, local
 from bot.core.planner import Action, AddParticipant, CloseRound, OpenRound, Prompt, plan
-from bot.handlers import callbacks
 from bot.i18n import Catalogs
 from storage.checkins import round_checkin
 from storage.outbox import Outgoing
@@ -33,6 +35,7 @@ from storage.rounds import (
 log = logging.getLogger(__name__)
 
 _MAX_PASSES = 3  # opening a round makes prompts due at once; a few passes settle it
+_CHUNK = 50  # actions per transaction: big enough to be cheap, small enough not to hold up the event loop
 
 
 @dataclass
@@ -51,18 +54,47 @@ class Tally:
         return self.counts.get("Prompt", 0) + self.counts.get("Remind", 0)
 
 
-def run_due(db: Database, catalogs: Catalogs, now: datetime) -> Tally:
-    """Apply everything due at `now`; safe to call any time and as often as wanted."""
-    tally = Tally()
+def _steps(db: Database, catalogs: Catalogs, now: datetime, tally: Tally) -> Iterator[None]:
+    """Plan and apply in chunks of one transaction each, yielding between chunks; one bad action skips only itself."""
+    now = now.astimezone(UTC)  # stored times are UTC ISO strings and are compared as text
     for _pass in range(_MAX_PASSES):
         actions = plan(snapshot(db, now), now)
         if not actions:
-            break
-        for action in actions:
-            if apply(db, catalogs, action, now):
-                tally.add(type(action).__name__)
+            return
+        for start in range(0, len(actions), _CHUNK):
+            with db.atomic():
+                for action in actions[start:start + _CHUNK]:
+                    try:
+                        with db.atomic():
+                            if apply(db, catalogs, action, now):
+                                tally.add(type(action).__name__)
+                    except Exception:
+                        log.exception("rounds: could not apply %s", action)
+            yield
+
+
+def _log(tally: Tally) -> None:
     if tally.counts:
         log.info("rounds: %s", ", ".join(f"{k} {v}" for k, v in sorted(tally.counts.items())))
+
+
+def run_due(db: Database, catalogs: Catalogs, now: datetime) -> Tally:
+    """Apply everything due at `now`; safe to call any time and as often as wanted."""
+    tally = Tally()
+    for _chunk in _steps(db, catalogs, now, tally):
+        pass
+    _log(tally)
+    return tally
+
+
+async def run_due_stepwise(db: Database, catalogs: Catalogs, now: datetime, wake: Callable[[], None]) -> Tally:
+    """run_due for the scheduler: lets the loop (and the sender) run between chunks, waking it once messages wait."""
+    tally = Tally()
+    for _chunk in _steps(db, catalogs, now, tally):
+        if tally.messages:
+            wake()
+        await asyncio.sleep(0)
+    _log(tally)
     return tally
 
 
@@ -85,11 +117,11 @@ def apply(db: Database, catalogs: Catalogs, action: Action, now: datetime) -> bo
         message = prompt_message(catalogs, member, current, schedule, action.again, action.snoozed_until)
         return record_prompt(db, current.id, member.id, action.reminders_due, message, now)
     started = round_checkin(db, member.id, current.id) is not None
-    message = reminder_message(catalogs, db, member, current, schedule, action.nth, started)
+    message = reminder_message(catalogs, db, member, current, schedule, action.nth, started, now)
     return record_reminder(db, current.id, member.id, action.nth, message, now)
 
 
-def month_name(schedule: Schedule, period: str, locale: str) -> str:
+def month_name(period: str, locale: str) -> str:
     """"Januar 2027" for "2027-01"."""
     year, month = (int(part) for part in period.split("-"))
     return format_date(date(year, month, 1), "MMMM yyyy", locale=locale)
@@ -108,7 +140,7 @@ def prompt_message(catalogs: Catalogs, member: Membership, current: RoundInfo, s
                    again: bool = False, snoozed_until: datetime | None = None) -> Outgoing:
     """The invitation to a round's check-in, with Start and Later buttons."""
     _ = catalogs.gettext(member.locale)
-    month = month_name(schedule, current.period, member.locale)
+    month = month_name(current.period, member.locale)
     until = local_day(schedule, current.closes_at, member.locale)
     if again:
         text = _("As promised, here is the check-in for {month} again. Please answer by {date}.").format(
@@ -124,13 +156,13 @@ def prompt_message(catalogs: Catalogs, member: Membership, current: RoundInfo, s
 
 
 def reminder_message(catalogs: Catalogs, db: Database, member: Membership, current: RoundInfo, schedule: Schedule,
-                     nth: int, started: bool) -> Outgoing:
+                     nth: int, started: bool, now: datetime) -> Outgoing:
     """A short reminder with how many partners answered and a button that continues where the partner stopped."""
     _ = catalogs.gettext(member.locale)
     ngettext = catalogs.ngettext(member.locale)
-    answered, total = answer_counts(db, current.id)
+    answered, total = answer_counts(db, current.id, now)
     lines = [_("A short reminder: your check-in for {month} is still open until {date}.").format(
-        month=month_name(schedule, current.period, member.locale),
+        month=month_name(current.period, member.locale),
         date=local_day(schedule, current.closes_at, member.locale))]
     if answered:
         lines.append(ngettext("{answered} of {total} partners has already answered.",

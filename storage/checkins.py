@@ -28,6 +28,7 @@ class Checkin:
     prompt_message_id: int | None
     round_id: int | None = None
     editing_step: str | None = None
+    expired_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class ScriptVersionConflict(ValueError):
 
 _CHECKIN_COLUMNS = (
     "id, membership_id, network_id, organisation_id, script_id, script_version, state, status, prompt_message_id,"
-    " round_id, editing_step"
+    " round_id, editing_step, expired_at"
 )
 
 
@@ -145,7 +146,7 @@ def record_step(db: Database, checkin: Checkin, record: StepRecord, now: datetim
     with db.atomic():
         # Compare-and-set on the old state: a double tap or a concurrent update changes nothing twice.
         cursor = db.execute(
-            "UPDATE checkins SET state = ?, updated_at = ?, status = ?, finished_at = ?"
+            "UPDATE checkins SET state = ?, updated_at = ?, status = ?, finished_at = ?, editing_step = NULL"
             " WHERE id = ? AND state = ? AND status = 'open'",
             [record.new_state, stamp, "done" if record.finished else "open", stamp if record.finished else None,
              checkin.id, checkin.state],

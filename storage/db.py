@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -9,9 +11,37 @@ from sqlite_utils import Database
 from storage.migrations import migrations
 
 
+class WriterDatabase(Database):
+    """A sqlite-utils Database whose outermost transaction takes the write lock at once (BEGIN IMMEDIATE).
+
+    With two connections (the bot's and the outbox sender's), a deferred transaction that reads and then writes
+    fails at once with SQLITE_BUSY when the other connection committed in between; busy_timeout does not help
+    there. Taking the lock up front makes the second writer wait instead (up to busy_timeout).
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A transaction (a savepoint when nested) that holds the write lock from its start."""
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
 def open_db(path: Path | str) -> Database:
     """Open (or create) the database file and bring its schema up to date."""
-    db = Database(str(path))
+    db = WriterDatabase(str(path))
     db.execute("PRAGMA busy_timeout = 5000")
     db.execute("PRAGMA foreign_keys = ON")
     if str(path) != ":memory:":

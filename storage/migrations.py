@@ -193,3 +193,10 @@ def m002_rounds_outbox(db: Database) -> None:
     ]
     for statement in statements:
         db.execute(statement)
+
+
+@migrations()
+def m003_expired_checkins_uncertain_sends(db: Database) -> None:
+    """Check-ins left unfinished when a newer round opened; sends that timed out and may have arrived."""
+    db.execute("ALTER TABLE checkins ADD COLUMN expired_at TEXT")  # set: ended unfinished, status 'done'
+    db.execute("ALTER TABLE outbox ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0")

@@ -74,16 +74,6 @@ def queued(db: Database, limit: int, after_id: int = 0) -> list[Queued]:
             for r in rows]
 
 
-def mark_sending(db: Database, message_id: int) -> bool:
-    """Claim a queued message for sending; False if it is no longer queued (dropped meanwhile)."""
-    with db.atomic():
-        cursor = db.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'queued'",
-            [message_id],
-        )
-    return cursor.rowcount == 1
-
-
 def mark_sent(db: Database, message_id: int, telegram_message_id: int, now: datetime) -> None:
     """Telegram took the message: remember its message id."""
     with db.atomic():
@@ -120,6 +110,48 @@ def drop_round_messages(db: Database, round_id: int, kinds: tuple[str, ...] = ("
 def counts(db: Database) -> dict[str, int]:
     """How many messages are in each status, and how many were in flight at a stop."""
     result = {str(r[0]): int(r[1]) for r in db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")}
-    row = db.execute("SELECT COALESCE(SUM(in_flight_at_stop), 0) FROM outbox").fetchone()
-    result["in_flight_at_stop"] = int(row[0])
+    row = db.execute("SELECT COALESCE(SUM(in_flight_at_stop), 0), COALESCE(SUM(uncertain), 0) FROM outbox").fetchone()
+    result["in_flight_at_stop"], result["uncertain"] = int(row[0]), int(row[1])
     return result
+
+
+def drop_queued(db: Database, round_id: int | None, membership_id: int, reason: str) -> int:
+    """A participant's unsent prompts and reminders (of one round, or all) are moot (call inside a transaction)."""
+    cursor = db.execute(
+        "UPDATE outbox SET status = 'dropped', last_error = ? WHERE membership_id = ? AND status = 'queued'"
+        " AND kind IN ('prompt', 'reminder') AND (? IS NULL OR round_id = ?)",
+        [reason, membership_id, round_id, round_id],
+    )
+    return cursor.rowcount
+
+
+def claim(db: Database, message_id: int, now: datetime) -> bool:
+    """Take a queued message for sending; a prompt or reminder that became moot meanwhile is dropped instead."""
+    stamp = now.isoformat()
+    with db.atomic():
+        row = db.execute(
+            """SELECT o.kind IN ('prompt', 'reminder') AND NOT (
+                   COALESCE(r.status = 'open', 0) AND COALESCE(p.status = 'pending', 0)
+                   AND (p.snoozed_until IS NULL OR p.snoozed_until <= ?)
+                   AND NOT EXISTS (SELECT 1 FROM pauses x WHERE x.membership_id = o.membership_id
+                                   AND x.starts_at <= ? AND x.ends_at > ?))
+               FROM outbox o
+               LEFT JOIN rounds r ON r.id = o.round_id
+               LEFT JOIN participants p ON p.round_id = o.round_id AND p.membership_id = o.membership_id
+               WHERE o.id = ? AND o.status = 'queued'""",
+            [stamp, stamp, stamp, message_id],
+        ).fetchone()
+        if row is None:
+            return False
+        if row[0]:
+            db.execute("UPDATE outbox SET status = 'dropped', last_error = 'moot' WHERE id = ?", [message_id])
+            return False
+        db.execute("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", [message_id])
+    return True
+
+
+def mark_uncertain(db: Database, message_id: int, error: str) -> None:
+    """The send timed out: it may have arrived; it is queued again and counted, so a duplicate can be told."""
+    with db.atomic():
+        db.execute("UPDATE outbox SET status = 'queued', uncertain = uncertain + 1, last_error = ? WHERE id = ?"
+                   " AND status = 'sending'", [error[:500], message_id])

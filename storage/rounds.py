@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from bot.core.calendar import Schedule
 from bot.core.planner import NetworkView, ParticipantView, PartnerView, RoundView
-from storage.outbox import Outgoing, drop_round_messages, enqueue
+from storage.outbox import Outgoing, drop_queued, drop_round_messages, enqueue
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,10 @@ def open_round(db: Database, network_id: int, period: str, due_at: datetime, clo
         if cursor.rowcount != 1:
             return None
         round_id = int(cursor.lastrowid or 0)
+        # A check-in of an earlier round left unfinished ends now: the new round's check-in takes its place.
+        db.execute("UPDATE checkins SET status = 'done', expired_at = ?, editing_step = NULL WHERE network_id = ?"
+                   " AND status = 'open' AND round_id IN (SELECT id FROM rounds WHERE network_id = ? AND"
+                   " status = 'closed')", [stamp, network_id, network_id])
         for member in members:
             db.execute("INSERT INTO participants (round_id, membership_id, status) VALUES (?, ?, 'pending')",
                        [round_id, member])
@@ -158,6 +162,7 @@ def record_prompt(db: Database, round_id: int, membership_id: int, reminders_sen
             [now.isoformat(), reminders_sent, round_id, membership_id])
         if cursor.rowcount != 1:
             return False
+        drop_queued(db, round_id, membership_id, "replaced")
         enqueue(db, [message], now)
     return True
 
@@ -171,6 +176,7 @@ def record_reminder(db: Database, round_id: int, membership_id: int, nth: int, m
             " AND status = 'pending' AND reminders_sent < ?", [nth, round_id, membership_id, nth])
         if cursor.rowcount != 1:
             return False
+        drop_queued(db, round_id, membership_id, "replaced")  # one catch-up, never a reminder and its successor
         enqueue(db, [message], now)
     return True
 
@@ -211,13 +217,17 @@ def snooze(db: Database, round_id: int, membership_id: int, until: datetime) -> 
     with db.atomic():
         cursor = db.execute("UPDATE participants SET snoozed_until = ? WHERE round_id = ? AND membership_id = ?"
                             " AND status = 'pending'", [until.isoformat(), round_id, membership_id])
+        drop_queued(db, round_id, membership_id, "later")
     return cursor.rowcount == 1
 
 
-def answer_counts(db: Database, round_id: int) -> tuple[int, int]:
-    """(participants who have answered, participants not excused) of a round."""
-    row = db.execute("SELECT SUM(status IN ('done', 'late')), SUM(status != 'excused') FROM participants"
-                     " WHERE round_id = ?", [round_id]).fetchone()
+def answer_counts(db: Database, round_id: int, now: datetime) -> tuple[int, int]:
+    """(participants who have answered, participants expected to answer: not excused, not paused now) of a round."""
+    stamp = now.isoformat()
+    row = db.execute(
+        "SELECT SUM(status IN ('done', 'late')), SUM(status != 'excused' AND NOT EXISTS (SELECT 1 FROM pauses x"
+        " WHERE x.membership_id = p.membership_id AND x.starts_at <= ? AND x.ends_at > ?)) FROM participants p"
+        " WHERE round_id = ?", [stamp, stamp, round_id]).fetchone()
     return int(row[0] or 0), int(row[1] or 0)
 
 
@@ -227,6 +237,7 @@ def mark_finished(db: Database, round_id: int, membership_id: int, now: datetime
         "UPDATE participants SET status = CASE WHEN status = 'pending' THEN 'done' ELSE 'late' END, finished_at = ?"
         " WHERE round_id = ? AND membership_id = ? AND status IN ('pending', 'missed', 'excused')",
         [now.isoformat(), round_id, membership_id])
+    drop_queued(db, round_id, membership_id, "answered")
 
 
 def set_pause(db: Database, membership_id: int, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
@@ -234,6 +245,7 @@ def set_pause(db: Database, membership_id: int, starts_at: datetime, ends_at: da
     with db.atomic():
         db.execute("UPDATE pauses SET ends_at = ? WHERE membership_id = ? AND ends_at > ?",
                    [starts_at.isoformat(), membership_id, starts_at.isoformat()])
+        drop_queued(db, None, membership_id, "paused")
         db.execute("INSERT INTO pauses (membership_id, starts_at, ends_at, created_at) VALUES (?, ?, ?, ?)",
                    [membership_id, starts_at.isoformat(), ends_at.isoformat(), now.isoformat()])
 

@@ -225,3 +225,47 @@ async def test_a_checkin_started_before_the_round_opened_counts_for_the_round(ha
     assert _status(harness, member) == "done"
     assert harness.db.execute("SELECT COUNT(*) FROM answers WHERE round_id IS NULL").fetchone() == (0,)
     assert statement.message_id < prompt.message_id
+
+
+async def test_last_rounds_unfinished_checkin_ends_when_the_next_round_opens(harness: Harness) -> None:
+    [member] = await _partners(harness, ("de",))
+    [prompt] = await _prompts(harness, [member])
+    _intro, goals = await harness.tap(member.user_id, prompt, "Jetzt starten", count=2)
+    [statement] = await harness.tap(member.user_id, goals, "4")
+    harness.clock.now = CLOSES
+    await harness.api.wait_until(lambda: _status(harness, member) == "missed")
+    harness.clock.now = datetime(2027, 3, 2, 8, 0, tzinfo=UTC)  # first Tuesday of March
+    [march] = await harness.api.wait_for_messages(member.user_id, 1)
+    intro, first = await harness.tap(member.user_id, march, "Jetzt starten", count=2)
+    assert "Zeit für den kurzen Netzwerk-Check-in" in intro.text and first.text.startswith("Frage 1")
+    old = harness.api.tap(member.user_id, statement.message_id, text="Überspringen")
+    assert "ist beendet" in str(await harness.api.wait_for_callback_answer(old))
+    rows = harness.db.execute("SELECT status, expired_at IS NOT NULL, round_id FROM checkins ORDER BY id").fetchall()
+    assert rows == [("done", 1, 1), ("open", 0, 2)]
+
+
+async def test_settings_offer_only_what_fits_and_refuse_a_forged_misfit(harness: Harness) -> None:
+    coordinator = await harness.join(800, "Carla", harness.invite(harness.network()))
+    [settings] = await harness.send(coordinator.user_id, "/settings")
+    await harness.tap(coordinator.user_id, settings, "Abschluss", count=0)
+    await harness.api.wait_until(lambda: "Tagen" in str(harness.api.messages(coordinator.user_id)[-1].reply_markup))
+    offered = [b["text"] for row in (harness.api.messages(coordinator.user_id)[-1].reply_markup or {})
+               ["inline_keyboard"] for b in row]
+    assert offered == ["nach 10 Tagen", "nach 14 Tagen", "nach 21 Tagen"]  # 7 days would close before reminder 2
+    forged = harness.api.forge_callback(coordinator.user_id, settings.message_id, "s:close:7")
+    assert "Das passt nicht" in str(await harness.api.wait_for_callback_answer(forged))
+    assert harness.db.execute("SELECT COUNT(*) FROM schedules").fetchone() == (0,)
+
+
+async def test_an_abandoned_change_does_not_swallow_later_text(harness: Harness) -> None:
+    [member] = await _partners(harness, ("de",))
+    [prompt] = await _prompts(harness, [member])
+    await _finish(harness, member.user_id, prompt)
+    [overview] = await harness.send(member.user_id, "/answers")
+    [question] = await harness.tap(member.user_id, overview, "2")
+    assert "Schicken Sie Ihre neue Antwort als Nachricht." in question.text
+    [already] = await harness.send(member.user_id, "/checkin")
+    assert "schon beantwortet" in already.text
+    [reply] = await harness.send(member.user_id, "Nur eine Frage an Sie")
+    assert "keine Nachricht erwartet" in reply.text
+    assert harness.db.execute("SELECT MAX(revision) FROM answers").fetchone() == (0,)

@@ -180,8 +180,8 @@ def test_close_excuses_paused_and_never_asked_partners_but_not_unreachable_ones(
                      asked(7, None), asked(8, status="done"), asked(9, None), asked(10))  # 9, 10 have left
     view = network(*partners, latest=round_)
     assert plan([view], JAN_CLOSE - MINUTE) == [Remind(1, 7, 2, 2), Prompt(1, 7, 4)]
-    assert plan([view], JAN_CLOSE) == [CloseRound(1, 7, (3, 4, 7, 9))]
-    assert plan([view], utc(1, 16, 3)) == [CloseRound(1, 7, (3, 4, 7, 9))]  # closing is silent: quiet is no matter
+    assert plan([view], JAN_CLOSE) == [CloseRound(1, 7, (3, 4, 7, 9, 10))]  # who left is excused too
+    assert plan([view], utc(1, 16, 3)) == [CloseRound(1, 7, (3, 4, 7, 9, 10))]  # closing is silent: quiet is no matter
 
 
 def test_newcomers_join_the_open_round_even_in_quiet_time() -> None:

@@ -221,10 +221,10 @@ def test_answers_after_the_close_are_marked_late(season: Season) -> None:
 
 
 @pytest.mark.parametrize(("key", "expected"), [
-    ("remind:{jan}:{m2}:1", "1 von 5 Partnern hat schon geantwortet."),
-    ("remind:{jan}:{m4}:1", "1 of 5 partners has already answered."),
-    ("remind:{jan}:{m2}:2", "2 von 5 Partnern haben schon geantwortet."),
-    ("remind:{jan}:{m4}:2", "2 of 5 partners have already answered."),
+    ("remind:{jan}:{m2}:1", "1 von 4 Partnern hat schon geantwortet."),
+    ("remind:{jan}:{m4}:1", "1 of 4 partners has already answered."),
+    ("remind:{jan}:{m2}:2", "2 von 4 Partnern haben schon geantwortet."),
+    ("remind:{jan}:{m4}:2", "2 of 4 partners have already answered."),
     ("remind:{feb}:{m0}:1", "1 von 6 Partnern hat schon geantwortet."),  # the newcomer counts
 ])
 def test_reminders_say_how_many_partners_have_answered(season: Season, key: str, expected: str) -> None:

@@ -43,10 +43,11 @@ def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
     first = open_db(path)
     assert first.journal_mode == "wal"
-    assert [m.name for m in migrations.applied(first)] == ["m001_initial", "m002_rounds_outbox"]
+    assert [m.name for m in migrations.applied(first)] == ["m001_initial", "m002_rounds_outbox",
+                                                       "m003_expired_checkins_uncertain_sends"]
     first.close()
     again = open_db(path)
-    assert len(migrations.applied(again)) == 2
+    assert len(migrations.applied(again)) == 3
     assert {"networks", "memberships", "answers", "checkins"} <= set(again.table_names())
     again.close()
 
@@ -134,3 +135,18 @@ def test_only_one_open_checkin_per_member(db: Database, monthly_script: Script) 
     with pytest.raises(sqlite3.IntegrityError):
         start_checkin(db, member, monthly_script.id, 1, state, NOW)
     assert open_checkin(db, member.id) is not None
+
+
+def test_a_transaction_that_reads_then_writes_is_not_undone_by_another_connection(tmp_path: Path) -> None:
+    """Two connections (bot and outbox sender): a read-then-write transaction holds the write lock from its start."""
+    bot, sender = open_db(tmp_path / "two.db"), open_db(tmp_path / "two.db")
+    sender.execute("PRAGMA busy_timeout = 50")
+    with bot.atomic():
+        assert bot.execute("SELECT COUNT(*) FROM networks").fetchone() == (0,)
+        # The sender waits for the lock and gives up after 50 ms: nothing of it is stored.
+        with pytest.raises(sqlite3.OperationalError, match="locked"), sender.atomic():
+            sender.execute("INSERT INTO networks (name, created_at) VALUES ('B', '2027-01-01')")
+        bot.execute("INSERT INTO networks (name, created_at) VALUES ('A', '2027-01-01')")
+    assert [r[0] for r in sender.execute("SELECT name FROM networks")] == ["A"]
+    bot.close()
+    sender.close()

@@ -144,11 +144,14 @@ def _opening(network: NetworkView, latest: RoundView | None, now: datetime) -> O
 def _close(network: NetworkView, current: RoundView) -> CloseRound:
     paused = {p.membership_id for p in network.partners if p.paused}
     unreachable = {p.membership_id for p in network.partners if p.unreachable}
+    active = {p.membership_id for p in network.partners}
+    # Excused: paused at the close, never asked (not for being unreachable), or no longer in the network.
     excused = tuple(
         p.membership_id
         for p in current.participants
         if p.status == PENDING
-        and (p.membership_id in paused or (p.prompted_at is None and p.membership_id not in unreachable))
+        and (p.membership_id in paused or p.membership_id not in active
+             or (p.prompted_at is None and p.membership_id not in unreachable))
     )
     return CloseRound(network.id, current.id, excused)
 

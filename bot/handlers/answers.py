@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot import callbacks
 from bot.core import engine
 from bot.core.engine import DialogState, Input, Press, Rejected, Typed
 from bot.core.render import describe_value, pick, render_step
-from bot.handlers import callbacks
 from bot.handlers.common import member_of, refuse_callback, say, translator
 from bot.i18n import Gettext
 from bot.rounds import local_day, month_name
@@ -67,7 +67,7 @@ def _change_hint(svc: Services, member: Membership, checkin: Checkin, _: Gettext
     schedule = schedule_of(svc.db, member.network_id)
     return _("Tap a number to change that answer (possible until {date}, the end of the round for {month}).").format(
         date=local_day(schedule, current.closes_at, member.locale),
-        month=month_name(schedule, current.period, member.locale))
+        month=month_name(current.period, member.locale))
 
 
 async def _own_editable(update: Update, svc: Services, checkin_id: int,

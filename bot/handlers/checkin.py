@@ -8,11 +8,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot import callbacks
 from bot.core import engine
 from bot.core.engine import Accepted, DialogState, Input, Press, Rejected, Typed
 from bot.core.render import describe_value, pick, render_step
 from bot.core.script import Script
-from bot.handlers import callbacks
 from bot.handlers.answers import typed_revision
 from bot.handlers.common import member_of, refuse_callback, say, translator
 from bot.i18n import Gettext
@@ -23,8 +23,10 @@ from storage.checkins import (
     StepRecord,
     attach_round,
     get_checkin,
+    latest_checkin,
     open_checkin,
     record_step,
+    set_editing,
     set_prompt,
     start_checkin,
 )
@@ -67,6 +69,9 @@ async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def begin_or_resume(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
     """Continue the open check-in, or start the one of the partner's current round (late if it has closed)."""
+    latest = latest_checkin(svc.db, member.id)
+    if latest is not None and latest.editing_step is not None:
+        set_editing(svc.db, latest.id, None)  # a change begun under /answers and left: typed text is an answer again
     checkin = open_checkin(svc.db, member.id)
     if checkin is not None:
         script = svc.scripts.version(checkin.script_id, checkin.script_version)
@@ -93,7 +98,7 @@ async def begin_or_resume(update: Update, svc: Services, member: Membership, _: 
 def already_answered_text(svc: Services, member: Membership, place: Participation, _: Gettext) -> str:
     """What a partner reads who has already answered their current round."""
     schedule = schedule_of(svc.db, member.network_id)
-    month = month_name(schedule, place.round.period, member.locale)
+    month = month_name(place.round.period, member.locale)
     if place.round.open:
         return _("You have already answered the check-in for {month}, thank you! /answers shows your answers; you "
                  "can change them until {date}.").format(
@@ -118,7 +123,8 @@ async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await refuse_callback(update, _("This button is not meant for you."))
         return
     if checkin.status != "open":
-        await refuse_callback(update, _("This check-in is already finished. Thank you!"))
+        await refuse_callback(update, _("This check-in has ended: a newer one has started. /checkin continues it.")
+                              if checkin.expired_at else _("This check-in is already finished. Thank you!"))
         await _drop_buttons(update, checkin)
         return
     await _apply(update, svc, member, checkin, data.step_id, Press(data.value), _)

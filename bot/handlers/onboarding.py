@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.handlers import callbacks
+from bot import callbacks
 from bot.handlers.common import member_of, refuse_callback, say, services, translator
 from bot.handlers.menus import help_text, set_chat_menu
 from bot.i18n import Gettext, pick_locale

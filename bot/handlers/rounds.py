@@ -9,8 +9,8 @@ from babel.dates import format_date, format_skeleton
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot import callbacks
 from bot.core.calendar import Schedule, add_local_days, local, next_working_morning, to_utc
-from bot.handlers import callbacks
 from bot.handlers.checkin import already_answered_text, begin_or_resume
 from bot.handlers.common import member_of, refuse_callback, say, translator
 from bot.i18n import Gettext

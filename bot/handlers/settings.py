@@ -9,9 +9,9 @@ from babel.dates import format_date, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot import callbacks
 from bot.core.calendar import GERMAN_STATES, Schedule, check_schedule, local
 from bot.core.planner import next_opening
-from bot.handlers import callbacks
 from bot.handlers.common import member_of, refuse_callback, say, translator
 from bot.i18n import Gettext
 from bot.services import Services
@@ -60,6 +60,18 @@ def _apply(schedule: Schedule, field: str, value: str) -> Schedule | None:
     if field == "state" and (value == "none" or value in GERMAN_STATES):
         return replace(schedule, state=None if value == "none" else value)
     return None
+
+
+def _fits(schedule: Schedule, field: str, value: str) -> bool:
+    """Whether changing one field to this value leaves a valid schedule."""
+    changed = _apply(schedule, field, value)
+    if changed is None:
+        return False
+    try:
+        check_schedule(changed)
+    except ValueError:
+        return False
+    return True
 
 
 def summary(svc: Services, member: Membership, schedule: Schedule, _: Gettext, locale: str) -> str:
@@ -129,7 +141,9 @@ async def on_settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     field, value = parsed
     schedule = schedule_of(svc.db, member.network_id)
     if value is None:
-        buttons = [InlineKeyboardButton(label, callback_data=callbacks.setting(field, v)) for label, v in choices]
+        # Only what fits the rest of the schedule, e.g. no closing before the last reminder.
+        buttons = [InlineKeyboardButton(label, callback_data=callbacks.setting(field, v)) for label, v in choices
+                   if _fits(schedule, field, v)]
         await query.answer()
         await query.edit_message_reply_markup(InlineKeyboardMarkup([buttons[i:i + 4]
                                                                     for i in range(0, len(buttons), 4)]))
@@ -138,7 +152,9 @@ async def on_settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if changed is None:
         await refuse_callback(update, _("This button is no longer valid."))
         return
-    check_schedule(changed)
+    if not _fits(schedule, field, value):
+        await refuse_callback(update, _("That does not fit: the reminders must come before the round closes."))
+        return
     save_schedule(svc.db, member.network_id, changed, svc.clock())
     await query.answer(_("Saved."))
     await query.edit_message_text(summary(svc, member, changed, _, member.locale), reply_markup=_menu(_))
