@@ -6,7 +6,6 @@ import logging
 
 from telegram import Bot, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -20,7 +19,7 @@ from telegram.request import HTTPXRequest
 
 from bot import callbacks
 from bot.config import ConfigError, Settings
-from bot.core.pacing import Limits
+from bot.core.pacing import Limits, Pacer
 from bot.handlers.answers import answers_command, on_edit_button, on_revise_button
 from bot.handlers.checkin import checkin_command, on_answer_button, on_text
 from bot.handlers.common import SERVICES_KEY, refuse_callback, services, translator
@@ -32,6 +31,7 @@ from bot.handlers.rounds import on_pause_button, on_round_button, pause_command
 from bot.handlers.settings import on_settings_button, settings_command
 from bot.i18n import Catalogs, compile_catalogs
 from bot.outbox import OutboxSender
+from bot.ratelimit import SharedRateLimiter
 from bot.rounds import run_due_stepwise
 from bot.scripts import ScriptRegistry
 from bot.services import Clock, Services, system_clock
@@ -44,6 +44,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 _SETTINGS_KEY = "settings"
 _CLOCK_KEY = "clock"
 _SENDER_KEY = "outbox_sender"
+_PACER_KEY = "pacer"
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -116,7 +117,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
                      request=HTTPXRequest(connection_pool_size=20, read_timeout=settings.send_timeout,
                                           write_timeout=settings.send_timeout))
     await sender_bot.initialize()
-    sender = OutboxSender(sender_bot, settings.db_path, catalogs, clock, Limits(per_second=settings.send_rate))
+    sender = OutboxSender(sender_bot, settings.db_path, catalogs, clock, app.bot_data[_PACER_KEY])
     svc = Services(settings, db, scripts, catalogs, clock, username, wake_sender=sender.wake)
     app.bot_data[SERVICES_KEY] = svc
     app.bot_data[_SENDER_KEY] = sender
@@ -142,18 +143,21 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     """The PTB Application for these settings; nothing is opened until it is initialised."""
     if not settings.token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
+    pacer = Pacer(Limits(per_second=settings.send_rate))
     app = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=2))
+        .rate_limiter(SharedRateLimiter(pacer))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
     app.bot_data[_SETTINGS_KEY] = settings
     app.bot_data[_CLOCK_KEY] = clock
+    app.bot_data[_PACER_KEY] = pacer
     register_handlers(app)
     return app
 

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,11 +16,11 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.core.calendar import Schedule, is_quiet
 from bot.core.pacing import Limits, Pacer, backoff
 from bot.i18n import Catalogs
+from bot.ratelimit import retry_seconds
 from storage.db import open_db
 from storage.outbox import (
     Outgoing,
@@ -47,21 +46,16 @@ _IDLE = 0.5  # seconds to wait for new work when nothing is due
 _CHAT_GONE = ("chat not found", "user is deactivated", "peer_id_invalid")
 
 
-def _seconds(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
-
-
 class OutboxSender:
     """Sends queued rows oldest first, paced by a Pacer, with at most `concurrency` requests under way."""
 
     def __init__(self, bot: Bot, db_path: Path, catalogs: Catalogs, clock: Callable[[], datetime],
-                 limits: Limits | None = None, concurrency: int = 16) -> None:
+                 pacer: Pacer | None = None, concurrency: int = 16) -> None:
         self._bot, self._db_path, self._catalogs, self._clock = bot, db_path, catalogs, clock
         # The sender's own connection lives on one thread, so a commit's fsync never stalls the event loop's pacing.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
         self._db: Database | None = None
-        self._pacer = Pacer(limits or Limits())
+        self._pacer = pacer or Pacer(Limits())
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._held: dict[int, float] = {}  # row id -> monotonic time before which it waits (after a failure)
@@ -174,9 +168,7 @@ class OutboxSender:
             try:
                 sent = await self._bot.send_message(row.chat_id, row.text, reply_markup=markup)
             except RetryAfter as error:
-                with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
-                    warnings.simplefilter("ignore", PTBDeprecationWarning)
-                    wait = _seconds(error.retry_after)
+                wait = retry_seconds(error)
                 self.stats["retry_after"] += 1
                 # Telegram does not say which limit was hit: hold everything, then go on at the paced rate.
                 self._pacer.hold_all(time.monotonic() + wait)

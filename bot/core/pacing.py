@@ -36,6 +36,16 @@ class Pacer:
         self._next_chat[chat_id] = at + (self._group_gap if chat_id < 0 else self._private_gap)
         return at
 
+    def reserve_overall(self, chat_id: int | None, now: float) -> float:
+        """Book a reply (to a person who just wrote): it counts against the overall rate and the chat's gap,
+        but waits only for the overall rate, since a short burst in one chat is allowed."""
+        at = max(now, self._next_any)
+        self._next_any = at + self._interval
+        if chat_id is not None:
+            gap = self._group_gap if chat_id < 0 else self._private_gap
+            self._next_chat[chat_id] = max(self.chat_ready(chat_id), at + gap)
+        return at
+
     def hold_chat(self, chat_id: int, until: float) -> None:
         """Send nothing to this chat before `until` (Telegram said retry_after)."""
         self._next_chat[chat_id] = max(self.chat_ready(chat_id), until)

@@ -1,0 +1,71 @@
+"""PTB's rate limiter for the handlers' replies, drawing on the same budget as the outbox sender (one Pacer)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.core.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+_COUNTED = ("send", "edit", "copy", "forward")  # methods that put a message into a chat
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """Seconds Telegram asked to wait (PTB 22 gives an int or, opted in, a timedelta; both are taken)."""
+    with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = error.retry_after
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if callable(total) else float(value)
+
+
+class SharedRateLimiter(BaseRateLimiter[None]):
+    """Replies wait for the overall rate shared with the outbox; after a 429 everything waits retry_after."""
+
+    def __init__(self, pacer: Pacer, max_retries: int = 2) -> None:
+        self._pacer = pacer
+        self._max_retries = max_retries
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Wait for a slot if the request puts a message into a chat, then make it; retry after a 429."""
+        if endpoint.startswith(_COUNTED):
+            chat = data.get("chat_id")
+            at = self._pacer.reserve_overall(int(chat) if isinstance(chat, int | str) and str(chat).lstrip("-")
+                                             .isdigit() else None, time.monotonic())
+            if (delay := at - time.monotonic()) > 0:
+                await asyncio.sleep(delay)
+        for attempt in range(self._max_retries + 1):
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt == self._max_retries:
+                    raise
+                wait = retry_seconds(error) + 0.1
+                log.warning("Telegram asked to wait %.1fs (%s); every sender waits", wait, endpoint)
+                self._pacer.hold_all(time.monotonic() + wait)
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
