@@ -144,3 +144,21 @@ def test_backoff_base_and_cap(attempts: int, base: float, cap: float, seconds: f
 
 def test_backoff_stays_at_the_cap_after_very_many_attempts() -> None:
     assert backoff(1100) == 300.0
+
+
+def _window_max(times: list[float], window: float = 1.0) -> int:
+    """The most sends in any window of `window` seconds (closed on the left, open on the right)."""
+    return max(sum(1 for t in times if start <= t < start + window) for start in times)
+
+
+@pytest.mark.parametrize(("rate", "caught_up"), [(300.0, 7), (30.0, 0)])
+def test_after_a_stall_only_half_the_margin_is_caught_up(rate: float, caught_up: int) -> None:
+    pacer = Pacer(Limits(per_second=rate))
+    interval = 1 / (rate * 0.95)
+    before = [pacer.reserve(chat, 0.0) for chat in range(1, 11)]
+    stall_end = before[-1] + 0.5  # the loop was busy for half a second
+    after = [pacer.reserve(chat, stall_end) for chat in range(11, 11 + caught_up + 3)]
+    # The first sends after the stall go at once, as many as may be caught up, then the even rhythm resumes.
+    assert after[:caught_up + 1] == pytest.approx([stall_end] * (caught_up + 1))
+    assert after[caught_up + 1] - after[caught_up] == pytest.approx(interval)
+    assert _window_max(before + after) <= rate
