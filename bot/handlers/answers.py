@@ -9,7 +9,7 @@ from bot import callbacks
 from bot.core import engine
 from bot.core.engine import DialogState, Input, Press, Rejected, Typed
 from bot.core.render import describe_value, pick, render_step
-from bot.handlers.common import member_of, refuse_callback, say, translator
+from bot.handlers.common import member_of, refuse_callback, say, text_refusal, translator
 from bot.i18n import Gettext
 from bot.rounds import local_day, month_name
 from bot.services import Services
@@ -137,11 +137,8 @@ async def revise(update: Update, svc: Services, member: Membership, checkin: Che
     script = svc.scripts.version(checkin.script_id, checkin.script_version)
     outcome = engine.revise(script, DialogState.from_json(checkin.state), step_id, given)
     if isinstance(outcome, Rejected):
-        if outcome.reason == "too_long":
-            await say(update, _("Your answer has {length} characters; this question allows at most {limit}. "
-                                "Please send a shorter version.").format(length=outcome.length, limit=outcome.limit))
-        elif outcome.reason == "empty":
-            await say(update, _("Please write a short answer."))
+        if (refusal := text_refusal(outcome, _)) is not None:
+            await say(update, refusal)
         else:
             await refuse_callback(update, _("This button is no longer valid."))
         return False

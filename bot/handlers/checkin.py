@@ -14,7 +14,7 @@ from bot.core.engine import Accepted, DialogState, Input, Press, Rejected, Typed
 from bot.core.render import describe_value, pick, render_step
 from bot.core.script import Script
 from bot.handlers.answers import typed_revision
-from bot.handlers.common import member_of, refuse_callback, say, translator
+from bot.handlers.common import member_of, refuse_callback, say, text_refusal, translator
 from bot.i18n import Gettext
 from bot.rounds import local_day, month_name
 from bot.services import MONTHLY_SCRIPT, Services
@@ -196,11 +196,8 @@ async def _explain(update: Update, svc: Services, outcome: Rejected, checkin: Ch
         await _drop_buttons(update, checkin)
     elif outcome.reason in ("finished", "invalid"):
         await refuse_callback(update, _("This button is no longer valid."))
-    elif outcome.reason == "too_long":
-        await say(update, _("Your answer has {length} characters; this question allows at most {limit}. "
-                            "Please send a shorter version.").format(length=outcome.length, limit=outcome.limit))
-    elif outcome.reason == "empty":
-        await say(update, _("Please write a short answer."))
+    elif (refusal := text_refusal(outcome, _)) is not None:
+        await say(update, refusal)
     elif outcome.reason == "use_text":
         await refuse_callback(update, _("Please type your answer as a message."))
     else:

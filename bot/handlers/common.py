@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core.engine import Rejected
 from bot.i18n import Gettext, pick_locale
 from bot.services import Services
 from storage.people import Membership, active_membership, user_locale
@@ -52,3 +53,13 @@ async def refuse_callback(update: Update, text: str) -> None:
     query = update.callback_query
     if query is not None:
         await query.answer(text, show_alert=False)
+
+
+def text_refusal(outcome: Rejected, _: Gettext) -> str | None:
+    """Why a typed answer was not taken (too long, empty), or None for refusals of another kind."""
+    if outcome.reason == "too_long":
+        return _("Your answer has {length} characters; this question allows at most {limit}. "
+                 "Please send a shorter version.").format(length=outcome.length, limit=outcome.limit)
+    if outcome.reason == "empty":
+        return _("Please write a short answer.")
+    return None
