@@ -1,6 +1,6 @@
 """Broadcast benchmark: N partners get their round prompt through a rate-limited local Bot API; time against N / limit.
 
-Two runs, each in its own child process (so that each has its own peak RSS):
+Two runs, each in its own child process (so that each has its own peak RSS), each with the server in a grandchild:
 
 - ours: the real Application (build_application + start_application) with Settings(send_rate=rate), a standing clock
   at the first Tuesday of January 2027, 09:00 in Berlin, so the first scheduler tick opens the round and queues every
@@ -8,7 +8,8 @@ Two runs, each in its own child process (so that each has its own peak RSS):
 - baseline: the same prompts (queued by the same run_due), sent by a naive sender: Bot.send_message in an unpaced
   asyncio.gather with a concurrency cap, sleeping retry_after and trying again after a 429.
 
-Both are timed from the first prompt queued until every partner has a prompt in the server.
+Both are timed from the first prompt queued until every partner has a prompt in the server. The server runs in a
+process of its own (bench._server), as Telegram is remote in production: its CPU is not charged to the bot.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import asyncio
 import contextlib
 import cProfile
 import io
-import itertools
 import json
 import logging
 import pstats
@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,8 +46,6 @@ import storage.rounds as storage_rounds
 from bot.app import build_application, start_application, stop_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.i18n import Catalogs, compile_catalogs
-from bot.localapi.limits import RateLimits
-from bot.localapi.server import LocalBotApi
 from bot.outbox import OutboxSender
 from bot.rounds import Tally
 from bot.services import CONSENT_VERSION
@@ -67,8 +65,6 @@ PRODUCTION_TICK = Settings().tick_seconds  # the scheduler's 30 s
 GRACE = 1.0  # seconds to keep listening after the last partner got a prompt, to catch late duplicates
 _SENDER_KEY = "outbox_sender"  # where bot.app keeps the OutboxSender in bot_data
 
-Handler = Callable[[dict[str, Any]], Awaitable[Any]]
-
 
 @dataclass
 class Result:
@@ -83,11 +79,15 @@ class Result:
     throttled: int
     duplicates: int
     missing: int
-    peak_rss_kib: int
+    peak_rss_kib: int  # the bot's process (the server's is server_rss_kib)
     queueing: float | None  # seconds from the first prompt queued until the queueing run_due returned
     first_send: float | None  # seconds from the first prompt queued until the server accepted the first send
     peak_per_second: int  # most sends the server accepted within any one-second window
     longest_pause: float | None  # the longest time between two sends the server accepted
+    server_rss_kib: int  # the server process's peak
+    bot_cpu: float | None  # the bot process's CPU seconds from the first prompt queued to the last one accepted
+    server_cpu: float | None  # the server process's CPU seconds from the first send accepted to the last one
+    server_busy_wall: float | None  # seconds from the first send accepted to the last one
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -108,10 +108,11 @@ class StillClock:
 
 @dataclass
 class Marks:
-    """Moments (time.perf_counter) in the bot's own code, seen by wrapping functions it calls by module name."""
+    """Moments (time.monotonic) in the bot's own code, seen by wrapping functions it calls by module name."""
 
     first_queued: float | None = None
     queue_done: float | None = None
+    cpu_at_first_queued: float | None = None  # this process's CPU seconds (time.process_time) at first_queued
 
 
 @contextlib.contextmanager
@@ -132,13 +133,14 @@ def observe_queueing(marks: Marks) -> Iterator[None]:
     def record_prompt(db: Database, round_id: int, membership_id: int, reminders_sent: int, message: Outgoing,
                       now: datetime) -> bool:
         if marks.first_queued is None:
-            marks.first_queued = time.perf_counter()
+            marks.first_queued = time.monotonic()
+            marks.cpu_at_first_queued = time.process_time()
         return storage_rounds.record_prompt(db, round_id, membership_id, reminders_sent, message, now)
 
     async def run_due_stepwise(db: Database, catalogs: Catalogs, now: datetime, wake: Callable[[], None]) -> Tally:
         tally = await rounds_module.run_due_stepwise(db, catalogs, now, wake)
         if tally.messages and marks.queue_done is None:
-            marks.queue_done = time.perf_counter()
+            marks.queue_done = time.monotonic()
         return tally
 
     with patched(rounds_module, "record_prompt", record_prompt), \
@@ -146,64 +148,118 @@ def observe_queueing(marks: Marks) -> Iterator[None]:
         yield
 
 
-class Deliveries:
-    """Watches the server's sendMessage handler: which chats got how many messages, and when."""
+class ServerProcess:
+    """The rate-limited LocalBotApi in a child process of its own (bench._server), seen from the bot's side.
 
-    def __init__(self, api: LocalBotApi, expected: Sequence[int]) -> None:
-        self.expected = frozenset(expected)
-        self.per_chat: Counter[int] = Counter()
-        self.stamps: list[float] = []
-        self.delivered = 0  # expected chats with at least one message
-        self.complete_at: float | None = None
-        self.done = asyncio.Event()
-        original: Handler = api.implemented["sendMessage"]
+    Every partner is a user who has started the bot. The child records the deliveries itself and reports the figures
+    once every partner has a prompt (or the timeout passed, or `finish()` was called) and the grace second is over.
+    """
 
-        async def send_message(params: dict[str, Any]) -> Any:
-            result = await original(params)
-            self._accepted(params.get("chat_id"))
-            return result
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self._process = process
+        self._seen: dict[str, tuple[dict[str, Any], float]] = {}  # event name -> (event, CPU seconds at reading)
+        self._changed = asyncio.Condition()
+        self._ended = False
+        self._reading = asyncio.create_task(self._read(), name="server-process-reader")
+        self.base_url = ""
+        self.token = ""
+        self.stopped: dict[str, Any] | None = None
 
-        api.implemented["sendMessage"] = send_message
+    @classmethod
+    async def start(cls, rate: float, users: Sequence[int], timeout: float, grace: float) -> ServerProcess:
+        """Start the child, configure it and wait until it listens; it gives up waiting for deliveries after
+        `timeout` seconds on its own (a safety net: the runs say finish() when they stop waiting)."""
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench._server", cwd=PROJECT_ROOT,
+                                                       stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                                                       limit=1024 * 1024)
+        server = cls(process)
+        try:
+            named = [[user_id, f"Partner{i + 1}", "en" if i % 4 == 3 else "de"] for i, user_id in enumerate(users)]
+            await server._say(json.dumps({"rate": rate, "users": named, "timeout": timeout, "grace": grace}))
+            ready = await server._expect("ready", 60.0)
+        except BaseException:
+            await server.close()
+            raise
+        server.base_url, server.token = str(ready["base_url"]), str(ready["token"])
+        return server
 
-    def _accepted(self, chat_id: object) -> None:
-        now = time.perf_counter()
-        self.stamps.append(now)
-        if not isinstance(chat_id, int):
-            return
-        self.per_chat[chat_id] += 1
-        if self.per_chat[chat_id] == 1 and chat_id in self.expected:
-            self.delivered += 1
-            if self.delivered == len(self.expected):
-                self.complete_at = now
-                self.done.set()
+    async def __aenter__(self) -> ServerProcess:
+        return self
 
-    async def wait(self, timeout: float) -> None:
-        """Wait until every expected chat has a message, or the timeout passes."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.done.wait(), timeout)
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def _read(self) -> None:
+        """Keep each JSON line the child prints, by event name, with this process's CPU seconds at reading."""
+        assert self._process.stdout is not None
+        try:
+            while line := await self._process.stdout.readline():
+                event = json.loads(line)
+                async with self._changed:
+                    self._seen[str(event["event"])] = (event, time.process_time())
+                    self._changed.notify_all()
+        finally:
+            async with self._changed:
+                self._ended = True
+                self._changed.notify_all()
+
+    async def _say(self, line: str) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.write(line.encode() + b"\n")
+        await self._process.stdin.drain()
+
+    async def _expect(self, name: str, timeout: float) -> dict[str, Any]:
+        """The event of this name, once the child has said it."""
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: name in self._seen or self._ended)
+        if name not in self._seen:
+            code = await self._process.wait()
+            raise RuntimeError(f"the server process ended (exit code {code}) before saying {name!r}")
+        return self._seen[name][0]
 
     @property
-    def duplicates(self) -> int:
-        """Expected chats with more than one message."""
-        return sum(1 for chat in self.expected if self.per_chat[chat] > 1)
+    def cpu_at_complete(self) -> float | None:
+        """This process's CPU seconds when the child said every partner has a message."""
+        seen = self._seen.get("complete")
+        return None if seen is None else seen[1]
 
-    @property
-    def missing(self) -> int:
-        """Expected chats with no message."""
-        return sum(1 for chat in self.expected if self.per_chat[chat] == 0)
+    async def complete(self, timeout: float) -> bool:
+        """Wait until every partner has a message (True), or the timeout passes (False)."""
+        try:
+            await self._expect("complete", timeout)
+        except TimeoutError:
+            return False
+        return True
 
-    def longest_pause(self) -> float | None:
-        """The longest time between two accepted sends."""
-        return max((b - a for a, b in itertools.pairwise(self.stamps)), default=None)
+    async def finish(self) -> None:
+        """Stop waiting for missing partners (if any) and report after the grace period."""
+        await self._say("finish")
 
-    def peak_per_second(self) -> int:
-        """The most accepted sends within any one-second window."""
-        best, start = 0, 0
-        for end, stamp in enumerate(self.stamps):
-            while stamp - self.stamps[start] >= 1.0:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
+    async def report(self, timeout: float) -> dict[str, Any]:
+        """The figures, after finish() (or every partner has a prompt, or the child's timeout) and the grace."""
+        return await self._expect("report", timeout)
+
+    async def stop(self) -> dict[str, Any]:
+        """Stop the server; its peak RSS and CPU seconds."""
+        if self.stopped is None:
+            await self._say("stop")
+            self.stopped = await self._expect("stopped", 30.0)
+            await self._process.wait()
+        return self.stopped
+
+    async def close(self) -> None:
+        """Make sure the child is gone: ask it to stop, kill it if it does not."""
+        if self._process.returncode is None:
+            try:
+                with contextlib.suppress(Exception):  # a failed stop must not hide why the run ended
+                    await self.stop()
+            finally:
+                if self._process.returncode is None:
+                    self._process.kill()
+                    await self._process.wait()
+        self._reading.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._reading
 
 
 def populate(db_path: Path, n: int, per_network: int) -> list[int]:
@@ -226,22 +282,8 @@ def populate(db_path: Path, n: int, per_network: int) -> list[int]:
     return users
 
 
-def server_limits(rate: float) -> RateLimits:
-    """Telegram's limits with the overall rate scaled to `rate` (per chat and per group as Telegram has them)."""
-    return RateLimits(overall_per_second=rate)
-
-
-async def start_server(rate: float, users: Sequence[int]) -> tuple[LocalBotApi, Deliveries]:
-    """A rate-limited local server that knows every partner as a user who has started the bot."""
-    api = LocalBotApi(limits=server_limits(rate))
-    await api.start()
-    for i, user_id in enumerate(users):
-        api.add_user(user_id, f"Partner{i + 1}", language_code="en" if i % 4 == 3 else "de", started=True)
-    return api, Deliveries(api, users)
-
-
 def peak_rss_kib() -> int:
-    """This process's peak resident set size in KiB (Linux reports ru_maxrss in KiB)."""
+    """This (the bot's) process's peak resident set size in KiB (Linux reports ru_maxrss in KiB)."""
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
@@ -249,36 +291,45 @@ def _since(start: float | None, end: float | None) -> float | None:
     return None if start is None or end is None else end - start
 
 
+def measured(scenario: str, driver: str, n: int, rate: float, marks: Marks, server: ServerProcess,
+             report: dict[str, Any], extra: dict[str, Any]) -> Result:
+    """A Result from the bot's marks and the server's report (both in time.monotonic)."""
+    stopped = server.stopped or {}
+    server_cpu = report.get("cpu_first_to_complete")
+    return Result(scenario, driver, n, rate, n / rate, _since(marks.first_queued, report["complete_at"]),
+                  int(report["throttled"]), int(report["duplicates"]), int(report["missing"]), peak_rss_kib(),
+                  _since(marks.first_queued, marks.queue_done), _since(marks.first_queued, report["first_send_at"]),
+                  int(report["peak_per_second"]), report["longest_pause"],
+                  int(stopped.get("peak_rss_kib", 0)), _since(marks.cpu_at_first_queued, server.cpu_at_complete),
+                  None if server_cpu is None else float(server_cpu),
+                  _since(report["first_send_at"], report["complete_at"]), extra)
+
+
 async def run_ours(n: int, rate: float, per_network: int, tick: float, timeout: float) -> Result:
     """The real Application, its scheduler tick and its outbox sender, against the rate-limited server."""
     with tempfile.TemporaryDirectory(prefix="netzpuls-bench-") as tmp:
         db_path = Path(tmp) / "netzpuls.db"
         users = populate(db_path, n, per_network)
-        api, deliveries = await start_server(rate, users)
         marks = Marks()
         stats: dict[str, int] = {}
-        try:
-            settings = Settings(token=api.token, api_url=api.base_url, db_path=db_path, locales_dir=LOCALES,
+        async with await ServerProcess.start(rate, users, timeout + 60, GRACE) as server:
+            settings = Settings(token=server.token, api_url=server.base_url, db_path=db_path, locales_dir=LOCALES,
                                 dialogs_dir=DIALOGS, send_rate=rate, tick_seconds=tick)
             with observe_queueing(marks):
                 application = build_application(settings, StillClock(OPEN_AT))
                 await start_application(application, poll_timeout=1)
                 try:
-                    await deliveries.wait(timeout)
-                    await asyncio.sleep(GRACE)
+                    await server.complete(timeout)
+                    await server.finish()
+                    report = await server.report(GRACE + 60)
                     sender = application.bot_data.get(_SENDER_KEY)
                     if isinstance(sender, OutboxSender):
                         stats = dict(sender.stats)
                 finally:
                     await stop_application(application)
-        finally:
-            await api.stop()
-    return Result("ours", "real Application (build_application + start_application, OutboxSender)", n, rate,
-                  n / rate, _since(marks.first_queued, deliveries.complete_at), api.throttled,
-                  deliveries.duplicates, deliveries.missing, peak_rss_kib(),
-                  _since(marks.first_queued, marks.queue_done),
-                  _since(marks.first_queued, deliveries.stamps[0] if deliveries.stamps else None),
-                  deliveries.peak_per_second(), deliveries.longest_pause(), {"sender_stats": stats, "tick": tick})
+            await server.stop()
+    return measured("ours", "real Application (build_application + start_application, OutboxSender)", n, rate, marks,
+                    server, report, {"sender_stats": stats, "tick": tick, "server_requests": report["requests"]})
 
 
 async def send_naively(sender: Bot, rows: Sequence[Queued], concurrency: int, tally: Counter[str]) -> None:
@@ -310,35 +361,33 @@ async def run_baseline(n: int, rate: float, per_network: int, concurrency: int, 
         users = populate(db_path, n, per_network)
         compile_catalogs(LOCALES)
         catalogs = Catalogs(LOCALES)
-        api, deliveries = await start_server(rate, users)
         marks = Marks()
         tally: Counter[str] = Counter()
         db = open_db(db_path)
-        sender = Bot(api.token, base_url=api.base_url,
-                     request=HTTPXRequest(connection_pool_size=concurrency))
         try:
-            await sender.initialize()
-            with observe_queueing(marks):
-                rounds_module.run_due(db, catalogs, OPEN_AT)
-                marks.queue_done = time.perf_counter()
-            rows = queued(db, 2 * n + 10)
-            try:
-                await asyncio.wait_for(send_naively(sender, rows, concurrency, tally), timeout)
-            except TimeoutError:
-                tally["gave_up"] += 1
-            await deliveries.wait(0.0)
-            await asyncio.sleep(GRACE)
+            async with await ServerProcess.start(rate, users, timeout + 60, GRACE) as server:
+                sender = Bot(server.token, base_url=server.base_url,
+                             request=HTTPXRequest(connection_pool_size=concurrency))
+                try:
+                    await sender.initialize()
+                    with observe_queueing(marks):
+                        rounds_module.run_due(db, catalogs, OPEN_AT)
+                        marks.queue_done = time.monotonic()
+                    rows = queued(db, 2 * n + 10)
+                    try:
+                        await asyncio.wait_for(send_naively(sender, rows, concurrency, tally), timeout)
+                    except TimeoutError:
+                        tally["gave_up"] += 1
+                    await server.finish()
+                    report = await server.report(GRACE + 60)
+                finally:
+                    await sender.shutdown()
+                await server.stop()
         finally:
-            await sender.shutdown()
-            await api.stop()
             db.close()
-    return Result("baseline", f"naive gather (concurrency {concurrency}), sleep retry_after on 429", n, rate,
-                  n / rate, _since(marks.first_queued, deliveries.complete_at), api.throttled,
-                  deliveries.duplicates, deliveries.missing, peak_rss_kib(),
-                  _since(marks.first_queued, marks.queue_done),
-                  _since(marks.first_queued, deliveries.stamps[0] if deliveries.stamps else None),
-                  deliveries.peak_per_second(), deliveries.longest_pause(),
-                  {"client_stats": dict(tally), "queued": len(rows)})
+    return measured("baseline", f"naive gather (concurrency {concurrency}), sleep retry_after on 429", n, rate,
+                    marks, server, report,
+                    {"client_stats": dict(tally), "queued": len(rows), "server_requests": report["requests"]})
 
 
 def run_scenario(args: argparse.Namespace) -> Result:
@@ -379,11 +428,12 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 def table(results: Sequence[Result]) -> str:
     """The results as a fixed-width table."""
-    head = ("run", "N", "limit/s", "bound s", "measured s", "ratio", "429s", "dup", "missing", "peak RSS MiB",
-            "peak/1s")
+    head = ("run", "N", "limit/s", "bound s", "measured s", "ratio", "429s", "dup", "missing", "bot RSS MiB",
+            "server RSS MiB", "peak/1s")
     rows = [head] + [
         (r.scenario, str(r.n), f"{r.limit:g}", _fmt(r.bound), _fmt(r.measured), _fmt(r.ratio, 3), str(r.throttled),
-         str(r.duplicates), str(r.missing), f"{r.peak_rss_kib / 1024:.0f}", str(r.peak_per_second))
+         str(r.duplicates), str(r.missing), f"{r.peak_rss_kib / 1024:.0f}", f"{r.server_rss_kib / 1024:.0f}",
+         str(r.peak_per_second))
         for r in results
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
@@ -401,8 +451,17 @@ def details(result: Result) -> str:
     pause = None if result.longest_pause is None else result.longest_pause * 1000
     return (f"{result.scenario}: {result.driver}\n  queueing (first prompt queued → run_due returned) "
             f"{_fmt(result.queueing)} s; first send accepted after {_fmt(result.first_send)} s; sending "
-            f"{_fmt(sending)} s = {_fmt(rate, 1)}/s; longest pause between accepted sends {_fmt(pause, 0)} ms; "
-            f"{result.extra}")
+            f"{_fmt(sending)} s = {_fmt(rate, 1)}/s; longest pause between accepted sends {_fmt(pause, 0)} ms\n"
+            f"  CPU: bot process {_busy(result.bot_cpu, result.measured)} from the first prompt queued to the last "
+            f"accepted; server process {_busy(result.server_cpu, result.server_busy_wall)} from the first send "
+            f"accepted to the last\n  {result.extra}")
+
+
+def _busy(cpu: float | None, wall: float | None) -> str:
+    """CPU seconds over wall seconds, and the share of one core."""
+    if cpu is None or not wall:
+        return "—"
+    return f"{cpu:.2f} s in {wall:.2f} s ({cpu / wall:.0%} of a core)"
 
 
 def verdict(result: Result) -> str:
@@ -440,7 +499,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="run only this scenario, in this process")
     parser.add_argument("--json", action="store_true", help="with --scenario: print the result as one JSON line")
     parser.add_argument("--profile", type=Path, default=None,
-                        help="with --scenario: run under cProfile, write the stats here, print the top 30 to stderr")
+                        help="with --scenario: run the bot's side under cProfile (the server runs in its own process), "
+                             "write the stats here, print the top 30 to stderr")
     args = parser.parse_args(argv)
     if args.quick:
         args.partners = 600

@@ -124,7 +124,9 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     await set_default_menus(app.bot, svc)
     await sender.start()
     assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
-    app.job_queue.run_repeating(rounds_tick, interval=settings.tick_seconds, first=0.0, name="rounds")
+    # Soon after start (a round due during downtime opens at once); APScheduler cannot take first=0.
+    app.job_queue.run_repeating(rounds_tick, interval=settings.tick_seconds, first=min(1.0, settings.tick_seconds),
+                                name="rounds")
     log.info("Netzpuls ready as @%s, database %s", username, settings.db_path)
 
 

@@ -141,10 +141,6 @@ class OutboxSender:
                 quiet = row.network_id is not None and is_quiet(schedules[row.network_id], self._clock())
                 if quiet or not self._may_send(row):
                     continue
-                at = self._pacer.reserve(row.chat_id, time.monotonic())
-                delay = at - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
                 await self._slots.acquire()
                 self._launched.add(row.id)
                 task = asyncio.create_task(self._send(row))
@@ -164,6 +160,10 @@ class OutboxSender:
         try:
             if not await self._call(claim, row.id, self._clock()):
                 return
+            # The slot is booked once the row is ours: a claim that waited must not make sends bunch up later.
+            delay = self._pacer.reserve(row.chat_id, time.monotonic()) - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
             markup = InlineKeyboardMarkup.de_json(row.reply_markup, self._bot) if row.reply_markup else None
             try:
                 sent = await self._bot.send_message(row.chat_id, row.text, reply_markup=markup)

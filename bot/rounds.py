@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 _MAX_PASSES = 3  # opening a round makes prompts due at once; a few passes settle it
 _CHUNK = 50  # actions per transaction: big enough to be cheap, small enough not to hold up the event loop
+_BREATHER = 0.03
 
 
 @dataclass
@@ -93,7 +94,9 @@ async def run_due_stepwise(db: Database, catalogs: Catalogs, now: datetime, wake
     for _chunk in _steps(db, catalogs, now, tally):
         if tally.messages:
             wake()
-        await asyncio.sleep(0)
+        # Once messages wait, pause a little between chunks: long enough for the sender's connection, sleeping in
+        # SQLite's busy handler, to get the write lock for its claims.
+        await asyncio.sleep(_BREATHER if tally.messages else 0)
     _log(tally)
     return tally
 
