@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from bot import callbacks
 from bot.core.calendar import Schedule, local
-from bot.core.planner import Action, AddParticipant, CloseRound, OpenRound, Prompt, plan
+from bot.core.planner import Action, AddParticipant, CloseRound, NetworkView, OpenRound, Prompt, plan_network
 from bot.i18n import Catalogs
 from storage.checkins import round_checkin
 from storage.outbox import Outgoing
@@ -58,10 +58,11 @@ class Tally:
 def _steps(db: Database, catalogs: Catalogs, now: datetime, tally: Tally) -> Iterator[None]:
     """Plan and apply in chunks of one transaction each, yielding between chunks; one bad action skips only itself."""
     now = now.astimezone(UTC)  # stored times are UTC ISO strings and are compared as text
+    broken: set[int] = set()
     for _pass in range(_MAX_PASSES):
-        actions = plan(snapshot(db, now), now)
+        actions = _plan_each(snapshot(db, now), now, broken)
         if not actions:
-            return
+            break
         for start in range(0, len(actions), _CHUNK):
             with db.atomic():
                 for action in actions[start:start + _CHUNK]:
@@ -72,6 +73,25 @@ def _steps(db: Database, catalogs: Catalogs, now: datetime, tally: Tally) -> Ite
                     except Exception:
                         log.exception("rounds: could not apply %s", action)
             yield
+    if broken:
+        raise RoundsError(f"could not plan the rounds of network(s) {sorted(broken)}; the others went ahead")
+
+
+class RoundsError(RuntimeError):
+    """Some networks' rounds could not be planned (bad data); the error handler tells the admins."""
+
+
+def _plan_each(networks: list[NetworkView], now: datetime, broken: set[int]) -> list[Action]:
+    """The planner network by network: one network's bad data (say, a damaged schedule) stops only that one."""
+    actions: list[Action] = []
+    for network in networks:
+        try:
+            actions.extend(plan_network(network, now))
+        except Exception:
+            if network.id not in broken:
+                log.exception("rounds: could not plan network %d", network.id)
+            broken.add(network.id)
+    return actions
 
 
 def _log(tally: Tally) -> None:

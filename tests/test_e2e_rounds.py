@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -269,3 +270,16 @@ async def test_an_abandoned_change_does_not_swallow_later_text(harness: Harness)
     [reply] = await harness.send(member.user_id, "Nur eine Frage an Sie")
     assert "keine Nachricht erwartet" in reply.text
     assert harness.db.execute("SELECT MAX(revision) FROM answers").fetchone() == (0,)
+
+
+async def test_a_damaged_schedule_stops_only_its_network_and_the_admin_hears_once(harness: Harness) -> None:
+    [healthy] = await _partners(harness, ("de",))
+    damaged = harness.network("Netzwerk mit kaputtem Zeitplan")
+    harness.db.execute("INSERT INTO schedules VALUES (?, 'Mars/Olympus', NULL, 1, 9, 0, '3,7', 10, '19:00', '08:00',"
+                       " 1, 1, '2027-01-01T00:00:00+00:00')", [damaged])
+    harness.api.add_user(9001, "Admin", language_code="de", started=True)
+    await _prompts(harness, [healthy])
+    [alert] = await harness.api.wait_for_messages(9001, 1)
+    assert "RoundsError" in alert.text
+    await asyncio.sleep(0.5)  # ten more ticks fail the same way
+    assert harness.api.new_messages(9001) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -15,6 +16,9 @@ from bot.services import Services
 from storage.people import user_locale
 
 log = logging.getLogger(__name__)
+
+_JOB_ERRORS_KEY = "job_errors_told"
+_JOB_ERROR_QUIET = 3600.0  # seconds: a failing scheduler job tells the admins once an hour, not every tick
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -56,13 +60,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = context.bot_data.get(SERVICES_KEY)
     if not isinstance(svc, Services):
         return
-    for admin in sorted(svc.settings.admins):
-        _ = svc.tr(user_locale(svc.db, admin) or DEFAULT_LOCALE)
-        try:
-            await context.bot.send_message(admin, _("Netzpuls error: {kind} while handling update {update}. "
-                                                    "Details are in the log.").format(kind=kind, update=update_id))
-        except TelegramError:
-            log.warning("could not notify an admin about %s", kind)
+    if _worth_telling(context.bot_data, kind, update_id, time.monotonic()):
+        await _tell_admins(context, svc, kind, update_id)
     if isinstance(update, Update) and update.effective_chat is not None:
         _ = svc.tr(locale_of(update, svc))
         try:
@@ -70,3 +69,25 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
                                 "please try again in a moment."))
         except TelegramError:
             log.warning("could not tell the user about %s", kind)
+
+
+def _worth_telling(bot_data: dict[str, object], kind: str, update_id: int | None, now: float) -> bool:
+    """An error of a person's update is always told; a job's (every tick, maybe) once an hour per kind."""
+    if update_id is not None:
+        return True
+    told = bot_data.setdefault(_JOB_ERRORS_KEY, {})
+    assert isinstance(told, dict)
+    if now - told.get(kind, -_JOB_ERROR_QUIET) < _JOB_ERROR_QUIET:
+        return False
+    told[kind] = now
+    return True
+
+
+async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, svc: Services, kind: str, update_id: int | None) -> None:
+    for admin in sorted(svc.settings.admins):
+        _ = svc.tr(user_locale(svc.db, admin) or DEFAULT_LOCALE)
+        try:
+            await context.bot.send_message(admin, _("Netzpuls error: {kind} while handling update {update}. "
+                                                    "Details are in the log.").format(kind=kind, update=update_id))
+        except TelegramError:
+            log.warning("could not notify an admin about %s", kind)
