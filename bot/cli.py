@@ -10,11 +10,14 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path as FsPath
 
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.core.flow import longest_path, mermaid, questions_on
+from bot.core.script_loader import ScriptError, load_script_file
 from bot.services import Clock, SimulatedClock, system_clock
 from storage.db import get_meta, open_db, set_meta
 from storage.people import create_invite, create_network
@@ -43,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     network_commands = network.add_subparsers(dest="network_command", required=True)
     create = network_commands.add_parser("create", help="create a network and print its coordinator invite link")
     create.add_argument("name", help="the network's name, e.g. \"Netzwerk Alleinerziehende Musterstadt\"")
+    dialogs = commands.add_parser("dialogs", help="check and draw check-in scripts")
+    dialog_commands = dialogs.add_subparsers(dest="dialogs_command", required=True)
+    check = dialog_commands.add_parser("check", help="validate scripts; every problem with file, line and step")
+    check.add_argument("files", nargs="*", type=FsPath, help="script files (default: every *.yaml in dialogs/)")
+    graph = dialog_commands.add_parser("graph", help="print a script's flow as a Mermaid diagram")
+    graph.add_argument("file", type=FsPath, help="the script file")
+    graph.add_argument("--lang", default="de", choices=["de", "en"], help="the language of the step texts")
     return parser
 
 
@@ -59,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command == "dialogs":
+        if args.dialogs_command == "graph":
+            return dialogs_graph(args.file, args.lang)
+        return dialogs_check(args.files or sorted(settings.dialogs_dir.glob("*.yaml")))
     if args.command == "run":
         if args.clock_start is None:
             return run(settings, system_clock)
@@ -68,6 +82,39 @@ def main(argv: Sequence[str] | None = None) -> int:
                                          args.clock_speed, tick)
         return run(replace(settings, tick_seconds=tick), SimulatedClock(args.clock_start, args.clock_speed))
     return create_network_command(settings, args.name)
+
+
+def dialogs_check(files: Sequence[FsPath]) -> int:
+    """Validate script files; print each one's summary or its problems; 1 if any file has a problem."""
+    if not files:
+        print("No script files given or found.", file=sys.stderr)
+        return 1
+    failed = 0
+    for path in files:
+        try:
+            script = load_script_file(path)
+        except (ScriptError, OSError) as error:
+            failed += 1
+            problems = error.problems if isinstance(error, ScriptError) else [f"{path}: {error}"]
+            print(f"✗ {path}: {len(problems)} problem(s)")
+            for problem in problems:
+                print(f"  {problem}")
+            continue
+        longest = questions_on(script, longest_path(script))
+        print(f"✓ {path}: {script.id} version {script.version}, {len(script.steps)} steps, "
+              f"at most {longest} questions, languages {', '.join(script.languages)}")
+    return 1 if failed else 0
+
+
+def dialogs_graph(path: FsPath, lang: str) -> int:
+    """Print the script's flow as a Mermaid flowchart (or its problems)."""
+    try:
+        script = load_script_file(path)
+    except (ScriptError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(mermaid(script, lang))
+    return 0
 
 
 def _speed(text: str) -> float:

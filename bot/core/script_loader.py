@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
 from typing import Any
 
+from bot.core.flow import MAX_QUESTIONS, longest_path, questions_on, unreachable
 from bot.core.script import (
     DONT_KNOW,
     END,
@@ -159,7 +160,21 @@ def _build_script(c: _Checker, data: Any) -> Script | None:
     steps = [_build_step(c, raw, ("steps", number)) for number, raw in enumerate(raw_steps)]
     built = tuple(step for step in steps if step is not None)
     _check_flow(c, built)
-    return Script(script_id, version, c.languages, title, outro, built, intro)
+    script = Script(script_id, version, c.languages, title, outro, built, intro)
+    if not c.problems:  # the graph checks need a sound flow: known targets, forward only
+        _check_paths(c, script)
+    return script
+
+
+def _check_paths(c: _Checker, script: Script) -> None:
+    """Every step can be reached, and no path asks more than MAX_QUESTIONS questions."""
+    for step in unreachable(script):
+        c.fail(("steps", script.index(step.id), "id"), "no path leads to this step (check the 'next' rules before it)",
+               step.id)
+    path = longest_path(script)
+    if (count := questions_on(script, path)) > MAX_QUESTIONS:
+        c.fail(("steps", 0, "id"), f"one path asks {count} questions, at most {MAX_QUESTIONS} fit in about two "
+                                   f"minutes: {' → '.join(path)}", script.steps[0].id)
 
 
 def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:

@@ -1,0 +1,111 @@
+"""Flow checks of scripts (unreachable steps, at most 7 questions per path), the Mermaid graph and `dialogs` CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.core.flow import longest_path, mermaid, questions_on, unreachable
+from bot.core.script_loader import ScriptError, load_script_text
+from tests.e2e import ROOT
+
+HEAD = """\
+version: 1
+id: flow
+languages: [de]
+title: {de: Fluss}
+outro: {de: Danke}
+steps:
+"""
+
+
+def _scale(step_id: str, next_: str = "") -> str:
+    step = f"  - id: {step_id}\n    kind: scale\n    factor: 3\n    text: {{de: \"Frage {step_id}?\"}}\n" \
+           f"    low: {{de: wenig}}\n    high: {{de: viel}}\n"
+    return step + (f"    next: {next_}\n" if next_ else "")
+
+
+def _script(*steps: str) -> str:
+    return HEAD + "".join(steps)
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(ScriptError) as caught:
+        load_script_text(text, "flow.yaml")
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_a_step_no_path_leads_to_is_named_with_its_line() -> None:
+    text = _script(_scale("a", "c"), _scale("b"), _scale("c"))
+    assert _problems(text) == ["flow.yaml:14: step 'b': no path leads to this step (check the 'next' rules before it)"]
+
+
+def test_a_step_reached_by_a_condition_is_reachable() -> None:
+    text = _script(_scale("a") + "    next:\n      - if: {step: a, lte: 2}\n        then: b\n      - then: c\n",
+                   _scale("b", "end"), _scale("c"))
+    script = load_script_text(text)
+    assert unreachable(script) == []
+    assert longest_path(script) == ["a", "b"]  # of equally long paths, the first rule's
+
+
+@pytest.mark.parametrize(("count", "ok"), [(7, True), (8, False)])
+def test_at_most_seven_questions_on_any_path(count: int, ok: bool) -> None:
+    text = _script(*(_scale(f"q{n}") for n in range(count)))
+    if ok:
+        script = load_script_text(text)
+        assert questions_on(script, longest_path(script)) == 7
+        return
+    [problem] = _problems(text)
+    assert problem.startswith("flow.yaml:7: step 'q0': one path asks 8 questions, at most 7")
+    assert "q0 → q1 → q2 → q3 → q4 → q5 → q6 → q7" in problem
+
+
+def test_the_longest_path_counts_the_branch_with_more_questions() -> None:
+    branching = _scale("a") + "    next:\n      - if: {step: a, lte: 2}\n        then: long1\n      - then: short\n"
+    text = _script(branching, _scale("short", "end"), *(_scale(f"long{n}") for n in range(1, 7)), _scale("z"))
+    [problem] = _problems(text)
+    assert "one path asks 8 questions" in problem and "a → long1" in problem
+
+
+def test_mermaid_shows_steps_conditions_and_the_end() -> None:
+    text = _script(_scale("a") + "    next:\n      - if: {step: a, lte: 2}\n        then: b\n      - then: end\n",
+                   _scale("b"))
+    graph = mermaid(load_script_text(text))
+    assert graph.splitlines()[0] == "flowchart TD"
+    assert 'a -->|"a ≤ 2"| b' in graph and "a --> END" in graph and "b --> END" in graph
+    assert 'a["a (scale, F3)<br/>Frage a?"]' in graph
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PYTHONPATH": str(ROOT), "NETZPULS_ENV_FILE": "/nonexistent", "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "bot", "dialogs", *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=60, check=False)
+
+
+def test_dialogs_check_passes_every_shipped_script() -> None:
+    result = _cli("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    shipped = sorted((ROOT / "dialogs").glob("*.yaml"))
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [f"✓ {path}" for path in shipped]
+
+
+def test_dialogs_check_lists_every_problem_and_fails(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    text_step = "  - id: b\n    kind: text\n    text: {de: Warum}\n"
+    broken.write_text(_script(_scale("a", "nowhere"), text_step), encoding="utf-8")
+    result = _cli("check", str(broken), str(ROOT / "dialogs" / "monthly_checkin.yaml"))
+    assert result.returncode == 1
+    assert f"✗ {broken}: 3 problem(s)" in result.stdout
+    assert f"{broken}:13: step 'a': next points to unknown step 'nowhere'" in result.stdout
+    assert "max_length" in result.stdout
+    assert "✓ " in result.stdout  # the good file is still reported
+
+
+def test_dialogs_graph_prints_mermaid_in_english() -> None:
+    result = _cli("graph", str(ROOT / "dialogs" / "monthly_checkin.yaml"), "--lang", "en")
+    assert result.returncode == 0
+    assert "How clear is the network's shared goal" in result.stdout
+    assert "agreements_kept -->|\"agreements_kept in [partly, not_kept]\"| agreements_what" in result.stdout
