@@ -51,6 +51,7 @@ class StepRecord:
     value: object
     new_state: str
     finished: bool
+    risk: int | None = None
 
 
 class ScriptVersionConflict(ValueError):
@@ -165,13 +166,13 @@ def _insert_answer(db: Database, checkin: Checkin, record: StepRecord, now: date
     number = record.value if isinstance(record.value, int) and not isinstance(record.value, bool) else None
     db.execute(
         "INSERT INTO answers (checkin_id, membership_id, network_id, organisation_id, round_id, script_id,"
-        " script_version, step_id, revision, kind, factor, value_json, value_num, late, answered_at)"
+        " script_version, step_id, revision, kind, factor, risk, value_json, value_num, late, answered_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
         " (SELECT COALESCE(MAX(revision) + 1, 0) FROM answers WHERE checkin_id = ? AND step_id = ?),"
-        " ?, ?, ?, ?, EXISTS (SELECT 1 FROM rounds WHERE id = ? AND status = 'closed'), ?)",
+        " ?, ?, ?, ?, ?, EXISTS (SELECT 1 FROM rounds WHERE id = ? AND status = 'closed'), ?)",
         [checkin.id, checkin.membership_id, checkin.network_id, checkin.organisation_id, checkin.round_id,
          checkin.script_id, checkin.script_version, record.step_id, checkin.id, record.step_id, record.kind,
-         record.factor, json.dumps(record.value), number, checkin.round_id, now.isoformat()],
+         record.factor, record.risk, json.dumps(record.value), number, checkin.round_id, now.isoformat()],
     )
 
 

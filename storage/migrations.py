@@ -200,3 +200,10 @@ def m003_expired_checkins_uncertain_sends(db: Database) -> None:
     """Check-ins left unfinished when a newer round opened; sends that timed out and may have arrived."""
     db.execute("ALTER TABLE checkins ADD COLUMN expired_at TEXT")  # set: ended unfinished, status 'done'
     db.execute("ALTER TABLE outbox ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m004_answer_risk(db: Database) -> None:
+    """Answers name the risk factor (1-9) their step can reveal, so risk rules need no step ids."""
+    db.execute("ALTER TABLE answers ADD COLUMN risk INTEGER")
+    db.execute("CREATE INDEX answers_network_risk ON answers(network_id, risk, answered_at)")

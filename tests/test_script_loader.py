@@ -57,6 +57,13 @@ def test_minimal_script_parses_rules_as_data() -> None:
     assert script.step("benefit_why").max_length == 50
 
 
+def test_the_default_script_names_the_risk_factors_its_questions_reveal() -> None:
+    script = load_script_file(DIALOGS / "monthly_checkin.yaml")
+    assert {step.id: step.risk for step in script.steps if step.risk} == {
+        "goals_clear": 1, "goals_missing": 1, "goal_statement": 1, "benefit": 5, "benefit_why": 5,
+        "agreements_kept": 2, "agreements_what": 2}
+
+
 def test_nested_conditions_are_parsed() -> None:
     script = load_script_file(DIALOGS / "monthly_checkin.yaml")
     condition = script.step("benefit").rules[0].condition
@@ -81,6 +88,8 @@ def _broken(replace: str, by: str) -> str:
         (_broken("version: 3", "version: drei"), 1, None, "version must be a whole number"),
         (_broken("kind: text", "kind: essay"), 18, "benefit_why", "kind must be one of"),
         (_broken("factor: 3\n    max_length", "factor: 12\n    max_length"), 19, "benefit_why", "1-11"),
+        (_broken("factor: 3\n    max_length", "factor: 3\n    risk: 10\n    max_length"), 20, "benefit_why",
+         "risk factor number 1-9"),
         (_broken("  - id: benefit_why", "  - id: benefit"), 17, "benefit", "used twice"),
         (_broken("lte: 2}", "lte: viel}"), 14, "benefit", "compares numbers"),
         (_broken("title: {de: Klein, en: Tiny}", "title: {de: Klein, en: Tiny}\ncolour: red"), 5, None,

@@ -77,6 +77,7 @@ class Step:
     kind: StepKind
     text: Texts
     factor: int | None = None
+    risk: int | None = None  # the risk factor (1-9) the step can reveal, where one applies
     low: Texts = field(default_factory=dict)
     high: Texts = field(default_factory=dict)
     dont_know: bool = False

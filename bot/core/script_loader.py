@@ -43,7 +43,7 @@ STEP_KEYS: dict[str, set[str]] = {
     "text": {"max_length", "optional"},
     "info": set(),
 }
-COMMON_STEP_KEYS = {"id", "kind", "text", "factor", "next"}
+COMMON_STEP_KEYS = {"id", "kind", "text", "factor", "risk", "next"}
 COMPARE_OPS: tuple[CompareOp, ...] = ("eq", "in", "lte", "gte")
 
 
@@ -195,7 +195,11 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
     elif factor is not None and (not isinstance(factor, int) or isinstance(factor, bool) or not 1 <= factor <= 11):
         c.fail((*path, "factor"), f"factor must be a success factor number 1-11, got {factor!r}", name)
         factor = None
-    step = Step(id=step_id or "", kind=kind, text=text, factor=factor)
+    risk = raw.get("risk")
+    if risk is not None and (not isinstance(risk, int) or isinstance(risk, bool) or not 1 <= risk <= 9):
+        c.fail((*path, "risk"), f"risk must be a risk factor number 1-9, got {risk!r}", name)
+        risk = None
+    step = Step(id=step_id or "", kind=kind, text=text, factor=factor, risk=risk)
     fields: dict[str, Any] = {}
     if kind == "scale":
         fields["low"] = c.texts(raw.get("low"), (*path, "low"), name, MAX_LABEL)

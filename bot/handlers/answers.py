@@ -143,7 +143,8 @@ async def revise(update: Update, svc: Services, member: Membership, checkin: Che
             await refuse_callback(update, _("This button is no longer valid."))
         return False
     step = script.step(step_id)
-    record = StepRecord(step.id, step.kind, step.factor, True, outcome.value, outcome.state.to_json(), False)
+    record = StepRecord(step.id, step.kind, step.factor, True, outcome.value, outcome.state.to_json(), False,
+                        risk=step.risk)
     if not revise_answer(svc.db, checkin, record, svc.clock()):
         await refuse_callback(update, _("This question has already been answered."))
         return False

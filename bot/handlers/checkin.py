@@ -158,7 +158,8 @@ async def _apply(update: Update, svc: Services, member: Membership, checkin: Che
         return
     step = script.step(outcome.step_id)
     record = StepRecord(step.id, step.kind, step.factor, outcome.is_answer, outcome.value,
-                        outcome.state.to_json(), outcome.state.finished)
+                        outcome.state.to_json(), outcome.state.finished,
+                        risk=step.risk)
     if not record_step(svc.db, checkin, record, svc.clock()):
         await refuse_callback(update, _("This question has already been answered."))
         return
