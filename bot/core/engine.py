@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -15,7 +16,8 @@ SKIP = "skip"
 YES = "yes"
 NO = "no"
 
-RejectReason = Literal["finished", "stale", "use_buttons", "use_text", "invalid", "empty", "too_long"]
+RejectReason = Literal["finished", "stale", "use_buttons", "use_text", "invalid", "empty", "too_long", "not_number"]
+_WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,7}$")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class Rejected:
     reason: RejectReason
     limit: int = 0
     length: int = 0
+    minimum: int = 0  # not_number: the allowed range
+    maximum: int = 0
 
 
 Outcome = Accepted | Rejected
@@ -124,6 +128,13 @@ def _parse(step: Step, given: Input) -> Value | Rejected:
         if len(text) > step.max_length:
             return Rejected("too_long", limit=step.max_length, length=len(text))
         return text
+    if step.kind == "number":
+        if isinstance(given, Press):
+            return Rejected("use_text")
+        text = given.text.strip().replace(" ", "")
+        if _WHOLE_NUMBER.match(text) and step.minimum <= int(text) <= step.maximum:
+            return int(text)
+        return Rejected("not_number", minimum=step.minimum, maximum=step.maximum)
     if step.kind == "scale":
         raw = given.value if isinstance(given, Press) else given.text.strip()
         if raw in {"1", "2", "3", "4", "5"}:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.core.engine import CONTINUE, NO, SKIP, YES
-from bot.core.script import DONT_KNOW, Script, Step, Value
+from bot.core.script import DONT_KNOW, TYPED_KINDS, Script, Step, Value
 
 Gettext = Callable[[str], str]
 
@@ -54,12 +54,16 @@ def render_step(script: Script, step_id: str, lang: str, _: Gettext, number: int
         buttons.extend((Button(pick(option.text, lang), option.id),) for option in step.options)
     elif step.kind == "info":
         buttons.append((Button(_("Continue"), CONTINUE),))
+    elif step.kind == "number":
+        hint = _("Please answer with a whole number from {minimum} to {maximum}.").format(
+            minimum=step.minimum, maximum=step.maximum)
+        text = f"{text}\n\n{hint}"
     elif step.kind == "text":
         hint = _("Please answer in one short message (at most {limit} characters).").format(limit=step.max_length)
         text = f"{text}\n\n{hint}"
         if step.optional:
             buttons.append((Button(_("Skip"), SKIP),))
-    return View(step.id, text, tuple(buttons), step.kind == "text", step.max_length)
+    return View(step.id, text, tuple(buttons), step.kind in TYPED_KINDS, step.max_length)
 
 
 def describe_value(step: Step, value: Value, lang: str, _: Gettext) -> str:

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-StepKind = Literal["scale", "choice", "yes_no", "text", "info"]
-STEP_KINDS: tuple[StepKind, ...] = ("scale", "choice", "yes_no", "text", "info")
-QUESTION_KINDS: frozenset[str] = frozenset({"scale", "choice", "yes_no", "text"})
+StepKind = Literal["scale", "choice", "yes_no", "text", "number", "info"]
+STEP_KINDS: tuple[StepKind, ...] = ("scale", "choice", "yes_no", "text", "number", "info")
+QUESTION_KINDS: frozenset[str] = frozenset({"scale", "choice", "yes_no", "text", "number"})
+TYPED_KINDS: frozenset[str] = frozenset({"text", "number"})  # answered by typing, not by a button
 END = "end"
 DONT_KNOW = "dont_know"
 
-# An answer value: scale → int (or DONT_KNOW), yes_no → bool, choice → option id, text → str,
+# An answer value: scale and number → int (scale also DONT_KNOW), yes_no → bool, choice → option id, text → str,
 # None for a skipped optional text.
 Value = int | bool | str | None
 CompareOp = Literal["eq", "in", "lte", "gte"]
@@ -84,6 +85,8 @@ class Step:
     options: tuple[Option, ...] = ()
     max_length: int = 0
     optional: bool = False
+    minimum: int = 0  # number steps: the allowed range
+    maximum: int = 0
     rules: tuple[Rule, ...] = ()
 
     @property

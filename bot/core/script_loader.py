@@ -41,8 +41,10 @@ STEP_KEYS: dict[str, set[str]] = {
     "choice": {"options"},
     "yes_no": set(),
     "text": {"max_length", "optional"},
+    "number": {"min", "max"},
     "info": set(),
 }
+MAX_NUMBER = 1_000_000
 COMMON_STEP_KEYS = {"id", "kind", "text", "factor", "risk", "next"}
 COMPARE_OPS: tuple[CompareOp, ...] = ("eq", "in", "lte", "gte")
 
@@ -210,6 +212,8 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
         fields["dont_know"] = dont_know is True
     elif kind == "choice":
         fields["options"] = _build_options(c, raw.get("options"), (*path, "options"), name)
+    elif kind == "number":
+        fields["minimum"], fields["maximum"] = _number_range(c, raw, path, name)
     elif kind == "text":
         max_length = raw.get("max_length")
         if not isinstance(max_length, int) or isinstance(max_length, bool) or not 1 <= max_length <= MAX_TEXT_ANSWER:
@@ -221,6 +225,21 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
         fields.update(max_length=max_length, optional=optional is True)
     fields["rules"] = _build_rules(c, raw.get("next"), (*path, "next"), name)
     return replace(step, **fields)
+
+
+def _number_range(c: _Checker, raw: dict[str, Any], path: Path, name: str) -> tuple[int, int]:
+    """A number step's min and max: whole numbers within ±MAX_NUMBER, min below max."""
+    bounds = []
+    for key in ("min", "max"):
+        value = raw.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_NUMBER:
+            c.fail((*path, key) if key in raw else path, f"a number step needs '{key}', a whole number from "
+                                                         f"-{MAX_NUMBER} to {MAX_NUMBER}", name)
+            value = 0
+        bounds.append(value)
+    if bounds[0] >= bounds[1] and all(isinstance(raw.get(k), int) for k in ("min", "max")):
+        c.fail((*path, "max"), f"max ({bounds[1]}) must be greater than min ({bounds[0]})", name)
+    return bounds[0], bounds[1]
 
 
 def _build_options(c: _Checker, raw: Any, path: Path, name: str) -> tuple[Option, ...]:
@@ -352,9 +371,9 @@ def _check_flow(c: _Checker, steps: tuple[Step, ...]) -> None:
                     c.fail(rule_path, f"condition refers to a later step '{leaf.step}'", step.id)
                 if not target.is_question:
                     c.fail(rule_path, f"condition refers to '{leaf.step}', which asks nothing", step.id)
-                if leaf.op in ("lte", "gte") and target.kind != "scale":
-                    c.fail(rule_path, f"'{leaf.op}' only works on scale steps, '{leaf.step}' is {target.kind}",
-                           step.id)
+                if leaf.op in ("lte", "gte") and target.kind not in ("scale", "number"):
+                    c.fail(rule_path, f"'{leaf.op}' only works on scale and number steps, '{leaf.step}' is "
+                                      f"{target.kind}", step.id)
                 allowed = _allowed_values(target)
                 values = leaf.operand if isinstance(leaf.operand, tuple) else (leaf.operand,)
                 if allowed is not None and leaf.op in ("eq", "in"):

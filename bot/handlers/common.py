@@ -62,4 +62,7 @@ def text_refusal(outcome: Rejected, _: Gettext) -> str | None:
                  "Please send a shorter version.").format(length=outcome.length, limit=outcome.limit)
     if outcome.reason == "empty":
         return _("Please write a short answer.")
+    if outcome.reason == "not_number":
+        return _("Please answer with a whole number from {minimum} to {maximum}.").format(
+            minimum=outcome.minimum, maximum=outcome.maximum)
     return None
