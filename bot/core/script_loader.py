@@ -28,7 +28,7 @@ from bot.core.script import (
 )
 from bot.core.yaml_source import Located, Path, YamlSyntaxError, parse_located
 
-ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+ID_RE = re.compile(r"[a-z][a-z0-9_]*")  # used with fullmatch: "$" would let a trailing newline through
 MAX_STEP_ID = 24
 MAX_OPTION_ID = 16
 MAX_TEXT = 3500  # leaves room in Telegram's 4096 for the progress line and the scale legend
@@ -107,7 +107,7 @@ class _Checker:
         return result
 
     def identifier(self, value: Any, path: Path, what: str, limit: int, step: str | None) -> str | None:
-        if not isinstance(value, str) or not ID_RE.match(value) or len(value) > limit:
+        if not isinstance(value, str) or not ID_RE.fullmatch(value) or len(value) > limit:
             self.fail(path, f"{what} must be lower-case letters, digits and _ (at most {limit}), got {value!r}", step)
             return None
         return value
@@ -318,11 +318,23 @@ def _build_condition(c: _Checker, raw: Any, path: Path, name: str) -> Condition 
         if not isinstance(operand, list) or not operand:
             c.fail((*path, op), "'in' needs a non-empty list", name)
             return None
+        if not all(_is_plain(value) for value in operand):
+            c.fail((*path, op), "'in' lists plain values (numbers, words, true/false), not lists or mappings", name)
+            return None
         operand = tuple(operand)
+    elif not _is_plain(operand):
+        c.fail((*path, op), f"'{op}' compares with a plain value (a number, a word, true/false), got {operand!r}",
+               name)
+        return None
     elif op in ("lte", "gte") and (not isinstance(operand, int) or isinstance(operand, bool)):
         c.fail((*path, op), f"'{op}' compares numbers, got {operand!r}", name)
         return None
     return Compare(str(raw["step"]), op, operand)
+
+
+def _is_plain(value: Any) -> bool:
+    """A value an answer can have: a number, a word, true/false or null (never a list or mapping)."""
+    return value is None or isinstance(value, bool | int | float | str)
 
 
 def _condition_steps(condition: Condition) -> list[Compare]:
