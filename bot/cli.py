@@ -18,9 +18,11 @@ from telegram.error import TelegramError
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.flow import longest_path, mermaid, questions_on
 from bot.core.script_loader import ScriptError, load_script_file
+from bot.scripts import ScriptRegistry
 from bot.services import Clock, SimulatedClock, system_clock
 from storage.db import get_meta, open_db, set_meta
 from storage.people import create_invite, create_network
+from storage.scripts import publications, stored_versions
 
 NO_TOKEN_HELP = """\
 Netzpuls needs a Telegram bot token to run.
@@ -53,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     graph = dialog_commands.add_parser("graph", help="print a script's flow as a Mermaid diagram")
     graph.add_argument("file", type=FsPath, help="the script file")
     graph.add_argument("--lang", default="de", choices=["de", "en"], help="the language of the step texts")
+    versions = dialog_commands.add_parser("versions", help="the stored versions of a script and its history")
+    versions.add_argument("script_id", help="e.g. monthly_checkin")
+    publish = dialog_commands.add_parser("publish", help="validate a script file and put it in use (next version)")
+    publish.add_argument("file", type=FsPath)
+    rollback = dialog_commands.add_parser("rollback", help="put an earlier stored version in use again")
+    rollback.add_argument("script_id")
+    rollback.add_argument("version", type=int)
     return parser
 
 
@@ -72,7 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "dialogs":
         if args.dialogs_command == "graph":
             return dialogs_graph(args.file, args.lang)
-        return dialogs_check(args.files or sorted(settings.dialogs_dir.glob("*.yaml")))
+        if args.dialogs_command == "check":
+            return dialogs_check(args.files or sorted(settings.dialogs_dir.glob("*.yaml")))
+        return dialogs_versions_command(settings, args)
     if args.command == "run":
         if args.clock_start is None:
             return run(settings, system_clock)
@@ -115,6 +126,37 @@ def dialogs_graph(path: FsPath, lang: str) -> int:
         return 1
     print(mermaid(script, lang))
     return 0
+
+
+def dialogs_versions_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`dialogs versions | publish | rollback` on the bot's database (a running bot picks the change up at once)."""
+    db = open_db(settings.db_path)
+    try:
+        registry = ScriptRegistry(db)
+        registry.load_directory(settings.dialogs_dir, system_clock())
+        if args.dialogs_command == "versions":
+            stored = stored_versions(db, args.script_id)
+            if not stored:
+                print(f"No script '{args.script_id}' is stored.", file=sys.stderr)
+                return 1
+            for entry in stored:
+                print(f"{'*' if entry.in_use else ' '} version {entry.version}  stored {entry.created_at[:16]}")
+            for event in publications(db, args.script_id):
+                print(f"  {event.published_at[:16]}  {event.action} version {event.version} by {event.published_by}")
+            return 0
+        if args.dialogs_command == "publish":
+            script = registry.publish_text(args.file.read_text(encoding="utf-8"), str(args.file), "cli",
+                                           system_clock())
+            print(f"{script.id} version {script.version} is in use now.")
+            return 0
+        script = registry.rollback(args.script_id, args.version, "cli", system_clock())
+        print(f"{script.id} version {script.version} is in use again.")
+        return 0
+    except (ScriptError, KeyError, ValueError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        db.close()
 
 
 def _speed(text: str) -> float:

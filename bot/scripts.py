@@ -1,40 +1,55 @@
-"""The check-in scripts in use: loaded from dialogs/, every version kept in the database."""
+"""The check-in scripts: every version kept in the database, which one is in use, publishing and rolling back."""
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from bot.core.script import Script
-from bot.core.script_loader import load_script_text
+from bot.core.script_loader import Problem, ScriptError, load_script_text
 from storage.checkins import register_script, script_source
+from storage.scripts import newest_version, publish, published_version
+
+log = logging.getLogger(__name__)
+
+_VERSION_LINE = re.compile(r"^version:[ \t]*\S+[ \t]*(#.*)?$", re.MULTILINE)
 
 
 class ScriptRegistry:
-    """Current scripts by id, and any stored version on demand (a check-in finishes on its own version)."""
+    """Scripts by id: the version in use is the newest publication in the database; a check-in keeps its version."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._current: dict[str, Script] = {}
         self._versions: dict[tuple[str, int], Script] = {}
 
     def load_directory(self, directory: Path, now: datetime) -> list[Script]:
-        """Validate and register every *.yaml in the directory; raise ScriptError on the first broken file."""
+        """Validate and store every *.yaml; a file with a version never stored before is published (shipped)."""
         loaded: list[Script] = []
         for path in sorted(directory.glob("*.yaml")):
             source = path.read_text(encoding="utf-8")
             script = load_script_text(source, str(path))
+            newest = newest_version(self._db, script.id)
             register_script(self._db, script.id, script.version, source, now)
-            self._current[script.id] = script
             self._versions[(script.id, script.version)] = script
+            if script.version > newest:
+                publish(self._db, script.id, script.version, "file", now)
+                log.info("scripts: %s version %d from %s is in use", script.id, script.version, path.name)
+            elif script.version < newest:
+                log.warning("scripts: %s has version %d in the database; %s (version %d) is kept but not used",
+                            script.id, newest, path.name, script.version)
             loaded.append(script)
         return loaded
 
     def current(self, script_id: str) -> Script:
-        """The newest loaded version of a script."""
-        return self._current[script_id]
+        """The version in use (KeyError if the script is unknown)."""
+        version = published_version(self._db, script_id)
+        if version is None:
+            raise KeyError(script_id)
+        return self.version(script_id, version)
 
     def version(self, script_id: str, version: int) -> Script:
         """A specific version, from memory or from the database."""
@@ -45,3 +60,31 @@ class ScriptRegistry:
                 raise KeyError(f"script {script_id} version {version} is not stored")
             self._versions[key] = load_script_text(source, f"{script_id} v{version} (database)")
         return self._versions[key]
+
+    def prepare(self, source: str, file: str) -> tuple[Script, str]:
+        """Validate an edited script; its version becomes the next free number. Returns the script and its text."""
+        script = load_script_text(source, file)
+        following = newest_version(self._db, script.id) + 1
+        if script.version != following:
+            source, count = _VERSION_LINE.subn(f"version: {following}", source, count=1)
+            if count != 1:
+                raise ScriptError([Problem(file, 1, None, "put 'version: N' on a line of its own at the top")])
+            script = load_script_text(source, file)
+        return script, source
+
+    def publish_text(self, source: str, file: str, by: str, now: datetime) -> Script:
+        """Validate, store and put in use an edited script (as the next version); check-ins under way keep theirs."""
+        script, source = self.prepare(source, file)
+        with self._db.atomic():
+            register_script(self._db, script.id, script.version, source, now)
+            publish(self._db, script.id, script.version, by, now)
+        self._versions[(script.id, script.version)] = script
+        return script
+
+    def rollback(self, script_id: str, version: int, by: str, now: datetime) -> Script:
+        """Put an earlier stored version in use again (a new publication; nothing is overwritten)."""
+        script = self.version(script_id, version)
+        if published_version(self._db, script_id) == version:
+            raise ValueError(f"version {version} of {script_id} is already in use")
+        publish(self._db, script_id, version, by, now, action="rollback")
+        return script

@@ -207,3 +207,20 @@ def m004_answer_risk(db: Database) -> None:
     """Answers name the risk factor (1-9) their step can reveal, so risk rules need no step ids."""
     db.execute("ALTER TABLE answers ADD COLUMN risk INTEGER")
     db.execute("CREATE INDEX answers_network_risk ON answers(network_id, risk, answered_at)")
+
+
+@migrations()
+def m005_script_publications(db: Database) -> None:
+    """Which stored script version is in use: every publish and rollback adds a row, none is overwritten."""
+    db.execute("""CREATE TABLE script_publications (
+        id INTEGER PRIMARY KEY,
+        script_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        published_at TEXT NOT NULL,
+        published_by TEXT NOT NULL,          -- "file" (dialogs/ at start), "cli", or a Telegram user id
+        action TEXT NOT NULL CHECK (action IN ('publish', 'rollback')),
+        FOREIGN KEY (script_id, version) REFERENCES scripts(script_id, version))""")
+    db.execute("CREATE INDEX script_publications_current ON script_publications(script_id, id)")
+    # Until now the newest stored version of each script was the one in use.
+    db.execute("""INSERT INTO script_publications (script_id, version, published_at, published_by, action)
+                  SELECT script_id, MAX(version), MAX(created_at), 'file', 'publish' FROM scripts GROUP BY script_id""")

@@ -1,0 +1,115 @@
+"""Script versions: shipped files, publishing an edit as the next version, rollback; nothing is overwritten."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from bot.core.script_loader import ScriptError
+from bot.scripts import ScriptRegistry
+from storage.scripts import publications, published_version, stored_versions
+from tests.e2e import NOW, ROOT, Harness
+
+SHIPPED = (ROOT / "dialogs" / "monthly_checkin.yaml").read_text(encoding="utf-8")
+OLD_QUESTION = "Wie klar ist Ihnen im Moment das gemeinsame Ziel des Netzwerks?"
+NEW_QUESTION = "Wie gut kennen Sie das gemeinsame Ziel des Netzwerks?"
+EDITED = SHIPPED.replace(OLD_QUESTION, NEW_QUESTION)
+
+
+@pytest.fixture
+def dialogs(tmp_path: Path) -> Path:
+    """A copy of the shipped dialogs folder that a test may change."""
+    folder = tmp_path / "dialogs"
+    shutil.copytree(ROOT / "dialogs", folder)
+    return folder
+
+
+def test_the_shipped_file_is_in_use_and_an_edit_becomes_the_next_version(db: Database, dialogs: Path) -> None:
+    registry = ScriptRegistry(db)
+    [shipped] = registry.load_directory(dialogs, NOW)
+    assert registry.current("monthly_checkin") is shipped
+    edited = registry.publish_text(EDITED, "upload.yaml", "9001", NOW)  # still says the shipped version number
+    assert edited.version == shipped.version + 1
+    assert registry.current("monthly_checkin").step("goals_clear").text["de"] == NEW_QUESTION
+    assert registry.version("monthly_checkin", shipped.version).step("goals_clear").text["de"] == OLD_QUESTION
+    stored = db.execute("SELECT source FROM scripts WHERE version = ?", [edited.version]).fetchone()[0]
+    assert f"version: {edited.version}\n" in stored
+
+
+def test_rollback_adds_a_publication_and_survives_a_restart(db: Database, dialogs: Path) -> None:
+    registry = ScriptRegistry(db)
+    [shipped] = registry.load_directory(dialogs, NOW)
+    edited = registry.publish_text(EDITED, "upload.yaml", "9001", NOW)
+    registry.rollback("monthly_checkin", shipped.version, "9001", NOW)
+    with pytest.raises(ValueError, match="already in use"):
+        registry.rollback("monthly_checkin", shipped.version, "9001", NOW)
+    ScriptRegistry(db).load_directory(dialogs, NOW)  # a restart: the shipped file is not new, the rollback stays
+    assert published_version(db, "monthly_checkin") == shipped.version
+    assert [(p.version, p.action, p.published_by) for p in publications(db, "monthly_checkin")] == [
+        (shipped.version, "publish", "file"), (edited.version, "publish", "9001"),
+        (shipped.version, "rollback", "9001")]
+    assert [(v.version, v.in_use) for v in stored_versions(db, "monthly_checkin")] == [
+        (shipped.version, True), (edited.version, False)]
+
+
+def test_a_newly_shipped_file_is_published_but_an_older_one_is_not(db: Database, dialogs: Path) -> None:
+    registry = ScriptRegistry(db)
+    [shipped] = registry.load_directory(dialogs, NOW)
+    registry.publish_text(EDITED, "upload.yaml", "9001", NOW)  # version shipped + 1, by an admin
+    newer = shipped.version + 2
+    (dialogs / "monthly_checkin.yaml").write_text(SHIPPED.replace(f"version: {shipped.version}\n",
+                                                                  f"version: {newer}\n"), encoding="utf-8")
+    ScriptRegistry(db).load_directory(dialogs, NOW)
+    assert published_version(db, "monthly_checkin") == newer
+
+
+def test_a_broken_edit_is_refused_and_changes_nothing(db: Database, dialogs: Path) -> None:
+    registry = ScriptRegistry(db)
+    [shipped] = registry.load_directory(dialogs, NOW)
+    with pytest.raises(ScriptError, match=r"upload\.yaml:"):
+        registry.publish_text(EDITED.replace("kind: scale", "kind: slider", 1), "upload.yaml", "9001", NOW)
+    assert [v.version for v in stored_versions(db, "monthly_checkin")] == [shipped.version]
+
+
+def _cli(*args: str, db: Path, dialogs: Path) -> subprocess.CompletedProcess[str]:
+    env = {"PYTHONPATH": str(ROOT), "NETZPULS_ENV_FILE": "/nonexistent", "PATH": "/usr/bin:/bin",
+           "NETZPULS_DB": str(db), "NETZPULS_DIALOGS": str(dialogs)}
+    return subprocess.run([sys.executable, "-m", "bot", "dialogs", *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=60, check=False)
+
+
+def test_cli_publishes_lists_and_rolls_back(tmp_path: Path, dialogs: Path) -> None:
+    db_path, upload = tmp_path / "netzpuls.db", tmp_path / "edited.yaml"
+    upload.write_text(EDITED, encoding="utf-8")
+    published = _cli("publish", str(upload), db=db_path, dialogs=dialogs)
+    assert published.returncode == 0, published.stderr
+    assert published.stdout.strip() == "monthly_checkin version 3 is in use now."
+    rolled = _cli("rollback", "monthly_checkin", "2", db=db_path, dialogs=dialogs)
+    assert rolled.stdout.strip() == "monthly_checkin version 2 is in use again."
+    listing = _cli("versions", "monthly_checkin", db=db_path, dialogs=dialogs).stdout.splitlines()
+    assert listing[0].startswith("* version 2") and listing[1].startswith("  version 3")
+    assert [line.split()[-5:] for line in listing[2:]] == [
+        ["publish", "version", "2", "by", "file"], ["publish", "version", "3", "by", "cli"],
+        ["rollback", "version", "2", "by", "cli"]]
+    unknown = _cli("rollback", "monthly_checkin", "9", db=db_path, dialogs=dialogs)
+    assert unknown.returncode == 1 and "version 9 is not stored" in unknown.stderr
+
+
+async def test_a_partner_mid_checkin_finishes_on_the_version_they_started(harness: Harness) -> None:
+    member = await harness.partner()
+    _intro, goals = await harness.send(member.user_id, "/checkin", count=2)
+    assert OLD_QUESTION in goals.text
+    ScriptRegistry(harness.db).publish_text(EDITED, "upload.yaml", "9001", NOW)  # while the partner answers
+    [statement] = await harness.tap(member.user_id, goals, "5")
+    [benefit] = await harness.tap(member.user_id, statement, "Überspringen")
+    [agreements] = await harness.tap(member.user_id, benefit, "4")
+    [anything] = await harness.tap(member.user_id, agreements, "Ja, alle")
+    await harness.tap(member.user_id, anything, "Überspringen")
+    assert {version for _s, _v, version in harness.answers(member.id)} == {2}
+    _intro, first = await harness.send(member.user_id, "/checkin", count=2)
+    assert NEW_QUESTION in first.text
