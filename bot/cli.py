@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.flow import longest_path, mermaid, questions_on
+from bot.core.script_diff import diff_scripts
 from bot.core.script_loader import ScriptError, load_script_file
 from bot.scripts import ScriptRegistry
 from bot.services import Clock, SimulatedClock, system_clock
@@ -59,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     versions.add_argument("script_id", help="e.g. monthly_checkin")
     publish = dialog_commands.add_parser("publish", help="validate a script file and put it in use (next version)")
     publish.add_argument("file", type=FsPath)
+    compare = dialog_commands.add_parser("diff", help="what changed between two stored versions of a script")
+    compare.add_argument("script_id")
+    compare.add_argument("old", type=int)
+    compare.add_argument("new", type=int)
     rollback = dialog_commands.add_parser("rollback", help="put an earlier stored version in use again")
     rollback.add_argument("script_id")
     rollback.add_argument("version", type=int)
@@ -129,7 +134,7 @@ def dialogs_graph(path: FsPath, lang: str) -> int:
 
 
 def dialogs_versions_command(settings: Settings, args: argparse.Namespace) -> int:
-    """`dialogs versions | publish | rollback` on the bot's database (a running bot picks the change up at once)."""
+    """`dialogs versions | diff | publish | rollback` on the database (a running bot sees changes at once)."""
     db = open_db(settings.db_path)
     try:
         registry = ScriptRegistry(db)
@@ -143,6 +148,10 @@ def dialogs_versions_command(settings: Settings, args: argparse.Namespace) -> in
                 print(f"{'*' if entry.in_use else ' '} version {entry.version}  stored {entry.created_at[:16]}")
             for event in publications(db, args.script_id):
                 print(f"  {event.published_at[:16]}  {event.action} version {event.version} by {event.published_by}")
+            return 0
+        if args.dialogs_command == "diff":
+            old, new = registry.version(args.script_id, args.old), registry.version(args.script_id, args.new)
+            print("\n".join(diff_scripts(old, new)))
             return 0
         if args.dialogs_command == "publish":
             script = registry.publish_text(args.file.read_text(encoding="utf-8"), str(args.file), "cli",

@@ -96,6 +96,9 @@ def test_cli_publishes_lists_and_rolls_back(tmp_path: Path, dialogs: Path) -> No
     assert [line.split()[-5:] for line in listing[2:]] == [
         ["publish", "version", "2", "by", "file"], ["publish", "version", "3", "by", "cli"],
         ["rollback", "version", "2", "by", "cli"]]
+    changes = _cli("diff", "monthly_checkin", "2", "3", db=db_path, dialogs=dialogs).stdout.splitlines()
+    assert changes[0] == "~ version 2 → 3"
+    assert changes[1].startswith('~ step goals_clear: text [de] "Wie klar') and "Wie gut kennen" in changes[1]
     unknown = _cli("rollback", "monthly_checkin", "9", db=db_path, dialogs=dialogs)
     assert unknown.returncode == 1 and "version 9 is not stored" in unknown.stderr
 
