@@ -91,6 +91,8 @@ def _broken(replace: str, by: str) -> str:
         (_broken("factor: 3\n    max_length", "factor: 3\n    risk: 10\n    max_length"), 20, "benefit_why",
          "risk factor number 1-9"),
         (_broken("  - id: benefit_why", "  - id: benefit"), 17, "benefit", "used twice"),
+        (_broken("  - id: benefit_why", "  - id: end"), 17, "end", "'end' is reserved"),
+        (_broken("languages: [de, en]", "languages: [de, en, de]"), 3, None, "at most once"),
         (_broken("lte: 2}", "lte: viel}"), 14, "benefit", "compares numbers"),
         (_broken("title: {de: Klein, en: Tiny}", "title: {de: Klein, en: Tiny}\ncolour: red"), 5, None,
          "unknown key 'colour'"),

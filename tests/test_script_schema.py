@@ -217,7 +217,8 @@ def test_schema_rejects_broken_document_where_it_is_broken(change: Change, where
 AGREEMENT: list[Any] = [
     # The whole script
     pytest.param(_unchanged, True, id="base script"),
-    pytest.param(_languages("de", "en", "fr"), True, id="three languages"),
+    pytest.param(_languages("de", "en", "fr"), False, id="a language the bot does not speak"),
+    pytest.param(_languages("de", "en", "de"), False, id="a language twice"),
     pytest.param(_languages("de"), True, id="German only"),
     pytest.param(_set("version", 2), True, id="version 2"),
     pytest.param(_set("version", 0), False, id="version 0"),

@@ -35,6 +35,7 @@ MAX_TEXT = 3500  # leaves room in Telegram's 4096 for the progress line and the 
 MAX_LABEL = 40
 MAX_OPTIONS = 8
 MAX_TEXT_ANSWER = 1000
+SUPPORTED_LANGUAGES = ("de", "en")  # the bot's own texts exist in these (locales/)
 TOP_KEYS = {"version", "id", "languages", "title", "intro", "outro", "steps"}
 STEP_KEYS: dict[str, set[str]] = {
     "scale": {"low", "high", "dont_know"},
@@ -150,6 +151,9 @@ def _build_script(c: _Checker, data: Any) -> Script | None:
     languages = data.get("languages")
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages) or "de" not in languages:
         c.fail(("languages",), "languages must be a list that includes 'de' (German is required)")
+    elif len(set(languages)) != len(languages) or not set(languages) <= set(SUPPORTED_LANGUAGES):
+        c.fail(("languages",), f"languages lists each of {', '.join(SUPPORTED_LANGUAGES)} at most once (the bot "
+                               "speaks no other)")
     else:
         c.languages = tuple(languages)
     title = c.texts(data.get("title"), ("title",), None, 200)
@@ -184,6 +188,9 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
         c.fail(path, "each step must be a mapping with id, kind and text")
         return None
     step_id = c.identifier(raw.get("id"), (*path, "id"), "a step id", MAX_STEP_ID, None)
+    if step_id == END:
+        c.fail((*path, "id"), f"'{END}' is reserved: 'next: {END}' means the end of the script", END)
+        step_id = None
     name = step_id or f"#{path[-1]}"
     kind = raw.get("kind")
     if kind not in STEP_KINDS:
