@@ -107,14 +107,6 @@ def drop_round_messages(db: Database, round_id: int, kinds: tuple[str, ...] = ("
     return cursor.rowcount
 
 
-def counts(db: Database) -> dict[str, int]:
-    """How many messages are in each status, and how many were in flight at a stop."""
-    result = {str(r[0]): int(r[1]) for r in db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")}
-    row = db.execute("SELECT COALESCE(SUM(in_flight_at_stop), 0), COALESCE(SUM(uncertain), 0) FROM outbox").fetchone()
-    result["in_flight_at_stop"], result["uncertain"] = int(row[0]), int(row[1])
-    return result
-
-
 def drop_queued(db: Database, round_id: int | None, membership_id: int, reason: str) -> int:
     """A participant's unsent prompts and reminders (of one round, or all) are moot (call inside a transaction)."""
     cursor = db.execute(

@@ -63,7 +63,3 @@ def publications(db: Database, script_id: str) -> list[Publication]:
                       " WHERE script_id = ? ORDER BY id", [script_id]).fetchall()
     return [Publication(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
-
-def script_ids(db: Database) -> list[str]:
-    """The ids of every stored script."""
-    return [str(r[0]) for r in db.execute("SELECT DISTINCT script_id FROM scripts ORDER BY script_id")]

@@ -22,6 +22,7 @@ from bot.core.calendar import (
     next_allowed,
     next_period,
     next_working_morning,
+    parse_day,
     period_of,
     previous_period,
     round_due,
@@ -343,3 +344,17 @@ def test_check_schedule_accepts_sensible_schedules(schedule: Schedule) -> None:
 def test_check_schedule_refuses_bad_values(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(ValueError, match=field):
         check_schedule(Schedule(**changes))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("31.03.2027", date(2027, 3, 31)),
+    ("20.02.", date(2027, 2, 20)),          # without a year: the next such day
+    ("03.01.", date(2028, 1, 3)),           # already past this year
+    ("2027-12-24", date(2027, 12, 24)),
+    (" 1.4.2027 ", date(2027, 4, 1)),
+    ("30.02.2027", None),
+    ("irgendwann", None),
+    ("2027/03/31", None),
+])
+def test_parse_day_reads_the_dates_people_type(text: str, expected: date | None) -> None:
+    assert parse_day(text, date(2027, 1, 5)) == expected

@@ -6,6 +6,7 @@ Every function takes aware datetimes and returns aware datetimes in UTC; wall-cl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -219,3 +220,22 @@ def next_working_morning(schedule: Schedule, moment: datetime) -> datetime:
     else:
         raise ValueError(f"schedule has no working day within {MAX_SEARCH_DAYS} days after {day.isoformat()}")
     return next_allowed(schedule, to_utc(schedule, datetime.combine(day, time(schedule.hour, schedule.minute))))
+
+
+_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})?$|^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """A date a person types: 31.03.2027, 31.03. (the next such day) or 2027-03-31; None if it is none."""
+    match = _DATE_RE.match(text.strip())
+    if match is None:
+        return None
+    try:
+        if match[4]:
+            return date(int(match[4]), int(match[5]), int(match[6]))
+        day = date(int(match[3]) if match[3] else today.year, int(match[2]), int(match[1]))
+    except ValueError:
+        return None
+    if not match[3] and day < today:
+        day = day.replace(year=today.year + 1)
+    return day

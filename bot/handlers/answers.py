@@ -70,9 +70,12 @@ def _change_hint(svc: Services, member: Membership, checkin: Checkin, _: Gettext
         month=month_name(current.period, member.locale))
 
 
-async def _own_editable(update: Update, svc: Services, checkin_id: int,
+async def _own_editable(update: Update, svc: Services, checkin_id: int | None,
                         _: Gettext) -> tuple[Membership, Checkin] | None:
-    """The member and check-in behind a change button, or None after a polite refusal."""
+    """The member and check-in behind a change button (None: malformed data), or None after a polite refusal."""
+    if checkin_id is None:
+        await refuse_callback(update, _("This button is no longer valid."))
+        return None
     member = member_of(update, svc)
     checkin = get_checkin(svc.db, checkin_id)
     if checkin is None:
@@ -92,10 +95,8 @@ async def on_edit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc, _ = translator(update, context)
     query = update.callback_query
     data = callbacks.parse_edit(query.data or "") if query else None
-    found = await _own_editable(update, svc, data.checkin_id, _) if data else None
+    found = await _own_editable(update, svc, data.checkin_id if data else None, _)
     if query is None or data is None or found is None:
-        if data is None:
-            await refuse_callback(update, _("This button is no longer valid."))
         return
     member, checkin = found
     script = svc.scripts.version(checkin.script_id, checkin.script_version)
@@ -121,10 +122,8 @@ async def on_revise_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     svc, _ = translator(update, context)
     query = update.callback_query
     data = callbacks.parse_answer(query.data or "") if query else None
-    found = await _own_editable(update, svc, data.checkin_id, _) if data else None
+    found = await _own_editable(update, svc, data.checkin_id if data else None, _)
     if query is None or data is None or found is None:
-        if data is None:
-            await refuse_callback(update, _("This button is no longer valid."))
         return
     member, checkin = found
     if await revise(update, svc, member, checkin, data.step_id, Press(data.value), _):

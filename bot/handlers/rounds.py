@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date, format_skeleton
@@ -10,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.core.calendar import Schedule, add_local_days, local, next_working_morning, to_utc
+from bot.core.calendar import Schedule, add_local_days, local, next_working_morning, parse_day, to_utc
 from bot.handlers.checkin import already_answered_text, begin_or_resume
 from bot.handlers.common import member_of, refuse_callback, say, translator
 from bot.i18n import Gettext
@@ -20,7 +19,6 @@ from storage.rounds import end_pause, participation, paused_until, schedule_of, 
 
 PAUSE_CHOICES = (7, 14, 28, 91)
 MAX_PAUSE_DAYS = 366
-_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})?$|^(\d{4})-(\d{2})-(\d{2})$")
 
 
 async def on_round_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,22 +59,6 @@ def weekday_and_day(day: date, locale: str) -> str:
 
 def _day(schedule: Schedule, moment: datetime, locale: str) -> str:
     return format_date(local(schedule, moment).date(), "long", locale=locale)
-
-
-def parse_day(text: str, today: date) -> date | None:
-    """A date a person types: 31.03.2027, 31.03. (the next such day) or 2027-03-31; None if it is none."""
-    match = _DATE_RE.match(text.strip())
-    if match is None:
-        return None
-    try:
-        if match[4]:
-            return date(int(match[4]), int(match[5]), int(match[6]))
-        day = date(int(match[3]) if match[3] else today.year, int(match[2]), int(match[1]))
-    except ValueError:
-        return None
-    if not match[3] and day < today:
-        day = day.replace(year=today.year + 1)
-    return day
 
 
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
