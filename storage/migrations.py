@@ -224,3 +224,24 @@ def m005_script_publications(db: Database) -> None:
     # Until now the newest stored version of each script was the one in use.
     db.execute("""INSERT INTO script_publications (script_id, version, published_at, published_by, action)
                   SELECT script_id, MAX(version), MAX(created_at), 'file', 'publish' FROM scripts GROUP BY script_id""")
+
+
+@migrations()
+def m006_script_drafts_network_scripts_organisation_kind(db: Database) -> None:
+    """Scripts edited in the chat (drafts), publications for one network, and the kind of each organisation."""
+    # NULL: the publication applies to every network that has none of its own.
+    db.execute("ALTER TABLE script_publications ADD COLUMN network_id INTEGER REFERENCES networks(id)")
+    db.execute("""CREATE TABLE script_drafts (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,            -- who uploaded it (Telegram user id)
+        network_id INTEGER REFERENCES networks(id),  -- a coordinator's own network; NULL: an admin's, for all
+        script_id TEXT NOT NULL,
+        source TEXT NOT NULL,                -- the validated YAML, version already set to the next free number
+        file_name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'published', 'discarded')),
+        preview_state TEXT,                  -- a running preview (engine state JSON); nothing else is stored
+        created_at TEXT NOT NULL,
+        decided_at TEXT)""")
+    db.execute("CREATE INDEX script_drafts_user ON script_drafts(user_id, id)")
+    # What the organisation is (jobcenter, youth_office, ...): scripts may branch on it ('role').
+    db.execute("ALTER TABLE organisations ADD COLUMN kind TEXT NOT NULL DEFAULT 'other'")
