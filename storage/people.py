@@ -89,8 +89,8 @@ def network_created_at(db: Database, network_id: int) -> datetime:
     return datetime.fromisoformat(str(row[0]))
 
 
-def organisation_for(db: Database, network_id: int, name: str, now: datetime) -> int:
-    """The id of the network's organisation with this name (case-insensitive), created if new."""
+def organisation_for(db: Database, network_id: int, name: str, now: datetime, kind: str = "other") -> int:
+    """The id of the network's organisation with this name (case-insensitive), created (of `kind`) if new."""
     with db.atomic():
         row = db.execute(
             "SELECT id FROM organisations WHERE network_id = ? AND name = ? COLLATE NOCASE", [network_id, name]
@@ -98,8 +98,8 @@ def organisation_for(db: Database, network_id: int, name: str, now: datetime) ->
         if row is not None:
             return int(row[0])
         cursor = db.execute(
-            "INSERT INTO organisations (network_id, name, created_at) VALUES (?, ?, ?)",
-            [network_id, name, now.isoformat()],
+            "INSERT INTO organisations (network_id, name, created_at, kind) VALUES (?, ?, ?, ?)",
+            [network_id, name, now.isoformat(), kind],
         )
         return int(cursor.lastrowid or 0)
 

@@ -14,13 +14,13 @@ from bot.core.script_loader import load_script_file
 from bot.i18n import Catalogs, compile_catalogs
 from bot.localapi.server import LocalBotApi
 from storage.db import open_db
-from tests.e2e import ADMIN_ID, NOW, ROOT, FakeClock, Harness
+from tests.e2e import ADMIN_ID, NOW, ROOT, TEST_DIALOGS, FakeClock, Harness
 
 
 @pytest.fixture
 def monthly_script() -> Script:
-    """The default monthly check-in script from dialogs/."""
-    return load_script_file(ROOT / "dialogs" / "monthly_checkin.yaml")
+    """The test copy of the monthly check-in (tests/dialogs/, version 2, no rotation modules)."""
+    return load_script_file(TEST_DIALOGS / "monthly_checkin.yaml")
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ async def api() -> AsyncIterator[LocalBotApi]:
 def settings(api: LocalBotApi, tmp_path: Path) -> Settings:
     """Settings pointing the bot at the local server and a fresh database file."""
     return Settings(token=api.token, api_url=api.base_url, db_path=tmp_path / "netzpuls.db",
-                    admins=frozenset({ADMIN_ID}), locales_dir=ROOT / "locales", dialogs_dir=ROOT / "dialogs",
+                    admins=frozenset({ADMIN_ID}), locales_dir=ROOT / "locales", dialogs_dir=TEST_DIALOGS,
                     tick_seconds=0.05, send_timeout=1.0, send_rate=1000.0)  # pacing is tested on its own
 
 

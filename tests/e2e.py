@@ -16,6 +16,8 @@ from storage.db import open_db
 from storage.people import Membership, active_membership, create_invite, create_network, organisation_for
 
 ROOT = Path(__file__).resolve().parent.parent
+# A frozen copy of the monthly script (version 2, no rotation): the fixture tests walk; dialogs/ is for admins.
+TEST_DIALOGS = ROOT / "tests" / "dialogs"
 NOW = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
 ADMIN_ID = 9001
 LINK_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")

@@ -25,7 +25,7 @@ from storage.checkins import StepRecord, get_checkin, record_step, start_checkin
 from storage.db import open_db
 from storage.people import Membership, create_invite, create_network, organisation_for, redeem_invite
 from storage.rounds import set_pause, snooze
-from tests.e2e import ROOT, FakeClock
+from tests.e2e import TEST_DIALOGS, FakeClock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HOLIDAYS_2027 = {date(2027, 1, 1), date(2027, 3, 26), date(2027, 3, 29)}  # nationwide, in the simulated months
@@ -118,7 +118,7 @@ class Season:
 def season(tmp_path_factory: pytest.TempPathFactory, catalogs: Catalogs) -> Iterator[Season]:
     """Four monthly rounds, January to April 2027, of a network with five partners and a newcomer in February."""
     db = open_db(Path(tmp_path_factory.mktemp("season")) / "netzpuls.db")
-    script = load_script_file(ROOT / "dialogs" / "monthly_checkin.yaml")
+    script = load_script_file(TEST_DIALOGS / "monthly_checkin.yaml")
     network, m = make_network(db)
     set_pause(db, m[3].id, utc(1, 1) - timedelta(days=10), utc(1, 31, 23), CREATED)
 

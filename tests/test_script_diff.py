@@ -9,9 +9,9 @@ import pytest
 from bot.core.script import Option, Script, Step
 from bot.core.script_diff import diff_scripts
 from bot.core.script_loader import load_script_text
-from tests.e2e import ROOT
+from tests.e2e import TEST_DIALOGS
 
-BASE = (ROOT / "dialogs" / "monthly_checkin.yaml").read_text(encoding="utf-8")
+BASE = (TEST_DIALOGS / "monthly_checkin.yaml").read_text(encoding="utf-8")
 GOAL_STATEMENT = BASE[BASE.index("  - id: goal_statement\n"):BASE.index("  - id: benefit\n")]
 AGREEMENTS_WHAT = BASE[BASE.index("  - id: agreements_what\n"):BASE.index("  - id: anything_else\n")]
 ANYTHING_ELSE = BASE[BASE.index("  - id: anything_else\n"):]

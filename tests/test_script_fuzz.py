@@ -27,7 +27,7 @@ from bot.core.script import DONT_KNOW, Script, Step
 from bot.core.script_loader import ScriptError, load_script_text
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT_FILE = ROOT / "dialogs" / "monthly_checkin.yaml"
+SCRIPT_FILE = ROOT / "tests" / "dialogs" / "monthly_checkin.yaml"
 SCRIPT_TEXT = SCRIPT_FILE.read_text(encoding="utf-8")
 SCRIPT_DATA: dict[str, Any] = yaml.safe_load(SCRIPT_TEXT)
 FILE = "dialogs/fuzz.yaml"

@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.script import AnyOf, Compare
 from bot.core.script_loader import ScriptError, load_script_file, load_script_text
+from tests.e2e import TEST_DIALOGS
 
 DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"
 
@@ -38,7 +39,7 @@ steps:
 
 
 def test_default_script_loads_with_factors_on_every_question() -> None:
-    script = load_script_file(DIALOGS / "monthly_checkin.yaml")
+    script = load_script_file(TEST_DIALOGS / "monthly_checkin.yaml")
     assert script.id == "monthly_checkin"
     assert script.version >= 1
     questions = [step for step in script.steps if step.is_question]
@@ -58,14 +59,14 @@ def test_minimal_script_parses_rules_as_data() -> None:
 
 
 def test_the_default_script_names_the_risk_factors_its_questions_reveal() -> None:
-    script = load_script_file(DIALOGS / "monthly_checkin.yaml")
+    script = load_script_file(TEST_DIALOGS / "monthly_checkin.yaml")
     assert {step.id: step.risk for step in script.steps if step.risk} == {
         "goals_clear": 1, "goals_missing": 1, "goal_statement": 1, "benefit": 5, "benefit_why": 5,
         "agreements_kept": 2, "agreements_what": 2}
 
 
 def test_nested_conditions_are_parsed() -> None:
-    script = load_script_file(DIALOGS / "monthly_checkin.yaml")
+    script = load_script_file(TEST_DIALOGS / "monthly_checkin.yaml")
     condition = script.step("benefit").rules[0].condition
     assert isinstance(condition, AnyOf)
     assert Compare("benefit", "eq", "dont_know") in condition.conditions

@@ -13,9 +13,9 @@ from sqlite_utils import Database
 from bot.core.script_loader import ScriptError
 from bot.scripts import ScriptRegistry
 from storage.scripts import publications, published_version, stored_versions
-from tests.e2e import NOW, ROOT, Harness
+from tests.e2e import NOW, ROOT, TEST_DIALOGS, Harness
 
-SHIPPED = (ROOT / "dialogs" / "monthly_checkin.yaml").read_text(encoding="utf-8")
+SHIPPED = (TEST_DIALOGS / "monthly_checkin.yaml").read_text(encoding="utf-8")
 OLD_QUESTION = "Wie klar ist Ihnen im Moment das gemeinsame Ziel des Netzwerks?"
 NEW_QUESTION = "Wie gut kennen Sie das gemeinsame Ziel des Netzwerks?"
 EDITED = SHIPPED.replace(OLD_QUESTION, NEW_QUESTION)
@@ -25,7 +25,7 @@ EDITED = SHIPPED.replace(OLD_QUESTION, NEW_QUESTION)
 def dialogs(tmp_path: Path) -> Path:
     """A copy of the shipped dialogs folder that a test may change."""
     folder = tmp_path / "dialogs"
-    shutil.copytree(ROOT / "dialogs", folder)
+    shutil.copytree(TEST_DIALOGS, folder)
     return folder
 
 

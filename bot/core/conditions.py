@@ -1,27 +1,33 @@
-"""Evaluate script conditions (plain data, never eval) against the answers given so far."""
+"""Evaluate script conditions (plain data, never eval) against the answers given so far and the context."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.core.script import AllOf, AnyOf, Compare, Condition, Not, Value
+from bot.core.context import CheckinContext
+from bot.core.script import AllOf, AnyOf, Compare, Condition, ContextCompare, Not, Value
+
+_NO_CONTEXT = CheckinContext()
 
 
-def holds(condition: Condition, answers: Mapping[str, Value]) -> bool:
-    """Whether the condition is true for these answers; an unanswered step makes a comparison false."""
+def holds(condition: Condition, answers: Mapping[str, Value], context: CheckinContext = _NO_CONTEXT) -> bool:
+    """Whether the condition is true; an unanswered step makes a comparison false."""
     if isinstance(condition, AllOf):
-        return all(holds(inner, answers) for inner in condition.conditions)
+        return all(holds(inner, answers, context) for inner in condition.conditions)
     if isinstance(condition, AnyOf):
-        return any(holds(inner, answers) for inner in condition.conditions)
+        return any(holds(inner, answers, context) for inner in condition.conditions)
     if isinstance(condition, Not):
-        return not holds(condition.condition, answers)
+        return not holds(condition.condition, answers, context)
+    if isinstance(condition, ContextCompare):
+        return _compare(condition, context.value(condition.key))
     if condition.step not in answers:
         return False
-    value = answers[condition.step]
-    return _compare(condition, value)
+    return _compare(condition, answers[condition.step])
 
 
-def _compare(condition: Compare, value: Value) -> bool:
+def _compare(condition: Compare | ContextCompare, value: Value) -> bool:
+    if isinstance(value, tuple):  # several chosen: eq/in hold when one of them matches
+        return condition.op in ("eq", "in") and any(_compare(condition, one) for one in value)
     if condition.op == "eq":
         return _same(value, condition.operand)
     if condition.op == "in":

@@ -9,24 +9,34 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.core.conditions import holds
+from bot.core.context import CheckinContext
 from bot.core.script import DONT_KNOW, END, Script, Step, Value
 
 CONTINUE = "continue"
 SKIP = "skip"
 YES = "yes"
 NO = "no"
+DONE = "_done"  # ends a step where several buttons may be ticked
+PAGE_PREFIX = "_p"  # "_p2": show page 2 of a partners step
+PARTNER_PREFIX = "o"  # "o12": organisation 12 on a partners step
+PAGE_SIZE = 8  # partners per page: fits a phone screen
+_NO_CONTEXT = CheckinContext()
 
-RejectReason = Literal["finished", "stale", "use_buttons", "use_text", "invalid", "empty", "too_long", "not_number"]
+RejectReason = Literal["finished", "stale", "use_buttons", "use_text", "invalid", "empty", "too_long", "not_number",
+                       "none_ticked"]
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,7}$")
 
 
 @dataclass(frozen=True)
 class DialogState:
-    """Where a check-in stands: the current step (None when finished) and the answers so far."""
+    """Where a check-in stands: the current step (None when finished), the answers so far, and on a step where
+    several buttons may be ticked, what is ticked so far (`draft`) and the page shown."""
 
     current: str | None
     answers: Mapping[str, Value] = field(default_factory=dict)
     path: tuple[str, ...] = ()
+    draft: tuple[str, ...] = ()
+    page: int = 0
 
     @property
     def finished(self) -> bool:
@@ -35,13 +45,18 @@ class DialogState:
 
     def to_json(self) -> str:
         """Serialise for the database."""
-        return json.dumps({"current": self.current, "answers": dict(self.answers), "path": list(self.path)})
+        data: dict[str, Any] = {"current": self.current, "answers": dict(self.answers), "path": list(self.path)}
+        if self.draft or self.page:
+            data.update(draft=list(self.draft), page=self.page)
+        return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> DialogState:
-        """Restore a state written by to_json."""
+        """Restore a state written by to_json (lists of chosen ids come back as tuples)."""
         data: dict[str, Any] = json.loads(text)
-        return cls(data["current"], dict(data["answers"]), tuple(data["path"]))
+        answers = {key: tuple(value) if isinstance(value, list) else value for key, value in data["answers"].items()}
+        return cls(data["current"], answers, tuple(data["path"]), tuple(data.get("draft", ())),
+                   int(data.get("page", 0)))
 
 
 @dataclass(frozen=True)
@@ -82,40 +97,103 @@ class Rejected:
     maximum: int = 0
 
 
-Outcome = Accepted | Rejected
+@dataclass(frozen=True)
+class Pending:
+    """The input changed what is ticked or which page is shown; the step is not answered yet."""
+
+    state: DialogState
 
 
-def start(script: Script) -> DialogState:
-    """The state of a fresh check-in: at the first step, nothing answered."""
-    first = script.steps[0].id
-    return DialogState(current=first, answers={}, path=(first,))
+Outcome = Accepted | Rejected | Pending
 
 
-def answer(script: Script, state: DialogState, step_id: str, given: Input) -> Outcome:
+def start(script: Script, context: CheckinContext = _NO_CONTEXT) -> DialogState:
+    """The state of a fresh check-in: at the first step shown in this round, nothing answered."""
+    first = _shown_from(script, script.steps[0], {}, context)
+    return DialogState(current=first, answers={}, path=(first,) if first else ())
+
+
+def answer(script: Script, state: DialogState, step_id: str, given: Input,
+           context: CheckinContext = _NO_CONTEXT) -> Outcome:
     """Apply one input to the step `step_id`; refuse it if that is not the current step."""
     if state.current is None:
         return Rejected("finished")
     if step_id != state.current:
         return Rejected("stale")
     step = script.step(step_id)
-    parsed = _parse(step, given)
+    if _ticks(step):
+        ticked = _tick(step, state, given, context)
+        if not isinstance(ticked, tuple):
+            return ticked
+        parsed: Value | Rejected = ticked
+    else:
+        parsed = _parse(step, given)
     if isinstance(parsed, Rejected):
         return parsed
     answers = dict(state.answers)
     if step.is_question:
         answers[step.id] = parsed
-    following = next_step(script, step, answers)
+    following = next_step(script, step, answers, context)
     path = (*state.path, following) if following else state.path
     return Accepted(DialogState(following, answers, path), step.id, parsed, step.is_question)
 
 
-def next_step(script: Script, step: Step, answers: Mapping[str, Value]) -> str | None:
-    """The step after `step` given the answers: the first matching rule, else the following step."""
+def next_step(script: Script, step: Step, answers: Mapping[str, Value],
+              context: CheckinContext = _NO_CONTEXT) -> str | None:
+    """The step after `step`: the first matching rule, else the following step; steps not shown are passed by."""
+    target: str | None = None
     for rule in step.rules:
-        if rule.condition is None or holds(rule.condition, answers):
-            return None if rule.target == END else rule.target
-    position = script.index(step.id)
-    return script.steps[position + 1].id if position + 1 < len(script.steps) else None
+        if rule.condition is None or holds(rule.condition, answers, context):
+            target = rule.target
+            break
+    else:
+        position = script.index(step.id)
+        target = script.steps[position + 1].id if position + 1 < len(script.steps) else END
+    return None if target == END else _shown_from(script, script.step(target), answers, context)
+
+
+def _shown_from(script: Script, step: Step, answers: Mapping[str, Value], context: CheckinContext) -> str | None:
+    """`step` if it is shown in this round, else where the flow goes when it is passed by (its rules, unanswered)."""
+    if script.shown(step, context.round_number) and (step.kind != "partners" or context.partners):
+        return step.id
+    return next_step(script, step, answers, context)  # forward only, so this ends
+
+
+def _ticks(step: Step) -> bool:
+    """Whether the step is answered by ticking several buttons and then "Done"."""
+    return step.kind == "partners" or (step.kind == "choice" and step.multiple)
+
+
+def _tick(step: Step, state: DialogState, given: Input, context: CheckinContext) -> tuple[str, ...] | Outcome:
+    """A tap on a step with several choices: toggle, turn the page, or finish with what is ticked."""
+    if isinstance(given, Typed):
+        return Rejected("use_buttons")
+    value = given.value
+    if value == DONE:
+        if step.kind == "choice" and not state.draft:
+            return Rejected("none_ticked")
+        return tuple(sorted(state.draft, key=_order(step, context)))
+    if step.kind == "partners" and value.startswith(PAGE_PREFIX) and value[len(PAGE_PREFIX):].isdigit():
+        page = int(value[len(PAGE_PREFIX):])
+        if page >= max(1, -(-len(context.partners) // PAGE_SIZE)):
+            return Rejected("invalid")
+        return Pending(DialogState(state.current, state.answers, state.path, state.draft, page))
+    if step.kind == "partners":
+        choice = value[len(PARTNER_PREFIX):] if value.startswith(PARTNER_PREFIX) else ""
+        valid = choice in context.partner_ids()
+    else:
+        choice = value
+        valid = choice in {option.id for option in step.options}
+    if not valid:
+        return Rejected("invalid")
+    draft = tuple(x for x in state.draft if x != choice) if choice in state.draft else (*state.draft, choice)
+    return Pending(DialogState(state.current, state.answers, state.path, draft, state.page))
+
+
+def _order(step: Step, context: CheckinContext) -> Any:
+    """Sort chosen ids in the order the buttons show them."""
+    order = [option.id for option in step.options] if step.kind == "choice" else [p for p, _ in context.partners]
+    return lambda chosen: order.index(chosen) if chosen in order else len(order)
 
 
 def _parse(step: Step, given: Input) -> Value | Rejected:
@@ -160,11 +238,13 @@ def questions_answered(script: Script, state: DialogState) -> int:
     return sum(1 for step_id in state.answers if script.has_step(step_id) and script.step(step_id).is_question)
 
 
-def revise(script: Script, state: DialogState, step_id: str, given: Input) -> Outcome:
+def revise(script: Script, state: DialogState, step_id: str, given: Input) -> Accepted | Rejected:
     """Change the answer of an already answered step; the check-in's position and branching stay as they were."""
     if step_id not in state.answers or not script.has_step(step_id):
         return Rejected("invalid")
     step = script.step(step_id)
+    if _ticks(step):
+        return Rejected("invalid")  # several ticks cannot be changed with one tap; /answers offers no button
     parsed = _parse(step, given)
     if isinstance(parsed, Rejected):
         return parsed

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
+from math import lcm
 
-from bot.core.script import END, AllOf, AnyOf, Compare, Condition, Not, Script, Step
+from bot.core.script import END, AllOf, AnyOf, Compare, Condition, ContextCompare, Not, Script, Step
 
 MAX_QUESTIONS = 7  # about two minutes: no path through a check-in may ask more
+FACTORS = frozenset(range(1, 12))  # the 11 success factors
+QUARTER = 3  # rounds: every success factor should be asked within this many
 
 
 def successors(script: Script, step: Step) -> list[str]:
@@ -31,8 +34,13 @@ def unreachable(script: Script) -> list[Step]:
     return [step for step in script.steps if step.id not in seen]
 
 
-def longest_path(script: Script) -> list[str]:
-    """The path from the first step that asks the most questions (the flow must only go forward)."""
+def _asks(script: Script, step: Step, round_number: int | None) -> bool:
+    """Whether the step asks a question in this round (None: in any round)."""
+    return step.is_question and (round_number is None or script.shown(step, round_number))
+
+
+def longest_path(script: Script, round_number: int | None = None) -> list[str]:
+    """The path from the first step that asks the most questions in this round (steps not shown count nothing)."""
 
     @cache
     def best(step_id: str) -> tuple[int, tuple[str, ...]]:
@@ -40,14 +48,60 @@ def longest_path(script: Script) -> list[str]:
             return 0, ()
         step = script.step(step_id)
         count, rest = max((best(target) for target in successors(script, step)), key=lambda found: found[0])
-        return count + (1 if step.is_question else 0), (step_id, *rest)
+        return count + (1 if _asks(script, step, round_number) else 0), (step_id, *rest)
 
-    return list(best(script.steps[0].id)[1])
+    return [step_id for step_id in best(script.steps[0].id)[1]
+            if round_number is None or script.shown(script.step(step_id), round_number)]
 
 
-def questions_on(script: Script, path: list[str]) -> int:
-    """How many of the steps on a path ask something."""
-    return sum(1 for step_id in path if script.step(step_id).is_question)
+def questions_on(script: Script, path: list[str], round_number: int | None = None) -> int:
+    """How many of the steps on a path ask something (in this round)."""
+    return sum(1 for step_id in path if _asks(script, script.step(step_id), round_number))
+
+
+def rounds_to_check(script: Script) -> list[int]:
+    """One round number for each different set of due rotation modules (just round 1 without modules)."""
+    if not script.modules:
+        return [1]
+    seen: dict[frozenset[str], int] = {}
+    for round_number in range(1, lcm(*(module.every for module in script.modules)) + 1):
+        due = frozenset(module.id for module in script.modules if module.due(round_number))
+        seen.setdefault(due, round_number)
+    return sorted(seen.values())
+
+
+def always_asked(script: Script, round_number: int) -> list[Step]:
+    """The questions of this round that lie on every path, whatever the answers (counting paths in the DAG)."""
+
+    @cache
+    def to_end(step_id: str) -> int:
+        if step_id == END:
+            return 1
+        return sum(to_end(target) for target in successors(script, script.step(step_id)))
+
+    into: dict[str, int] = {script.steps[0].id: 1}
+    for step in script.steps:  # targets always lie ahead, so script order is a topological order
+        for target in successors(script, step):
+            into[target] = into.get(target, 0) + into.get(step.id, 0)
+    total = to_end(script.steps[0].id)
+    return [step for step in script.steps
+            if _asks(script, step, round_number) and into.get(step.id, 0) * to_end(step.id) == total]
+
+
+def factors_per_round(script: Script, round_number: int) -> set[int]:
+    """The success factors this round asks about whatever the answers."""
+    return {step.factor for step in always_asked(script, round_number) if step.factor is not None}
+
+
+def quarter_gaps(script: Script) -> dict[int, set[int]]:
+    """For each first round of QUARTER consecutive rounds, the success factors none of them asks (only gaps)."""
+    period = lcm(*(module.every for module in script.modules)) if script.modules else 1
+    gaps: dict[int, set[int]] = {}
+    for first in range(1, period + 1):
+        asked = set().union(*(factors_per_round(script, first + n) for n in range(QUARTER)))
+        if missing := set(FACTORS) - asked:
+            gaps[first] = missing
+    return gaps
 
 
 def describe(condition: Condition) -> str:
@@ -58,11 +112,12 @@ def describe(condition: Condition) -> str:
         return "any(" + ", ".join(describe(inner) for inner in condition.conditions) + ")"
     if isinstance(condition, Not):
         return "not " + describe(condition.condition)
-    assert isinstance(condition, Compare)
+    assert isinstance(condition, Compare | ContextCompare)
     symbol = {"eq": "=", "in": "in", "lte": "≤", "gte": "≥"}[condition.op]
     operand = condition.operand
     shown = "[" + ", ".join(str(v) for v in operand) + "]" if isinstance(operand, tuple) else str(operand)
-    return f"{condition.step} {symbol} {shown}"
+    subject = condition.step if isinstance(condition, Compare) else f"context.{condition.key}"
+    return f"{subject} {symbol} {shown}"
 
 
 def _label(text: str) -> str:
@@ -82,6 +137,7 @@ def mermaid(script: Script, lang: str = "de", width: int = 60) -> str:
         text = step.text.get(lang) or step.text.get("de", "")
         short = text if len(text) <= width else text[: width - 1] + "…"
         factor = f", F{step.factor}" if step.factor else ""
+        factor += f", module {step.module}" if step.module else ""
         lines.append(f'  {step.id}["{step.id} ({step.kind}{factor})<br/>{_label(short)}"]')
     for step in script.steps:
         for rule in step.rules:

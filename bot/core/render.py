@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.core.engine import CONTINUE, NO, SKIP, YES
+from bot.core.context import CheckinContext
+from bot.core.engine import CONTINUE, DONE, NO, PAGE_PREFIX, PAGE_SIZE, PARTNER_PREFIX, SKIP, YES, DialogState
 from bot.core.script import DONT_KNOW, TYPED_KINDS, Script, Step, Value
 
 Gettext = Callable[[str], str]
@@ -35,9 +36,17 @@ def pick(texts: Mapping[str, str], lang: str) -> str:
     return texts.get(lang) or texts.get("de") or next(iter(texts.values()), "")
 
 
-def render_step(script: Script, step_id: str, lang: str, _: Gettext, number: int) -> View:
-    """The view of a step; `number` is the question's position, shown as a progress hint."""
+TICK = "✓ "
+MAX_PARTNER_LABEL = 28  # two buttons a row must stay readable on a phone
+
+
+def render_step(script: Script, step_id: str, lang: str, _: Gettext, number: int, *,
+                state: DialogState | None = None, context: CheckinContext | None = None) -> View:
+    """The view of a step; `number` is the question's position, shown as a progress hint; `state` carries what is
+    ticked so far on a step with several choices, `context` the partners a partners step offers."""
     step = script.step(step_id)
+    draft = state.draft if state is not None and state.current == step_id else ()
+    page = state.page if state is not None and state.current == step_id else 0
     text = pick(step.text, lang)
     if step.is_question:
         text = _("Question {number}").format(number=number) + "\n" + text
@@ -50,8 +59,17 @@ def render_step(script: Script, step_id: str, lang: str, _: Gettext, number: int
             buttons.append((Button(_("Don't know"), DONT_KNOW),))
     elif step.kind == "yes_no":
         buttons.append((Button(_("Yes"), YES), Button(_("No"), NO)))
+    elif step.kind == "choice" and step.multiple:
+        text = f"{text}\n\n" + _("Tick all that apply, then tap \"Done\".")
+        buttons.extend((Button(_ticked(pick(option.text, lang), option.id in draft), option.id),)
+                       for option in step.options)
+        buttons.append((Button(_("Done"), DONE),))
     elif step.kind == "choice":
         buttons.extend((Button(pick(option.text, lang), option.id),) for option in step.options)
+    elif step.kind == "partners":
+        partners = context.partners if context is not None else ()
+        text, rows = _partner_buttons(text, partners, draft, page, _)
+        buttons.extend(rows)
     elif step.kind == "info":
         buttons.append((Button(_("Continue"), CONTINUE),))
     elif step.kind == "number":
@@ -66,8 +84,43 @@ def render_step(script: Script, step_id: str, lang: str, _: Gettext, number: int
     return View(step.id, text, tuple(buttons), step.kind in TYPED_KINDS, step.max_length)
 
 
-def describe_value(step: Step, value: Value, lang: str, _: Gettext) -> str:
-    """A short human form of a stored answer, shown under the answered question."""
+def _ticked(label: str, ticked: bool) -> str:
+    return TICK + label if ticked else label
+
+
+def _partner_buttons(text: str, partners: tuple[tuple[str, str], ...], draft: tuple[str, ...], page: int,
+                     _: Gettext) -> tuple[str, list[tuple[Button, ...]]]:
+    """A page of partner organisations, two a row, with page turns and "Done" (or "None of them")."""
+    pages = max(1, -(-len(partners) // PAGE_SIZE))
+    page = min(page, pages - 1)
+    text = f"{text}\n\n" + _("Tick every organisation you worked with, then tap \"Done\".")
+    if pages > 1:
+        text += "\n" + _("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    shown = partners[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    labels = [Button(_ticked(_short(name), pid in draft), PARTNER_PREFIX + pid) for pid, name in shown]
+    rows: list[tuple[Button, ...]] = [tuple(labels[i:i + 2]) for i in range(0, len(labels), 2)]
+    turns = []
+    if page > 0:
+        turns.append(Button("◀", f"{PAGE_PREFIX}{page - 1}"))
+    if page + 1 < pages:
+        turns.append(Button("▶", f"{PAGE_PREFIX}{page + 1}"))
+    if turns:
+        rows.append(tuple(turns))
+    rows.append((Button(_("Done") if draft else _("None of them"), DONE),))
+    return text, rows
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= MAX_PARTNER_LABEL else name[:MAX_PARTNER_LABEL - 1] + "…"
+
+
+def describe_value(step: Step, value: Value, lang: str, _: Gettext, names: Mapping[str, str] | None = None) -> str:
+    """A short human form of a stored answer, shown under the answered question; `names` of partner ids."""
+    if isinstance(value, tuple):
+        if not value:
+            return _("None of them")
+        labels = {option.id: pick(option.text, lang) for option in step.options} | dict(names or {})
+        return ", ".join(labels.get(chosen, chosen) for chosen in value)
     if value is None:
         return _("skipped") if step.kind == "text" else _("noted")
     if value == DONT_KNOW:

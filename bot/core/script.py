@@ -6,16 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-StepKind = Literal["scale", "choice", "yes_no", "text", "number", "info"]
-STEP_KINDS: tuple[StepKind, ...] = ("scale", "choice", "yes_no", "text", "number", "info")
-QUESTION_KINDS: frozenset[str] = frozenset({"scale", "choice", "yes_no", "text", "number"})
+StepKind = Literal["scale", "choice", "yes_no", "text", "number", "info", "partners"]
+STEP_KINDS: tuple[StepKind, ...] = ("scale", "choice", "yes_no", "text", "number", "info", "partners")
+QUESTION_KINDS: frozenset[str] = frozenset({"scale", "choice", "yes_no", "text", "number", "partners"})
 TYPED_KINDS: frozenset[str] = frozenset({"text", "number"})  # answered by typing, not by a button
 END = "end"
 DONT_KNOW = "dont_know"
 
-# An answer value: scale and number → int (scale also DONT_KNOW), yes_no → bool, choice → option id, text → str,
-# None for a skipped optional text.
-Value = int | bool | str | None
+# An answer value: scale and number → int (scale also DONT_KNOW), yes_no → bool, choice → option id (a tuple of
+# them when several may be chosen), partners → a tuple of organisation ids, text → str, None for a skipped text.
+Value = int | bool | str | tuple[str, ...] | None
 CompareOp = Literal["eq", "in", "lte", "gte"]
 
 Texts = Mapping[str, str]
@@ -26,6 +26,15 @@ class Compare:
     """Compare the answer of an earlier step: exactly one of eq, in_, lte, gte is set."""
 
     step: str
+    op: CompareOp
+    operand: Value | tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class ContextCompare:
+    """Compare a fact of the check-in's context (round, month, role, answered_last_round)."""
+
+    key: str
     op: CompareOp
     operand: Value | tuple[Value, ...]
 
@@ -51,7 +60,7 @@ class Not:
     condition: Condition
 
 
-Condition = Compare | AllOf | AnyOf | Not
+Condition = Compare | ContextCompare | AllOf | AnyOf | Not
 
 
 @dataclass(frozen=True)
@@ -83,16 +92,31 @@ class Step:
     high: Texts = field(default_factory=dict)
     dont_know: bool = False
     options: tuple[Option, ...] = ()
+    multiple: bool = False  # choice: several options may be chosen
     max_length: int = 0
     optional: bool = False
     minimum: int = 0  # number steps: the allowed range
     maximum: int = 0
     rules: tuple[Rule, ...] = ()
+    module: str | None = None  # shown only in the rounds its rotation module is due
 
     @property
     def is_question(self) -> bool:
         """Whether the step asks for an answer (info steps do not)."""
         return self.kind in QUESTION_KINDS
+
+
+@dataclass(frozen=True)
+class Module:
+    """A rotation module: its steps are shown every `every` rounds, in rounds r with (r - 1) % every == offset."""
+
+    id: str
+    every: int
+    offset: int
+
+    def due(self, round_number: int) -> bool:
+        """Whether the module's steps are shown in this round (1-based)."""
+        return (round_number - 1) % self.every == self.offset
 
 
 @dataclass(frozen=True)
@@ -106,6 +130,13 @@ class Script:
     outro: Texts
     steps: tuple[Step, ...]
     intro: Texts = field(default_factory=dict)
+    modules: tuple[Module, ...] = ()
+
+    def shown(self, step: Step, round_number: int) -> bool:
+        """Whether a step is shown in this round: always, unless its module is not due."""
+        if step.module is None:
+            return True
+        return any(module.id == step.module and module.due(round_number) for module in self.modules)
 
     def step(self, step_id: str) -> Step:
         """The step with this id (KeyError if there is none)."""

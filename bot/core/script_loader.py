@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
 from typing import Any
 
-from bot.core.flow import MAX_QUESTIONS, longest_path, questions_on, unreachable
+from bot.core.context import CONTEXT_KEYS, ORGANISATION_KINDS
+from bot.core.flow import MAX_QUESTIONS, longest_path, questions_on, rounds_to_check, unreachable
 from bot.core.script import (
     DONT_KNOW,
     END,
@@ -18,6 +19,8 @@ from bot.core.script import (
     Compare,
     CompareOp,
     Condition,
+    ContextCompare,
+    Module,
     Not,
     Option,
     Rule,
@@ -36,17 +39,19 @@ MAX_LABEL = 40
 MAX_OPTIONS = 8
 MAX_TEXT_ANSWER = 1000
 SUPPORTED_LANGUAGES = ("de", "en")  # the bot's own texts exist in these (locales/)
-TOP_KEYS = {"version", "id", "languages", "title", "intro", "outro", "steps"}
+TOP_KEYS = {"version", "id", "languages", "title", "intro", "outro", "modules", "steps"}
 STEP_KEYS: dict[str, set[str]] = {
     "scale": {"low", "high", "dont_know"},
-    "choice": {"options"},
+    "choice": {"options", "multiple"},
+    "partners": set(),
     "yes_no": set(),
     "text": {"max_length", "optional"},
     "number": {"min", "max"},
     "info": set(),
 }
 MAX_NUMBER = 1_000_000
-COMMON_STEP_KEYS = {"id", "kind", "text", "factor", "risk", "next"}
+COMMON_STEP_KEYS = {"id", "kind", "text", "factor", "risk", "next", "module"}
+MAX_EVERY = 12
 COMPARE_OPS: tuple[CompareOp, ...] = ("eq", "in", "lte", "gte")
 
 
@@ -159,14 +164,16 @@ def _build_script(c: _Checker, data: Any) -> Script | None:
     title = c.texts(data.get("title"), ("title",), None, 200)
     intro = c.texts(data["intro"], ("intro",), None) if "intro" in data else {}
     outro = c.texts(data.get("outro"), ("outro",), None)
+    modules = _build_modules(c, data["modules"]) if "modules" in data else ()
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         c.fail(("steps",), "steps must be a non-empty list")
         return None
     steps = [_build_step(c, raw, ("steps", number)) for number, raw in enumerate(raw_steps)]
     built = tuple(step for step in steps if step is not None)
+    _check_modules(c, modules, built)
     _check_flow(c, built)
-    script = Script(script_id, version, c.languages, title, outro, built, intro)
+    script = Script(script_id, version, c.languages, title, outro, built, intro, modules)
     if not c.problems:  # the graph checks need a sound flow: known targets, forward only
         _check_paths(c, script)
     return script
@@ -177,10 +184,53 @@ def _check_paths(c: _Checker, script: Script) -> None:
     for step in unreachable(script):
         c.fail(("steps", script.index(step.id), "id"), "no path leads to this step (check the 'next' rules before it)",
                step.id)
-    path = longest_path(script)
-    if (count := questions_on(script, path)) > MAX_QUESTIONS:
-        c.fail(("steps", 0, "id"), f"one path asks {count} questions, at most {MAX_QUESTIONS} fit in about two "
-                                   f"minutes: {' → '.join(path)}", script.steps[0].id)
+    for round_number in rounds_to_check(script):
+        path = longest_path(script, round_number)
+        if (count := questions_on(script, path, round_number)) > MAX_QUESTIONS:
+            when = f" in round {round_number}" if script.modules else ""
+            c.fail(("steps", 0, "id"), f"one path{when} asks {count} questions, at most {MAX_QUESTIONS} fit in about "
+                                       f"two minutes: {' → '.join(path)}", script.steps[0].id)
+            break
+
+
+def _build_modules(c: _Checker, raw: Any) -> tuple[Module, ...]:
+    """Rotation modules: {id, every: 2-12, offset: 0..every-1}."""
+    if not isinstance(raw, list) or not raw:
+        c.fail(("modules",), "modules must be a non-empty list of {id, every, offset}")
+        return ()
+    modules: list[Module] = []
+    for number, item in enumerate(raw):
+        path: Path = ("modules", number)
+        if not isinstance(item, dict):
+            c.fail(path, "each module needs id, every and offset")
+            continue
+        c.keys(item, {"id", "every", "offset"}, path, None)
+        module_id = c.identifier(item.get("id"), (*path, "id"), "a module id", MAX_STEP_ID, None)
+        every, offset = item.get("every"), item.get("offset", 0)
+        if not isinstance(every, int) or isinstance(every, bool) or not 2 <= every <= MAX_EVERY:
+            c.fail((*path, "every") if "every" in item else path,
+                   f"every must be a number of rounds from 2 to {MAX_EVERY}, got {every!r}")
+            continue
+        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < every:
+            c.fail((*path, "offset"), f"offset must be from 0 to {every - 1} (every - 1), got {offset!r}")
+            continue
+        if module_id in {module.id for module in modules}:
+            c.fail((*path, "id"), f"module id '{module_id}' is used twice")
+        elif module_id:
+            modules.append(Module(module_id, every, offset))
+    return tuple(modules)
+
+
+def _check_modules(c: _Checker, modules: tuple[Module, ...], steps: tuple[Step, ...]) -> None:
+    """Every step's module exists; every module has a step."""
+    known = {module.id for module in modules}
+    for number, step in enumerate(steps):
+        if step.module is not None and step.module not in known:
+            c.fail(("steps", number, "module"), f"module '{step.module}' is not listed under 'modules'", step.id)
+    used = {step.module for step in steps}
+    for number, module in enumerate(modules):
+        if module.id not in used:
+            c.fail(("modules", number, "id"), f"module '{module.id}' has no steps", None)
 
 
 def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
@@ -208,7 +258,11 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
     if risk is not None and (not isinstance(risk, int) or isinstance(risk, bool) or not 1 <= risk <= 9):
         c.fail((*path, "risk"), f"risk must be a risk factor number 1-9, got {risk!r}", name)
         risk = None
-    step = Step(id=step_id or "", kind=kind, text=text, factor=factor, risk=risk)
+    module = raw.get("module")
+    if module is not None and (not isinstance(module, str) or not ID_RE.fullmatch(module)):
+        c.fail((*path, "module"), f"module must be the id of a module listed under 'modules', got {module!r}", name)
+        module = None
+    step = Step(id=step_id or "", kind=kind, text=text, factor=factor, risk=risk, module=module)
     fields: dict[str, Any] = {}
     if kind == "scale":
         fields["low"] = c.texts(raw.get("low"), (*path, "low"), name, MAX_LABEL)
@@ -219,6 +273,10 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
         fields["dont_know"] = dont_know is True
     elif kind == "choice":
         fields["options"] = _build_options(c, raw.get("options"), (*path, "options"), name)
+        multiple = raw.get("multiple", False)
+        if not isinstance(multiple, bool):
+            c.fail((*path, "multiple"), "multiple must be true or false", name)
+        fields["multiple"] = multiple is True
     elif kind == "number":
         fields["minimum"], fields["maximum"] = _number_range(c, raw, path, name)
     elif kind == "text":
@@ -314,10 +372,11 @@ def _build_condition(c: _Checker, raw: Any, path: Path, name: str) -> Condition 
         c.keys(raw, {"not"}, path, name)
         inner_condition = _build_condition(c, raw["not"], (*path, "not"), name)
         return Not(inner_condition) if inner_condition is not None else None
-    c.keys(raw, {"step", *COMPARE_OPS}, path, name)
+    subject = "context" if "context" in raw else "step"
+    c.keys(raw, {subject, *COMPARE_OPS}, path, name)
     ops = [op for op in COMPARE_OPS if op in raw]
-    if "step" not in raw or len(ops) != 1:
-        c.fail(path, "a comparison needs 'step' and exactly one of eq, in, lte, gte", name)
+    if subject not in raw or len(ops) != 1:
+        c.fail(path, "a comparison needs 'step' (or 'context') and exactly one of eq, in, lte, gte", name)
         return None
     op = ops[0]
     operand: Any = raw[op]
@@ -336,7 +395,32 @@ def _build_condition(c: _Checker, raw: Any, path: Path, name: str) -> Condition 
     elif op in ("lte", "gte") and (not isinstance(operand, int) or isinstance(operand, bool)):
         c.fail((*path, op), f"'{op}' compares numbers, got {operand!r}", name)
         return None
+    if subject == "context":
+        return _context_compare(c, raw["context"], op, operand, path, name)
     return Compare(str(raw["step"]), op, operand)
+
+
+def _context_compare(c: _Checker, key: Any, op: CompareOp, operand: Any, path: Path, name: str) -> Condition | None:
+    """A comparison with the check-in's context, checked against what that context can be."""
+    if key not in CONTEXT_KEYS:
+        c.fail((*path, "context"), f"context is one of {', '.join(CONTEXT_KEYS)}, got {key!r}", name)
+        return None
+    values = operand if isinstance(operand, tuple) else (operand,)
+    if key in ("round", "month"):
+        top = 12 if key == "month" else MAX_NUMBER
+        if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= top for v in values):
+            c.fail((*path, op), f"'{key}' is compared with whole numbers from 1 to {top}, got {operand!r}", name)
+            return None
+    elif op in ("lte", "gte"):
+        c.fail((*path, op), f"'{op}' only works on the context round and month, not '{key}'", name)
+        return None
+    elif key == "role" and not all(v in ORGANISATION_KINDS for v in values):
+        c.fail((*path, op), f"role is one of {', '.join(ORGANISATION_KINDS)}, got {operand!r}", name)
+        return None
+    elif key == "answered_last_round" and not all(isinstance(v, bool) for v in values):
+        c.fail((*path, op), f"answered_last_round is true or false, got {operand!r}", name)
+        return None
+    return ContextCompare(str(key), op, operand)
 
 
 def _is_plain(value: Any) -> bool:
@@ -347,6 +431,8 @@ def _is_plain(value: Any) -> bool:
 def _condition_steps(condition: Condition) -> list[Compare]:
     if isinstance(condition, Compare):
         return [condition]
+    if isinstance(condition, ContextCompare):
+        return []
     if isinstance(condition, Not):
         return _condition_steps(condition.condition)
     return [leaf for inner in condition.conditions for leaf in _condition_steps(inner)]
@@ -390,6 +476,8 @@ def _check_flow(c: _Checker, steps: tuple[Step, ...]) -> None:
                     c.fail(rule_path, f"condition refers to a later step '{leaf.step}'", step.id)
                 if not target.is_question:
                     c.fail(rule_path, f"condition refers to '{leaf.step}', which asks nothing", step.id)
+                if target.kind == "partners":
+                    c.fail(rule_path, f"conditions cannot look at the partners step '{leaf.step}'", step.id)
                 if leaf.op in ("lte", "gte") and target.kind not in ("scale", "number"):
                     c.fail(rule_path, f"'{leaf.op}' only works on scale and number steps, '{leaf.step}' is "
                                       f"{target.kind}", step.id)

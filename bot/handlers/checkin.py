@@ -10,7 +10,8 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.core import engine
-from bot.core.engine import Accepted, DialogState, Input, Press, Rejected, Typed
+from bot.core.context import CheckinContext
+from bot.core.engine import Accepted, DialogState, Input, Pending, Press, Rejected, Typed
 from bot.core.render import describe_value, pick, render_step
 from bot.core.script import Script
 from bot.handlers.answers import typed_revision
@@ -30,8 +31,23 @@ from storage.checkins import (
     set_prompt,
     start_checkin,
 )
+from storage.context import checkin_context
 from storage.people import Membership
 from storage.rounds import Participation, current_participation, schedule_of
+
+
+def context_of(svc: Services, checkin: Checkin) -> CheckinContext:
+    """What this check-in may branch on (round, month, kind, last round, the other partners)."""
+    return checkin_context(svc.db, checkin.membership_id, checkin.round_id, svc.clock())
+
+
+def _keyboard(checkin: Checkin, step_id: str, script: Script, state: DialogState, context: CheckinContext,
+              locale: str, _: Gettext) -> tuple[str, InlineKeyboardMarkup | None]:
+    view = render_step(script, step_id, locale, _, engine.questions_answered(script, state) + 1, state=state,
+                       context=context)
+    rows = [[InlineKeyboardButton(b.label, callback_data=callbacks.answer(checkin.id, view.step_id, b.value))
+             for b in row] for row in view.buttons]
+    return view.text, InlineKeyboardMarkup(rows) if rows else None
 
 
 async def send_step(update: Update, svc: Services, checkin: Checkin, script: Script, state: DialogState,
@@ -40,10 +56,8 @@ async def send_step(update: Update, svc: Services, checkin: Checkin, script: Scr
     chat = update.effective_chat
     if chat is None or state.current is None:
         return
-    view = render_step(script, state.current, locale, _, engine.questions_answered(script, state) + 1)
-    rows = [[InlineKeyboardButton(b.label, callback_data=callbacks.answer(checkin.id, view.step_id, b.value))
-             for b in row] for row in view.buttons]
-    sent = await chat.send_message(view.text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    text, markup = _keyboard(checkin, state.current, script, state, context_of(svc, checkin), locale, _)
+    sent = await chat.send_message(text, reply_markup=markup)
     set_prompt(svc.db, checkin.id, sent.message_id)
 
 
@@ -87,9 +101,9 @@ async def begin_or_resume(update: Update, svc: Services, member: Membership, _: 
             await say(update, already_answered_text(svc, member, place, _))
             return
         script = svc.scripts.current(MONTHLY_SCRIPT)
-        state = engine.start(script)
-        checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock(),
-                                place.round.id if place is not None else None)
+        round_id = place.round.id if place is not None else None
+        state = engine.start(script, checkin_context(svc.db, member.id, round_id, svc.clock()))
+        checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock(), round_id)
         if script.intro:
             await say(update, pick(script.intro, member.locale))
     await send_step(update, svc, checkin, script, DialogState.from_json(checkin.state), member.locale, _)
@@ -151,10 +165,14 @@ async def _apply(update: Update, svc: Services, member: Membership, checkin: Che
                  given: Input, _: Gettext) -> None:
     script = svc.scripts.version(checkin.script_id, checkin.script_version)
     state = DialogState.from_json(checkin.state)
-    outcome = engine.answer(script, state, step_id, given)
+    context = context_of(svc, checkin)
+    outcome = engine.answer(script, state, step_id, given, context)
     query = update.callback_query
     if isinstance(outcome, Rejected):
         await _explain(update, svc, outcome, checkin, script, state, member.locale, _)
+        return
+    if isinstance(outcome, Pending):
+        await _show_ticks(update, svc, checkin, script, outcome.state, context, member.locale, _)
         return
     step = script.step(outcome.step_id)
     record = StepRecord(step.id, step.kind, step.factor, outcome.is_answer, outcome.value,
@@ -165,7 +183,7 @@ async def _apply(update: Update, svc: Services, member: Membership, checkin: Che
         return
     if query is not None:
         await query.answer()
-        await _confirm_on_question(update, script, state, outcome, member.locale, _)
+        await _confirm_on_question(update, script, state, outcome, context, member.locale, _)
     elif step.kind == "text" and step.optional:
         await _drop_buttons(update, checkin)  # its "Skip" button is moot once the answer was typed
     if outcome.state.finished:
@@ -175,16 +193,34 @@ async def _apply(update: Update, svc: Services, member: Membership, checkin: Che
     await send_step(update, svc, fresh, script, outcome.state, member.locale, _)
 
 
+async def _show_ticks(update: Update, svc: Services, checkin: Checkin, script: Script, state: DialogState,
+                      context: CheckinContext, locale: str, _: Gettext) -> None:
+    """A tick or page turn: store the new state (nothing is answered yet) and redraw the buttons."""
+    query = update.callback_query
+    if query is None or state.current is None:
+        return
+    step = script.step(state.current)
+    if not record_step(svc.db, checkin, StepRecord(step.id, step.kind, step.factor, False, None, state.to_json(),
+                                                   False), svc.clock()):
+        await refuse_callback(update, _("This question has already been answered."))
+        return
+    await query.answer()
+    text, markup = _keyboard(checkin, step.id, script, state, context, locale, _)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
 async def _confirm_on_question(update: Update, script: Script, before: DialogState, outcome: Accepted,
-                               locale: str, _: Gettext) -> None:
+                               context: CheckinContext, locale: str, _: Gettext) -> None:
     """Replace the buttons under the answered question by the answer given."""
     query = update.callback_query
     if query is None:
         return
     step = script.step(outcome.step_id)
-    view = render_step(script, step.id, locale, _, engine.questions_answered(script, before) + 1)
+    view = render_step(script, step.id, locale, _, engine.questions_answered(script, before) + 1, state=before,
+                       context=context)
     if step.is_question:
-        await query.edit_message_text(f"{view.text}\n\n✓ {describe_value(step, outcome.value, locale, _)}")
+        given = describe_value(step, outcome.value, locale, _, dict(context.partners))
+        await query.edit_message_text(f"{view.text}\n\n✓ {given}")
     else:
         await query.edit_message_reply_markup(None)
 
@@ -197,6 +233,8 @@ async def _explain(update: Update, svc: Services, outcome: Rejected, checkin: Ch
         await _drop_buttons(update, checkin)
     elif outcome.reason in ("finished", "invalid"):
         await refuse_callback(update, _("This button is no longer valid."))
+    elif outcome.reason == "none_ticked":
+        await refuse_callback(update, _("Please tick at least one answer first."))
     elif (refusal := text_refusal(outcome, _)) is not None:
         await say(update, refusal)
     elif outcome.reason == "use_text":
