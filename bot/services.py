@@ -16,6 +16,7 @@ from bot.scripts import ScriptRegistry
 Clock = Callable[[], datetime]
 
 MONTHLY_SCRIPT = "monthly_checkin"
+ONBOARDING_SCRIPT = "onboarding_checkin"  # offered once, right after a partner joins (if dialogs/ has it)
 CONSENT_VERSION = 1
 
 

@@ -18,7 +18,7 @@ from bot.handlers.answers import typed_revision
 from bot.handlers.common import member_of, refuse_callback, say, text_refusal, translator
 from bot.i18n import Gettext
 from bot.rounds import local_day, month_name
-from bot.services import MONTHLY_SCRIPT, Services
+from bot.services import MONTHLY_SCRIPT, ONBOARDING_SCRIPT, Services
 from storage.checkins import (
     Checkin,
     StepRecord,
@@ -89,7 +89,7 @@ async def begin_or_resume(update: Update, svc: Services, member: Membership, _: 
     checkin = open_checkin(svc.db, member.id)
     if checkin is not None:
         script = svc.scripts.version(checkin.script_id, checkin.script_version)
-        if checkin.round_id is None:  # started before the round opened: it now counts for the round
+        if checkin.round_id is None and checkin.script_id == MONTHLY_SCRIPT:  # started before the round opened
             place = current_participation(svc.db, member.id)
             if place is not None and place.round.open and place.status == "pending":
                 attach_round(svc.db, checkin.id, place.round.id)
@@ -107,6 +107,27 @@ async def begin_or_resume(update: Update, svc: Services, member: Membership, _: 
         if script.intro:
             await say(update, pick(script.intro, member.locale))
     await send_step(update, svc, checkin, script, DialogState.from_json(checkin.state), member.locale, _)
+
+
+def onboarding_script(svc: Services) -> Script | None:
+    """The onboarding check-in in use, or None when dialogs/ has none."""
+    try:
+        return svc.scripts.current(ONBOARDING_SCRIPT)
+    except KeyError:
+        return None
+
+
+async def begin_onboarding(update: Update, svc: Services, member: Membership, _: Gettext) -> bool:
+    """Start the short onboarding check-in of a partner who just joined; False if there is no such script."""
+    script = onboarding_script(svc)
+    if script is None or open_checkin(svc.db, member.id) is not None:
+        return False
+    state = engine.start(script, checkin_context(svc.db, member.id, None, svc.clock()))
+    checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock(), None)
+    if script.intro:
+        await say(update, pick(script.intro, member.locale))
+    await send_step(update, svc, checkin, script, state, member.locale, _)
+    return True
 
 
 def already_answered_text(svc: Services, member: Membership, place: Participation, _: Gettext) -> str:
@@ -188,6 +209,9 @@ async def _apply(update: Update, svc: Services, member: Membership, checkin: Che
         await _drop_buttons(update, checkin)  # its "Skip" button is moot once the answer was typed
     if outcome.state.finished:
         await say(update, pick(script.outro, member.locale))
+        place = current_participation(svc.db, member.id) if script.id != MONTHLY_SCRIPT else None
+        if place is not None and place.round.open and place.status == "pending":
+            await begin_or_resume(update, svc, member, _)  # the onboarding is done; this round's check-in is due
         return
     fresh = get_checkin(svc.db, checkin.id) or checkin
     await send_step(update, svc, fresh, script, outcome.state, member.locale, _)
@@ -204,9 +228,9 @@ async def _show_ticks(update: Update, svc: Services, checkin: Checkin, script: S
                                                    False), svc.clock()):
         await refuse_callback(update, _("This question has already been answered."))
         return
-    await query.answer()
     text, markup = _keyboard(checkin, step.id, script, state, context, locale, _)
     await query.edit_message_text(text, reply_markup=markup)
+    await query.answer()  # after the edit: the tap is done once the ticks show
 
 
 async def _confirm_on_question(update: Update, script: Script, before: DialogState, outcome: Accepted,

@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks
+from bot.handlers.checkin import begin_onboarding, onboarding_script
 from bot.handlers.common import member_of, refuse_callback, say, services, translator
 from bot.handlers.menus import help_text, set_chat_menu
 from bot.i18n import Gettext, pick_locale
@@ -153,16 +154,23 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer()
     await query.edit_message_text(_("Language: {language}").format(language=LANGUAGE_NAMES[data.locale]))
     await set_chat_menu(context.bot, svc, member.user_id, member.role, data.locale)
-    await say(update, welcome_text(member, data.welcome, _))
+    onboarding = data.welcome and member.role == "partner" and onboarding_script(svc) is not None
+    await say(update, welcome_text(member, data.welcome, _, onboarding))
+    if onboarding:
+        await begin_onboarding(update, svc, member, _)
 
 
-def welcome_text(member: Membership, first_time: bool, _: Gettext) -> str:
-    """What a member reads after choosing the language."""
+def welcome_text(member: Membership, first_time: bool, _: Gettext, onboarding: bool = False) -> str:
+    """What a member reads after choosing the language (`onboarding`: the onboarding check-in follows)."""
     if not first_time:
         return _("Done. /help shows what you can do.")
     if member.role == "coordinator":
         return _("You are now the coordinator of \"{network}\". Invite each partner organisation with "
                  "/invite <organisation name>; /partners shows who has joined.").format(network=member.network_name)
+    if onboarding:
+        return _("Welcome, {name}! You are now registered as the contact person of {organisation} in "
+                 "\"{network}\". To start, a few short questions about what you expect from the network.").format(
+            name=member.first_name, organisation=member.organisation_name, network=member.network_name)
     return _("Welcome, {name}! You are now registered as the contact person of {organisation} in \"{network}\". "
              "Start your first check-in now with /checkin.").format(
         name=member.first_name, organisation=member.organisation_name, network=member.network_name)
