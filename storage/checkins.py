@@ -219,4 +219,5 @@ def answers_of(db: Database, checkin_id: int) -> list[StoredAnswer]:
         " ORDER BY (SELECT MIN(id) FROM answers c WHERE c.checkin_id = a.checkin_id AND c.step_id = a.step_id)",
         [checkin_id],
     ).fetchall()
-    return [StoredAnswer(r[0], json.loads(r[1]), r[2]) for r in rows]
+    values = [json.loads(r[1]) for r in rows]  # several chosen ids come back as tuples, as the engine keeps them
+    return [StoredAnswer(r[0], tuple(v) if isinstance(v, list) else v, r[2]) for r, v in zip(rows, values, strict=True)]

@@ -132,3 +132,6 @@ async def test_onboarding_ticks_partners_module_and_role(harness: Harness) -> No
     query = harness.api.forge_callback(501, helps.message_id, f"a:{checkin}:helps:_done")  # a stale second "Fertig"
     await harness.api.wait_for_callback_answer(query)
     assert len(answers(harness)) == 5
+    [listing] = await harness.send(501, "/answers")
+    assert "→ Kontakte, Fallberatung" in listing.text and "→ Träger 02, Träger 10" in listing.text
+    assert labels(listing) == ["3", "4"]  # ticked answers are not changed one tap at a time

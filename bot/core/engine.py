@@ -121,7 +121,7 @@ def answer(script: Script, state: DialogState, step_id: str, given: Input,
     if step_id != state.current:
         return Rejected("stale")
     step = script.step(step_id)
-    if _ticks(step):
+    if ticks(step):
         ticked = _tick(step, state, given, context)
         if not isinstance(ticked, tuple):
             return ticked
@@ -159,7 +159,7 @@ def _shown_from(script: Script, step: Step, answers: Mapping[str, Value], contex
     return next_step(script, step, answers, context)  # forward only, so this ends
 
 
-def _ticks(step: Step) -> bool:
+def ticks(step: Step) -> bool:
     """Whether the step is answered by ticking several buttons and then "Done"."""
     return step.kind == "partners" or (step.kind == "choice" and step.multiple)
 
@@ -243,7 +243,7 @@ def revise(script: Script, state: DialogState, step_id: str, given: Input) -> Ac
     if step_id not in state.answers or not script.has_step(step_id):
         return Rejected("invalid")
     step = script.step(step_id)
-    if _ticks(step):
+    if ticks(step):
         return Rejected("invalid")  # several ticks cannot be changed with one tap; /answers offers no button
     parsed = _parse(step, given)
     if isinstance(parsed, Rejected):

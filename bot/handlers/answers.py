@@ -14,6 +14,7 @@ from bot.i18n import Gettext
 from bot.rounds import local_day, month_name
 from bot.services import Services
 from storage.checkins import Checkin, StepRecord, answers_of, get_checkin, latest_checkin, revise_answer, set_editing
+from storage.context import checkin_context
 from storage.people import Membership
 from storage.rounds import get_round, schedule_of
 
@@ -41,12 +42,14 @@ async def answers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await say(update, _("You have not answered a check-in yet. /checkin starts one."))
         return
     script = svc.scripts.version(checkin.script_id, checkin.script_version)
+    names = dict(checkin_context(svc.db, member.id, checkin.round_id, svc.clock()).partners)
     lines, buttons = [_("Your answers:")], []
     for number, answer in enumerate(stored, start=1):
         step = script.step(answer.step_id)
-        value = describe_value(step, answer.value, member.locale, _)  # type: ignore[arg-type]
+        value = describe_value(step, answer.value, member.locale, _, names)  # type: ignore[arg-type]
         lines.append(f"{number}. {pick(step.text, member.locale)}\n   → {value}")
-        buttons.append(InlineKeyboardButton(str(number), callback_data=callbacks.edit(checkin.id, step.id)))
+        if not engine.ticks(step):  # several ticks are not changed one tap at a time
+            buttons.append(InlineKeyboardButton(str(number), callback_data=callbacks.edit(checkin.id, step.id)))
     markup = None
     if _editable(svc, checkin):
         lines.append("")
