@@ -28,6 +28,9 @@ from bot.handlers.fallbacks import edited_message, help_command, on_error, unkno
 from bot.handlers.menus import set_default_menus
 from bot.handlers.onboarding import language_command, on_consent, on_language, start
 from bot.handlers.rounds import on_pause_button, on_round_button, pause_command
+from bot.handlers.scripts_chat import on_script_button, scripts_command
+from bot.handlers.scripts_preview import on_preview_button, preview_typed
+from bot.handlers.scripts_upload import on_document
 from bot.handlers.settings import on_settings_button, settings_command
 from bot.i18n import Catalogs, compile_catalogs
 from bot.outbox import OutboxSender
@@ -70,6 +73,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("invite", invite_command, filters=private))
     app.add_handler(CommandHandler("partners", partners_command, filters=private))
     app.add_handler(CommandHandler("settings", settings_command, filters=private))
+    app.add_handler(CommandHandler("scripts", scripts_command, filters=private))
     # 3. Buttons, by the prefix of their callback data; anything else is stale or forged.
     app.add_handler(CallbackQueryHandler(on_consent, pattern=callbacks.CONSENT_PATTERN))
     app.add_handler(CallbackQueryHandler(on_language, pattern=callbacks.LANGUAGE_PATTERN))
@@ -79,13 +83,24 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_revise_button, pattern=callbacks.REVISE_PATTERN))
     app.add_handler(CallbackQueryHandler(on_pause_button, pattern=callbacks.PAUSE_PATTERN))
     app.add_handler(CallbackQueryHandler(on_settings_button, pattern=callbacks.SETTINGS_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_script_button, pattern=callbacks.SCRIPT_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_preview_button, pattern=callbacks.PREVIEW_PATTERN))
     app.add_handler(CallbackQueryHandler(unknown_button))
-    # 4. Everything else a person can send: unknown commands, text answers, then stickers, photos and the rest.
+    # 4. Everything else a person can send: unknown commands, typed answers (a running script preview's first, see
+    #    on_typed), then files (an edited script from an admin or coordinator; a refusal for anyone else) before
+    #    the answer to stickers, photos and the rest.
     app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
-    app.add_handler(MessageHandler(filters.TEXT & private, on_text))
+    app.add_handler(MessageHandler(filters.TEXT & private, on_typed))
+    app.add_handler(MessageHandler(filters.Document.ALL & private, on_document))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, unsupported_content))
     # 5. One error handler: log, tell the admins, apologise.
     app.add_error_handler(on_error)
+
+
+async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A typed message: an answer in the sender's running script preview if there is one, else the check-in's."""
+    if not await preview_typed(update, context):
+        await on_text(update, context)
 
 
 async def note_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

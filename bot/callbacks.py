@@ -143,3 +143,82 @@ def parse_setting(data: str) -> tuple[str, str | None] | None:
     """(field, value or None) of /settings callback data; None if malformed."""
     match = _SETTINGS_RE.match(data)
     return None if match is None else (match[1], match[2])
+
+
+SCRIPT_PATTERN = r"^d:"
+PREVIEW_PATTERN = r"^r:"
+_SCRIPT_ID = r"[a-z][a-z0-9_]{0,39}"
+_SCRIPT_RES = {
+    "download": re.compile(rf"^d:dl:({_SCRIPT_ID})$"),
+    "versions": re.compile(rf"^d:vs:({_SCRIPT_ID})$"),
+    "rollback": re.compile(rf"^d:rb:({_SCRIPT_ID}):(\d{{1,6}})$"),
+    "confirm": re.compile(rf"^d:ry:({_SCRIPT_ID}):(\d{{1,6}}):(\d{{1,6}})$"),
+    "cancel": re.compile(r"^d:rn$"),
+    "preview": re.compile(r"^d:pv:(\d{1,12})$"),
+    "publish": re.compile(r"^d:pb:(\d{1,12})$"),
+    "discard": re.compile(r"^d:dc:(\d{1,12})$"),
+}
+_SCRIPT_CODES = {"download": "dl", "versions": "vs", "rollback": "rb", "confirm": "ry", "cancel": "rn",
+                 "preview": "pv", "publish": "pb", "discard": "dc"}
+_PREVIEW_RE = re.compile(r"^r:(\d{1,12}):([a-z][a-z0-9_]{0,23}):([A-Za-z0-9_]{1,16})$")
+
+
+@dataclass(frozen=True)
+class ScriptAction:
+    """A button of /scripts or of an uploaded draft: what to do, with the script or the draft it is about."""
+
+    action: str  # download, versions, rollback, confirm, cancel (script buttons); preview, publish, discard (drafts)
+    script_id: str = ""
+    version: int = 0  # rollback/confirm: the version to put in use again
+    in_use: int = 0  # confirm: the version in use when the question was asked
+    draft_id: int = 0
+
+
+def script_action(action: str, script_id: str = "", version: int = 0, in_use: int = 0, draft_id: int = 0) -> str:
+    """Callback data for a /scripts or draft button (see ScriptAction)."""
+    code = _SCRIPT_CODES[action]
+    if action in ("download", "versions"):
+        return f"d:{code}:{script_id}"
+    if action == "rollback":
+        return f"d:{code}:{script_id}:{version}"
+    if action == "confirm":
+        return f"d:{code}:{script_id}:{version}:{in_use}"
+    if action == "cancel":
+        return f"d:{code}"
+    return f"d:{code}:{draft_id}"
+
+
+def parse_script_action(data: str) -> ScriptAction | None:
+    """Parse /scripts or draft callback data; None if malformed."""
+    for action, pattern in _SCRIPT_RES.items():
+        match = pattern.match(data)
+        if match is None:
+            continue
+        if action in ("preview", "publish", "discard"):
+            return ScriptAction(action, draft_id=int(match[1]))
+        if action == "cancel":
+            return ScriptAction(action)
+        groups = match.groups()
+        return ScriptAction(action, groups[0], int(groups[1]) if len(groups) > 1 else 0,
+                            int(groups[2]) if len(groups) > 2 else 0)
+    return None
+
+
+@dataclass(frozen=True)
+class PreviewData:
+    """Answer step `step_id` of the preview of draft `draft_id` with `value`."""
+
+    draft_id: int
+    step_id: str
+    value: str
+
+
+def preview_answer(draft_id: int, step_id: str, value: str) -> str:
+    """Callback data for an answer button in a script preview (nothing is stored)."""
+    return f"r:{draft_id}:{step_id}:{value}"
+
+
+def parse_preview(data: str) -> PreviewData | None:
+    """Parse preview answer callback data; None if malformed."""
+    match = _PREVIEW_RE.match(data)
+    return None if match is None else PreviewData(int(match[1]), match[2], match[3])

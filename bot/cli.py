@@ -16,7 +16,8 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.core.flow import longest_path, mermaid, questions_on
+from bot.core.flow import QUARTER, longest_path, mermaid, quarter_gaps, questions_on, rounds_to_check
+from bot.core.script import Script
 from bot.core.script_diff import diff_scripts
 from bot.core.script_loader import ScriptError, load_script_file
 from bot.scripts import ScriptRegistry
@@ -116,10 +117,20 @@ def dialogs_check(files: Sequence[FsPath]) -> int:
             for problem in problems:
                 print(f"  {problem}")
             continue
-        longest = questions_on(script, longest_path(script))
         print(f"✓ {path}: {script.id} version {script.version}, {len(script.steps)} steps, "
-              f"at most {longest} questions, languages {', '.join(script.languages)}")
+              f"at most {_most_questions(script)} questions a check-in, languages {', '.join(script.languages)}")
+        if script.modules:
+            gaps = quarter_gaps(script)
+            print(f"  rotation: {len(script.modules)} modules; " + (
+                f"all 11 success factors within any {QUARTER} rounds" if not gaps else "; ".join(
+                    f"rounds {first}-{first + QUARTER - 1} do not ask factor(s) {', '.join(map(str, sorted(missing)))}"
+                    for first, missing in gaps.items())))
     return 1 if failed else 0
+
+
+def _most_questions(script: Script) -> int:
+    """The most questions one check-in can ask, over every round of the rotation."""
+    return max(questions_on(script, longest_path(script, number), number) for number in rounds_to_check(script))
 
 
 def dialogs_graph(path: FsPath, lang: str) -> int:
@@ -147,7 +158,9 @@ def dialogs_versions_command(settings: Settings, args: argparse.Namespace) -> in
             for entry in stored:
                 print(f"{'*' if entry.in_use else ' '} version {entry.version}  stored {entry.created_at[:16]}")
             for event in publications(db, args.script_id):
-                print(f"  {event.published_at[:16]}  {event.action} version {event.version} by {event.published_by}")
+                where = "" if event.network_id is None else f" (network {event.network_id} only)"
+                print(f"  {event.published_at[:16]}  {event.action} version {event.version} by {event.published_by}"
+                      f"{where}")
             return 0
         if args.dialogs_command == "diff":
             old, new = registry.version(args.script_id, args.old), registry.version(args.script_id, args.new)

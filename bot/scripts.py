@@ -20,7 +20,7 @@ _VERSION_LINE = re.compile(r"^version:[ \t]*\S+[ \t]*(#.*)?$", re.MULTILINE)
 
 
 class ScriptRegistry:
-    """Scripts by id: the version in use is the newest publication in the database; a check-in keeps its version."""
+    """Scripts by id; in use: the newest publication (a network's own first). A check-in keeps its version."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -44,9 +44,9 @@ class ScriptRegistry:
             loaded.append(script)
         return loaded
 
-    def current(self, script_id: str) -> Script:
-        """The version in use (KeyError if the script is unknown)."""
-        version = published_version(self._db, script_id)
+    def current(self, script_id: str, network_id: int | None = None) -> Script:
+        """The version in use, in a network or (None) for all networks (KeyError if the script is unknown)."""
+        version = published_version(self._db, script_id, network_id)
         if version is None:
             raise KeyError(script_id)
         return self.version(script_id, version)
@@ -72,19 +72,23 @@ class ScriptRegistry:
             script = load_script_text(source, file)
         return script, source
 
-    def publish_text(self, source: str, file: str, by: str, now: datetime) -> Script:
-        """Validate, store and put in use an edited script (as the next version); check-ins under way keep theirs."""
+    def publish_text(self, source: str, file: str, by: str, now: datetime, network_id: int | None = None) -> Script:
+        """Validate, store and put in use an edited script (as the next version) in one network or (None) in all.
+
+        Check-ins under way keep their version.
+        """
         script, source = self.prepare(source, file)
         with self._db.atomic():
             register_script(self._db, script.id, script.version, source, now)
-            publish(self._db, script.id, script.version, by, now)
+            publish(self._db, script.id, script.version, by, now, network_id=network_id)
         self._versions[(script.id, script.version)] = script
         return script
 
-    def rollback(self, script_id: str, version: int, by: str, now: datetime) -> Script:
-        """Put an earlier stored version in use again (a new publication; nothing is overwritten)."""
+    def rollback(self, script_id: str, version: int, by: str, now: datetime, network_id: int | None = None) -> Script:
+        """Put an earlier stored version in use again, in one network or (None) in all; nothing is overwritten."""
         script = self.version(script_id, version)
-        if published_version(self._db, script_id) == version:
-            raise ValueError(f"version {version} of {script_id} is already in use")
-        publish(self._db, script_id, version, by, now, action="rollback")
+        with self._db.atomic():  # the check and the new publication in one write transaction: a double tap fails
+            if published_version(self._db, script_id, network_id) == version:
+                raise ValueError(f"version {version} of {script_id} is already in use")
+            publish(self._db, script_id, version, by, now, action="rollback", network_id=network_id)
         return script

@@ -1,4 +1,4 @@
-"""Which version of each check-in script is in use, and the history of publishing and rolling back."""
+"""Which version of each check-in script is in use (everywhere, or in one network), and the history of publishing."""
 
 from __future__ import annotations
 
@@ -20,18 +20,38 @@ class StoredVersion:
 
 @dataclass(frozen=True)
 class Publication:
-    """One publish or rollback."""
+    """One publish or rollback; `network_id` None: for every network without a publication of its own."""
 
     version: int
     published_at: str
     published_by: str
     action: str
+    network_id: int | None = None
 
 
-def published_version(db: Database, script_id: str) -> int | None:
-    """The version in use (the newest publication), or None if the script was never published."""
-    row = db.execute("SELECT version FROM script_publications WHERE script_id = ? ORDER BY id DESC LIMIT 1",
-                     [script_id]).fetchone()
+@dataclass(frozen=True)
+class NetworkVersion:
+    """A network with a publication of its own, and the version in use there."""
+
+    network_id: int
+    network_name: str
+    version: int
+
+
+def script_ids(db: Database) -> list[str]:
+    """Every stored script id, sorted."""
+    return [str(row[0]) for row in db.execute("SELECT DISTINCT script_id FROM scripts ORDER BY script_id")]
+
+
+def published_version(db: Database, script_id: str, network_id: int | None = None) -> int | None:
+    """The version in use: the network's own newest publication, else the newest for all; None if never published."""
+    if network_id is not None:
+        row = db.execute("SELECT version FROM script_publications WHERE script_id = ? AND network_id = ?"
+                         " ORDER BY id DESC LIMIT 1", [script_id, network_id]).fetchone()
+        if row is not None:
+            return int(row[0])
+    row = db.execute("SELECT version FROM script_publications WHERE script_id = ? AND network_id IS NULL"
+                     " ORDER BY id DESC LIMIT 1", [script_id]).fetchone()
     return None if row is None else int(row[0])
 
 
@@ -42,24 +62,44 @@ def newest_version(db: Database, script_id: str) -> int:
 
 
 def publish(db: Database, script_id: str, version: int, by: str, now: datetime,
-            action: Literal["publish", "rollback"] = "publish") -> None:
-    """Put a stored version in use (it must be stored already)."""
+            action: Literal["publish", "rollback"] = "publish", network_id: int | None = None) -> None:
+    """Put a stored version in use (it must be stored already): in one network, or (None) in all without their own."""
     with db.atomic():
-        db.execute("INSERT INTO script_publications (script_id, version, published_at, published_by, action)"
-                   " VALUES (?, ?, ?, ?, ?)", [script_id, version, now.isoformat(), by, action])
+        db.execute("INSERT INTO script_publications (script_id, version, published_at, published_by, action,"
+                   " network_id) VALUES (?, ?, ?, ?, ?, ?)",
+                   [script_id, version, now.isoformat(), by, action, network_id])
 
 
-def stored_versions(db: Database, script_id: str) -> list[StoredVersion]:
-    """Every stored version of a script, oldest first."""
-    current = published_version(db, script_id)
-    rows = db.execute("SELECT version, created_at FROM scripts WHERE script_id = ? ORDER BY version",
-                      [script_id]).fetchall()
+def stored_versions(db: Database, script_id: str, network_id: int | None = None) -> list[StoredVersion]:
+    """Stored versions, oldest first; for a network only those ever in use there or for all (not other networks')."""
+    current = published_version(db, script_id, network_id)
+    if network_id is None:
+        rows = db.execute("SELECT version, created_at FROM scripts WHERE script_id = ? ORDER BY version",
+                          [script_id]).fetchall()
+    else:
+        rows = db.execute(
+            "SELECT s.version, s.created_at FROM scripts s WHERE s.script_id = ? AND (s.version = ? OR EXISTS"
+            " (SELECT 1 FROM script_publications p WHERE p.script_id = s.script_id AND p.version = s.version"
+            " AND (p.network_id IS NULL OR p.network_id = ?))) ORDER BY s.version",
+            [script_id, current, network_id]).fetchall()
     return [StoredVersion(int(r[0]), str(r[1]), int(r[0]) == current) for r in rows]
 
 
-def publications(db: Database, script_id: str) -> list[Publication]:
-    """The history of publishing and rolling back a script, oldest first."""
-    rows = db.execute("SELECT version, published_at, published_by, action FROM script_publications"
-                      " WHERE script_id = ? ORDER BY id", [script_id]).fetchall()
-    return [Publication(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+def publications(db: Database, script_id: str, network_id: int | None = None) -> list[Publication]:
+    """The history of publishing and rolling back, oldest first: all of it, or what applied to one network."""
+    where = "" if network_id is None else " AND (network_id IS NULL OR network_id = ?)"
+    rows = db.execute("SELECT version, published_at, published_by, action, network_id FROM script_publications"
+                      f" WHERE script_id = ?{where} ORDER BY id",
+                      [script_id] if network_id is None else [script_id, network_id]).fetchall()
+    return [Publication(int(r[0]), str(r[1]), str(r[2]), str(r[3]), None if r[4] is None else int(r[4]))
+            for r in rows]
 
+
+def network_versions(db: Database, script_id: str) -> list[NetworkVersion]:
+    """Networks with a publication of their own and the version in use there, by network name."""
+    rows = db.execute(
+        "SELECT p.network_id, n.name, p.version FROM script_publications p JOIN networks n ON n.id = p.network_id"
+        " WHERE p.script_id = ? AND p.id = (SELECT MAX(q.id) FROM script_publications q"
+        " WHERE q.script_id = p.script_id AND q.network_id = p.network_id) ORDER BY n.name COLLATE NOCASE",
+        [script_id]).fetchall()
+    return [NetworkVersion(int(r[0]), str(r[1]), int(r[2])) for r in rows]

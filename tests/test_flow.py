@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.flow import longest_path, mermaid, questions_on, unreachable
 from bot.core.script_loader import ScriptError, load_script_text
-from tests.e2e import ROOT
+from tests.e2e import ROOT, TEST_DIALOGS
 
 HEAD = """\
 version: 1
@@ -89,7 +89,18 @@ def test_dialogs_check_passes_every_shipped_script() -> None:
     result = _cli("check")
     assert result.returncode == 0, result.stdout + result.stderr
     shipped = sorted((ROOT / "dialogs").glob("*.yaml"))
-    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [f"✓ {path}" for path in shipped]
+    files = [line.split(":")[0] for line in result.stdout.splitlines() if not line.startswith("  ")]
+    assert files == [f"✓ {path}" for path in shipped]
+    assert "  rotation: 3 modules; all 11 success factors within any 3 rounds" in result.stdout.splitlines()
+
+
+def test_dialogs_check_names_the_factors_a_rotation_misses(tmp_path: Path) -> None:
+    text = (ROOT / "dialogs" / "monthly_checkin.yaml").read_text(encoding="utf-8")
+    lacking = tmp_path / "lacking.yaml"
+    lacking.write_text(text.replace("factor: 10", "factor: 9"), encoding="utf-8")
+    result = _cli("check", str(lacking))
+    assert result.returncode == 0, result.stdout + result.stderr  # a gap is reported, not refused
+    assert "rounds 1-3 do not ask factor(s) 10" in result.stdout and "at most 7 questions a check-in" in result.stdout
 
 
 def test_dialogs_check_lists_every_problem_and_fails(tmp_path: Path) -> None:
@@ -105,7 +116,7 @@ def test_dialogs_check_lists_every_problem_and_fails(tmp_path: Path) -> None:
 
 
 def test_dialogs_graph_prints_mermaid_in_english() -> None:
-    result = _cli("graph", str(ROOT / "dialogs" / "monthly_checkin.yaml"), "--lang", "en")
+    result = _cli("graph", str(TEST_DIALOGS / "monthly_checkin.yaml"), "--lang", "en")
     assert result.returncode == 0
     assert "How clear is the network's shared goal" in result.stdout
     assert "agreements_kept -->|\"agreements_kept in [partly, not_kept]\"| agreements_what" in result.stdout

@@ -100,7 +100,7 @@ async def begin_or_resume(update: Update, svc: Services, member: Membership, _: 
         if place is not None and place.status in ("done", "late"):
             await say(update, already_answered_text(svc, member, place, _))
             return
-        script = svc.scripts.current(MONTHLY_SCRIPT)
+        script = svc.scripts.current(MONTHLY_SCRIPT, member.network_id)
         round_id = place.round.id if place is not None else None
         state = engine.start(script, checkin_context(svc.db, member.id, round_id, svc.clock()))
         checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock(), round_id)
@@ -109,17 +109,17 @@ async def begin_or_resume(update: Update, svc: Services, member: Membership, _: 
     await send_step(update, svc, checkin, script, DialogState.from_json(checkin.state), member.locale, _)
 
 
-def onboarding_script(svc: Services) -> Script | None:
-    """The onboarding check-in in use, or None when dialogs/ has none."""
+def onboarding_script(svc: Services, network_id: int) -> Script | None:
+    """The onboarding check-in in use in the network, or None when dialogs/ has none."""
     try:
-        return svc.scripts.current(ONBOARDING_SCRIPT)
+        return svc.scripts.current(ONBOARDING_SCRIPT, network_id)
     except KeyError:
         return None
 
 
 async def begin_onboarding(update: Update, svc: Services, member: Membership, _: Gettext) -> bool:
     """Start the short onboarding check-in of a partner who just joined; False if there is no such script."""
-    script = onboarding_script(svc)
+    script = onboarding_script(svc, member.network_id)
     if script is None or open_checkin(svc.db, member.id) is not None:
         return False
     state = engine.start(script, checkin_context(svc.db, member.id, None, svc.clock()))

@@ -20,6 +20,7 @@ def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
         return [("invite", _("Invite link for a partner organisation")),
                 ("partners", _("Partners and whether they have joined")),
                 ("settings", _("When rounds open, remind and close")),
+                ("scripts", _("See, change and roll back the check-in questions")),
                 ("language", _("Change the language")), *common]
     return [("start", _("Start Netzpuls with your invite link")), *common]
 
@@ -46,6 +47,8 @@ def help_text(role: str | None, is_admin: bool, _: Gettext) -> str:
     if is_admin:
         lines += ["", _("As an admin you receive error reports. New networks are created on the server with: "
                         "python -m bot network create \"Name\"")]
+        if role != "coordinator":
+            lines.append(_("/scripts – see, change and roll back the check-in questions of every network"))
     return "\n".join(lines)
 
 

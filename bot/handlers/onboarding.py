@@ -154,7 +154,7 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer()
     await query.edit_message_text(_("Language: {language}").format(language=LANGUAGE_NAMES[data.locale]))
     await set_chat_menu(context.bot, svc, member.user_id, member.role, data.locale)
-    onboarding = data.welcome and member.role == "partner" and onboarding_script(svc) is not None
+    onboarding = data.welcome and member.role == "partner" and onboarding_script(svc, member.network_id) is not None
     await say(update, welcome_text(member, data.welcome, _, onboarding))
     if onboarding:
         await begin_onboarding(update, svc, member, _)

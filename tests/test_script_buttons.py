@@ -1,0 +1,48 @@
+"""The buttons of /scripts, drafts and previews fit Telegram's 64 bytes and parse back; long answers are cut."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import callbacks
+from bot.callbacks import ScriptAction
+from bot.handlers.scripts_common import fit_lines, utf16_length
+
+LONGEST_ID = "a" * 40
+
+
+@pytest.mark.parametrize("action", [
+    ScriptAction("download", LONGEST_ID), ScriptAction("versions", LONGEST_ID),
+    ScriptAction("rollback", LONGEST_ID, 999_999), ScriptAction("confirm", LONGEST_ID, 999_999, 999_998),
+    ScriptAction("cancel"), ScriptAction("preview", draft_id=10**12 - 1), ScriptAction("publish", draft_id=7),
+    ScriptAction("discard", draft_id=7)])
+def test_script_buttons_fit_and_parse_back(action: ScriptAction) -> None:
+    data = callbacks.script_action(action.action, action.script_id, action.version, action.in_use, action.draft_id)
+    assert len(data.encode()) <= 64
+    assert callbacks.parse_script_action(data) == action
+
+
+@pytest.mark.parametrize("data", ["d:", "d:dl:", "d:dl:Bad", "d:rb:x:1234567", "d:ry:x:1", "d:pb:x", "d:zz:1",
+                                  f"d:dl:{LONGEST_ID}a"])
+def test_malformed_script_buttons_are_refused(data: str) -> None:
+    assert callbacks.parse_script_action(data) is None
+
+
+def test_preview_buttons_fit_and_parse_back() -> None:
+    data = callbacks.preview_answer(10**12 - 1, "s" * 24, "v" * 16)
+    assert len(data.encode()) <= 64
+    assert callbacks.parse_preview(data) == callbacks.PreviewData(10**12 - 1, "s" * 24, "v" * 16)
+    assert callbacks.parse_preview("r:1:step:bad-value") is None
+
+
+def test_long_answers_are_cut_with_a_count_of_what_is_left_out() -> None:
+    def more(count: int) -> str:
+        return f"… and {count} more"
+
+    lines = [f"problem {n}: {'ü' * 90}" for n in range(100)]
+    text = fit_lines(lines, more)
+    assert utf16_length(text) <= 4096 and text.endswith(f"… and {100 - text.count('problem')} more")
+    assert fit_lines(lines[:3], more) == "\n".join(lines[:3])
+    assert fit_lines(lines[:5], more, most=2) == "\n".join([*lines[:2], "… and 3 more"])
+    emoji = fit_lines(["😀" * 3000, "x"], more)  # an emoji counts twice in Telegram's limit
+    assert emoji == "… and 2 more"
