@@ -202,3 +202,19 @@ def test_the_diff_is_stable() -> None:
                                                                        "added with a shortened text"][0]))
     assert diff_scripts(old, new) == diff_scripts(old, new)
     assert diff_scripts(new, old)[0].startswith("~ step goals_clear: next")
+
+
+def test_rotation_modules_and_several_answers_are_named() -> None:
+    old = load_script_text(BASE)
+    with_module = BASE.replace("steps:\n", "modules:\n  - {id: quarterly, every: 3, offset: 1}\nsteps:\n", 1).replace(
+        "  - id: anything_else\n", "  - id: anything_else\n    module: quarterly\n", 1)
+    new = load_script_text(with_module.replace("  - id: benefit_why\n    kind: choice\n",
+                                               "  - id: benefit_why\n    kind: choice\n    multiple: true\n", 1))
+    assert diff_scripts(old, new) == ["+ module quarterly (every 3 rounds, offset 1)",
+                                      "~ step benefit_why: multiple false → true",
+                                      "~ step anything_else: module none → quarterly"]
+    moved = load_script_text(with_module.replace("offset: 1", "offset: 2"))
+    assert diff_scripts(load_script_text(with_module), moved) == [
+        "~ module quarterly: every 3, offset 1 → every 3, offset 2"]
+    assert diff_scripts(load_script_text(with_module), old) == ["- module quarterly",
+                                                                "~ step anything_else: module quarterly → none"]

@@ -29,6 +29,7 @@ def _header(old: Script, new: Script) -> list[str]:
     for name, before, after in (("title", old.title, new.title), ("intro", old.intro, new.intro),
                                 ("outro", old.outro, new.outro)):
         lines += _texts(f"~ {name}", before, after, shared)
+    lines += _modules(old, new)
     lines += [f"+ language {lang}" for lang in new.languages if lang not in old.languages]
     lines += [f"- language {lang}" for lang in old.languages if lang not in new.languages]
     if set(old.languages) == set(new.languages) and old.languages != new.languages:
@@ -69,12 +70,14 @@ def _step(before: Step, after: Step, langs: Sequence[str]) -> list[str]:
     head = f"~ step {after.id}:"
     lines = [f"{head} kind {before.kind} → {after.kind}"] if before.kind != after.kind else []
     lines += _texts(f"{head} text", before.text, after.text, langs)
-    lines += _values(head, [("factor", before.factor, after.factor), ("risk", before.risk, after.risk)])
+    lines += _values(head, [("factor", before.factor, after.factor), ("risk", before.risk, after.risk),
+                            ("module", before.module, after.module)])
     if after.kind == "scale":
         lines += _texts(f"{head} low", before.low, after.low, langs)
         lines += _texts(f"{head} high", before.high, after.high, langs)
         lines += _values(head, [("dont_know", before.dont_know, after.dont_know)])
     elif after.kind == "choice":
+        lines += _values(head, [("multiple", before.multiple, after.multiple)])
         lines += _options(head, before.options, after.options, langs)
     elif after.kind == "text":
         lines += _values(head, [("max_length", before.max_length, after.max_length),
@@ -83,6 +86,20 @@ def _step(before: Step, after: Step, langs: Sequence[str]) -> list[str]:
         lines += _values(head, [("min", before.minimum, after.minimum), ("max", before.maximum, after.maximum)])
     if before.rules != after.rules:
         lines.append(_change(f"{head} next", _flow(before.rules), _flow(after.rules), "value types only"))
+    return lines
+
+
+def _modules(old: Script, new: Script) -> list[str]:
+    """Rotation modules added, removed, or shown in other rounds."""
+    before = {module.id: module for module in old.modules}
+    after = {module.id: module for module in new.modules}
+    lines = [f"+ module {m.id} (every {m.every} rounds, offset {m.offset})" for m in new.modules if m.id not in before]
+    lines += [f"- module {m.id}" for m in old.modules if m.id not in after]
+    for module in new.modules:
+        was = before.get(module.id)
+        if was is not None and (was.every, was.offset) != (module.every, module.offset):
+            lines.append(f"~ module {module.id}: every {was.every}, offset {was.offset} → every {module.every}, "
+                         f"offset {module.offset}")
     return lines
 
 
