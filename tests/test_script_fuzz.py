@@ -22,7 +22,23 @@ import yaml
 from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
 
-from bot.core.engine import CONTINUE, NO, SKIP, YES, Accepted, DialogState, Input, Press, Typed, answer, start
+from bot.core.context import CheckinContext
+from bot.core.engine import (
+    CONTINUE,
+    DONE,
+    NO,
+    PARTNER_PREFIX,
+    SKIP,
+    YES,
+    Accepted,
+    DialogState,
+    Input,
+    Pending,
+    Press,
+    Typed,
+    answer,
+    start,
+)
 from bot.core.script import DONT_KNOW, Script, Step
 from bot.core.script_loader import ScriptError, load_script_text
 
@@ -30,6 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_FILE = ROOT / "tests" / "dialogs" / "monthly_checkin.yaml"
 SCRIPT_TEXT = SCRIPT_FILE.read_text(encoding="utf-8")
 SCRIPT_DATA: dict[str, Any] = yaml.safe_load(SCRIPT_TEXT)
+ROTATING_TEXT = (ROOT / "dialogs" / "monthly_checkin.yaml").read_text(encoding="utf-8")  # modules, ticks, partners
+NO_CONTEXT = CheckinContext()
 FILE = "dialogs/fuzz.yaml"
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -66,8 +84,10 @@ def _load(text: str, file: str = FILE) -> Script | None:
     return script
 
 
-def _valid_inputs(step: Step) -> list[Input]:
-    """Inputs the engine must accept for this step (see engine._parse)."""
+def _valid_inputs(step: Step, context: CheckinContext = NO_CONTEXT) -> list[Input]:
+    """Inputs the engine must accept for this step (see engine._parse); on a tick step, the ticks before "Done"."""
+    if step.kind == "partners":
+        return [Press(PARTNER_PREFIX + partner_id) for partner_id, _name in context.partners] or [Press(DONE)]
     if step.kind == "scale":
         return [*(Press(str(n)) for n in range(1, 6)), Typed(" 4 "), *([Press(DONT_KNOW)] if step.dont_know else [])]
     if step.kind == "choice":
@@ -84,9 +104,9 @@ def _valid_inputs(step: Step) -> list[Input]:
     return [Typed("x"), Typed(f"  {longest}\n"), *([Press(SKIP)] if step.optional else [])]
 
 
-def _walk(script: Script, choices: list[int]) -> DialogState:
+def _walk(script: Script, choices: list[int], context: CheckinContext = NO_CONTEXT) -> DialogState:
     """Answer every step the engine asks with a valid input (picked by `choices`) until the check-in ends."""
-    state = start(script)
+    state = start(script, context)
     asked: list[int] = []
     for turn in range(len(script.steps) + 1):
         if state.finished:
@@ -95,9 +115,12 @@ def _walk(script: Script, choices: list[int]) -> DialogState:
         position = script.index(state.current)
         assert not asked or position > asked[-1], f"the flow went back: {state.path}"
         asked.append(position)
-        options = _valid_inputs(script.steps[position])
+        options = _valid_inputs(script.steps[position], context)
         given_input = options[choices[turn] % len(options)] if turn < len(choices) else options[0]
-        outcome = answer(script, state, state.current, given_input)
+        outcome = answer(script, state, state.current, given_input, context)
+        if isinstance(outcome, Pending):  # one tick on a step with several answers, then "Done"
+            assert outcome.state.draft and outcome.state.current == state.current
+            outcome = answer(script, outcome.state, state.current, Press(DONE), context)
         assert isinstance(outcome, Accepted), (state.current, given_input, outcome)
         state = outcome.state
         assert DialogState.from_json(state.to_json()) == state
@@ -372,8 +395,8 @@ class Mutated(NamedTuple):
 
 
 @st.composite
-def mutated_scripts(draw: Draw) -> Mutated:
-    data = copy.deepcopy(SCRIPT_DATA)
+def mutated_scripts(draw: Draw, base: str = SCRIPT_TEXT) -> Mutated:
+    data = yaml.safe_load(base)
     changes: list[str] = []
     for _ in range(draw(st.integers(0, 3))):
         mutation = draw(st.sampled_from(MUTATIONS))
@@ -382,7 +405,7 @@ def mutated_scripts(draw: Draw) -> Mutated:
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):
             # nothing to mutate left (e.g. the steps were deleted); hypothesis's own errors are not among these
             changes.append(f"{mutation.__name__}: not applicable")
-    text = SCRIPT_TEXT if not changes else _dump(data, draw(st.sampled_from([None, True, False])), True)
+    text = base if not changes else _dump(data, draw(st.sampled_from([None, True, False])), True)
     for _ in range(draw(st.integers(0, 2)) if draw(st.integers(0, 3)) == 0 else 0):
         text, change = draw(st.sampled_from([truncate, insert_characters]))(draw, text)
         changes.append(change)
@@ -401,6 +424,23 @@ def test_mutated_real_script_is_refused_cleanly_or_runs_to_the_end(mutated: Muta
     if script is not None:
         state = _walk(script, choices)
         assert state.finished
+
+
+@FUZZ
+@given(mutated=mutated_scripts(ROTATING_TEXT), choices=st.lists(st.integers(0, 20), max_size=12),
+       round_number=st.integers(1, 12), month=st.integers(1, 12), partners=st.integers(0, 12))
+@example(mutated=Mutated(ROTATING_TEXT, ()), choices=[], round_number=1, month=1, partners=3)
+def test_mutated_rotating_script_is_refused_cleanly_or_runs_to_the_end(
+        mutated: Mutated, choices: list[int], round_number: int, month: int, partners: int) -> None:
+    note(f"changes: {mutated.changes}")
+    script = _load(mutated.text)
+    context = CheckinContext(round_number, month, "jobcenter", round_number % 2 == 0,
+                             tuple((str(n), f"Partner {n}") for n in range(partners)))
+    if script is not None:
+        state = _walk(script, choices, context)
+        assert state.finished
+        asked = sum(1 for step_id in state.answers if script.step(step_id).is_question)
+        assert asked <= 7, state.path  # the loader's per-round limit holds on the path really taken
 
 
 # --- YAML bombs -------------------------------------------------------------------------------------------------
