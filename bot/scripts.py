@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from bot.core.script import Script
 from bot.core.script_loader import Problem, ScriptError, load_script_text
-from storage.checkins import register_script, script_source
+from storage.checkins import ScriptVersionConflict, register_script, script_source
 from storage.scripts import newest_version, publish, published_version
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,12 @@ class ScriptRegistry:
             source = path.read_text(encoding="utf-8")
             script = load_script_text(source, str(path))
             newest = newest_version(self._db, script.id)
-            register_script(self._db, script.id, script.version, source, now)
+            try:
+                register_script(self._db, script.id, script.version, source, now)
+            except ScriptVersionConflict as conflict:
+                # E.g. a coordinator's edit took this number in the chat: the bot runs on with what is stored.
+                log.error("scripts: %s is not used: %s", path.name, conflict)
+                continue
             self._versions[(script.id, script.version)] = script
             if script.version > newest:
                 publish(self._db, script.id, script.version, "file", now)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from bot.core.context import guess_kind
+
 migrations = Migrations("netzpuls")
 
 
@@ -238,6 +240,7 @@ def m006_script_drafts_network_scripts_organisation_kind(db: Database) -> None:
         script_id TEXT NOT NULL,
         source TEXT NOT NULL,                -- the validated YAML, version already set to the next free number
         file_name TEXT NOT NULL,
+        base_version INTEGER NOT NULL,       -- the version in use when it was uploaded: the summary's "before"
         status TEXT NOT NULL CHECK (status IN ('pending', 'published', 'discarded')),
         preview_state TEXT,                  -- a running preview (engine state JSON); nothing else is stored
         created_at TEXT NOT NULL,
@@ -245,3 +248,5 @@ def m006_script_drafts_network_scripts_organisation_kind(db: Database) -> None:
     db.execute("CREATE INDEX script_drafts_user ON script_drafts(user_id, id)")
     # What the organisation is (jobcenter, youth_office, ...): scripts may branch on it ('role').
     db.execute("ALTER TABLE organisations ADD COLUMN kind TEXT NOT NULL DEFAULT 'other'")
+    for organisation_id, name in db.execute("SELECT id, name FROM organisations").fetchall():
+        db.execute("UPDATE organisations SET kind = ? WHERE id = ?", [guess_kind(str(name)), organisation_id])

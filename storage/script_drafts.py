@@ -10,7 +10,8 @@ from sqlite_utils import Database
 
 Decision = Literal["published", "discarded"]
 
-_COLUMNS = "id, user_id, network_id, script_id, source, file_name, status, preview_state, created_at, decided_at"
+_COLUMNS = ("id, user_id, network_id, script_id, source, file_name, status, preview_state, created_at, decided_at,"
+            " base_version")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Draft:
     preview_state: str | None  # the engine state of a running preview (JSON), None when none runs
     created_at: str
     decided_at: str | None
+    base_version: int  # the version in use when it was uploaded (what its change summary compared with)
 
     @property
     def pending(self) -> bool:
@@ -39,12 +41,12 @@ def _draft(row: tuple[object, ...] | None) -> Draft | None:
 
 
 def create_draft(db: Database, user_id: int, network_id: int | None, script_id: str, source: str, file_name: str,
-                 now: datetime) -> Draft:
-    """Store a validated upload as a pending draft."""
+                 now: datetime, base_version: int = 0) -> Draft:
+    """Store a validated upload as a pending draft, with the version in use it was compared with."""
     with db.atomic():
         cursor = db.execute("INSERT INTO script_drafts (user_id, network_id, script_id, source, file_name, status,"
-                            " created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-                            [user_id, network_id, script_id, source, file_name, now.isoformat()])
+                            " created_at, base_version) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                            [user_id, network_id, script_id, source, file_name, now.isoformat(), base_version])
     draft = get_draft(db, int(cursor.lastrowid or 0))
     assert draft is not None
     return draft

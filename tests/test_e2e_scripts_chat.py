@@ -188,3 +188,17 @@ async def test_preview_ticks_several_options_and_discard_ends_the_draft(harness:
     assert str(await harness.api.wait_for_callback_answer(late)) == "This draft was already discarded."
     assert harness.db.execute("SELECT status, preview_state FROM script_drafts").fetchall() == [("discarded", None)]
     assert (_rows(harness, "checkins"), _rows(harness, "answers"), published_version(harness.db, SID)) == (0, 0, 2)
+
+
+async def test_publishing_a_draft_made_against_an_older_version_is_refused(harness: Harness) -> None:
+    harness.api.add_user(ADMIN_ID, "Ada", language_code="en")
+    summary = await _upload(harness, ADMIN_ID, "edited.yaml", EDITED.encode())
+    other = EDITED.replace(NEW_EN, "Is the network's goal clear to you?")
+    [second] = [await _upload(harness, ADMIN_ID, "other.yaml", other.encode())]
+    [done] = await harness.tap(ADMIN_ID, second, "Publish")
+    assert done.text.startswith("Version 3 of monthly_checkin is now in use")
+    [refusal] = await harness.tap(ADMIN_ID, summary, "Publish")  # made against version 2: would undo version 3
+    assert refusal.text.startswith("Since you sent edited.yaml, version 3 of monthly_checkin was put in use.")
+    assert published_version(harness.db, SID) == 3 and not summary.reply_markup
+    assert harness.db.execute("SELECT status FROM script_drafts ORDER BY id").fetchall() == [("discarded",),
+                                                                                             ("published",)]

@@ -112,3 +112,18 @@ async def test_a_partner_mid_checkin_finishes_on_the_version_they_started(harnes
     assert {version for _s, _v, version in harness.answers(member.id)} == {2}
     _intro, first = await harness.send(member.user_id, "/checkin", count=2)
     assert NEW_QUESTION in first.text
+
+
+def test_a_shipped_file_whose_number_a_chat_edit_took_is_skipped_not_fatal(db: Database, dialogs: Path,
+                                                                            caplog: pytest.LogCaptureFixture) -> None:
+    registry = ScriptRegistry(db)
+    [shipped] = registry.load_directory(dialogs, NOW)
+    network = db.execute("INSERT INTO networks (name, created_at) VALUES ('N', ?)", [NOW.isoformat()]).lastrowid
+    registry.publish_text(EDITED, "upload.yaml", "77", NOW, network_id=network)  # takes the next number
+    ours = SHIPPED.replace(f"version: {shipped.version}", f"version: {shipped.version + 1}").replace(
+        OLD_QUESTION, "Wie klar ist das Ziel?")
+    (dialogs / "monthly_checkin.yaml").write_text(ours, encoding="utf-8")
+    with caplog.at_level("ERROR"):
+        assert ScriptRegistry(db).load_directory(dialogs, NOW) == []  # the bot starts; the file is not used
+    assert "monthly_checkin.yaml is not used" in caplog.text
+    assert registry.current("monthly_checkin").version == shipped.version  # every other network is unchanged

@@ -179,3 +179,31 @@ def test_conditions_cannot_look_at_a_partners_step() -> None:
     with pytest.raises(ScriptError) as error:
         load_script_text(text)
     assert "conditions cannot look at the partners step 'worked_with'" in str(error.value)
+
+
+def test_changing_an_earlier_answer_keeps_the_ticks_under_way(script: Script) -> None:
+    state = tick(script, at_partners(script), "o2", "o5")
+    outcome = engine.revise(script, state, "helps", Press("cases"))
+    assert isinstance(outcome, Rejected)  # ticks steps are not revised one tap at a time ...
+    typed = DialogState("worked_with", {"why_not": "x", "helps": ("cases",)}, ("helps", "worked_with"), ("2",), 1)
+    changed = engine.revise(load_script_text(SCRIPT), typed, "why_not", Typed("anders"))
+    assert isinstance(changed, Accepted)  # ... and changing another answer keeps what is ticked and the page
+    assert (changed.state.draft, changed.state.page, changed.state.answers["why_not"]) == (("2",), 1, "anders")
+
+
+def test_a_script_whose_round_asks_nothing_is_refused() -> None:
+    text = SCRIPT.replace("    kind: partners\n", "    kind: info\n").replace("  - id: helps\n", "  - id: helps\n"
+                                                                             "    module: rare\n", 1)
+    text = text.replace("steps:\n", "modules:\n  - {id: rare, every: 2}\nsteps:\n", 1).replace(
+        "  - id: why_not\n", "  - id: why_not\n    module: rare\n", 1)
+    with pytest.raises(ScriptError) as error:
+        load_script_text(text)
+    assert "in round 2 no path asks a question" in str(error.value)
+
+
+def test_long_scripts_are_refused_without_deep_recursion() -> None:
+    step = "  - id: s{n}\n    kind: info\n    text: {{de: x, en: x}}\n"
+    many = SCRIPT + "".join(step.format(n=n) for n in range(300))
+    with pytest.raises(ScriptError) as error:
+        load_script_text(many)
+    assert "a script has at most 60 steps, this one 303" in str(error.value)

@@ -17,7 +17,7 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("health", ("klinik", "gesundheit", "praxis", "health", "hospital", "psychiatr")),
     ("education", ("schule", "bildung", "volkshochschule", "school", "college", "education")),
     ("welfare", ("caritas", "diakonie", "awo", "arbeiterwohlfahrt", "paritätisch", "drk", "rotes kreuz", "welfare")),
-    ("employer", ("gmbh", " ag", "unternehmen", "betrieb", "handwerk", "employer", "ltd")),
+    ("employer", (" gmbh", " ag ", "unternehmen", "betrieb", "handwerk", "employer", " ltd")),  # not gGmbH
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from bot.core.conditions import holds
@@ -141,22 +141,27 @@ def answer(script: Script, state: DialogState, step_id: str, given: Input,
 def next_step(script: Script, step: Step, answers: Mapping[str, Value],
               context: CheckinContext = _NO_CONTEXT) -> str | None:
     """The step after `step`: the first matching rule, else the following step; steps not shown are passed by."""
-    target: str | None = None
+    target = _rule_target(script, step, answers, context)
+    return None if target is None else _shown_from(script, script.step(target), answers, context)
+
+
+def _rule_target(script: Script, step: Step, answers: Mapping[str, Value], context: CheckinContext) -> str | None:
+    """Where `step`'s rules lead (the following step when none holds); None at the end."""
     for rule in step.rules:
         if rule.condition is None or holds(rule.condition, answers, context):
-            target = rule.target
-            break
-    else:
-        position = script.index(step.id)
-        target = script.steps[position + 1].id if position + 1 < len(script.steps) else END
-    return None if target == END else _shown_from(script, script.step(target), answers, context)
+            return None if rule.target == END else rule.target
+    position = script.index(step.id)
+    return script.steps[position + 1].id if position + 1 < len(script.steps) else None
 
 
 def _shown_from(script: Script, step: Step, answers: Mapping[str, Value], context: CheckinContext) -> str | None:
     """`step` if it is shown in this round, else where the flow goes when it is passed by (its rules, unanswered)."""
-    if script.shown(step, context.round_number) and (step.kind != "partners" or context.partners):
-        return step.id
-    return next_step(script, step, answers, context)  # forward only, so this ends
+    while not (script.shown(step, context.round_number) and (step.kind != "partners" or context.partners)):
+        following = _rule_target(script, step, answers, context)  # forward only, so this ends
+        if following is None:
+            return None
+        step = script.step(following)
+    return step.id
 
 
 def ticks(step: Step) -> bool:
@@ -249,4 +254,4 @@ def revise(script: Script, state: DialogState, step_id: str, given: Input) -> Ac
     if isinstance(parsed, Rejected):
         return parsed
     answers = {**state.answers, step_id: parsed}
-    return Accepted(DialogState(state.current, answers, state.path), step_id, parsed, True)
+    return Accepted(replace(state, answers=answers), step_id, parsed, True)  # ticks under way stay ticked

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from math import lcm
 
 from bot.core.script import END, AllOf, AnyOf, Compare, Condition, ContextCompare, Not, Script, Step
@@ -41,17 +40,17 @@ def _asks(script: Script, step: Step, round_number: int | None) -> bool:
 
 def longest_path(script: Script, round_number: int | None = None) -> list[str]:
     """The path from the first step that asks the most questions in this round (steps not shown count nothing)."""
-
-    @cache
-    def best(step_id: str) -> tuple[int, tuple[str, ...]]:
-        if step_id == END:
-            return 0, ()
-        step = script.step(step_id)
-        count, rest = max((best(target) for target in successors(script, step)), key=lambda found: found[0])
-        return count + (1 if _asks(script, step, round_number) else 0), (step_id, *rest)
-
-    return [step_id for step_id in best(script.steps[0].id)[1]
-            if round_number is None or script.shown(script.step(step_id), round_number)]
+    # Targets always lie ahead, so going through the steps backwards sees every target before its step.
+    best: dict[str, tuple[int, str | None]] = {END: (0, None)}
+    for step in reversed(script.steps):
+        following = max(successors(script, step), key=lambda target: best[target][0])
+        best[step.id] = (best[following][0] + (1 if _asks(script, step, round_number) else 0), following)
+    path: list[str] = []
+    at: str | None = script.steps[0].id
+    while at is not None and at != END:
+        path.append(at)
+        at = best[at][1]
+    return [step_id for step_id in path if round_number is None or script.shown(script.step(step_id), round_number)]
 
 
 def questions_on(script: Script, path: list[str], round_number: int | None = None) -> int:
@@ -73,19 +72,16 @@ def rounds_to_check(script: Script) -> list[int]:
 def always_asked(script: Script, round_number: int) -> list[Step]:
     """The questions of this round that lie on every path, whatever the answers (counting paths in the DAG)."""
 
-    @cache
-    def to_end(step_id: str) -> int:
-        if step_id == END:
-            return 1
-        return sum(to_end(target) for target in successors(script, script.step(step_id)))
-
+    to_end: dict[str, int] = {END: 1}
+    for step in reversed(script.steps):  # targets lie ahead: counted before their step
+        to_end[step.id] = sum(to_end[target] for target in successors(script, step))
     into: dict[str, int] = {script.steps[0].id: 1}
     for step in script.steps:  # targets always lie ahead, so script order is a topological order
         for target in successors(script, step):
             into[target] = into.get(target, 0) + into.get(step.id, 0)
-    total = to_end(script.steps[0].id)
+    total = to_end[script.steps[0].id]
     return [step for step in script.steps
-            if _asks(script, step, round_number) and into.get(step.id, 0) * to_end(step.id) == total]
+            if _asks(script, step, round_number) and into.get(step.id, 0) * to_end[step.id] == total]
 
 
 def factors_per_round(script: Script, round_number: int) -> set[int]:
@@ -96,9 +92,17 @@ def factors_per_round(script: Script, round_number: int) -> set[int]:
 def quarter_gaps(script: Script) -> dict[int, set[int]]:
     """For each first round of QUARTER consecutive rounds, the success factors none of them asks (only gaps)."""
     period = lcm(*(module.every for module in script.modules)) if script.modules else 1
+    by_due: dict[frozenset[str], set[int]] = {}  # rounds with the same modules due ask the same factors
+
+    def factors(round_number: int) -> set[int]:
+        due = frozenset(module.id for module in script.modules if module.due(round_number))
+        if due not in by_due:
+            by_due[due] = factors_per_round(script, round_number)
+        return by_due[due]
+
     gaps: dict[int, set[int]] = {}
     for first in range(1, period + 1):
-        asked = set().union(*(factors_per_round(script, first + n) for n in range(QUARTER)))
+        asked = set().union(*(factors(first + n) for n in range(QUARTER)))
         if missing := set(FACTORS) - asked:
             gaps[first] = missing
     return gaps

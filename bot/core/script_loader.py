@@ -52,6 +52,8 @@ STEP_KEYS: dict[str, set[str]] = {
 MAX_NUMBER = 1_000_000
 COMMON_STEP_KEYS = {"id", "kind", "text", "factor", "risk", "next", "module"}
 MAX_EVERY = 12
+MAX_STEPS = 60  # far more than 7 questions need; keeps the flow checks quick on any upload
+MAX_MODULES = 6
 COMPARE_OPS: tuple[CompareOp, ...] = ("eq", "in", "lte", "gte")
 
 
@@ -169,6 +171,9 @@ def _build_script(c: _Checker, data: Any) -> Script | None:
     if not isinstance(raw_steps, list) or not raw_steps:
         c.fail(("steps",), "steps must be a non-empty list")
         return None
+    if len(raw_steps) > MAX_STEPS:
+        c.fail(("steps",), f"a script has at most {MAX_STEPS} steps, this one {len(raw_steps)}")
+        return None
     steps = [_build_step(c, raw, ("steps", number)) for number, raw in enumerate(raw_steps)]
     built = tuple(step for step in steps if step is not None)
     _check_modules(c, modules, built)
@@ -186,6 +191,11 @@ def _check_paths(c: _Checker, script: Script) -> None:
                step.id)
     for round_number in rounds_to_check(script):
         path = longest_path(script, round_number)
+        if questions_on(script, path, round_number) == 0:
+            when = f"in round {round_number} " if script.modules else ""
+            c.fail(("steps", 0, "id"), f"{when}no path asks a question: a check-in needs at least one",
+                   script.steps[0].id)
+            break
         if (count := questions_on(script, path, round_number)) > MAX_QUESTIONS:
             when = f" in round {round_number}" if script.modules else ""
             c.fail(("steps", 0, "id"), f"one path{when} asks {count} questions, at most {MAX_QUESTIONS} fit in about "
@@ -195,8 +205,8 @@ def _check_paths(c: _Checker, script: Script) -> None:
 
 def _build_modules(c: _Checker, raw: Any) -> tuple[Module, ...]:
     """Rotation modules: {id, every: 2-12, offset: 0..every-1}."""
-    if not isinstance(raw, list) or not raw:
-        c.fail(("modules",), "modules must be a non-empty list of {id, every, offset}")
+    if not isinstance(raw, list) or not raw or len(raw) > MAX_MODULES:
+        c.fail(("modules",), f"modules must be a list of 1 to {MAX_MODULES} modules, each {{id, every, offset}}")
         return ()
     modules: list[Module] = []
     for number, item in enumerate(raw):

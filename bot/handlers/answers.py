@@ -103,7 +103,7 @@ async def on_edit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     member, checkin = found
     script = svc.scripts.version(checkin.script_id, checkin.script_version)
-    if data.step_id not in DialogState.from_json(checkin.state).answers:
+    if data.step_id not in DialogState.from_json(checkin.state).answers or engine.ticks(script.step(data.step_id)):
         await refuse_callback(update, _("This button is no longer valid."))
         return
     await query.answer()

@@ -103,6 +103,9 @@ async def begin_or_resume(update: Update, svc: Services, member: Membership, _: 
         script = svc.scripts.current(MONTHLY_SCRIPT, member.network_id)
         round_id = place.round.id if place is not None else None
         state = engine.start(script, checkin_context(svc.db, member.id, round_id, svc.clock()))
+        if state.finished:  # nothing is shown this time (a partners step alone, and no other partners yet)
+            await say(update, _("There is nothing to ask you this time. Thank you!"))
+            return
         checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock(), round_id)
         if script.intro:
             await say(update, pick(script.intro, member.locale))
@@ -123,6 +126,8 @@ async def begin_onboarding(update: Update, svc: Services, member: Membership, _:
     if script is None or open_checkin(svc.db, member.id) is not None:
         return False
     state = engine.start(script, checkin_context(svc.db, member.id, None, svc.clock()))
+    if state.finished:  # nothing to ask yet (e.g. only about partners, and there are none)
+        return False
     checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock(), None)
     if script.intro:
         await say(update, pick(script.intro, member.locale))
@@ -229,7 +234,8 @@ async def _show_ticks(update: Update, svc: Services, checkin: Checkin, script: S
         await refuse_callback(update, _("This question has already been answered."))
         return
     text, markup = _keyboard(checkin, step.id, script, state, context, locale, _)
-    await query.edit_message_text(text, reply_markup=markup)
+    with suppress(BadRequest):  # "not modified": an older copy of the step already showed these ticks
+        await query.edit_message_text(text, reply_markup=markup)
     await query.answer()  # after the edit: the tap is done once the ticks show
 
 

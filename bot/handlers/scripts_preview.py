@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import callbacks
@@ -145,7 +148,8 @@ async def _redraw(update: Update, svc: Services, draft: Draft, script: Script, s
         await refuse_callback(update, _("This question has already been answered."))
         return
     text, markup = _view(draft.id, script, state, context, locale, _)
-    await query.edit_message_text(text, reply_markup=markup)
+    with suppress(BadRequest):  # "not modified": an older copy of the step already showed these ticks
+        await query.edit_message_text(text, reply_markup=markup)
     await query.answer()  # after the edit: the tap is done once the new ticks are visible
 
 

@@ -21,7 +21,7 @@ from bot.handlers.scripts_common import (
 from bot.i18n import Gettext
 from bot.services import Services
 from storage.script_drafts import create_draft, decide, get_draft
-from storage.scripts import newest_version
+from storage.scripts import newest_version, published_version
 
 MAX_UPLOAD = 64 * 1024  # bytes; the shipped script has about 5 KB
 SUMMARY_LINES = 25  # changes shown under an upload; the rest is counted
@@ -77,7 +77,8 @@ def review_upload(svc: Services, editor: Editor, source: str, file_name: str,
     if changes == [NO_CHANGES]:
         return _("{file} is the same as version {version} of {script}, which is in use: nothing to publish.").format(
             file=file_name, version=old.version, script=script.id), None
-    draft = create_draft(svc.db, editor.user_id, editor.network_id, script.id, source, file_name, svc.clock())
+    draft = create_draft(svc.db, editor.user_id, editor.network_id, script.id, source, file_name, svc.clock(),
+                         old.version)
     head = _("{file} is valid. Changes from version {old} (in use) to the new version {new}:").format(
         file=file_name, old=old.version, new=script.version)
     hint = _("Preview runs it as a partner would (nothing is stored); Publish puts it in use.")
@@ -94,10 +95,23 @@ async def publish_draft(update: Update, svc: Services, draft_id: int, _: Gettext
     editor, draft = found
     now = svc.clock()
     with svc.db.atomic():  # decided and published together: a second tap finds the draft decided
-        if not decide(svc.db, draft.id, "published", now):
-            await _already_decided(update, svc, draft_id, _)
-            return
-        script = svc.scripts.publish_text(draft.source, draft.file_name, str(editor.user_id), now, draft.network_id)
+        in_use = published_version(svc.db, draft.script_id, draft.network_id)
+        # Publishing a draft made against an older version would silently undo what was put in use since.
+        stale = in_use != draft.base_version
+        decided = decide(svc.db, draft.id, "discarded" if stale else "published", now)
+        if decided and not stale:
+            script = svc.scripts.publish_text(draft.source, draft.file_name, str(editor.user_id), now,
+                                              draft.network_id)
+    if not decided:
+        await _already_decided(update, svc, draft_id, _)
+        return
+    if stale:
+        await refuse_callback(update, _("Nothing was changed."))
+        await drop_buttons(update)
+        await say(update, _("Since you sent {file}, version {version} of {script} was put in use. Please get it with "
+                            "/scripts, make your change again and send the file.").format(
+            file=draft.file_name, version=in_use, script=draft.script_id))
+        return
     if update.callback_query is not None:
         await update.callback_query.answer()
     await drop_buttons(update)
