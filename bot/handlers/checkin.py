@@ -15,7 +15,7 @@ from bot.core.engine import Accepted, DialogState, Input, Pending, Press, Reject
 from bot.core.render import describe_value, pick, render_step
 from bot.core.script import Script
 from bot.handlers.answers import typed_revision
-from bot.handlers.common import member_of, refuse_callback, say, text_refusal, translator
+from bot.handlers.common import member_of, refuse_callback, rejection, say, translator
 from bot.i18n import Gettext
 from bot.rounds import local_day, month_name
 from bot.services import MONTHLY_SCRIPT, ONBOARDING_SCRIPT, Services
@@ -258,19 +258,11 @@ async def _confirm_on_question(update: Update, script: Script, before: DialogSta
 async def _explain(update: Update, svc: Services, outcome: Rejected, checkin: Checkin, script: Script,
                    state: DialogState, locale: str, _: Gettext) -> None:
     """Tell the partner why an input was not taken (nothing is stored)."""
+    text, on_button = rejection(outcome, _)
+    await (refuse_callback(update, text) if on_button else say(update, text))
     if outcome.reason == "stale":
-        await refuse_callback(update, _("This question has already been answered."))
         await _drop_buttons(update, checkin)
-    elif outcome.reason in ("finished", "invalid"):
-        await refuse_callback(update, _("This button is no longer valid."))
-    elif outcome.reason == "none_ticked":
-        await refuse_callback(update, _("Please tick at least one answer first."))
-    elif (refusal := text_refusal(outcome, _)) is not None:
-        await say(update, refusal)
-    elif outcome.reason == "use_text":
-        await refuse_callback(update, _("Please type your answer as a message."))
-    else:
-        await say(update, _("Please answer with the buttons under the question."))
+    elif outcome.reason == "use_buttons":
         await send_step(update, svc, checkin, script, state, locale, _)
 
 

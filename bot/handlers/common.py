@@ -66,3 +66,18 @@ def text_refusal(outcome: Rejected, _: Gettext) -> str | None:
         return _("Please answer with a whole number from {minimum} to {maximum}.").format(
             minimum=outcome.minimum, maximum=outcome.maximum)
     return None
+
+
+def rejection(outcome: Rejected, _: Gettext) -> tuple[str, bool]:
+    """Why an input did not count, and whether to say it on the tapped button (True) or in the chat (False)."""
+    if outcome.reason == "stale":
+        return _("This question has already been answered."), True
+    if outcome.reason in ("finished", "invalid"):
+        return _("This button is no longer valid."), True
+    if outcome.reason == "none_ticked":
+        return _("Please tick at least one answer first."), True
+    if (refusal := text_refusal(outcome, _)) is not None:
+        return refusal, False
+    if outcome.reason == "use_text":
+        return _("Please type your answer as a message."), True
+    return _("Please answer with the buttons under the question."), False

@@ -14,7 +14,7 @@ from bot.core.context import CheckinContext
 from bot.core.engine import DialogState, Input, Pending, Press, Rejected, Typed
 from bot.core.render import describe_value, pick, render_step
 from bot.core.script import Script
-from bot.handlers.common import locale_of, refuse_callback, say, text_refusal, translator
+from bot.handlers.common import locale_of, refuse_callback, rejection, say, translator
 from bot.handlers.scripts_common import decided_text, draft_buttons, draft_script, editor_of, may_edit, own_draft
 from bot.i18n import Gettext
 from bot.services import Services
@@ -155,18 +155,8 @@ async def _redraw(update: Update, svc: Services, draft: Draft, script: Script, s
 
 async def _explain(update: Update, outcome: Rejected, _: Gettext) -> None:
     """Why an input did not count (the preview stays where it is)."""
-    if outcome.reason == "stale":
-        await refuse_callback(update, _("This question has already been answered."))
-    elif outcome.reason == "none_ticked":
-        await refuse_callback(update, _("Please tick at least one answer first."))
-    elif (refusal := text_refusal(outcome, _)) is not None:
-        await say(update, refusal)
-    elif outcome.reason == "use_text":
-        await refuse_callback(update, _("Please type your answer as a message."))
-    elif outcome.reason == "use_buttons":
-        await say(update, _("Please answer with the buttons under the question."))
-    else:
-        await refuse_callback(update, _("This button is no longer valid."))
+    text, on_button = rejection(outcome, _)
+    await (refuse_callback(update, text) if on_button else say(update, text))
 
 
 def _view(draft_id: int, script: Script, state: DialogState, context: CheckinContext, locale: str,
