@@ -99,6 +99,7 @@ class Step:
     maximum: int = 0
     rules: tuple[Rule, ...] = ()
     module: str | None = None  # shown only in the rounds its rotation module is due
+    concern: Compare | None = None  # which answers are a sign of the step's risk factor (compared with its own answer)
 
     @property
     def is_question(self) -> bool:

@@ -51,6 +51,7 @@ STEP_KEYS: dict[str, set[str]] = {
 }
 MAX_NUMBER = 1_000_000
 COMMON_STEP_KEYS = {"id", "kind", "text", "factor", "risk", "next", "module"}
+CONCERN_KINDS = {"scale", "choice", "yes_no", "number"}  # steps whose answers can be a sign of their risk
 MAX_EVERY = 12
 MAX_STEPS = 60  # far more than 7 questions need; keeps the flow checks quick on any upload
 MAX_MODULES = 6
@@ -256,7 +257,7 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
     if kind not in STEP_KINDS:
         c.fail((*path, "kind"), f"kind must be one of {', '.join(STEP_KINDS)}, got {kind!r}", name)
         return None
-    c.keys(raw, COMMON_STEP_KEYS | STEP_KEYS[kind], path, name)
+    c.keys(raw, COMMON_STEP_KEYS | STEP_KEYS[kind] | ({"concern"} if kind in CONCERN_KINDS else set()), path, name)
     text = c.texts(raw.get("text"), (*path, "text"), name)
     factor = raw.get("factor")
     if factor is None and kind in QUESTION_KINDS:
@@ -299,7 +300,29 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
             c.fail((*path, "optional"), "optional must be true or false", name)
         fields.update(max_length=max_length, optional=optional is True)
     fields["rules"] = _build_rules(c, raw.get("next"), (*path, "next"), name)
-    return replace(step, **fields)
+    built = replace(step, **fields)
+    if "concern" in raw:
+        return replace(built, concern=_build_concern(c, raw["concern"], built, (*path, "concern"), name))
+    return built
+
+
+def _build_concern(c: _Checker, raw: Any, step: Step, path: Path, name: str) -> Compare | None:
+    """`concern: {in: [...]}` / `{eq: ...}` / `{lte|gte: N}`: a comparison with the step's own answer."""
+    if not isinstance(raw, dict) or "step" in raw or "context" in raw:
+        c.fail(path, "concern compares the step's own answer: {eq|in|lte|gte: VALUE}, without 'step'", name)
+        return None
+    condition = _build_condition(c, {"step": step.id, **raw}, path, name)
+    if not isinstance(condition, Compare):
+        return None
+    if condition.op in ("lte", "gte") and step.kind not in ("scale", "number"):
+        c.fail(path, f"'{condition.op}' only works on scale and number steps", name)
+        return None
+    allowed = _allowed_values(step)
+    values = condition.operand if isinstance(condition.operand, tuple) else (condition.operand,)
+    for value in values:
+        if allowed is not None and condition.op in ("eq", "in") and value not in allowed:
+            c.fail(path, f"'{step.id}' can never be {value!r}", name)
+    return condition
 
 
 def _number_range(c: _Checker, raw: dict[str, Any], path: Path, name: str) -> tuple[int, int]:

@@ -1,0 +1,138 @@
+"""A network's history as plain data (rounds, answers, participation, membership events): what risk rules read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from bot.core.script import Value
+
+Severity = Literal["info", "warning", "urgent"]
+SEVERITIES: tuple[Severity, ...] = ("urgent", "warning", "info")  # most severe first
+Function = Literal["selektion", "allokation", "regulation", "evaluation"]
+ParticipationStatus = Literal["pending", "done", "late", "missed", "excused"]
+EventKind = Literal["joined", "replaced", "left", "unreachable"]
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    """One check-in round of the network; `number` counts the network's rounds from 1."""
+
+    id: int
+    number: int
+    period: str  # "2027-01"
+    opened_at: datetime
+    closes_at: datetime
+    closed: bool
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A partner organisation of the network (its contact person may change; the organisation stays)."""
+
+    organisation_id: int
+    name: str
+    kind: str = "other"
+    active: bool = True  # has an active contact person
+
+
+@dataclass(frozen=True)
+class AnswerFact:
+    """The current answer (newest revision) of one step in one organisation's check-in of one round.
+
+    `level` is the answer on the scale 1-5 where there is one (None for "don't know" and other kinds); `concern` is
+    True when the step's script marks this answer as a sign of its risk factor (`concern:` in the YAML).
+    """
+
+    round_id: int
+    organisation_id: int
+    step_id: str
+    kind: str
+    factor: int | None
+    risk: int | None
+    value: Value
+    level: int | None
+    concern: bool
+    answered_at: datetime
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Whether an organisation answered a round: pending, done, late, missed or excused (paused)."""
+
+    round_id: int
+    organisation_id: int
+    status: ParticipationStatus
+    prompted_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MembershipEvent:
+    """A fact about an organisation's contact person: joined, replaced (by a new one), left, unreachable."""
+
+    organisation_id: int
+    kind: EventKind
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When rules fire; defaults here, a network may set its own."""
+
+    low_level: int = 2  # a scale answer at or below this is low
+    drop: int = 2  # a fall by this many points from one round to the next of the same partner
+    dont_know_rounds: int = 2  # "don't know" in this many rounds in a row
+    missed_in_row: int = 2  # missed check-ins in a row
+    low_share: float = 0.34  # a network-level signal when at least this share of answering partners is low
+    fluctuation_share: float = 0.25  # network-level fluctuation when this share of partners is affected
+    new_contacts_per_quarter: int = 2  # several new contact persons within three rounds
+    vague_min_words: int = 5  # a goal statement shorter than this is vague
+    goal_overlap: float = 0.1  # goal statements sharing fewer words than this (Jaccard) diverge
+    trend_rounds: int = 3  # rounds a trend looks back over
+    later_days: float = 2.0  # "ever later answers": each of the last rounds answered this many days later
+
+
+@dataclass(frozen=True)
+class History:
+    """Everything the rules see of one network, oldest round first."""
+
+    network_id: int
+    rounds: tuple[RoundFacts, ...]
+    partners: tuple[Partner, ...]
+    answers: tuple[AnswerFact, ...] = ()
+    participations: tuple[Participation, ...] = ()
+    events: tuple[MembershipEvent, ...] = ()
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One fact behind a signal, as data: `code` names what happened, `params` the details (rendered per language).
+
+    Codes: low_answer(step, value), drop(step, before, after), dont_know(step, rounds), vague_goal(text, why),
+    divergent_goals(), concern_answer(step, value), falling_trend(factor, levels), missed(rounds), later_answers(days),
+    contact_changed(), unreachable(), left(), new_contacts(count), share(affected, total).
+    """
+
+    code: str
+    round_number: int | None = None
+    organisation_id: int | None = None
+    params: tuple[tuple[str, str | int | float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A risk showing up: which rule, the risk factor (None for fading engagement), how severe, whom it concerns
+    (no organisations: the whole network), the evidence, and the success factor and management function it touches."""
+
+    rule: str
+    risk: int | None
+    factor: int
+    function: Function
+    severity: Severity
+    organisations: tuple[int, ...]
+    evidence: tuple[Evidence, ...]
+    round_number: int  # the round it was found in (urgent signals are sent once per rule, organisation and round)
