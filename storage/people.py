@@ -9,6 +9,8 @@ from typing import Literal
 
 from sqlite_utils import Database
 
+from bot.core.context import guess_kind
+
 Role = Literal["coordinator", "partner"]
 
 
@@ -89,8 +91,9 @@ def network_created_at(db: Database, network_id: int) -> datetime:
     return datetime.fromisoformat(str(row[0]))
 
 
-def organisation_for(db: Database, network_id: int, name: str, now: datetime, kind: str = "other") -> int:
-    """The id of the network's organisation with this name (case-insensitive), created (of `kind`) if new."""
+def organisation_for(db: Database, network_id: int, name: str, now: datetime, kind: str | None = None) -> int:
+    """The id of the network's organisation with this name (case-insensitive), created if new (of `kind`, or the
+    kind its name suggests)."""
     with db.atomic():
         row = db.execute(
             "SELECT id FROM organisations WHERE network_id = ? AND name = ? COLLATE NOCASE", [network_id, name]
@@ -99,7 +102,7 @@ def organisation_for(db: Database, network_id: int, name: str, now: datetime, ki
             return int(row[0])
         cursor = db.execute(
             "INSERT INTO organisations (network_id, name, created_at, kind) VALUES (?, ?, ?, ?)",
-            [network_id, name, now.isoformat(), kind],
+            [network_id, name, now.isoformat(), kind or guess_kind(name)],
         )
         return int(cursor.lastrowid or 0)
 

@@ -11,7 +11,6 @@ from telegram.ext import Application
 
 from bot.app import build_application, start_application, stop_application
 from bot.config import Settings
-from bot.core.context import guess_kind
 from bot.localapi.server import LocalBotApi, SentMessage
 from storage.db import open_db
 from storage.people import Membership, active_membership, create_invite, create_network, organisation_for
@@ -74,7 +73,7 @@ class Harness:
         """A fresh invite token: for a coordinator, or for a partner organisation."""
         if organisation is None:
             return create_invite(self.db, network_id, "coordinator", None, NOW, 14).token
-        org_id = organisation_for(self.db, network_id, organisation, NOW, guess_kind(organisation))
+        org_id = organisation_for(self.db, network_id, organisation, NOW)
         return create_invite(self.db, network_id, "partner", org_id, NOW, 14).token
 
     async def send(self, user_id: int, text: str, count: int = 1) -> list[SentMessage]:

@@ -8,7 +8,6 @@ from babel.dates import format_date
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core.context import guess_kind
 from bot.handlers.common import locale_of, member_of, say, translator
 from bot.i18n import Gettext
 from bot.services import Services
@@ -42,7 +41,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             limit=MAX_ORGANISATION_NAME))
         return
     now = svc.clock()
-    organisation_id = organisation_for(svc.db, member.network_id, name, now, guess_kind(name))
+    organisation_id = organisation_for(svc.db, member.network_id, name, now)
     invite = create_invite(svc.db, member.network_id, "partner", organisation_id, now, svc.settings.invite_ttl_days)
     await say(update, invite_message(svc, name, invite.token, invite.expires_at, locale_of(update, svc), _))
 
