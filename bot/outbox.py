@@ -31,6 +31,7 @@ from storage.outbox import (
     mark_retry,
     mark_sent,
     mark_uncertain,
+    photo_of,
     queued,
     recover_in_flight,
 )
@@ -166,7 +167,12 @@ class OutboxSender:
                 await asyncio.sleep(delay)
             markup = InlineKeyboardMarkup.de_json(row.reply_markup, self._bot) if row.reply_markup else None
             try:
-                sent = await self._bot.send_message(row.chat_id, row.text, reply_markup=markup)
+                photo = await self._call(photo_of, row.id) if row.has_photo else None
+                if photo is not None:
+                    sent = await self._bot.send_photo(row.chat_id, photo, caption=row.text or None,
+                                                      reply_markup=markup)
+                else:
+                    sent = await self._bot.send_message(row.chat_id, row.text, reply_markup=markup)
             except RetryAfter as error:
                 wait = retry_seconds(error)
                 self.stats["retry_after"] += 1

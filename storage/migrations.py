@@ -250,3 +250,23 @@ def m006_script_drafts_network_scripts_organisation_kind(db: Database) -> None:
     db.execute("ALTER TABLE organisations ADD COLUMN kind TEXT NOT NULL DEFAULT 'other'")
     for organisation_id, name in db.execute("SELECT id, name FROM organisations").fetchall():
         db.execute("UPDATE organisations SET kind = ? WHERE id = ?", [guess_kind(str(name)), organisation_id])
+
+
+@migrations()
+def m007_reports_privacy_alerts(db: Database) -> None:
+    """Digests and partner feedback per closed round, urgent alerts sent once, privacy and thresholds per network."""
+    db.execute("ALTER TABLE outbox ADD COLUMN photo BLOB")  # a chart: sent as a photo with the text as caption
+    db.execute("ALTER TABLE networks ADD COLUMN privacy TEXT NOT NULL DEFAULT 'anonymous'"
+               " CHECK (privacy IN ('anonymous', 'named'))")
+    db.execute("ALTER TABLE networks ADD COLUMN thresholds TEXT")  # JSON of the fields of Thresholds that differ
+    db.execute("""CREATE TABLE round_reports (
+        round_id INTEGER PRIMARY KEY REFERENCES rounds(id),   -- digest, chart and partner feedback queued once
+        signals INTEGER NOT NULL,
+        created_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE signal_alerts (
+        network_id INTEGER NOT NULL REFERENCES networks(id),
+        rule TEXT NOT NULL,
+        organisation_id INTEGER NOT NULL,    -- 0: the whole network
+        round_number INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (network_id, rule, organisation_id, round_number))""")

@@ -23,6 +23,7 @@ class Outgoing:
     network_id: int | None = None
     membership_id: int | None = None
     round_id: int | None = None
+    photo: bytes | None = None  # a PNG sent as a photo; `text` is its caption then (at most 1024 characters)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Queued:
     membership_id: int | None
     round_id: int | None
     attempts: int
+    has_photo: bool = False
 
 
 def enqueue(db: Database, messages: Iterable[Outgoing], now: datetime) -> int:
@@ -46,9 +48,9 @@ def enqueue(db: Database, messages: Iterable[Outgoing], now: datetime) -> int:
     for m in messages:
         cursor = db.execute(
             "INSERT OR IGNORE INTO outbox (dedupe_key, kind, chat_id, text, reply_markup, network_id, membership_id,"
-            " round_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
+            " round_id, status, created_at, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
             [m.dedupe_key, m.kind, m.chat_id, m.text, None if m.reply_markup is None else json.dumps(m.reply_markup),
-             m.network_id, m.membership_id, m.round_id, now.isoformat()],
+             m.network_id, m.membership_id, m.round_id, now.isoformat(), m.photo],
         )
         added += cursor.rowcount
     return added
@@ -66,12 +68,18 @@ def recover_in_flight(db: Database) -> int:
 def queued(db: Database, limit: int, after_id: int = 0) -> list[Queued]:
     """The oldest queued messages (after `after_id`), oldest first."""
     rows = db.execute(
-        "SELECT id, kind, chat_id, text, reply_markup, network_id, membership_id, round_id, attempts FROM outbox"
-        " WHERE status = 'queued' AND id > ? ORDER BY id LIMIT ?",
+        "SELECT id, kind, chat_id, text, reply_markup, network_id, membership_id, round_id, attempts,"
+        " photo IS NOT NULL FROM outbox WHERE status = 'queued' AND id > ? ORDER BY id LIMIT ?",
         [after_id, limit],
     ).fetchall()
-    return [Queued(r[0], r[1], r[2], r[3], None if r[4] is None else json.loads(r[4]), r[5], r[6], r[7], r[8])
-            for r in rows]
+    return [Queued(r[0], r[1], r[2], r[3], None if r[4] is None else json.loads(r[4]), r[5], r[6], r[7], r[8],
+                   bool(r[9])) for r in rows]
+
+
+def photo_of(db: Database, message_id: int) -> bytes | None:
+    """The PNG of a queued photo message (read only when it is sent: queue scans stay light)."""
+    row = db.execute("SELECT photo FROM outbox WHERE id = ?", [message_id]).fetchone()
+    return None if row is None or row[0] is None else bytes(row[0])
 
 
 def mark_sent(db: Database, message_id: int, telegram_message_id: int, now: datetime) -> None:
