@@ -93,6 +93,10 @@ class Thresholds:
     goal_overlap: float = 0.1  # goal statements sharing fewer words than this (Jaccard) diverge
     trend_rounds: int = 3  # rounds a trend looks back over
     later_days: float = 2.0  # "ever later answers": each of the last rounds answered this many days later
+    collapse_drop: int = 3  # benefit collapses: a fall by this many points to the low level (urgent)
+    collapse_share: float = 0.5  # ... or at least this share of the answering partners low in one round
+    network_min_partners: int = 2  # a network-level signal needs at least this many partners affected
+    quarter_rounds: int = 3  # rounds counted as a quarter (new contact persons)
 
 
 @dataclass(frozen=True)

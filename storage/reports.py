@@ -1,0 +1,73 @@
+"""What the digest needs besides the history: a network's privacy and thresholds, which rounds still await their
+report, and which urgent alerts were sent."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields, replace
+from datetime import datetime
+from typing import Literal
+
+from sqlite_utils import Database
+
+from bot.core.history import Thresholds
+
+Privacy = Literal["anonymous", "named"]
+
+
+def network_privacy(db: Database, network_id: int) -> Privacy:
+    """'anonymous' (the default: only aggregates over at least 3 answers) or 'named'."""
+    row = db.execute("SELECT privacy FROM networks WHERE id = ?", [network_id]).fetchone()
+    return "named" if row is not None and row[0] == "named" else "anonymous"
+
+
+def set_privacy(db: Database, network_id: int, privacy: Privacy) -> None:
+    """Choose whether the coordinator sees who answered what."""
+    with db.atomic():
+        db.execute("UPDATE networks SET privacy = ? WHERE id = ?", [privacy, network_id])
+
+
+def network_thresholds(db: Database, network_id: int) -> Thresholds:
+    """The network's thresholds: the defaults, with what the network set (unknown or broken entries ignored)."""
+    row = db.execute("SELECT thresholds FROM networks WHERE id = ?", [network_id]).fetchone()
+    try:
+        chosen = json.loads(row[0]) if row is not None and row[0] else {}
+    except ValueError:
+        chosen = {}
+    defaults = Thresholds()
+    known = {field.name: type(getattr(defaults, field.name)) for field in fields(Thresholds)}
+    valid = {name: known[name](value) for name, value in chosen.items()
+             if name in known and isinstance(value, int | float) and not isinstance(value, bool)}
+    return replace(defaults, **valid)
+
+
+def set_thresholds(db: Database, network_id: int, thresholds: Thresholds) -> None:
+    """Store the thresholds that differ from the defaults."""
+    defaults = asdict(Thresholds())
+    changed = {name: value for name, value in asdict(thresholds).items() if defaults[name] != value}
+    with db.atomic():
+        db.execute("UPDATE networks SET thresholds = ? WHERE id = ?", [json.dumps(changed) if changed else None,
+                                                                      network_id])
+
+
+def rounds_to_report(db: Database) -> list[tuple[int, int]]:
+    """(network id, round id) of closed rounds whose digest and feedback were not queued yet, oldest first."""
+    rows = db.execute("SELECT network_id, id FROM rounds WHERE status = 'closed' AND id NOT IN"
+                      " (SELECT round_id FROM round_reports) ORDER BY closed_at, id").fetchall()
+    return [(int(r[0]), int(r[1])) for r in rows]
+
+
+def mark_reported(db: Database, round_id: int, signals: int, now: datetime) -> bool:
+    """Record that a round's report was queued (inside the queueing transaction); False if it already was."""
+    cursor = db.execute("INSERT OR IGNORE INTO round_reports (round_id, signals, created_at) VALUES (?, ?, ?)",
+                        [round_id, signals, now.isoformat()])
+    return cursor.rowcount == 1
+
+
+def first_alert(db: Database, network_id: int, rule: str, organisation_id: int, round_number: int,
+                now: datetime) -> bool:
+    """Note an urgent alert (inside the queueing transaction); True only the first time for this key."""
+    cursor = db.execute("INSERT OR IGNORE INTO signal_alerts (network_id, rule, organisation_id, round_number,"
+                        " created_at) VALUES (?, ?, ?, ?, ?)", [network_id, rule, organisation_id, round_number,
+                                                                  now.isoformat()])
+    return cursor.rowcount == 1
