@@ -27,6 +27,7 @@ from bot.handlers.coordinator import invite_command, partners_command
 from bot.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
 from bot.handlers.menus import set_default_menus
 from bot.handlers.onboarding import language_command, on_consent, on_language, start
+from bot.handlers.reports import digest_command, on_privacy_button, privacy_command
 from bot.handlers.rounds import on_pause_button, on_round_button, pause_command
 from bot.handlers.scripts_chat import on_script_button, scripts_command
 from bot.handlers.scripts_preview import on_preview_button, preview_typed
@@ -34,6 +35,7 @@ from bot.handlers.scripts_upload import on_document
 from bot.handlers.settings import on_settings_button, settings_command
 from bot.i18n import Catalogs, compile_catalogs
 from bot.outbox import OutboxSender
+from bot.reports import queue_round_reports, queue_urgent_alerts
 from bot.ratelimit import SharedRateLimiter
 from bot.rounds import run_due_stepwise
 from bot.scripts import ScriptRegistry
@@ -74,6 +76,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("partners", partners_command, filters=private))
     app.add_handler(CommandHandler("settings", settings_command, filters=private))
     app.add_handler(CommandHandler("scripts", scripts_command, filters=private))
+    app.add_handler(CommandHandler("digest", digest_command, filters=private))
+    app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
     # 3. Buttons, by the prefix of their callback data; anything else is stale or forged.
     app.add_handler(CallbackQueryHandler(on_consent, pattern=callbacks.CONSENT_PATTERN))
     app.add_handler(CallbackQueryHandler(on_language, pattern=callbacks.LANGUAGE_PATTERN))
@@ -84,6 +88,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_pause_button, pattern=callbacks.PAUSE_PATTERN))
     app.add_handler(CallbackQueryHandler(on_settings_button, pattern=callbacks.SETTINGS_PATTERN))
     app.add_handler(CallbackQueryHandler(on_script_button, pattern=callbacks.SCRIPT_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_privacy_button, pattern=callbacks.PRIVACY_PATTERN))
     app.add_handler(CallbackQueryHandler(on_preview_button, pattern=callbacks.PREVIEW_PATTERN))
     app.add_handler(CallbackQueryHandler(unknown_button))
     # 4. Everything else a person can send: unknown commands, typed answers (a running script preview's first, see
@@ -114,6 +119,11 @@ async def rounds_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender."""
     svc = services(context)
     await run_due_stepwise(svc.db, svc.catalogs, svc.clock(), svc.wake_sender)
+    # After a round closed: digest, chart and feedback (once); urgent signals at once. Runs on this thread (~0.2 s a
+    # chart), because the database connection belongs to it.
+    if queue_round_reports(svc.db, svc.catalogs, svc.scripts, svc.clock()) + \
+            queue_urgent_alerts(svc.db, svc.catalogs, svc.scripts, svc.clock()):
+        svc.wake_sender()
 
 
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]

@@ -222,3 +222,18 @@ def parse_preview(data: str) -> PreviewData | None:
     """Parse preview answer callback data; None if malformed."""
     match = _PREVIEW_RE.match(data)
     return None if match is None else PreviewData(int(match[1]), match[2], match[3])
+
+
+PRIVACY_PATTERN = r"^y:"
+_PRIVACY_RE = re.compile(r"^y:(anonymous|named)$")
+
+
+def privacy(choice: str) -> str:
+    """Callback data for choosing a network's privacy (anonymous or named)."""
+    return f"y:{choice}"
+
+
+def parse_privacy(data: str) -> str | None:
+    """The privacy chosen by a /privacy button, or None for anything else."""
+    match = _PRIVACY_RE.match(data)
+    return match.group(1) if match else None

@@ -71,10 +71,15 @@ async def test_round_opens_prompts_everyone_and_reminds_only_those_not_finished(
     await harness.api.wait_for_messages(english.user_id, 1)
     harness.clock.now = CLOSES
     await harness.api.wait_until(lambda: _status(harness, english) == "missed")
-    # Joining (3), the prompt (1), the check-in (intro, 5 questions, thank-you): no reminder.
-    assert harness.api.sent_count(done.user_id) == 3 + 1 + 7
+    # Only the partner who took part gets the network's result when the round closes.
+    [feedback] = await harness.api.wait_for_messages(done.user_id, 1)
+    assert feedback.text.startswith("Was das Netzwerk im Februar 2027 gelernt hat")
+    assert "1 von 3 Partnern hat geantwortet" in feedback.text
+    # Joining (3), the prompt (1), the check-in (intro, 5 questions, thank-you), the result: no reminder.
+    assert harness.api.sent_count(done.user_id) == 3 + 1 + 7 + 1
     kinds = harness.db.execute("SELECT kind, COUNT(*) FROM outbox GROUP BY kind ORDER BY kind").fetchall()
-    assert kinds == [("prompt", 3), ("reminder", 4)]  # reminders on day 3 and day 7 to the two who had not finished
+    # Reminders on day 3 and day 7 to the two who had not finished; no coordinator here, so no digest.
+    assert kinds == [("feedback", 1), ("prompt", 3), ("reminder", 4)]
     assert [_status(harness, m) for m in (done, halfway, english)] == ["done", "missed", "missed"]
 
 

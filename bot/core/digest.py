@@ -267,13 +267,24 @@ def build_digest(history: History, round_id: int, signals: Sequence[Signal], pri
     if not ordered:
         blocks.append([_("No warning signs in this round.")])
     for index, signal in enumerate(ordered):
-        header = _("{severity}: {topic} – {whom}").format(
-            severity=severity_name(signal.severity, _), topic=signal_topic(signal, _),
-            whom=_whom(signal, privacy, history, _))
-        block = [f"{SEVERITY_MARKERS[signal.severity]} {header}", evidence_line(signal, privacy, reader),
-                 f"💡 {tip(signal, _)}"]
+        block = _signal_block(history, signal, privacy, reader, _)
         blocks.append([_("Signals, most urgent first:"), *block] if index == 0 else block)
     return split_messages(blocks, limit)
+
+
+def signal_text(history: History, signal: Signal, privacy: Privacy, lang: str, _: Gettext, ngettext: Ngettext, *,
+                question_label: QuestionLabel | None = None, answer_label: AnswerLabel | None = None) -> str:
+    """One signal as the digest shows it (severity, topic, whom, evidence, tip): the text of an urgent alert."""
+    reader = _reader(history, lang, _, ngettext, question_label, answer_label)
+    return "\n".join(_signal_block(history, signal, privacy, reader, _))
+
+
+def _signal_block(history: History, signal: Signal, privacy: Privacy, reader: Reader, _: Gettext) -> list[str]:
+    header = _("{severity}: {topic} – {whom}").format(
+        severity=severity_name(signal.severity, _), topic=signal_topic(signal, _),
+        whom=_whom(signal, privacy, history, _))
+    return [f"{SEVERITY_MARKERS[signal.severity]} {header}", evidence_line(signal, privacy, reader),
+            f"💡 {tip(signal, _)}"]
 
 
 def partner_feedback(history: History, round_id: int, topic: str | None, lang: str, _: Gettext,

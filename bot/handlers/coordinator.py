@@ -16,7 +16,7 @@ from storage.people import Membership, create_invite, organisation_for, partner_
 MAX_ORGANISATION_NAME = 100
 
 
-def _coordinator_or_refusal(member: Membership | None, _: Gettext) -> str | None:
+def coordinator_or_refusal(member: Membership | None, _: Gettext) -> str | None:
     if member is None:
         return _("You are not registered yet. Please open the invite link from your network coordination.")
     if member.role != "coordinator":
@@ -28,7 +28,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/invite <organisation>: a one-time link for that organisation's contact person."""
     svc, _ = translator(update, context)
     member = member_of(update, svc)
-    refusal = _coordinator_or_refusal(member, _)
+    refusal = coordinator_or_refusal(member, _)
     if refusal or member is None:
         await say(update, refusal or "")
         return
@@ -58,7 +58,7 @@ async def partners_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """/partners: every partner organisation and whether its contact person has joined."""
     svc, _ = translator(update, context)
     member = member_of(update, svc)
-    refusal = _coordinator_or_refusal(member, _)
+    refusal = coordinator_or_refusal(member, _)
     if refusal or member is None:
         await say(update, refusal or "")
         return

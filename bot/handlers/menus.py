@@ -19,6 +19,8 @@ def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
     if role == "coordinator":
         return [("invite", _("Invite link for a partner organisation")),
                 ("partners", _("Partners and whether they have joined")),
+                ("digest", _("The newest round's overview, warnings and chart")),
+                ("privacy", _("Whether the overview names who answered what")),
                 ("settings", _("When rounds open, remind and close")),
                 ("scripts", _("See, change and roll back the check-in questions")),
                 ("language", _("Change the language")), *common]

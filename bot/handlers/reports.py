@@ -1,0 +1,82 @@
+"""Coordinator commands around the digest: /digest on demand, /privacy (anonymous or named)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot import callbacks
+from bot.core.risk_rules import find_signals
+from bot.handlers.common import member_of, refuse_callback, say, translator
+from bot.handlers.coordinator import coordinator_or_refusal
+from bot.i18n import Gettext
+from bot.reports import digest_messages
+from storage.history import load_history
+from storage.reports import Privacy, network_privacy, network_thresholds, set_privacy
+
+
+async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/digest: the digest and chart of the newest round (closed, or open so far)."""
+    svc, _ = translator(update, context)
+    member = member_of(update, svc)
+    refusal = coordinator_or_refusal(member, _)
+    chat = update.effective_chat
+    if refusal or member is None or chat is None:
+        await say(update, refusal or "")
+        return
+    history = load_history(svc.db, member.network_id, svc.scripts.version, network_thresholds(svc.db,
+                                                                                             member.network_id))
+    if not history.rounds:
+        await say(update, _("There is no check-in round yet. The first digest comes when the first round closes; "
+                            "/settings shows when it opens."))
+        return
+    newest = history.rounds[-1]
+    texts, png = digest_messages(svc.db, svc.catalogs, svc.scripts, history, newest.id,
+                                 find_signals(history, newest.id), member)
+    if not newest.closed:
+        await say(update, _("The round is still open: this is the state so far."))
+    for text in texts:
+        await chat.send_message(text)
+    await chat.send_photo(png, caption=_("Success factors (mean, 1 = low, 5 = high)"))
+
+
+def _privacy_text(privacy: Privacy, _: Gettext) -> str:
+    current = _("anonymous") if privacy == "anonymous" else _("named")
+    return _("Privacy of this network: {current}.\n\nAnonymous: the digest shows only aggregates over at least 3 "
+             "answers and free texts without names. Named: you see who answered what. Who answered at all, who "
+             "joined, changed, left or cannot be reached is always shown by organisation.").format(current=current)
+
+
+def _privacy_keyboard(_: Gettext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_("anonymous"), callback_data=callbacks.privacy("anonymous")),
+                                  InlineKeyboardButton(_("named"), callback_data=callbacks.privacy("named"))]])
+
+
+async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/privacy: show and change whether the digest names who answered what."""
+    svc, _ = translator(update, context)
+    member = member_of(update, svc)
+    refusal = coordinator_or_refusal(member, _)
+    chat = update.effective_chat
+    if refusal or member is None or chat is None:
+        await say(update, refusal or "")
+        return
+    await chat.send_message(_privacy_text(network_privacy(svc.db, member.network_id), _),
+                            reply_markup=_privacy_keyboard(_))
+
+
+async def on_privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A /privacy button: store the choice (coordinators only) and show it."""
+    svc, _ = translator(update, context)
+    query = update.callback_query
+    member = member_of(update, svc)
+    choice = callbacks.parse_privacy(query.data or "") if query else None
+    if query is None:
+        return
+    if choice is None or coordinator_or_refusal(member, _) is not None or member is None:
+        await refuse_callback(update, _("This button is no longer valid."))
+        return
+    privacy: Privacy = "named" if choice == "named" else "anonymous"
+    set_privacy(svc.db, member.network_id, privacy)
+    await query.answer()
+    await query.edit_message_text(_privacy_text(privacy, _))

@@ -1,0 +1,156 @@
+"""After a round closes: the coordinators' digest and chart and the partners' feedback, queued in the outbox once;
+urgent signals at once. Reads the history, asks the pure rules and digest builder, writes outbox rows."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.chart import render_chart
+from bot.core.digest import build_digest, chart_data, main_topic, partner_feedback, short_month, signal_text
+from bot.core.history import History, Signal
+from bot.core.render import describe_value, pick
+from bot.core.risk_rules import find_signals
+from bot.core.script import Script
+from bot.i18n import Catalogs, Gettext
+from bot.rounds import month_name
+from bot.scripts import ScriptRegistry
+from storage.db import get_meta, set_meta
+from storage.history import load_history
+from storage.outbox import Outgoing, enqueue
+from storage.people import Membership, coordinators_of, membership_by_id
+from storage.reports import first_alert, mark_reported, network_privacy, network_thresholds, rounds_to_report
+
+log = logging.getLogger(__name__)
+MONTHLY = "monthly_checkin"
+ALERT_CHECK_SECONDS = 600  # urgent signals: looked for at most every ten minutes (of the clock in use)
+
+
+def digest_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, history: History, round_id: int,
+                    signals: list[Signal], coordinator: Membership) -> tuple[list[str], bytes]:
+    """The digest texts and the chart PNG for one coordinator, in their language."""
+    locale = coordinator.locale
+    _, ngettext = catalogs.gettext(locale), catalogs.ngettext(locale)
+    privacy = network_privacy(db, history.network_id)
+    current = next(r for r in history.rounds if r.id == round_id)
+    question, answer = _labels(scripts, coordinator.network_id, locale, _)
+    texts = build_digest(history, round_id, signals, privacy, locale, _, ngettext,
+                         network_name=coordinator.network_name, month=month_name(current.period, locale),
+                         question_label=question, answer_label=answer)
+    data = chart_data(history, round_id, min_answers=3 if privacy == "anonymous" else 1)
+    png = render_chart(data, [short_month(period, locale) for period in data.periods], _)
+    return texts, png
+
+
+def queue_round_reports(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, now: datetime) -> int:
+    """For every closed round not reported yet: digest and chart to each coordinator, feedback to each partner who
+    took part, queued in one transaction with the note that it was done; returns how many rounds were reported."""
+    reported = 0
+    for network_id, round_id in rounds_to_report(db):
+        history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
+        signals = find_signals(history, round_id)
+        messages: list[Outgoing] = []
+        for coordinator in coordinators_of(db, network_id):
+            texts, png = digest_messages(db, catalogs, scripts, history, round_id, signals, coordinator)
+            messages += [Outgoing(f"digest:{round_id}:{coordinator.id}:{n}", "digest", coordinator.user_id, text,
+                                  network_id=network_id, membership_id=coordinator.id)
+                         for n, text in enumerate(texts)]
+            caption = catalogs.gettext(coordinator.locale)("Success factors (mean, 1 = low, 5 = high)")
+            messages.append(Outgoing(f"chart:{round_id}:{coordinator.id}", "chart", coordinator.user_id, caption,
+                                     network_id=network_id, membership_id=coordinator.id, photo=png))
+        messages += _feedback(db, catalogs, history, round_id, signals)
+        with db.atomic():
+            if mark_reported(db, round_id, len(signals), now):
+                enqueue(db, messages, now)
+                reported += 1
+    return reported
+
+
+def _feedback(db: Database, catalogs: Catalogs, history: History, round_id: int,
+              signals: list[Signal]) -> list[Outgoing]:
+    """The network's result for each partner who answered the round."""
+    current = next(r for r in history.rounds if r.id == round_id)
+    answered = {row[0] for row in db.execute(
+        "SELECT p.membership_id FROM participants p JOIN memberships m ON m.id = p.membership_id WHERE p.round_id = ?"
+        " AND p.status IN ('done', 'late') AND m.left_at IS NULL", [round_id]).fetchall()}
+    messages = []
+    for membership_id in sorted(answered):
+        member = membership_by_id(db, membership_id)
+        if member is None:
+            continue
+        _, ngettext = catalogs.gettext(member.locale), catalogs.ngettext(member.locale)
+        text = partner_feedback(history, round_id, main_topic(signals, _), member.locale, _, ngettext,
+                                month=month_name(current.period, member.locale))
+        messages.append(Outgoing(f"feedback:{round_id}:{member.id}", "feedback", member.user_id, text,
+                                 network_id=history.network_id, membership_id=member.id))
+    return messages
+
+
+def queue_urgent_alerts(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, now: datetime) -> int:
+    """Urgent signals of each network's newest round go to its coordinators at once, each (rule, partner, round)
+    once; a partner's unreachability is not repeated (the outbox told the coordinators when it happened)."""
+    checked = get_meta(db, "alerts_checked_at")
+    if checked is not None and (now - datetime.fromisoformat(checked)).total_seconds() < ALERT_CHECK_SECONDS:
+        return 0
+    set_meta(db, "alerts_checked_at", now.isoformat())
+    sent = 0
+    for (network_id,) in db.execute("SELECT DISTINCT network_id FROM rounds").fetchall():
+        history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
+        if not history.rounds:
+            continue
+        newest = history.rounds[-1]
+        urgent = [signal for signal in find_signals(history, newest.id) if signal.severity == "urgent"]
+        for signal in urgent:
+            key = signal.organisations[0] if len(signal.organisations) == 1 else 0
+            with db.atomic():
+                if not first_alert(db, network_id, signal.rule, key, signal.round_number, now):
+                    continue
+                if {evidence.code for evidence in signal.evidence} == {"unreachable"}:
+                    continue  # already told by the outbox's own notice
+                enqueue(db, _alert_messages(db, catalogs, scripts, history, newest.id, signal), now)
+                sent += 1
+    return sent
+
+
+def _alert_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, history: History, round_id: int,
+                    signal: Signal) -> list[Outgoing]:
+    """One urgent signal as a short message to each coordinator (its block of the digest)."""
+    messages = []
+    privacy = network_privacy(db, history.network_id)
+    for coordinator in coordinators_of(db, history.network_id):
+        locale = coordinator.locale
+        _ = catalogs.gettext(locale)
+        question, answer = _labels(scripts, coordinator.network_id, locale, _)
+        body = signal_text(history, signal, privacy, locale, _, catalogs.ngettext(locale), question_label=question,
+                           answer_label=answer)
+        text = _("Urgent from your network:") + "\n" + body
+        key = f"alert:{history.network_id}:{signal.rule}:{','.join(map(str, signal.organisations))}:" \
+              f"{signal.round_number}:{coordinator.id}"
+        messages.append(Outgoing(key, "alert", coordinator.user_id, text, membership_id=coordinator.id))
+    return messages
+
+
+def _labels(scripts: ScriptRegistry, network_id: int, locale: str,
+            _: Gettext) -> tuple[Callable[[str], str], Callable[[str, str | int | float], str]]:
+    """How the digest names questions and answers: from the network's monthly script in use."""
+    try:
+        script: Script | None = scripts.current(MONTHLY, network_id)
+    except KeyError:
+        script = None
+
+    def question(step_id: str) -> str:
+        return _short(pick(script.step(step_id).text, locale)) if script and script.has_step(step_id) else step_id
+
+    def answer(step_id: str, value: str | int | float) -> str:
+        if script is None or not script.has_step(step_id) or isinstance(value, float):
+            return str(value)
+        return describe_value(script.step(step_id), value, locale, _)
+
+    return question, answer
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
