@@ -78,5 +78,5 @@ async def on_privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     privacy: Privacy = "named" if choice == "named" else "anonymous"
     set_privacy(svc.db, member.network_id, privacy)
-    await query.answer()
     await query.edit_message_text(_privacy_text(privacy, _))
+    await query.answer()

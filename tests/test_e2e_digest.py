@@ -1,0 +1,75 @@
+"""End to end through the local Bot API: a round closes → the coordinator's digest and chart, the partners' result;
+a collapsing benefit → an urgent alert at once; /digest on demand; /privacy switches to named."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.localapi.server import SentMessage
+from tests.e2e import Harness
+
+FEB_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)
+FEB_CLOSES = datetime(2027, 2, 12, 8, 0, tzinfo=UTC)
+MAR_OPENS = datetime(2027, 3, 2, 8, 0, tzinfo=UTC)
+COORDINATOR = 900
+PARTNERS = (701, 702, 703)
+
+
+async def low_benefit_checkin(harness: Harness, user: int, prompt: SentMessage) -> None:
+    """Answer the check-in with a benefit of 1 (and its follow-up)."""
+    _intro, goals = await harness.tap(user, prompt, "Jetzt starten", count=2)
+    [statement] = await harness.tap(user, goals, "5")
+    [benefit] = await harness.tap(user, statement, "Überspringen")
+    [why] = await harness.tap(user, benefit, "1")
+    [agreements] = await harness.tap(user, why, "Weniger Doppelarbeit")
+    [anything] = await harness.tap(user, agreements, "Ja, alle")
+    await harness.tap(user, anything, "Überspringen")
+
+
+async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Harness) -> None:
+    network = harness.network()
+    await harness.join(COORDINATOR, "Clara", harness.invite(network))
+    for n, user in enumerate(PARTNERS):
+        await harness.partner(user_id=user, organisation=f"Träger {n}", network_id=network)
+
+    harness.clock.now = FEB_OPENS
+    for user in PARTNERS:
+        [prompt] = await harness.api.wait_for_messages(user, 1)
+        _intro, goals = await harness.tap(user, prompt, "Jetzt starten", count=2)
+        await harness.finish_checkin(user, goals)
+    before = harness.api.sent_count(COORDINATOR)
+    harness.clock.now = FEB_CLOSES
+    *digest, chart = await harness.api.wait_for_messages(COORDINATOR, 2)
+    assert digest[0].text.startswith("Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, Februar 2027")
+    assert "3 von 3 Partnern haben geantwortet (100 %)" in digest[0].text
+    assert "Erkennbarer Nutzen des Netzwerks für die einzelnen Akteure: 4,0" in digest[0].text
+    assert "Keine Warnzeichen in dieser Runde." in digest[0].text
+    assert chart.kind == "photo" and chart.text == "Erfolgsfaktoren (Mittelwert, 1 = niedrig, 5 = hoch)"
+    for user in PARTNERS:
+        [feedback] = await harness.api.wait_for_messages(user, 1)
+        assert feedback.text.startswith("Was das Netzwerk im Februar 2027 gelernt hat")
+        assert "Träger" not in feedback.text  # nothing that identifies a partner
+    assert harness.api.sent_count(COORDINATOR) == before + 2
+
+    harness.clock.now = MAR_OPENS
+    prompts = {user: (await harness.api.wait_for_messages(user, 1))[0] for user in PARTNERS}
+    await low_benefit_checkin(harness, PARTNERS[0], prompts[PARTNERS[0]])  # 4 → 1: the benefit collapses
+    harness.clock.advance(minutes=11)  # urgent signals are looked for every ten minutes
+    [alert] = await harness.api.wait_for_messages(COORDINATOR, 1)
+    assert alert.text.startswith("Dringend aus Ihrem Netzwerk:")
+    assert "Unklarheit über den Nutzen – ein Partner" in alert.text and "Träger 0" not in alert.text
+    assert "(Details verborgen: weniger als 3 Antworten)" in alert.text and "Tipp (Evaluation)" in alert.text
+    harness.clock.advance(minutes=11)
+    await harness.send(PARTNERS[1], "/help")  # the bot runs on; the same alert is not sent again
+    assert harness.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'alert'").fetchone()[0] == 1
+
+    [choice] = await harness.send(COORDINATOR, "/privacy")
+    assert choice.text.startswith("Datenschutz in diesem Netzwerk: anonym.")
+    await harness.tap(COORDINATOR, choice, "mit Namen", count=0)
+    assert choice.text.startswith("Datenschutz in diesem Netzwerk: mit Namen.")
+    still_open, *texts, png = await harness.send(COORDINATOR, "/digest", count=3)
+    assert still_open.text == "Die Runde läuft noch: Das ist der bisherige Stand."
+    assert "1 von 3 Partnern hat geantwortet" in texts[0].text and "Noch nicht geantwortet: Träger 1, Träger 2" in \
+        texts[0].text
+    assert "Unklarheit über den Nutzen – Träger 0" in texts[0].text and png.kind == "photo"
+    assert harness.clock.now < MAR_OPENS + timedelta(days=1)
