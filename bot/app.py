@@ -35,8 +35,8 @@ from bot.handlers.scripts_upload import on_document
 from bot.handlers.settings import on_settings_button, settings_command
 from bot.i18n import Catalogs, compile_catalogs
 from bot.outbox import OutboxSender
-from bot.reports import queue_round_reports, queue_urgent_alerts
 from bot.ratelimit import SharedRateLimiter
+from bot.reports import queue_round_reports, queue_urgent_alerts
 from bot.rounds import run_due_stepwise
 from bot.scripts import ScriptRegistry
 from bot.services import Clock, Services, system_clock
