@@ -73,3 +73,8 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
         texts[0].text
     assert "Unklarheit über den Nutzen – Träger 0" in texts[0].text and png.kind == "photo"
     assert harness.clock.now < MAR_OPENS + timedelta(days=1)
+    [overview] = await harness.send(COORDINATOR, "/partners")
+    lines = overview.text.splitlines()
+    assert lines[lines.index(next(line for line in lines if line.startswith("• Träger 0"))) + 1] == \
+        "   diese Runde: beantwortet"
+    assert overview.text.count("diese Runde: noch nicht beantwortet") == 2

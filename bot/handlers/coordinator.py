@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot.handlers.common import locale_of, member_of, say, translator
 from bot.i18n import Gettext
 from bot.services import Services
-from storage.people import Membership, create_invite, organisation_for, partner_overview
+from storage.people import Membership, PartnerRow, create_invite, organisation_for, partner_overview
 
 MAX_ORGANISATION_NAME = 100
 
@@ -46,6 +46,21 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await say(update, invite_message(svc, name, invite.token, invite.expires_at, locale_of(update, svc), _))
 
 
+def _partner_notes(row: PartnerRow, _: Gettext) -> list[str]:
+    """What the coordinator should know of a partner: this round's check-in, pause, reachability, missed rounds."""
+    states = {"done": _("this round: answered"), "late": _("this round: answered late"),
+              "pending": _("this round: not answered yet"), "missed": _("this round: missed"),
+              "excused": _("this round: paused")}
+    notes = [states[row.round_status]] if row.round_status in states else []
+    if row.paused and row.round_status != "excused":
+        notes.append(_("paused"))
+    if row.unreachable:
+        notes.append(_("cannot be reached: the contact person blocked the bot or deleted the chat"))
+    if row.missed_twice:
+        notes.append(_("missed the last two check-ins"))
+    return notes
+
+
 def invite_message(svc: Services, organisation: str, token: str, expires_at: str, locale: str, _: Gettext) -> str:
     """The text a coordinator forwards to a partner organisation."""
     until = format_date(datetime.fromisoformat(expires_at), format="long", locale=locale)
@@ -76,7 +91,7 @@ async def partners_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             status = _("invited, not joined yet")
         else:
             status = _("no contact person: send a new /invite")
-        lines.append(f"• {row.name}: {status}")
+        lines.append(f"• {row.name}: {status}" + "".join(f"\n   {note}" for note in _partner_notes(row, _)))
     joined = sum(1 for row in rows if row.contact_name)
     lines.append("")
     lines.append(_("{joined} of {total} have joined.").format(joined=joined, total=len(rows)))
