@@ -15,6 +15,7 @@ from pathlib import Path as FsPath
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.cli_thresholds import thresholds_command
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.flow import QUARTER, longest_path, mermaid, quarter_gaps, questions_on, rounds_to_check
 from bot.core.script import Script
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     network_commands = network.add_subparsers(dest="network_command", required=True)
     create = network_commands.add_parser("create", help="create a network and print its coordinator invite link")
     create.add_argument("name", help="the network's name, e.g. \"Netzwerk Alleinerziehende Musterstadt\"")
+    limits = network_commands.add_parser("thresholds", help="show or set when the network's risk rules fire")
+    limits.add_argument("network_id", type=int)
+    limits.add_argument("assignments", nargs="*", metavar="NAME=VALUE", help="e.g. low_level=1 drop=3")
     dialogs = commands.add_parser("dialogs", help="check and draw check-in scripts")
     dialog_commands = dialogs.add_subparsers(dest="dialogs_command", required=True)
     check = dialog_commands.add_parser("check", help="validate scripts; every problem with file, line and step")
@@ -98,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(__name__).info("simulated clock from %s at %gx, checking every %gs", args.clock_start,
                                          args.clock_speed, tick)
         return run(replace(settings, tick_seconds=tick), SimulatedClock(args.clock_start, args.clock_speed))
+    if args.network_command == "thresholds":
+        return thresholds_command(settings, args.network_id, args.assignments)
     return create_network_command(settings, args.name)
 
 

@@ -61,3 +61,19 @@ async def test_run_without_token_explains_botfather(tmp_path: Path) -> None:
     code, _out, err = await _run(["run"], _env(tmp_path), tmp_path)
     assert code == 2
     assert "@BotFather" in err and "TELEGRAM_BOT_TOKEN=" in err
+
+
+async def test_network_thresholds_are_shown_set_and_checked(tmp_path: Path) -> None:
+    env = _env(tmp_path, NETZPULS_BOT_USERNAME="np_bot")
+    await _run(["network", "create", "Netz"], env, tmp_path)
+    code, out, _err = await _run(["network", "thresholds", "1", "low_level=1", "low_share=0.5"], env, tmp_path)
+    assert code == 0
+    assert "low_level = 1\n" in out and "low_share = 0.5\n" in out and "drop = 2   (default)" in out
+    code, out, _err = await _run(["network", "thresholds", "1"], env, tmp_path)
+    assert "low_level = 1\n" in out  # kept in the database
+    code, _out, err = await _run(["network", "thresholds", "1", "low_share=2"], env, tmp_path)
+    assert code == 2 and "low_share must be from 0 to 1" in err
+    code, _out, err = await _run(["network", "thresholds", "1", "loudness=3"], env, tmp_path)
+    assert code == 2 and "use name=value with a name of: low_level" in err
+    code, _out, err = await _run(["network", "thresholds", "7"], env, tmp_path)
+    assert code == 2 and "There is no network 7." in err
