@@ -33,6 +33,7 @@ from bot.core.history import (
     Signal,
 )
 from bot.core.script import Value
+from bot.i18n import Catalogs
 
 JOBCENTER, JUGENDAMT, SCHULDNER, SUCHT = 1, 2, 3, 4
 PARTNERS = (Partner(JOBCENTER, "Jobcenter Musterstadt", "jobcenter"), Partner(JUGENDAMT, "Jugendamt Musterstadt"),
@@ -434,3 +435,20 @@ def test_chart_data_hides_small_means_in_an_anonymous_network() -> None:
     assert named.responses == ((4, 4), (3, 4), (3, 4))
     anonymous = chart_data(HISTORY, 30, min_answers=3, rounds=2)
     assert anonymous.periods == ("2027-02", "2027-03") and 9 not in dict(anonymous.factors)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("de", ["Netzpuls-Überblick für Netzwerk Musterstadt, März 2027", "3 von 4 Partnern haben geantwortet (75 %).",
+            "Gemeinsame Ziele: 3,7 ↗", "🔴 Dringend: Unklarheit über den Nutzen – das Netzwerk",
+            "💡 Tipp (Evaluation): Bitten Sie beim nächsten Treffen"]),
+    ("en", ["Netzpuls digest for Netzwerk Musterstadt, März 2027", "3 of 4 partners answered (75%).",
+            "Shared goals: 3.7 ↗", "🔴 Urgent: Unclear benefit – the network",
+            "💡 Tip (Evaluation): At the next meeting, ask each partner"]),
+])
+def test_digest_with_the_real_catalogs(catalogs: Catalogs, lang: str, expected: list[str]) -> None:
+    messages = build_digest(HISTORY, 30, SIGNALS, "anonymous", lang, catalogs.gettext(lang), catalogs.ngettext(lang),
+                            network_name="Netzwerk Musterstadt", month="März 2027")
+    text = "\n".join(messages)
+    assert all(len(message) <= 4096 for message in messages)
+    for part in expected:
+        assert part in text, part
