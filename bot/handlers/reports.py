@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks
@@ -11,19 +11,30 @@ from bot.handlers.common import member_of, refuse_callback, say, translator
 from bot.handlers.coordinator import coordinator_or_refusal
 from bot.i18n import Gettext
 from bot.reports import digest_messages
+from bot.services import Services
 from storage.history import load_history
+from storage.people import Membership
 from storage.reports import Privacy, network_privacy, network_thresholds, set_privacy
 
 
-async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/digest: the digest and chart of the newest round (closed, or open so far)."""
-    svc, _ = translator(update, context)
+async def _coordinator(update: Update, svc: Services, _: Gettext) -> tuple[Membership, Chat] | None:
+    """The coordinator and chat of a command, or None after a polite refusal."""
     member = member_of(update, svc)
     refusal = coordinator_or_refusal(member, _)
     chat = update.effective_chat
     if refusal or member is None or chat is None:
         await say(update, refusal or "")
+        return None
+    return member, chat
+
+
+async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/digest: the digest and chart of the newest round (closed, or open so far)."""
+    svc, _ = translator(update, context)
+    found = await _coordinator(update, svc, _)
+    if found is None:
         return
+    member, chat = found
     history = load_history(svc.db, member.network_id, svc.scripts.version, network_thresholds(svc.db,
                                                                                              member.network_id))
     if not history.rounds:
@@ -55,12 +66,10 @@ def _privacy_keyboard(_: Gettext) -> InlineKeyboardMarkup:
 async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/privacy: show and change whether the digest names who answered what."""
     svc, _ = translator(update, context)
-    member = member_of(update, svc)
-    refusal = coordinator_or_refusal(member, _)
-    chat = update.effective_chat
-    if refusal or member is None or chat is None:
-        await say(update, refusal or "")
+    found = await _coordinator(update, svc, _)
+    if found is None:
         return
+    member, chat = found
     await chat.send_message(_privacy_text(network_privacy(svc.db, member.network_id), _),
                             reply_markup=_privacy_keyboard(_))
 
