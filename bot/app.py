@@ -24,6 +24,7 @@ from bot.handlers.answers import answers_command, on_edit_button, on_revise_butt
 from bot.handlers.checkin import checkin_command, on_answer_button, on_text
 from bot.handlers.common import SERVICES_KEY, refuse_callback, services, translator
 from bot.handlers.coordinator import invite_command, partners_command
+from bot.handlers.export import export_command
 from bot.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
 from bot.handlers.menus import set_default_menus
 from bot.handlers.onboarding import language_command, on_consent, on_language, start
@@ -77,6 +78,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("settings", settings_command, filters=private))
     app.add_handler(CommandHandler("scripts", scripts_command, filters=private))
     app.add_handler(CommandHandler("digest", digest_command, filters=private))
+    # The network's answers as CSV and XLSX documents (coordinators; anonymous networks without organisations).
+    app.add_handler(CommandHandler("export", export_command, filters=private))
     app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
     # 3. Buttons, by the prefix of their callback data; anything else is stale or forged.
     app.add_handler(CallbackQueryHandler(on_consent, pattern=callbacks.CONSENT_PATTERN))

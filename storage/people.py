@@ -218,7 +218,7 @@ def partner_overview(db: Database, network_id: int, now: datetime) -> list[Partn
            LEFT JOIN users u ON u.id = m.user_id
            WHERE o.network_id = ?
            ORDER BY o.name COLLATE NOCASE""",
-        [stamp, newest, stamp, stamp, *(closed + [-1, -1])[:2], network_id],
+        [stamp, newest, stamp, stamp, *[*closed, -1, -1][:2], network_id],
     ).fetchall()
     return [PartnerRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]), bool(r[7]) and r[2] is not None,
                        len(closed) == 2 and r[8] == 2) for r in rows]

@@ -1,0 +1,50 @@
+"""/export: the network's answers as a CSV file and an Excel workbook, for the coordinator."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.core.calendar import local, zone
+from bot.core.digest import chart_data
+from bot.core.digest_evidence import MIN_ANSWERS
+from bot.export_files import answer_table, csv_bytes, export_filename, means_table, shareable, xlsx_bytes
+from bot.handlers.common import locale_of, member_of, say, translator
+from bot.handlers.coordinator import coordinator_or_refusal
+from storage.export import answer_records, organisation_names
+from storage.history import load_history
+from storage.reports import network_privacy, network_thresholds
+from storage.rounds import schedule_of
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export: every round's answers (newest revision) as CSV and XLSX; named or anonymous as the network chose."""
+    svc, _ = translator(update, context)
+    member = member_of(update, svc)
+    refusal = coordinator_or_refusal(member, _)
+    chat = update.effective_chat
+    if refusal or member is None or chat is None:
+        await say(update, refusal or "")
+        return
+    privacy = network_privacy(svc.db, member.network_id)
+    records, withheld = shareable(answer_records(svc.db, member.network_id), privacy)
+    note = _("Left out to keep the answers anonymous: rounds in which fewer than {minimum} partners answered "
+             "({rounds}).").format(minimum=MIN_ANSWERS, rounds=", ".join(withheld))
+    if not records:
+        await say(update, note if withheld else _("No answers yet."))
+        return
+    locale = locale_of(update, svc)
+    schedule = schedule_of(svc.db, member.network_id)
+    answers = answer_table(records, svc.scripts.version, privacy, organisation_names(svc.db, member.network_id),
+                           zone(schedule), locale, _, svc.catalogs.ngettext(locale))
+    history = load_history(svc.db, member.network_id, svc.scripts.version,
+                           network_thresholds(svc.db, member.network_id))
+    chart = chart_data(history, history.rounds[-1].id, rounds=len(history.rounds),
+                       min_answers=MIN_ANSWERS if privacy == "anonymous" else 1)
+    means = means_table(chart, _)
+    day = local(schedule, svc.clock()).date()
+    await chat.send_document(document=csv_bytes(answers), filename=export_filename(member.network_name, day, "csv"))
+    await chat.send_document(document=xlsx_bytes([(_("Answers"), answers), (_("Success factors"), means)]),
+                             filename=export_filename(member.network_name, day, "xlsx"))
+    if withheld:
+        await say(update, note)

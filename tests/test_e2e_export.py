@@ -1,0 +1,84 @@
+"""End to end through the local Bot API: /export sends the answers as CSV and XLSX, without organisations in an
+anonymous network and with them in a named one; partners are refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from openpyxl import load_workbook
+
+from bot.i18n import Catalogs
+from bot.localapi.server import SentMessage
+from storage.reports import set_privacy
+from tests.e2e import Harness
+
+FEB_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)
+COORDINATOR = 900
+PARTNERS = (701, 702, 703)
+FILE = "netzpuls-netzwerk-alleinerziehende-musterstadt-2027-02-02"
+
+
+def _csv(document: SentMessage) -> list[list[str]]:
+    assert document.kind == "document" and document.filename == f"{FILE}.csv" and document.file is not None
+    assert document.file.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(document.file.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def _xlsx(document: SentMessage) -> dict[str, list[list[str]]]:
+    assert document.kind == "document" and document.filename == f"{FILE}.xlsx" and document.file is not None
+    workbook = load_workbook(io.BytesIO(document.file))
+    return {sheet.title: [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(
+        values_only=True)] for sheet in workbook.worksheets}
+
+
+async def _answer(harness: Harness, user: int) -> None:
+    [prompt] = await harness.api.wait_for_messages(user, 1)
+    _intro, goals = await harness.tap(user, prompt, "Jetzt starten", count=2)
+    await harness.finish_checkin(user, goals)
+
+
+async def test_export_anonymous_then_named_and_refused_for_partners(harness: Harness, catalogs: Catalogs) -> None:
+    _ = catalogs.gettext("de")
+    network = harness.network()
+    await harness.join(COORDINATOR, "Clara", harness.invite(network))
+    for n, user in enumerate(PARTNERS):
+        await harness.partner(user_id=user, organisation=f"Träger {n}", network_id=network)
+    [nothing] = await harness.send(COORDINATOR, "/export")
+    assert nothing.text == _("No answers yet.")
+
+    harness.clock.now = FEB_OPENS
+    await _answer(harness, PARTNERS[0])
+    [withheld] = await harness.send(COORDINATOR, "/export")  # one partner's answers would name that partner
+    assert "2027-02" in withheld.text and "3" in withheld.text
+    for user in PARTNERS[1:]:
+        await _answer(harness, user)
+
+    csv_doc, xlsx_doc = await harness.send(COORDINATOR, "/export", count=2)
+    rows = _csv(csv_doc)
+    assert rows[0] == [_("Round"), _("Step"), _("Question"), _("Success factor"), _("Risk factor"), _("Answer"),
+                       _("Value")]
+    assert len(rows) == 1 + 3 * 5  # five answers each: goals, goal statement, benefit, agreements, anything else
+    assert [row[1] for row in rows[1:4]] == ["goals_clear"] * 3 and [row[6] for row in rows[1:4]] == ["5"] * 3
+    assert rows[1][2] == "Wie klar ist Ihnen im Moment das gemeinsame Ziel des Netzwerks?"
+    assert {row[5] for row in rows if row[1] == "agreements_kept"} == {"Ja, alle"}
+    assert "Träger" not in csv_doc.file.decode("utf-8-sig")  # type: ignore[union-attr]
+    sheets = _xlsx(xlsx_doc)
+    assert list(sheets) == [_("Answers"), _("Success factors")]
+    assert sheets[_("Answers")] == rows
+    assert not any("Träger" in cell for sheet in sheets.values() for row in sheet for cell in row)
+    assert sheets[_("Success factors")][1][0] == "2027-02"
+
+    set_privacy(harness.db, network, "named")
+    csv_doc, xlsx_doc = await harness.send(COORDINATOR, "/export", count=2)
+    rows = _csv(csv_doc)
+    assert rows[0] == [_("Round"), _("Organisation"), _("Step"), _("Question"), _("Success factor"),
+                       _("Risk factor"), _("Answer"), _("Value"), _("Late"), _("Answered at")]
+    assert [row[1] for row in rows[1:]] == ["Träger 0"] * 5 + ["Träger 1"] * 5 + ["Träger 2"] * 5
+    assert {row[8] for row in rows[1:]} == {_("No")}
+    assert all(row[9].startswith("2027-02-02 09:") for row in rows[1:])  # local time (Berlin), to the minute
+    assert _xlsx(xlsx_doc)[_("Answers")][1][1] == "Träger 0"
+
+    [refused] = await harness.send(PARTNERS[0], "/export")
+    assert refused.text == _("This command is only for the network coordination.")
