@@ -12,10 +12,12 @@ from sqlite_utils import Database
 from bot.chart import render_chart
 from bot.core.digest import build_digest, chart_data, main_topic, partner_feedback, short_month, signal_text
 from bot.core.history import History, Signal
+from bot.core.network_map import map_due, map_summary, network_map
 from bot.core.render import describe_value, pick
 from bot.core.risk_rules import find_signals
 from bot.core.script import Script
 from bot.i18n import Catalogs, Gettext
+from bot.network_picture import render_network_map
 from bot.rounds import month_name
 from bot.scripts import ScriptRegistry
 from storage.db import get_meta, set_meta
@@ -61,12 +63,28 @@ def queue_round_reports(db: Database, catalogs: Catalogs, scripts: ScriptRegistr
             caption = catalogs.gettext(coordinator.locale)("Success factors (mean, 1 = low, 5 = high)")
             messages.append(Outgoing(f"chart:{round_id}:{coordinator.id}", "chart", coordinator.user_id, caption,
                                      network_id=network_id, membership_id=coordinator.id, photo=png))
+            if map_due(history, round_id):
+                messages += _map_messages(catalogs, history, round_id, coordinator)
         messages += _feedback(db, catalogs, history, round_id, signals)
         with db.atomic():
             if mark_reported(db, round_id, len(signals), now):
                 enqueue(db, messages, now)
                 reported += 1
     return reported
+
+
+def _map_messages(catalogs: Catalogs, history: History, round_id: int, coordinator: Membership) -> list[Outgoing]:
+    """Once a quarter: who worked with whom (named organisations, never who answered), as lines and a picture."""
+    _ = catalogs.gettext(coordinator.locale)
+    current = next(r for r in history.rounds if r.id == round_id)
+    network = network_map(history, round_id)
+    title = _("Network map {month}").format(month=month_name(current.period, coordinator.locale))
+    png = render_network_map(network, title, _)
+    key = f"{round_id}:{coordinator.id}"
+    return [Outgoing(f"map-text:{key}", "map", coordinator.user_id, "\n".join(map_summary(network, _)),
+                     network_id=history.network_id, membership_id=coordinator.id),
+            Outgoing(f"map:{key}", "map", coordinator.user_id, title, network_id=history.network_id,
+                     membership_id=coordinator.id, photo=png)]
 
 
 def _feedback(db: Database, catalogs: Catalogs, history: History, round_id: int,

@@ -1,0 +1,49 @@
+"""Queueing a closed round's reports on a real SQLite file: digest, chart, the quarter's network map, feedback, once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import pairwise
+
+from sqlite_utils import Database
+
+from bot.i18n import Catalogs
+from bot.reports import queue_round_reports
+from bot.scripts import ScriptRegistry
+from storage.checkins import StepRecord, record_step, start_checkin
+from storage.people import create_invite, create_network, organisation_for, redeem_invite
+from storage.reports import set_privacy
+from storage.rounds import close_round, open_round
+from tests.e2e import NOW, ROOT
+
+NAMES = ("Jobcenter Musterstadt", "Jugendamt", "Kita Sonnenschein")
+
+
+def test_a_closed_round_gets_digest_chart_map_and_feedback_once(db: Database, catalogs: Catalogs) -> None:
+    registry = ScriptRegistry(db)
+    registry.load_directory(ROOT / "dialogs", NOW)
+    script = registry.current("monthly_checkin")
+    network = create_network(db, "Netz", NOW)
+    redeem_invite(db, create_invite(db, network, "coordinator", None, NOW, 9).token, 900, "C", "de", 1, NOW)
+    partners = [redeem_invite(db, create_invite(db, network, "partner", organisation_for(db, network, name, NOW),
+                                                NOW, 9).token, 700 + n, "P", "de", 1, NOW)
+                for n, name in enumerate(NAMES)]
+    round_id = open_round(db, network, "2027-02", NOW, NOW + timedelta(days=10), [p.id for p in partners], NOW)
+    assert round_id is not None
+    for partner, other in pairwise(partners):  # Jobcenter – Jugendamt – Kita
+        checkin = start_checkin(db, partner, script.id, script.version, "{}", NOW, round_id)
+        record_step(db, checkin, StepRecord("partners_worked_with", "partners", 5, True, (str(other.organisation_id),),
+                                            '{"current": null, "answers": {}, "path": []}', True, risk=4), NOW)
+    close_round(db, round_id, [], NOW + timedelta(days=10))
+    set_privacy(db, network, "anonymous")
+
+    assert queue_round_reports(db, catalogs, registry, NOW + timedelta(days=10)) == 1
+    assert queue_round_reports(db, catalogs, registry, NOW + timedelta(days=11)) == 0  # once
+    rows = db.execute("SELECT kind, chat_id, text, photo IS NOT NULL FROM outbox ORDER BY id").fetchall()
+    kinds = [(kind, chat, photo) for kind, chat, _text, photo in rows]
+    assert kinds == [("digest", 900, 0), ("chart", 900, 1), ("map", 900, 0), ("map", 900, 1),
+                     ("feedback", 700, 0), ("feedback", 701, 0)]
+    digest, summary = rows[0][2], rows[2][2]
+    assert "2 von 3 Partnern haben geantwortet" in digest and "Keine Antwort von: Kita Sonnenschein" in digest
+    assert summary.startswith("Netzwerkkarte des Quartals – genannte Kooperationen: 2; geantwortet haben 2 von 3")
+    assert rows[3][2] == "Netzwerkkarte Februar 2027"
