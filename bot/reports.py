@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -20,7 +21,7 @@ from bot.i18n import Catalogs, Gettext
 from bot.network_picture import render_network_map
 from bot.rounds import month_name
 from bot.scripts import ScriptRegistry
-from storage.db import get_meta, set_meta
+from storage.db import get_meta, open_db, set_meta
 from storage.history import load_history
 from storage.outbox import Outgoing, enqueue
 from storage.people import Membership, coordinators_of, membership_by_id
@@ -105,6 +106,24 @@ def _feedback(db: Database, catalogs: Catalogs, history: History, round_id: int,
         messages.append(Outgoing(f"feedback:{round_id}:{member.id}", "feedback", member.user_id, text,
                                  network_id=history.network_id, membership_id=member.id))
     return messages
+
+
+def reports_due(db: Database, now: datetime) -> bool:
+    """Whether a round awaits its report or it is time to look for urgent signals (cheap: two small queries)."""
+    checked = get_meta(db, "alerts_checked_at")
+    alerts = checked is None or (now - datetime.fromisoformat(checked)).total_seconds() >= ALERT_CHECK_SECONDS
+    return alerts or bool(rounds_to_report(db))
+
+
+def reports_pass(db_path: Path, catalogs: Catalogs, now: datetime) -> int:
+    """Queue due reports and urgent alerts with a connection of this thread's own (charts take ~0.2 s each, so the
+    rounds job runs this in a worker thread); returns how many were queued."""
+    db = open_db(db_path)
+    try:
+        scripts = ScriptRegistry(db)
+        return queue_round_reports(db, catalogs, scripts, now) + queue_urgent_alerts(db, catalogs, scripts, now)
+    finally:
+        db.close()
 
 
 def queue_urgent_alerts(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, now: datetime) -> int:
