@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.core.history import Thresholds
 from storage.db import open_db
 from storage.people import network_name
-from storage.reports import network_thresholds, set_thresholds
+from storage.reports import network_thresholds, set_thresholds, valid_threshold
 
 
 def parse_assignments(assignments: Sequence[str], current: Thresholds) -> Thresholds:
@@ -25,8 +25,9 @@ def parse_assignments(assignments: Sequence[str], current: Thresholds) -> Thresh
             value = kinds[name](raw)
         except ValueError:
             raise ValueError(f"{name} needs a {kinds[name].__name__}, got {raw!r}") from None
-        if value < 0 or (isinstance(value, float) and value > 1 and name.endswith(("share", "overlap"))):
-            raise ValueError(f"{name} must be from 0{' to 1' if name.endswith(('share', 'overlap')) else ''}")
+        if not valid_threshold(name, value):
+            raise ValueError(f"{name} must be from 0{' to 1' if name.endswith(('share', 'overlap')) else ''}"
+                             " (counts of rounds and partners from 1), a finite number")
         changed[name] = value
     return replace(current, **changed)
 

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from bot.chart import render_chart
-from bot.core.digest import build_digest, chart_data, main_topic, partner_feedback, short_month, signal_text
+from bot.core.digest import (
+    answered_organisations,
+    build_digest,
+    chart_data,
+    main_topic,
+    partner_feedback,
+    short_month,
+    signal_text,
+)
+from bot.core.digest_evidence import MEMBERSHIP_CODES, MIN_ANSWERS
 from bot.core.history import History, Signal
 from bot.core.network_map import map_due, map_summary, network_map
 from bot.core.render import describe_value, pick
@@ -29,6 +38,7 @@ from storage.reports import first_alert, mark_reported, network_privacy, network
 
 log = logging.getLogger(__name__)
 MONTHLY = "monthly_checkin"
+
 ALERT_CHECK_SECONDS = 600  # urgent signals: looked for at most every ten minutes (of the clock in use)
 
 
@@ -53,25 +63,35 @@ def queue_round_reports(db: Database, catalogs: Catalogs, scripts: ScriptRegistr
     took part, queued in one transaction with the note that it was done; returns how many rounds were reported."""
     reported = 0
     for network_id, round_id in rounds_to_report(db):
-        history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
-        signals = find_signals(history, round_id)
-        messages: list[Outgoing] = []
-        for coordinator in coordinators_of(db, network_id):
-            texts, png = digest_messages(db, catalogs, scripts, history, round_id, signals, coordinator)
-            messages += [Outgoing(f"digest:{round_id}:{coordinator.id}:{n}", "digest", coordinator.user_id, text,
-                                  network_id=network_id, membership_id=coordinator.id)
-                         for n, text in enumerate(texts)]
-            caption = catalogs.gettext(coordinator.locale)("Success factors (mean, 1 = low, 5 = high)")
-            messages.append(Outgoing(f"chart:{round_id}:{coordinator.id}", "chart", coordinator.user_id, caption,
-                                     network_id=network_id, membership_id=coordinator.id, photo=png))
-            if map_due(history, round_id):
-                messages += _map_messages(catalogs, history, round_id, coordinator)
-        messages += _feedback(db, catalogs, history, round_id, signals)
-        with db.atomic():
-            if mark_reported(db, round_id, len(signals), now):
-                enqueue(db, messages, now)
-                reported += 1
+        try:
+            reported += _report_round(db, catalogs, scripts, network_id, round_id, now)
+        except Exception:  # one broken network must not hold up the others' reports; the log says which
+            log.exception("reports: round %d of network %d could not be reported", round_id, network_id)
     return reported
+
+
+def _report_round(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, network_id: int, round_id: int,
+                  now: datetime) -> int:
+    """Queue one closed round's digest, chart, map and feedback with the note that it was done (1), or 0."""
+    history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
+    signals = find_signals(history, round_id)
+    messages: list[Outgoing] = []
+    for coordinator in coordinators_of(db, network_id):
+        texts, png = digest_messages(db, catalogs, scripts, history, round_id, signals, coordinator)
+        messages += [Outgoing(f"digest:{round_id}:{coordinator.id}:{n}", "digest", coordinator.user_id, text,
+                              network_id=network_id, membership_id=coordinator.id)
+                     for n, text in enumerate(texts)]
+        caption = catalogs.gettext(coordinator.locale)("Success factors (mean, 1 = low, 5 = high)")
+        messages.append(Outgoing(f"chart:{round_id}:{coordinator.id}", "chart", coordinator.user_id, caption,
+                                 network_id=network_id, membership_id=coordinator.id, photo=png))
+        if map_due(history, round_id):
+            messages += _map_messages(catalogs, history, round_id, coordinator)
+    messages += _feedback(db, catalogs, history, round_id, signals)
+    with db.atomic():
+        if mark_reported(db, round_id, len(signals), now):
+            enqueue(db, messages, now)
+            return 1
+    return 0
 
 
 def _map_messages(catalogs: Catalogs, history: History, round_id: int, coordinator: Membership) -> list[Outgoing]:
@@ -134,21 +154,37 @@ def queue_urgent_alerts(db: Database, catalogs: Catalogs, scripts: ScriptRegistr
         return 0
     set_meta(db, "alerts_checked_at", now.isoformat())
     sent = 0
-    for (network_id,) in db.execute("SELECT DISTINCT network_id FROM rounds").fetchall():
-        history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
-        if not history.rounds:
-            continue
-        newest = history.rounds[-1]
-        urgent = [signal for signal in find_signals(history, newest.id) if signal.severity == "urgent"]
-        for signal in urgent:
-            key = signal.organisations[0] if len(signal.organisations) == 1 else 0
-            with db.atomic():
-                if not first_alert(db, network_id, signal.rule, key, signal.round_number, now):
-                    continue
-                if {evidence.code for evidence in signal.evidence} == {"unreachable"}:
-                    continue  # already told by the outbox's own notice
-                enqueue(db, _alert_messages(db, catalogs, scripts, history, newest.id, signal), now)
-                sent += 1
+    # Networks with an open round, or whose newest round closed in the last week: the others have nothing new.
+    since = (now - timedelta(days=7)).isoformat()
+    for (network_id,) in db.execute("SELECT network_id FROM rounds GROUP BY network_id HAVING MAX(status = 'open')"
+                                    " OR MAX(COALESCE(closed_at, '')) >= ?", [since]).fetchall():
+        try:
+            sent += _alert_network(db, catalogs, scripts, network_id, now)
+        except Exception:  # one broken network must not silence the others
+            log.exception("reports: urgent signals of network %d could not be checked", network_id)
+    return sent
+
+
+def _alert_network(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, network_id: int, now: datetime) -> int:
+    """Queue the new urgent signals of one network's newest round; returns how many."""
+    sent = 0
+    history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
+    if not history.rounds:
+        return 0
+    newest = history.rounds[-1]
+    urgent = [signal for signal in find_signals(history, newest.id) if signal.severity == "urgent"]
+    if network_privacy(db, network_id) == "anonymous" and answered_organisations(history, newest.id) < MIN_ANSWERS:
+        # Who answered is known by name: an answer-based alert about "one partner" would say whose it is.
+        urgent = [signal for signal in urgent if is_membership_signal(signal)]
+    for signal in urgent:
+        key = signal.organisations[0] if len(signal.organisations) == 1 else 0
+        with db.atomic():
+            if not first_alert(db, network_id, signal.rule, key, signal.round_number, now):
+                continue
+            if {evidence.code for evidence in signal.evidence} == {"unreachable"}:
+                continue  # already told by the outbox's own notice
+            enqueue(db, _alert_messages(db, catalogs, scripts, history, newest.id, signal), now)
+            sent += 1
     return sent
 
 
@@ -166,8 +202,14 @@ def _alert_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, h
         text = _("Urgent from your network:") + "\n" + body
         key = f"alert:{history.network_id}:{signal.rule}:{','.join(map(str, signal.organisations))}:" \
               f"{signal.round_number}:{coordinator.id}"
-        messages.append(Outgoing(key, "alert", coordinator.user_id, text, membership_id=coordinator.id))
+        messages.append(Outgoing(key, "alert", coordinator.user_id, text, network_id=history.network_id,
+                                 membership_id=coordinator.id))
     return messages
+
+
+def is_membership_signal(signal: Signal) -> bool:
+    """Whether a signal rests only on participation and membership facts (always shown by organisation)."""
+    return all(evidence.code in MEMBERSHIP_CODES for evidence in signal.evidence)
 
 
 def _labels(scripts: ScriptRegistry, network_id: int, locale: str,

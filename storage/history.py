@@ -66,7 +66,16 @@ def _participations(db: Database, network_id: int) -> tuple[Participation, ...]:
         "SELECT p.round_id, m.organisation_id, p.status, p.prompted_at, p.finished_at FROM participants p"
         " JOIN rounds r ON r.id = p.round_id JOIN memberships m ON m.id = p.membership_id"
         " WHERE r.network_id = ? AND m.organisation_id IS NOT NULL ORDER BY p.round_id, p.id", [network_id]).fetchall()
-    return tuple(Participation(int(r[0]), int(r[1]), r[2], _when(r[3]), _when(r[4])) for r in rows)
+    # One row per organisation and round: after a handover mid-round the old and the new contact person share it
+    # (answered if either did; excused only if both were).
+    rank = {"done": 0, "late": 1, "pending": 2, "missed": 3, "excused": 4}
+    merged: dict[tuple[int, int], Participation] = {}
+    for r in rows:
+        one = Participation(int(r[0]), int(r[1]), r[2], _when(r[3]), _when(r[4]))
+        key = (one.round_id, one.organisation_id)
+        if key not in merged or rank[one.status] < rank[merged[key].status]:
+            merged[key] = one
+    return tuple(merged.values())
 
 
 def _events(db: Database, network_id: int) -> tuple[MembershipEvent, ...]:

@@ -263,6 +263,9 @@ def m007_reports_privacy_alerts(db: Database) -> None:
         round_id INTEGER PRIMARY KEY REFERENCES rounds(id),   -- digest, chart and partner feedback queued once
         signals INTEGER NOT NULL,
         created_at TEXT NOT NULL)""")
+    # Rounds closed before this version had no digest: they are not reported now, months late.
+    db.execute("INSERT INTO round_reports (round_id, signals, created_at) SELECT id, 0, COALESCE(closed_at, closes_at)"
+               " FROM rounds WHERE status = 'closed'")
     db.execute("""CREATE TABLE signal_alerts (
         network_id INTEGER NOT NULL REFERENCES networks(id),
         rule TEXT NOT NULL,

@@ -86,7 +86,8 @@ def mark_sent(db: Database, message_id: int, telegram_message_id: int, now: date
     """Telegram took the message: remember its message id."""
     with db.atomic():
         db.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, last_error = NULL WHERE id = ?",
+            "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, last_error = NULL, photo = NULL"
+            " WHERE id = ?",  # a sent chart need not be kept
             [now.isoformat(), telegram_message_id, message_id],
         )
 

@@ -4,6 +4,7 @@ report, and which urgent alerts were sent."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, fields, replace
 from datetime import datetime
 from typing import Literal
@@ -34,11 +35,25 @@ def network_thresholds(db: Database, network_id: int) -> Thresholds:
         chosen = json.loads(row[0]) if row is not None and row[0] else {}
     except ValueError:
         chosen = {}
+    if not isinstance(chosen, dict):
+        chosen = {}
     defaults = Thresholds()
     known = {field.name: type(getattr(defaults, field.name)) for field in fields(Thresholds)}
     valid = {name: known[name](value) for name, value in chosen.items()
-             if name in known and isinstance(value, int | float) and not isinstance(value, bool)}
+             if name in known and valid_threshold(name, value)}
     return replace(defaults, **valid)
+
+
+def valid_threshold(name: str, value: object) -> bool:
+    """A finite, non-negative number; shares and overlaps at most 1, counts of rounds and partners at least 1."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+        return False
+    if name.endswith(("share", "overlap")):
+        return value <= 1
+    if name in ("network_min_partners", "trend_rounds", "quarter_rounds", "missed_in_row", "dont_know_rounds",
+                "new_contacts_per_quarter"):
+        return value >= 1 and value <= 100
+    return value <= 1000
 
 
 def set_thresholds(db: Database, network_id: int, thresholds: Thresholds) -> None:

@@ -54,7 +54,14 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     harness.clock.now = MAR_OPENS
     prompts = {user: (await harness.api.wait_for_messages(user, 1))[0] for user in PARTNERS}
     await low_benefit_checkin(harness, PARTNERS[0], prompts[PARTNERS[0]])  # 4 → 1: the benefit collapses
-    harness.clock.advance(minutes=11)  # urgent signals are looked for every ten minutes
+    harness.clock.advance(minutes=11)  # urgent signals are looked for every ten minutes ...
+    last, _chart = await harness.send(COORDINATOR, "/digest", count=2)  # anonymous: the closed round, not the open
+    assert last.text.startswith("Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, Februar 2027")
+    assert harness.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'alert'").fetchone()[0] == 0
+    for user in PARTNERS[1:]:  # ... but only once three partners answered: "one partner" must not say who
+        _intro, goals = await harness.tap(user, prompts[user], "Jetzt starten", count=2)
+        await harness.finish_checkin(user, goals)
+    harness.clock.advance(minutes=11)
     [alert] = await harness.api.wait_for_messages(COORDINATOR, 1)
     assert alert.text.startswith("Dringend aus Ihrem Netzwerk:")
     assert "Unklarheit über den Nutzen – ein Partner" in alert.text and "Träger 0" not in alert.text
@@ -68,13 +75,12 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     await harness.tap(COORDINATOR, choice, "mit Namen", count=0)
     assert choice.text.startswith("Datenschutz in diesem Netzwerk: mit Namen.")
     still_open, *texts, png = await harness.send(COORDINATOR, "/digest", count=3)
-    assert still_open.text == "Die Runde läuft noch: Das ist der bisherige Stand."
-    assert "1 von 3 Partnern hat geantwortet" in texts[0].text and "Noch nicht geantwortet: Träger 1, Träger 2" in \
-        texts[0].text
+    assert still_open.text == "Die Runde läuft noch: Das ist der bisherige Stand."  # named: the state so far
+    assert "3 von 3 Partnern haben geantwortet" in texts[0].text
     assert "Unklarheit über den Nutzen – Träger 0" in texts[0].text and png.kind == "photo"
     assert harness.clock.now < MAR_OPENS + timedelta(days=1)
     [overview] = await harness.send(COORDINATOR, "/partners")
     lines = overview.text.splitlines()
     assert lines[lines.index(next(line for line in lines if line.startswith("• Träger 0"))) + 1] == \
         "   diese Runde: beantwortet"
-    assert overview.text.count("diese Runde: noch nicht beantwortet") == 2
+    assert overview.text.count("diese Runde: beantwortet") == 3

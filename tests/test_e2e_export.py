@@ -17,7 +17,8 @@ from tests.e2e import Harness
 FEB_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)
 COORDINATOR = 900
 PARTNERS = (701, 702, 703)
-FILE = "netzpuls-netzwerk-alleinerziehende-musterstadt-2027-02-02"
+FEB_CLOSES = datetime(2027, 2, 12, 8, 0, tzinfo=UTC)
+FILE = "netzpuls-netzwerk-alleinerziehende-musterstadt-2027-02-12"
 
 
 def _csv(document: SentMessage) -> list[list[str]]:
@@ -50,10 +51,13 @@ async def test_export_anonymous_then_named_and_refused_for_partners(harness: Har
 
     harness.clock.now = FEB_OPENS
     await _answer(harness, PARTNERS[0])
-    [withheld] = await harness.send(COORDINATOR, "/export")  # one partner's answers would name that partner
-    assert "2027-02" in withheld.text and "3" in withheld.text
+    [withheld] = await harness.send(COORDINATOR, "/export")  # anonymous: an open round is not exported
+    assert withheld.text == _("No answers yet.")
     for user in PARTNERS[1:]:
         await _answer(harness, user)
+    harness.clock.now = FEB_CLOSES
+    await harness.api.wait_until(lambda: harness.db.execute(
+        "SELECT COUNT(*) FROM rounds WHERE status = 'closed'").fetchone()[0] == 1)
 
     csv_doc, xlsx_doc = await harness.send(COORDINATOR, "/export", count=2)
     rows = _csv(csv_doc)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from itertools import pairwise
 
+import pytest
 from sqlite_utils import Database
 
+from bot.core.history import Thresholds
 from bot.i18n import Catalogs
 from bot.reports import queue_round_reports
 from bot.scripts import ScriptRegistry
 from storage.checkins import StepRecord, record_step, start_checkin
 from storage.people import create_invite, create_network, organisation_for, redeem_invite
-from storage.reports import set_privacy
+from storage.reports import network_thresholds, set_privacy, set_thresholds
 from storage.rounds import close_round, open_round
 from tests.e2e import NOW, ROOT
 
@@ -47,3 +50,17 @@ def test_a_closed_round_gets_digest_chart_map_and_feedback_once(db: Database, ca
     assert "2 von 3 Partnern haben geantwortet" in digest and "Keine Antwort von: Kita Sonnenschein" in digest
     assert summary.startswith("Netzwerkkarte des Quartals – genannte Kooperationen: 2; geantwortet haben 2 von 3")
     assert rows[3][2] == "Netzwerkkarte Februar 2027"
+
+
+@pytest.mark.parametrize("stored", ["null", "[1, 2]", '"x"', '{"drop": NaN}', '{"trend_rounds": Infinity}',
+                                    '{"network_min_partners": 0}', '{"low_share": 2}', "{broken"])
+def test_broken_thresholds_fall_back_to_the_defaults(db: Database, stored: str) -> None:
+    network = create_network(db, "Netz", NOW)
+    db.execute("UPDATE networks SET thresholds = ? WHERE id = ?", [stored, network])
+    assert network_thresholds(db, network) == Thresholds()
+
+
+def test_thresholds_a_network_set_are_kept(db: Database) -> None:
+    network = create_network(db, "Netz", NOW)
+    set_thresholds(db, network, replace(Thresholds(), low_level=1, low_share=0.5))
+    assert network_thresholds(db, network) == replace(Thresholds(), low_level=1, low_share=0.5)

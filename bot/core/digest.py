@@ -12,6 +12,7 @@ from babel.dates import format_date
 
 from bot.core.coaching import tip
 from bot.core.digest_evidence import (
+    MEMBERSHIP_CODES,
     MIN_ANSWERS,
     AnswerLabel,
     ParamValue,
@@ -236,6 +237,12 @@ def short_month(period: str, lang: str) -> str:
         return period
 
 
+def answered_organisations(history: History, round_id: int) -> int:
+    """How many organisations answered the round (done or late)."""
+    return len({p.organisation_id for p in history.participations
+                if p.round_id == round_id and p.status in ("done", "late")})
+
+
 def sort_signals(signals: Iterable[Signal]) -> list[Signal]:
     """Signals most severe first (urgent, warning, info), in their given order within a severity."""
     return sorted(signals, key=lambda signal: SEVERITIES.index(signal.severity))
@@ -264,6 +271,12 @@ def build_digest(history: History, round_id: int, signals: Sequence[Signal], pri
         _("No success factor was measured on a scale in this round.")]
     blocks: list[list[str]] = [head, factors]
     ordered = sort_signals(signals)
+    if privacy == "anonymous" and answered_organisations(history, round_id) < MIN_ANSWERS:
+        # Who answered is shown by name: a sign from "one partner's" answers would say whose it is.
+        kept = [signal for signal in ordered if all(e.code in MEMBERSHIP_CODES for e in signal.evidence)]
+        if len(kept) < len(ordered):
+            blocks.append([_("Signs from the answers are hidden: fewer than 3 partners answered.")])
+        ordered = kept
     if not ordered:
         blocks.append([_("No warning signs in this round.")])
     for index, signal in enumerate(ordered):

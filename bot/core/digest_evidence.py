@@ -233,8 +233,11 @@ def evidence_line(signal: Signal, privacy: Privacy, reader: Reader) -> str:
     quotes: set[str] = set()
     groups: dict[tuple[str, str], list[Evidence]] = {}
     hidden = False
+    names_someone = any(kind(evidence) == "membership" for evidence in signal.evidence)
     for evidence in signal.evidence:
         what, organisation = kind(evidence), evidence.organisation_id
+        if privacy == "anonymous" and names_someone and what != "membership":
+            continue  # beside a named organisation, even "details hidden" would tell what it answered
         if privacy == "named" or what == "membership":
             if evidence.code == "later_answers" and organisation is not None:
                 text = _("answered later each round: {days} days after the invitation").format(

@@ -152,12 +152,16 @@ def topic_signals(topic: Topic, history: History, round_id: int) -> list[Signal]
         for facts in rounds[-thresholds.trend_rounds:]:
             answering = [by_round[facts.number] for by_round in answers.values() if by_round.get(facts.number)]
             unsigned = sum(1 for given in answering if not signs(given, facts.number, thresholds))
-            kept.append(round(100 * unsigned / len(answering)) if answering else -1)
+            # A share of one or two answers would be their answers: such rounds do not count.
+            kept.append(round(100 * unsigned / len(answering)) if len(answering) >= TREND_MIN_ANSWERS else -1)
         if len(kept) == thresholds.trend_rounds and min(kept) >= 0 and is_falling(kept):
             extra.append(evidence("falling_trend", number, None, factor=topic.meta.factor,
                                   levels=",".join(str(share) for share in kept)))
     return assemble(topic.meta, number, findings, total, thresholds.low_share, thresholds,
                     force_network=bool(extra), network_severity=severity, extra=extra)
+
+
+TREND_MIN_ANSWERS = 3
 
 
 def low_goal_clarity(history: History, round_id: int) -> list[Signal]:

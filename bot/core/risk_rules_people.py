@@ -62,8 +62,9 @@ def fluctuation(history: History, round_id: int) -> list[Signal]:
                 urgent = now and event.kind in ("left", "unreachable")
                 finding.add("urgent" if urgent else "warning",
                             evidence(_EVENT_CODES[event.kind], belongs, organisation))
-        # a handover is stored as the old person's "replaced" and the new one's "joined": count it once
-        new = max(sum(1 for _, event in events if event.kind == kind) for kind in ("replaced", "joined"))
+        # a handover is the old person's "replaced" and the new one's "joined": count the replacements only, so a
+        # new organisation's first contact person is no fluctuation
+        new = sum(1 for _, event in events if event.kind == "replaced")
         if new >= thresholds.new_contacts_per_quarter:
             finding.add("warning", evidence("new_contacts", number, organisation, count=new))
         if finding.evidence:

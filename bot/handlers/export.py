@@ -27,7 +27,9 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await say(update, refusal or "")
         return
     privacy = network_privacy(svc.db, member.network_id)
-    records, withheld = shareable(answer_records(svc.db, member.network_id), privacy)
+    # Anonymous: closed rounds as they closed, so that two exports one answer apart cannot show that answer.
+    given = answer_records(svc.db, member.network_id, closed_only=privacy == "anonymous")
+    records, withheld = shareable(given, privacy)
     note = _("Left out to keep the answers anonymous: rounds in which fewer than {minimum} partners answered "
              "({rounds}).").format(minimum=MIN_ANSWERS, rounds=", ".join(withheld))
     if not records:

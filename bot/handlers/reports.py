@@ -42,6 +42,14 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                             "/settings shows when it opens."))
         return
     newest = history.rounds[-1]
+    if network_privacy(svc.db, member.network_id) == "anonymous" and not newest.closed:
+        # Two looks at an open round, one answer apart, would show that answer: only closed rounds here.
+        closed = [facts for facts in history.rounds if facts.closed]
+        if not closed:
+            await say(update, _("In an anonymous network the digest shows closed rounds only; the first comes when "
+                                "this round closes."))
+            return
+        newest = closed[-1]
     texts, png = digest_messages(svc.db, svc.catalogs, svc.scripts, history, newest.id,
                                  find_signals(history, newest.id), member)
     if not newest.closed:
