@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run` and `python -m bot network create NAME`."""
+"""Command line: `python -m bot run`, `python -m bot demo` and `python -m bot network create NAME`."""
 
 from __future__ import annotations
 
@@ -37,6 +37,13 @@ Netzpuls needs a Telegram bot token to run.
   4. Run the same command again.
 """
 
+NO_TOKEN_HINT = """\
+No TELEGRAM_BOT_TOKEN is set: here is the offline demo instead (the real bot against a local Telegram server).
+For the real bot, ask @BotFather in Telegram for a token (/newbot) and put it into .env (copy .env.example) as
+TELEGRAM_BOT_TOKEN=123456789:AAE... or export it in your shell; then run the same command again.
+"""
+DEMO_OUTPUT = FsPath("demo-output")
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `python -m bot`."""
@@ -47,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
                             help="run on a simulated clock from this time, e.g. 2027-01-04T08:00+01:00")
     run_parser.add_argument("--clock-speed", type=_speed, default=1.0, metavar="N",
                             help="with --clock-start: simulated seconds per real second (3600: an hour a second)")
+    demo = commands.add_parser("demo", help="the offline demo: the real bot against a local Telegram server, "
+                                            "ten partner organisations over monthly rounds on a simulated clock")
+    demo.add_argument("--output", type=FsPath, default=DEMO_OUTPUT, metavar="DIR",
+                      help="where transcripts, digests, charts and maps go (default: demo-output; replaced each run)")
+    demo.add_argument("--rounds", type=_rounds, default=4, metavar="N", help="monthly rounds to play (1-12, default 4)")
     network = commands.add_parser("network", help="manage networks")
     network_commands = network.add_subparsers(dest="network_command", required=True)
     create = network_commands.add_parser("create", help="create a network and print its coordinator invite link")
@@ -94,7 +106,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dialogs_command == "check":
             return dialogs_check(args.files or sorted(settings.dialogs_dir.glob("*.yaml")))
         return dialogs_versions_command(settings, args)
+    if args.command == "demo":
+        from bot.demo.command import demo_command
+
+        return demo_command(args.output, args.rounds)
     if args.command == "run":
+        if not settings.token:
+            from bot.demo.command import demo_command
+
+            print(NO_TOKEN_HINT, file=sys.stderr, flush=True)
+            return demo_command(DEMO_OUTPUT, 4)
         if args.clock_start is None:
             return run(settings, system_clock)
         # Look at least once per simulated minute, so that nothing due is late by hours at a high speed.
@@ -196,6 +217,13 @@ def _speed(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError("must be greater than 0")
     return value
+
+
+def _rounds(text: str) -> int:
+    """How many rounds the demo plays, for --rounds."""
+    if not text.isdigit() or not 1 <= int(text) <= 12:
+        raise argparse.ArgumentTypeError("a whole number from 1 to 12")
+    return int(text)
 
 
 def _aware_time(text: str) -> datetime:

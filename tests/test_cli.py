@@ -57,12 +57,6 @@ async def test_network_create_with_a_configured_username_needs_no_telegram(tmp_p
     assert out.strip().splitlines()[-1].startswith("https://t.me/np_bot?start=")
 
 
-async def test_run_without_token_explains_botfather(tmp_path: Path) -> None:
-    code, _out, err = await _run(["run"], _env(tmp_path), tmp_path)
-    assert code == 2
-    assert "@BotFather" in err and "TELEGRAM_BOT_TOKEN=" in err
-
-
 async def test_network_thresholds_are_shown_set_and_checked(tmp_path: Path) -> None:
     env = _env(tmp_path, NETZPULS_BOT_USERNAME="np_bot")
     await _run(["network", "create", "Netz"], env, tmp_path)

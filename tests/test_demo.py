@@ -1,0 +1,137 @@
+"""The offline demo, run once: the files it leaves, the signals its personas cause (and no others), the digests'
+German topics, the transcripts; and `python -m bot run` without a token, which plays it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.core.digest_names import SEVERITY_MARKERS
+from bot.demo.personas import EXPECTED_SIGNALS, PARTNERS, everyone
+from bot.demo.report import RoundOutcome
+from bot.demo.runner import Demo, DemoResult, run_demo
+from tests.e2e import ROOT
+
+# The digest's German topic of each signal the personas are built to cause.
+TOPICS = {
+    "vague_goals": "Keine gemeinsam geteilten oder nur vage formulierte Ziele",
+    "low_goal_clarity": "Keine gemeinsam geteilten oder nur vage formulierte Ziele",
+    "unclear_benefit": "Unklarheit über den Nutzen",
+    "fluctuation": "Fluktuation innerhalb der beteiligten Organisationen",
+    "fading_engagement": "Nachlassendes Engagement",
+}
+
+
+@dataclass
+class Played:
+    """One run of the demo: its result, its progress lines, the rounds the coaching hook saw."""
+
+    result: DemoResult
+    lines: list[str]
+    coached: list[int]
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
+    """The demo, played once for all tests of this module."""
+    lines: list[str] = []
+    coached: list[int] = []
+
+    async def coaching(demo: Demo, outcome: RoundOutcome) -> None:
+        coached.append(outcome.number)
+
+    output = tmp_path_factory.mktemp("demo") / "demo-output"
+    result = asyncio.run(run_demo(output, 4, say=lines.append, coaching=coaching))
+    yield Played(result, lines, coached)
+
+
+def digest_topics(text: str) -> set[str]:
+    """The topics of the signal headings in a digest ("🟠 Warnung: <topic> – <organisation>")."""
+    markers = tuple(SEVERITY_MARKERS.values())
+    return {line.split(": ", 1)[1].split(" – ")[0] for line in text.splitlines() if line.startswith(markers)}
+
+
+def test_the_demo_leaves_transcripts_digests_charts_and_a_readme(played: Played) -> None:
+    output = played.result.output
+    assert played.result.seconds < 60
+    assert {path.name for path in (output / "transcripts").iterdir()} == {f"{p.file_stem}.txt" for p in everyone()}
+    assert sorted(path.name for path in (output / "digests").iterdir()) == [
+        "1-2027-01.txt", "2-2027-02.txt", "3-2027-03.txt", "4-2027-04.txt"]
+    for outcome in played.result.rounds:
+        assert outcome.chart_path is not None and outcome.chart_path.read_bytes().startswith(b"\x89PNG")
+        assert outcome.digest_path.read_text(encoding="utf-8").startswith(
+            f"Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, {outcome.month}")
+    readme = (output / "README.txt").read_text(encoding="utf-8")
+    assert "transcripts/" in readme and "3 März 2027 (9 of 10 answered): " in readme
+    assert (output / "netzpuls-demo.db").is_file()
+    assert played.coached == [1, 2, 3, 4]  # the coaching hook's turn after each digest
+
+
+def test_each_round_has_exactly_the_signals_the_personas_cause(played: Played) -> None:
+    assert {outcome.number: outcome.rules for outcome in played.result.rounds} == EXPECTED_SIGNALS
+    by_rule = {(outcome.number, line.rule): line.organisations for outcome in played.result.rounds
+               for line in outcome.signals}
+    assert by_rule[(1, "vague_goals")] == ("AWO Kreisverband Musterstadt",)
+    assert by_rule[(3, "unclear_benefit")] == ("Kita Sonnenschein",)
+    assert by_rule[(3, "fluctuation")] == ("Suchtberatung Musterstadt",)
+    assert by_rule[(4, "fading_engagement")] == ("Bildungsträger Perspektive gGmbH",)
+    assert [outcome.answered for outcome in played.result.rounds] == [10, 9, 9, 9]
+
+
+def test_each_digest_names_the_intended_topics_and_no_others(played: Played) -> None:
+    for outcome in played.result.rounds:
+        text = outcome.digest_path.read_text(encoding="utf-8")
+        assert digest_topics(text) == {TOPICS[rule] for rule in EXPECTED_SIGNALS[outcome.number]}, outcome.month
+        assert "AWO Kreisverband Musterstadt" in text  # the network shows names (/privacy: named)
+    march = played.result.rounds[2].digest_path.read_text(encoding="utf-8")
+    assert "Kita Sonnenschein" in march and "Bildungsträger Perspektive gGmbH: hat 2 Check-ins in Folge verpasst" \
+        in march
+
+
+def test_transcripts_show_what_the_partners_answered(played: Played) -> None:
+    folder = played.result.output / "transcripts"
+
+    def transcript(stem: str) -> str:
+        return (folder / f"{stem}.txt").read_text(encoding="utf-8")
+
+    awo = transcript("awo-monika")
+    assert "Monika: Irgendwie besser zusammenarbeiten, mal schauen." in awo and "Monika: [2]" in awo
+    jobcenter = transcript("jobcenter-anna")
+    assert "Anna: Bis Ende 2027 vermitteln wir 40 Alleinerziehende" in jobcenter
+    assert "--- 05.01.2027 ---" in jobcenter and "Bot: Frage 1" in jobcenter and "[Jetzt starten] [Später]" in jobcenter
+    kita = transcript("kita-sabine")
+    assert "Sabine: [5]" in kita and "Sabine: [1]" in kita and "Sabine: [Weniger Aufwand, z. B. für Treffen]" in kita
+    assert transcript("bildungstraeger-daniel").count("Daniel: [Jetzt starten]") == 1  # silent after January
+    assert "Eine kurze Erinnerung" in transcript("bildungstraeger-daniel")
+    assert "--- 02.03.2027 ---" not in transcript("suchtberatung-jonas")  # Lena has taken over
+    assert "Lena: /start " in transcript("suchtberatung-lena") and "Lena: [Nein]" in transcript("suchtberatung-lena")
+    coordinator = transcript("koordination-clara")
+    assert all(f"Clara: /invite {persona.organisation}" in coordinator for persona in PARTNERS)
+    assert "[picture: charts/1-2027-01.png]" in coordinator
+
+
+def test_progress_lines_tell_each_round(played: Played) -> None:
+    text = "\n".join(played.lines)
+    assert "Round 2/4 (Februar 2027): opened, 10 prompts sent; 8 of 10 answered" in text
+    assert "Round 2/4 (Februar 2027): reminder 1 to 2 partner(s); 9 of 10 answered" in text
+    assert "Suchtberatung Musterstadt: Jonas Richter hands over to Lena Vogel" in text
+    assert "Round 4/4 (April 2027): closed" in played.lines[-1]
+
+
+async def test_run_without_a_token_says_how_to_get_one_then_plays_the_demo(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "NETZPULS_"))}
+    env.update(PYTHONPATH=str(ROOT), NETZPULS_ENV_FILE=str(tmp_path / "no.env"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=90)
+    assert process.returncode == 0, err.decode()
+    assert "@BotFather" in err.decode() and "TELEGRAM_BOT_TOKEN=" in err.decode()
+    assert "Round 1/4 (Januar 2027)" in out.decode() and "Signals per round" in out.decode()
+    assert (tmp_path / "demo-output" / "README.txt").is_file()
