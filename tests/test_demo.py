@@ -88,7 +88,8 @@ def test_each_digest_names_the_intended_topics_and_no_others(played: Played) -> 
     for outcome in played.result.rounds:
         text = outcome.digest_path.read_text(encoding="utf-8")
         assert digest_topics(text) == {TOPICS[rule] for rule in EXPECTED_SIGNALS[outcome.number]}, outcome.month
-        assert "AWO Kreisverband Musterstadt" in text  # the network shows names (/privacy: named)
+        if "vague_goals" in EXPECTED_SIGNALS[outcome.number]:
+            assert "AWO Kreisverband Musterstadt" in text  # the network shows names (/privacy: named)
     march = played.result.rounds[2].digest_path.read_text(encoding="utf-8")
     assert "Kita Sonnenschein" in march and "Bildungsträger Perspektive gGmbH: hat 2 Check-ins in Folge verpasst" \
         in march
@@ -101,7 +102,7 @@ def test_transcripts_show_what_the_partners_answered(played: Played) -> None:
         return (folder / f"{stem}.txt").read_text(encoding="utf-8")
 
     awo = transcript("awo-monika")
-    assert "Monika: Irgendwie besser zusammenarbeiten, mal schauen." in awo and "Monika: [2]" in awo
+    assert "Monika: Irgendwie besser zusammenarbeiten, mal schauen." in awo and "Monika: [3]" in awo
     jobcenter = transcript("jobcenter-anna")
     assert "Anna: Bis Ende 2027 vermitteln wir 40 Alleinerziehende" in jobcenter
     assert "--- 05.01.2027 ---" in jobcenter and "Bot: Frage 1" in jobcenter and "[Jetzt starten] [Später]" in jobcenter

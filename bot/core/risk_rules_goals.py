@@ -122,9 +122,9 @@ def overlap(first: frozenset[str], second: frozenset[str]) -> float:
 
 
 def is_goal_statement(answer: AnswerFact) -> bool:
-    """Whether an answer is a typed goal statement: a text answer about risk 1 (or, without a risk, factor 2)."""
-    about_goals = answer.risk == 1 or (answer.risk is None and answer.factor == 2)
-    return about_goals and answer.kind == "text" and isinstance(answer.value, str) and bool(answer.value.strip())
+    """Whether an answer is a typed goal statement: a text answer about risk 1 (vague goals). A text about goals
+    without that risk (e.g. "what is missing for a clear goal") is no statement of the goal."""
+    return answer.risk == 1 and answer.kind == "text" and isinstance(answer.value, str) and bool(answer.value.strip())
 
 
 def _statements(history: History, round_id: int) -> dict[int, dict[int, list[AnswerFact]]]:

@@ -2,7 +2,7 @@
 
 A persona answers a step by its id and kind (whatever the rotation module of the round asks), with button values
 (option ids, 1-5, yes/no, skip) or a typed text. The behaviours are built to cause exactly these risk signals:
-vague goals and low goal clarity (AWO), unclear benefit from round 3 (Kita Sonnenschein), fluctuation in round 3
+vague goals (AWO), unclear benefit from round 3 (Kita Sonnenschein), fluctuation in round 3
 (Suchtberatung: a new contact person), fading engagement from round 3 (Bildungsträger: silent after round 1).
 """
 
@@ -140,8 +140,8 @@ PARTNERS: tuple[Persona, ...] = (
             levels={"benefit": (3, 4, 4, 4), "ideas_inside": (3,)}, choices={"other_networks": ("partly",)},
             worked_with=("jugendamt", "frauenberatung")),
     Persona("awo", "Monika", "Schulz", 107, "AWO Kreisverband Musterstadt", "vague_goals",
-            "vague goals: the shared goal is unclear to her (2 of 5) and her goal stays vague",
-            VAGUE_GOAL, levels={"goals_clear": (2,)},
+            "vague goals: whenever asked for the network's goal (every third round), her answer stays vague",
+            VAGUE_GOAL, levels={"goals_clear": (3,)},
             choices={"network_rules": ("unknown",), "expectations": ("unsure",), "goal_source": ("not_yet",)},
             texts={"goals_missing": VAGUE_GOAL, "2:goals_missing": "Weiß nicht, vielleicht mehr Austausch."},
             worked_with=("caritas",)),
@@ -173,10 +173,10 @@ SUCCESSORS: tuple[Persona, ...] = (
 )
 
 EXPECTED_SIGNALS: Mapping[int, frozenset[str]] = {
-    1: frozenset({"vague_goals", "low_goal_clarity"}),
-    2: frozenset({"vague_goals", "low_goal_clarity"}),
-    3: frozenset({"vague_goals", "low_goal_clarity", "unclear_benefit", "fluctuation", "fading_engagement"}),
-    4: frozenset({"vague_goals", "low_goal_clarity", "unclear_benefit", "fading_engagement"}),
+    1: frozenset({"vague_goals"}),  # the goal statement is asked in rounds 1 and 4 (module "commitment")
+    2: frozenset(),
+    3: frozenset({"unclear_benefit", "fluctuation", "fading_engagement"}),
+    4: frozenset({"vague_goals", "unclear_benefit", "fading_engagement"}),
 }
 
 
