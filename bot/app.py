@@ -23,6 +23,7 @@ from bot.config import ConfigError, Settings
 from bot.core.pacing import Limits, Pacer
 from bot.handlers.answers import answers_command, on_edit_button, on_revise_button
 from bot.handlers.checkin import checkin_command, on_answer_button, on_text
+from bot.handlers.coaching import actions_command, coach_command, coach_typed, on_coach_button
 from bot.handlers.common import SERVICES_KEY, refuse_callback, services, translator
 from bot.handlers.coordinator import invite_command, partners_command
 from bot.handlers.export import export_command
@@ -82,6 +83,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     # The network's answers as CSV and XLSX documents (coordinators; anonymous networks without organisations).
     app.add_handler(CommandHandler("export", export_command, filters=private))
     app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
+    app.add_handler(CommandHandler("coach", coach_command, filters=private))
+    app.add_handler(CommandHandler("actions", actions_command, filters=private))
     # 3. Buttons, by the prefix of their callback data; anything else is stale or forged.
     app.add_handler(CallbackQueryHandler(on_consent, pattern=callbacks.CONSENT_PATTERN))
     app.add_handler(CallbackQueryHandler(on_language, pattern=callbacks.LANGUAGE_PATTERN))
@@ -93,6 +96,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_settings_button, pattern=callbacks.SETTINGS_PATTERN))
     app.add_handler(CallbackQueryHandler(on_script_button, pattern=callbacks.SCRIPT_PATTERN))
     app.add_handler(CallbackQueryHandler(on_privacy_button, pattern=callbacks.PRIVACY_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_coach_button, pattern=callbacks.COACH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_preview_button, pattern=callbacks.PREVIEW_PATTERN))
     app.add_handler(CallbackQueryHandler(unknown_button))
     # 4. Everything else a person can send: unknown commands, typed answers (a running script preview's first, see
@@ -108,7 +112,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
 async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed message: an answer in the sender's running script preview if there is one, else the check-in's."""
-    if not await preview_typed(update, context):
+    if not await preview_typed(update, context) and not await coach_typed(update, context):
         await on_text(update, context)
 
 

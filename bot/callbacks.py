@@ -237,3 +237,47 @@ def parse_privacy(data: str) -> str | None:
     """The privacy chosen by a /privacy button, or None for anything else."""
     match = _PRIVACY_RE.match(data)
     return match.group(1) if match else None
+
+
+COACH_PATTERN = r"^k:"
+_COACH_RE = re.compile(r"^k:(?:(go)|o:(\d{1,12}):(done|partly|not_done)|(\d{1,12}):([a-z][a-z0-9_]{0,23}):"
+                       r"([A-Za-z0-9_]{1,24}))$")
+
+
+@dataclass(frozen=True)
+class CoachData:
+    """A coaching button: start (`start`), an answer in a dialog, or how an action went."""
+
+    start: bool = False
+    session_id: int = 0
+    step_id: str = ""
+    value: str = ""
+    action_id: int = 0
+    outcome: str = ""
+
+
+def coach_start() -> str:
+    """Callback data of the "start coaching" button."""
+    return "k:go"
+
+
+def coach_answer(session_id: int, step_id: str, value: str) -> str:
+    """Callback data of an answer button in a coaching dialog."""
+    return f"k:{session_id}:{step_id}:{value}"
+
+
+def coach_outcome(action_id: int, outcome: str) -> str:
+    """Callback data of "how did it go" for an action."""
+    return f"k:o:{action_id}:{outcome}"
+
+
+def parse_coach(data: str) -> CoachData | None:
+    """A coaching button's data, or None for anything else."""
+    match = _COACH_RE.match(data)
+    if match is None:
+        return None
+    if match.group(1):
+        return CoachData(start=True)
+    if match.group(2):
+        return CoachData(action_id=int(match.group(2)), outcome=match.group(3))
+    return CoachData(session_id=int(match.group(4)), step_id=match.group(5), value=match.group(6))

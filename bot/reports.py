@@ -10,17 +10,21 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot import callbacks
 from bot.chart import render_chart
+from bot.core.coaching import outcome_label
 from bot.core.digest import (
     answered_organisations,
     build_digest,
     chart_data,
+    factor_levels,
     main_topic,
     partner_feedback,
     short_month,
     signal_text,
 )
-from bot.core.digest_evidence import MEMBERSHIP_CODES, MIN_ANSWERS
+from bot.core.digest_evidence import MEMBERSHIP_CODES, MIN_ANSWERS, decimal
+from bot.core.digest_names import factor_name
 from bot.core.history import History, Signal
 from bot.core.network_map import map_due, map_summary, network_map
 from bot.core.render import describe_value, pick
@@ -30,6 +34,7 @@ from bot.i18n import Catalogs, Gettext
 from bot.network_picture import render_network_map
 from bot.rounds import month_name
 from bot.scripts import ScriptRegistry
+from storage.coaching import actions_of, open_actions_before
 from storage.db import get_meta, open_db, set_meta
 from storage.history import load_history
 from storage.outbox import Outgoing, enqueue
@@ -86,12 +91,63 @@ def _report_round(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, net
                                  network_id=network_id, membership_id=coordinator.id, photo=png))
         if map_due(history, round_id):
             messages += _map_messages(catalogs, history, round_id, coordinator)
+        messages += coaching_messages(db, catalogs, scripts, history, round_id, coordinator)
     messages += _feedback(db, catalogs, history, round_id, signals)
     with db.atomic():
         if mark_reported(db, round_id, len(signals), now):
             enqueue(db, messages, now)
             return 1
     return 0
+
+
+def coaching_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, history: History, round_id: int,
+                      coordinator: Membership) -> list[Outgoing]:
+    """After the digest: last month's steps beside their factor's trend, "how did it go?" for the coordinator's own
+    open steps, and the offer to choose the next one (once a round, so nobody is nagged)."""
+    _ = catalogs.gettext(coordinator.locale)
+    key = f"{round_id}:{coordinator.id}"
+    messages: list[Outgoing] = []
+    earlier = [facts.id for facts in history.rounds if facts.closed and facts.id < round_id]
+    levels = {level.factor: level for level in factor_levels(history, round_id)}
+    reviewed = [action for action in actions_of(db, history.network_id) if earlier and action.round_id == earlier[-1]]
+    lines = []
+    for action in reviewed:
+        line = _("Step from last month: {what} – {outcome}").format(what=action.what,
+                                                                   outcome=outcome_label(action.outcome, _))
+        level = levels.get(action.factor or 0)
+        if level is not None and level.level is not None and level.previous:
+            line += "; " + _("{factor}: {before} → {now}").format(
+                factor=factor_name(level.factor, _), before=decimal(level.previous[-1], coordinator.locale),
+                now=decimal(level.level, coordinator.locale))
+        lines.append(line)
+    if lines:
+        messages.append(Outgoing(f"action-review:{key}", "coaching", coordinator.user_id, "\n".join(lines),
+                                 network_id=history.network_id, membership_id=coordinator.id))
+    for action in open_actions_before(db, history.network_id, round_id):
+        if action.membership_id != coordinator.id:
+            continue
+        buttons = [[{"text": outcome_label(outcome, _), "callback_data": callbacks.coach_outcome(action.id, outcome)}
+                    for outcome in ("done", "partly", "not_done")]]
+        messages.append(Outgoing(
+            f"action-followup:{action.id}", "coaching", coordinator.user_id,
+            _("You planned: {what} ({topic}). How did it go?").format(what=action.what, topic=action.topic_label),
+            {"inline_keyboard": buttons}, network_id=history.network_id, membership_id=coordinator.id))
+    if _has_coaching(scripts, coordinator.network_id):
+        start = [[{"text": _("Start coaching"), "callback_data": callbacks.coach_start()}]]
+        messages.append(Outgoing(
+            f"coach-offer:{key}", "coaching", coordinator.user_id,
+            _("Would you like to choose one concrete step for the next network meeting? It takes about two "
+              "minutes; /coach works at any time."), {"inline_keyboard": start}, network_id=history.network_id,
+            membership_id=coordinator.id))
+    return messages
+
+
+def _has_coaching(scripts: ScriptRegistry, network_id: int) -> bool:
+    try:
+        scripts.current("coaching", network_id)
+    except KeyError:
+        return False
+    return True
 
 
 def _map_messages(catalogs: Catalogs, history: History, round_id: int, coordinator: Membership) -> list[Outgoing]:

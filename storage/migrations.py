@@ -273,3 +273,39 @@ def m007_reports_privacy_alerts(db: Database) -> None:
         round_number INTEGER NOT NULL,
         created_at TEXT NOT NULL,
         PRIMARY KEY (network_id, rule, organisation_id, round_number))""")
+
+
+@migrations()
+def m008_coaching(db: Database) -> None:
+    """The coordinator's coaching dialogs and the actions they commit to, with how each went."""
+    db.execute("""CREATE TABLE coaching_sessions (
+        id INTEGER PRIMARY KEY,
+        membership_id INTEGER NOT NULL REFERENCES memberships(id),
+        network_id INTEGER NOT NULL REFERENCES networks(id),
+        round_id INTEGER REFERENCES rounds(id),      -- the round whose digest it follows
+        script_id TEXT NOT NULL,
+        script_version INTEGER NOT NULL,
+        topics TEXT NOT NULL,                        -- JSON [[id, label], ...]: what could be chosen, fixed at start
+        state TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+        prompt_message_id INTEGER,
+        started_at TEXT NOT NULL,
+        finished_at TEXT)""")
+    db.execute("CREATE UNIQUE INDEX coaching_one_open ON coaching_sessions(membership_id) WHERE status = 'open'")
+    db.execute("""CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL UNIQUE REFERENCES coaching_sessions(id),
+        membership_id INTEGER NOT NULL REFERENCES memberships(id),
+        network_id INTEGER NOT NULL REFERENCES networks(id),
+        round_id INTEGER REFERENCES rounds(id),
+        topic TEXT NOT NULL,
+        topic_label TEXT NOT NULL,
+        factor INTEGER,                              -- the success factor it aims at (its trend is shown beside it)
+        what TEXT NOT NULL,
+        with_whom TEXT,
+        due TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        outcome TEXT CHECK (outcome IN ('done', 'partly', 'not_done')),
+        outcome_note TEXT,
+        note_pending INTEGER NOT NULL DEFAULT 0,     -- the next typed line is the note on how it went
+        outcome_at TEXT)""")

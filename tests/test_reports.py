@@ -44,7 +44,7 @@ def test_a_closed_round_gets_digest_chart_map_and_feedback_once(db: Database, ca
     assert queue_round_reports(db, catalogs, registry, NOW + timedelta(days=11)) == 0  # once
     rows = db.execute("SELECT kind, chat_id, text, photo IS NOT NULL FROM outbox ORDER BY id").fetchall()
     kinds = [(kind, chat, photo) for kind, chat, _text, photo in rows]
-    assert kinds == [("digest", 900, 0), ("chart", 900, 1), ("map", 900, 0), ("map", 900, 1),
+    assert kinds == [("digest", 900, 0), ("chart", 900, 1), ("map", 900, 0), ("map", 900, 1), ("coaching", 900, 0),
                      ("feedback", 700, 0), ("feedback", 701, 0)]
     digest, summary = rows[0][2], rows[2][2]
     assert "2 von 3 Partnern haben geantwortet" in digest and "Keine Antwort von: Kita Sonnenschein" in digest

@@ -456,7 +456,7 @@ README_EXAMPLES = _readme_examples()
 
 def test_readme_shows_a_whole_script_a_list_of_steps_and_rules() -> None:
     shapes = [next(iter(example)) if isinstance(example, dict) else "steps" for example in README_EXAMPLES]
-    assert shapes == ["version", "steps", "next", "version", "steps"]
+    assert shapes == ["version", "steps", "steps", "next", "version", "steps"]  # the second steps: a focus step
 
 
 @pytest.mark.parametrize("example", README_EXAMPLES, ids=lambda example: "script" if "version" in example else

@@ -93,3 +93,51 @@ def tip(signal: Signal, _: Gettext) -> str:
     """The coaching tip for a signal as one line, naming the management function it serves."""
     return _("Tip ({function}): {advice}").format(function=function_name(signal.function, _),
                                                   advice=advice(signal, _))
+
+
+# The success factor each rule aims at, and a rule whose tip fits each success factor chosen as a topic.
+RULE_FACTOR: dict[str, int] = {
+    "vague_goals": 2, "divergent_goals": 2, "low_goal_clarity": 2, "unclear_benefit": 3, "fluctuation": 1,
+    "broken_agreements": 4, "burden": 5, "autonomy": 9, "offer_orientation": 7, "fading_engagement": 1,
+    "little_knowledge": 5, "leadership": 8, "inner_advocacy": 10, "parallel_structures": 11}
+FACTOR_RULE: dict[int, str] = {
+    1: "fading_engagement", 2: "low_goal_clarity", 3: "unclear_benefit", 4: "broken_agreements",
+    5: "little_knowledge", 6: "broken_agreements", 7: "offer_orientation", 8: "leadership", 9: "autonomy",
+    10: "inner_advocacy", 11: "parallel_structures"}
+FACTOR_TOPIC = "factor_"
+MAX_SIGNAL_TOPICS = 5
+
+
+def coaching_topics(signals: list[Signal], _: Gettext) -> tuple[tuple[str, str], ...]:
+    """What the coordinator may choose to work on: this month's signals (most severe first), then the factors."""
+    from bot.core.digest import sort_signals  # the digest imports this module
+    from bot.core.digest_names import factor_name, signal_topic
+
+    topics: dict[str, str] = {}
+    for signal in sort_signals(signals):
+        if len(topics) < MAX_SIGNAL_TOPICS:
+            topics.setdefault(signal.rule, signal_topic(signal, _))
+    for factor in range(1, 12):
+        topics[f"{FACTOR_TOPIC}{factor}"] = factor_name(factor, _)
+    return tuple(topics.items())
+
+
+def topic_factor(topic: str) -> int | None:
+    """The success factor a chosen topic aims at."""
+    if topic.startswith(FACTOR_TOPIC) and topic[len(FACTOR_TOPIC):].isdigit():
+        return int(topic[len(FACTOR_TOPIC):])
+    return RULE_FACTOR.get(topic)
+
+
+def topic_advice(topic: str, _: Gettext) -> str:
+    """Suggested actions for a chosen topic: the tip of its rule (a factor's fitting rule)."""
+    factor = topic_factor(topic)
+    rule = FACTOR_RULE.get(factor or 0, topic) if topic.startswith(FACTOR_TOPIC) else topic
+    return _rule_advice(_).get(rule) or _(
+        "Take this up at the next meeting: describe what you noticed without blaming anyone, ask the partners how "
+        "they see it and agree on one next step with a name and a date.")
+
+
+def outcome_label(outcome: str | None, _: Gettext) -> str:
+    """How an action went, in words ("open" while nobody said)."""
+    return {"done": _("done"), "partly": _("partly done"), "not_done": _("not done")}.get(outcome or "", _("open"))

@@ -1,4 +1,5 @@
-"""What a check-in knows besides the answers: round, month, the partner's kind and the other partners."""
+"""What a check-in knows besides the answers: round, month, the partner's kind, the other partners, and the topics a
+coaching check-in offers."""
 
 from __future__ import annotations
 
@@ -23,13 +24,16 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 @dataclass(frozen=True)
 class CheckinContext:
-    """The facts a check-in may depend on; `partners` are (id, name) of the network's other organisations."""
+    """The facts a check-in may depend on; `partners` are (id, name) of the network's other organisations, `topics`
+    (id, label) of what a focus step offers, in the order shown (the caller fills them, e.g. this month's signals first,
+    then the success factors)."""
 
     round_number: int = 1
     month: int = 1
     role: str = "other"
     answered_last_round: bool = False
     partners: tuple[tuple[str, str], ...] = ()
+    topics: tuple[tuple[str, str], ...] = ()
 
     def value(self, key: str) -> int | bool | str:
         """The value a context condition compares (`round`, `month`, `role`, `answered_last_round`)."""
@@ -41,6 +45,10 @@ class CheckinContext:
     def partner_ids(self) -> set[str]:
         """The ids a partners step accepts."""
         return {partner_id for partner_id, _name in self.partners}
+
+    def topic_ids(self) -> set[str]:
+        """The ids a focus step accepts."""
+        return {topic_id for topic_id, _label in self.topics}
 
 
 def guess_kind(name: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from bot.core.conditions import holds
 from bot.core.context import CheckinContext
-from bot.core.script import DONT_KNOW, END, Script, Step, Value
+from bot.core.script import CONTEXT_KINDS, DONT_KNOW, END, Script, Step, Value
 
 CONTINUE = "continue"
 SKIP = "skip"
@@ -127,7 +127,7 @@ def answer(script: Script, state: DialogState, step_id: str, given: Input,
             return ticked
         parsed: Value | Rejected = ticked
     else:
-        parsed = _parse(step, given)
+        parsed = _parse(step, given, context)
     if isinstance(parsed, Rejected):
         return parsed
     answers = dict(state.answers)
@@ -156,12 +156,19 @@ def _rule_target(script: Script, step: Step, answers: Mapping[str, Value], conte
 
 def _shown_from(script: Script, step: Step, answers: Mapping[str, Value], context: CheckinContext) -> str | None:
     """`step` if it is shown in this round, else where the flow goes when it is passed by (its rules, unanswered)."""
-    while not (script.shown(step, context.round_number) and (step.kind != "partners" or context.partners)):
+    while not (script.shown(step, context.round_number) and _has_buttons(step, context)):
         following = _rule_target(script, step, answers, context)  # forward only, so this ends
         if following is None:
             return None
         step = script.step(following)
     return step.id
+
+
+def _has_buttons(step: Step, context: CheckinContext) -> bool:
+    """Whether the context offers something to choose on a step whose buttons come from it (partners, topics)."""
+    if step.kind not in CONTEXT_KINDS:
+        return True
+    return bool(context.partners if step.kind == "partners" else context.topics)
 
 
 def ticks(step: Step) -> bool:
@@ -201,7 +208,7 @@ def _order(step: Step, context: CheckinContext) -> Any:
     return lambda chosen: order.index(chosen) if chosen in order else len(order)
 
 
-def _parse(step: Step, given: Input) -> Value | Rejected:
+def _parse(step: Step, given: Input, context: CheckinContext) -> Value | Rejected:
     if step.kind == "text":
         if isinstance(given, Press):
             return None if given.value == SKIP and step.optional else Rejected("use_text")
@@ -233,6 +240,8 @@ def _parse(step: Step, given: Input) -> Value | Rejected:
         if given.value in (YES, NO):
             return given.value == YES
         return Rejected("invalid")
+    if step.kind == "focus":  # one of the topics the context offers; the button carries the topic id
+        return given.value if given.value in context.topic_ids() else Rejected("invalid")
     if given.value in {option.id for option in step.options}:
         return given.value
     return Rejected("invalid")
@@ -243,14 +252,16 @@ def questions_answered(script: Script, state: DialogState) -> int:
     return sum(1 for step_id in state.answers if script.has_step(step_id) and script.step(step_id).is_question)
 
 
-def revise(script: Script, state: DialogState, step_id: str, given: Input) -> Accepted | Rejected:
-    """Change the answer of an already answered step; the check-in's position and branching stay as they were."""
+def revise(script: Script, state: DialogState, step_id: str, given: Input,
+           context: CheckinContext = _NO_CONTEXT) -> Accepted | Rejected:
+    """Change the answer of an already answered step; the check-in's position and branching stay as they were; a
+    focus step takes one of the context's topics (none without context)."""
     if step_id not in state.answers or not script.has_step(step_id):
         return Rejected("invalid")
     step = script.step(step_id)
     if ticks(step):
         return Rejected("invalid")  # several ticks cannot be changed with one tap; /answers offers no button
-    parsed = _parse(step, given)
+    parsed = _parse(step, given, context)
     if isinstance(parsed, Rejected):
         return parsed
     answers = {**state.answers, step_id: parsed}

@@ -38,12 +38,14 @@ def pick(texts: Mapping[str, str], lang: str) -> str:
 
 TICK = "✓ "
 MAX_PARTNER_LABEL = 28  # two buttons a row must stay readable on a phone
+MAX_TOPIC_LABEL = 40  # one button a row: as long as a choice's option label may be
 
 
 def render_step(script: Script, step_id: str, lang: str, _: Gettext, number: int, *,
                 state: DialogState | None = None, context: CheckinContext | None = None) -> View:
     """The view of a step; `number` is the question's position, shown as a progress hint; `state` carries what is
-    ticked so far on a step with several choices, `context` the partners a partners step offers."""
+    ticked so far on a step with several choices, `context` the partners a partners step offers and the topics of a
+    focus step."""
     step = script.step(step_id)
     draft = state.draft if state is not None and state.current == step_id else ()
     page = state.page if state is not None and state.current == step_id else 0
@@ -70,6 +72,9 @@ def render_step(script: Script, step_id: str, lang: str, _: Gettext, number: int
         partners = context.partners if context is not None else ()
         text, rows = _partner_buttons(text, partners, draft, page, _)
         buttons.extend(rows)
+    elif step.kind == "focus":
+        topics = context.topics if context is not None else ()
+        buttons.extend((Button(_short(label, MAX_TOPIC_LABEL), topic_id),) for topic_id, label in topics)
     elif step.kind == "info":
         buttons.append((Button(_("Continue"), CONTINUE),))
     elif step.kind == "number":
@@ -97,7 +102,8 @@ def _partner_buttons(text: str, partners: tuple[tuple[str, str], ...], draft: tu
     if pages > 1:
         text += "\n" + _("Page {page} of {pages}").format(page=page + 1, pages=pages)
     shown = partners[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-    labels = [Button(_ticked(_short(name), pid in draft), PARTNER_PREFIX + pid) for pid, name in shown]
+    labels = [Button(_ticked(_short(name, MAX_PARTNER_LABEL), pid in draft), PARTNER_PREFIX + pid)
+              for pid, name in shown]
     rows: list[tuple[Button, ...]] = [tuple(labels[i:i + 2]) for i in range(0, len(labels), 2)]
     turns = []
     if page > 0:
@@ -110,12 +116,14 @@ def _partner_buttons(text: str, partners: tuple[tuple[str, str], ...], draft: tu
     return text, rows
 
 
-def _short(name: str) -> str:
-    return name if len(name) <= MAX_PARTNER_LABEL else name[:MAX_PARTNER_LABEL - 1] + "…"
+def _short(name: str, limit: int) -> str:
+    """The name, cut to `limit` characters with "…" when longer."""
+    return name if len(name) <= limit else name[:limit - 1].rstrip() + "…"
 
 
 def describe_value(step: Step, value: Value, lang: str, _: Gettext, names: Mapping[str, str] | None = None) -> str:
-    """A short human form of a stored answer, shown under the answered question; `names` of partner ids."""
+    """A short human form of a stored answer, shown under the answered question; `names` of partner ids (a partners
+    step) or topic ids (a focus step: pass dict(context.topics))."""
     if isinstance(value, tuple):
         if not value:
             return _("None of them")
@@ -131,4 +139,6 @@ def describe_value(step: Step, value: Value, lang: str, _: Gettext, names: Mappi
         for option in step.options:
             if option.id == value:
                 return pick(option.text, lang)
+    if step.kind == "focus" and isinstance(value, str):
+        return (names or {}).get(value, value)
     return str(value)

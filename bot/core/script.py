@@ -6,15 +6,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-StepKind = Literal["scale", "choice", "yes_no", "text", "number", "info", "partners"]
-STEP_KINDS: tuple[StepKind, ...] = ("scale", "choice", "yes_no", "text", "number", "info", "partners")
-QUESTION_KINDS: frozenset[str] = frozenset({"scale", "choice", "yes_no", "text", "number", "partners"})
+StepKind = Literal["scale", "choice", "yes_no", "text", "number", "info", "partners", "focus"]
+STEP_KINDS: tuple[StepKind, ...] = ("scale", "choice", "yes_no", "text", "number", "info", "partners", "focus")
+QUESTION_KINDS: frozenset[str] = frozenset({"scale", "choice", "yes_no", "text", "number", "partners", "focus"})
+# Steps whose buttons come from the check-in's context, not from the script: no condition may look at their answers,
+# and without such context (no other partners, no topics) the step is passed by.
+CONTEXT_KINDS: frozenset[str] = frozenset({"partners", "focus"})
 TYPED_KINDS: frozenset[str] = frozenset({"text", "number"})  # answered by typing, not by a button
 END = "end"
 DONT_KNOW = "dont_know"
 
 # An answer value: scale and number → int (scale also DONT_KNOW), yes_no → bool, choice → option id (a tuple of
-# them when several may be chosen), partners → a tuple of organisation ids, text → str, None for a skipped text.
+# them when several may be chosen), partners → a tuple of organisation ids, focus → the chosen topic id, text → str,
+# None for a skipped text.
 Value = int | bool | str | tuple[str, ...] | None
 CompareOp = Literal["eq", "in", "lte", "gte"]
 

@@ -10,6 +10,7 @@ from typing import Any
 from bot.core.context import CONTEXT_KEYS, ORGANISATION_KINDS
 from bot.core.flow import MAX_QUESTIONS, longest_path, questions_on, rounds_to_check, unreachable
 from bot.core.script import (
+    CONTEXT_KINDS,
     DONT_KNOW,
     END,
     QUESTION_KINDS,
@@ -44,6 +45,7 @@ STEP_KEYS: dict[str, set[str]] = {
     "scale": {"low", "high", "dont_know"},
     "choice": {"options", "multiple"},
     "partners": set(),
+    "focus": set(),
     "yes_no": set(),
     "text": {"max_length", "optional"},
     "number": {"min", "max"},
@@ -257,7 +259,12 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
     if kind not in STEP_KINDS:
         c.fail((*path, "kind"), f"kind must be one of {', '.join(STEP_KINDS)}, got {kind!r}", name)
         return None
-    c.keys(raw, COMMON_STEP_KEYS | STEP_KEYS[kind] | ({"concern"} if kind in CONCERN_KINDS else set()), path, name)
+    allowed = COMMON_STEP_KEYS | STEP_KEYS[kind] | ({"concern"} if kind in CONCERN_KINDS else set())
+    if kind == "focus" and "options" in raw:  # a likely mistake: say why rather than just "unknown key"
+        c.fail((*path, "options"), "a focus step takes no options: its buttons are the topics the check-in offers "
+                                   "(this month's signals, then the success factors)", name)
+        allowed |= {"options"}
+    c.keys(raw, allowed, path, name)
     text = c.texts(raw.get("text"), (*path, "text"), name)
     factor = raw.get("factor")
     if factor is None and kind in QUESTION_KINDS:
@@ -509,8 +516,9 @@ def _check_flow(c: _Checker, steps: tuple[Step, ...]) -> None:
                     c.fail(rule_path, f"condition refers to a later step '{leaf.step}'", step.id)
                 if not target.is_question:
                     c.fail(rule_path, f"condition refers to '{leaf.step}', which asks nothing", step.id)
-                if target.kind == "partners":
-                    c.fail(rule_path, f"conditions cannot look at the partners step '{leaf.step}'", step.id)
+                if target.kind in CONTEXT_KINDS:
+                    c.fail(rule_path, f"conditions cannot look at the {target.kind} step '{leaf.step}': its buttons "
+                                      "come from the check-in, not from the script", step.id)
                 if leaf.op in ("lte", "gte") and target.kind not in ("scale", "number"):
                     c.fail(rule_path, f"'{leaf.op}' only works on scale and number steps, '{leaf.step}' is "
                                       f"{target.kind}", step.id)

@@ -21,6 +21,8 @@ def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
                 ("partners", _("Partners and whether they have joined")),
                 ("digest", _("The newest round's overview, warnings and chart")),
                 ("privacy", _("Whether the overview names who answered what")),
+                ("coach", _("Choose one step for the next network meeting")),
+                ("actions", _("Your steps and how they went")),
                 ("export", _("The network's answers as CSV and Excel file")),
                 ("settings", _("When rounds open, remind and close")),
                 ("scripts", _("See, change and roll back the check-in questions")),
