@@ -15,7 +15,7 @@ import pytest
 from bot.core.digest_names import SEVERITY_MARKERS
 from bot.demo.personas import EXPECTED_SIGNALS, PARTNERS, everyone
 from bot.demo.report import RoundOutcome
-from bot.demo.runner import Demo, DemoResult, run_demo
+from bot.demo.runner import Demo, DemoResult, coordinator_turn, run_demo
 from tests.e2e import ROOT
 
 # The digest's German topic of each signal the personas are built to cause.
@@ -45,6 +45,7 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
 
     async def coaching(demo: Demo, outcome: RoundOutcome) -> None:
         coached.append(outcome.number)
+        await coordinator_turn(demo, outcome)  # the demo's own turn: how last month went, then /coach
 
     output = tmp_path_factory.mktemp("demo") / "demo-output"
     result = asyncio.run(run_demo(output, 4, say=lines.append, coaching=coaching))
@@ -115,6 +116,10 @@ def test_transcripts_show_what_the_partners_answered(played: Played) -> None:
     coordinator = transcript("koordination-clara")
     assert all(f"Clara: /invite {persona.organisation}" in coordinator for persona in PARTNERS)
     assert "[picture: charts/1-2027-01.png]" in coordinator
+    # After each digest the coordinator commits to one step; from the second month on says how the last one went.
+    assert coordinator.count("Notiert. Nächsten Monat frage ich nach") == 4
+    assert coordinator.count("Clara: [teilweise erledigt]") == 3
+    assert "Ideen zu „Unklarheit über den Nutzen“" in coordinator
 
 
 def test_progress_lines_tell_each_round(played: Played) -> None:

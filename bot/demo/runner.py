@@ -18,7 +18,7 @@ from bot.core.calendar import Schedule, add_local_days, next_allowed, next_perio
 from bot.core.pacing import Limits, Pacer
 from bot.core.risk_rules import find_signals
 from bot.core.script import Script
-from bot.demo.chat import People
+from bot.demo.chat import People, buttons
 from bot.demo.clock import DemoClock, DemoError, settle
 from bot.demo.personas import COORDINATOR, NETWORK_NAME, PARTNERS, SUCCESSORS, Persona, everyone, organisations
 from bot.demo.report import RoundOutcome, SignalLine, write_readme
@@ -53,14 +53,33 @@ class DemoResult:
 CoachingTurn = Callable[["Demo", RoundOutcome], Awaitable[None]]
 
 
-async def coordinator_turn(demo: Demo, outcome: RoundOutcome) -> None:
-    """HOOK for the coaching dialog: the coordinator's turn after reading a round's digest (`outcome.digest`).
+ACTIONS = {  # what the coordinator commits to, by the topic chosen (the first offered: the most severe signal)
+    "unclear_benefit": "Bei der Fallkonferenz jeden Partner um ein Beispiel bitten, wo das Netzwerk geholfen hat",
+    "vague_goals": "30 Minuten Zielklärung beim nächsten Treffen: jeder Partner nennt einen messbaren Beitrag",
+    "fluctuation": "Begrüßungsanruf bei der neuen Ansprechperson und ein Netzwerk-Steckbrief auf einer Seite",
+    "fading_engagement": "Den Bildungsträger anrufen und fragen, was die Teilnahme lohnend machen würde",
+}
 
-    Act as the coordinator with demo.people (say, press, press_label, until_step; demo.coordinator is the persona),
-    e.g. take the coaching dialog and commit to actions; outcome.signals has the round's rule ids. The clock stands at
-    the round's close (demo.clock.advance() moves it on); if the bot queues messages of its own, `await demo.settle()`
-    waits for them. Everything the chat shows lands in the transcript. Not built yet: nothing happens here.
-    """
+
+async def coordinator_turn(demo: Demo, outcome: RoundOutcome) -> None:
+    """The coordinator after reading a round's digest: says how last month's step went, then takes the coaching
+    dialog (/coach) on the most severe signal and commits to one concrete step."""
+    await demo.settle()
+    people, clara = demo.people, demo.coordinator
+    asked = [m for m in demo.api.messages(clara.user_id) if any(data.startswith("k:o:") for _l, data in buttons(m))]
+    for message in asked:
+        await people.press_label(clara, message, "teilweise erledigt")
+        await people.say(clara, "Zwei Partner hatten Beispiele dabei, die anderen wollen beim nächsten Mal.")
+    _intro, focus = await people.say(clara, "/coach", replies=2)
+    topic = buttons(focus)[0][1]
+    _ideas, why = await people.press(clara, focus, topic, replies=2)
+    [who_helps] = await people.press_label(clara, why, "Überspringen")
+    await people.press_label(clara, who_helps, "Überspringen")  # to the action, typed
+    chosen = topic.rsplit(":", 1)[-1]
+    await people.say(clara, ACTIONS.get(chosen, "Das Thema beim nächsten Treffen als ersten Punkt besprechen und "
+                                                "eine Aufgabe mit Namen und Datum festhalten"))
+    [by_when] = await people.say(clara, "mit allen Partnern")
+    await people.press_label(clara, by_when, "Bis zum nächsten Treffen")
 
 
 class Demo:
