@@ -15,7 +15,7 @@ from bot.core.render import describe_value, pick, render_step
 from bot.core.risk_rules import find_signals
 from bot.core.script import Script
 from bot.handlers.common import member_of, refuse_callback, rejection, say, translator
-from bot.handlers.coordinator import coordinator_or_refusal
+from bot.handlers.coordinator import coordinator_member, coordinator_or_refusal
 from bot.i18n import Gettext
 from bot.services import Services
 from storage.coaching import (
@@ -50,10 +50,8 @@ def coaching_script(svc: Services, network_id: int) -> Script | None:
 async def coach_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/coach: start the coaching dialog on this month's signals."""
     svc, _ = translator(update, context)
-    member = member_of(update, svc)
-    refusal = coordinator_or_refusal(member, _)
-    if refusal or member is None:
-        await say(update, refusal or "")
+    member = await coordinator_member(update, svc, _)
+    if member is None:
         return
     await begin_coaching(update, svc, member, _)
 
@@ -200,10 +198,8 @@ async def _outcome(update: Update, svc: Services, member: Membership, action_id:
 async def actions_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/actions: the network's committed steps, open ones first, with how they went."""
     svc, _ = translator(update, context)
-    member = member_of(update, svc)
-    refusal = coordinator_or_refusal(member, _)
-    if refusal or member is None:
-        await say(update, refusal or "")
+    member = await coordinator_member(update, svc, _)
+    if member is None:
         return
     actions = actions_of(svc.db, member.network_id)
     if not actions:

@@ -24,13 +24,21 @@ def coordinator_or_refusal(member: Membership | None, _: Gettext) -> str | None:
     return None
 
 
-async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/invite <organisation>: a one-time link for that organisation's contact person."""
-    svc, _ = translator(update, context)
+async def coordinator_member(update: Update, svc: Services, _: Gettext) -> Membership | None:
+    """The coordinator who sent a command, or None after a polite refusal (strangers, partners)."""
     member = member_of(update, svc)
     refusal = coordinator_or_refusal(member, _)
     if refusal or member is None:
         await say(update, refusal or "")
+        return None
+    return member
+
+
+async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/invite <organisation>: a one-time link for that organisation's contact person."""
+    svc, _ = translator(update, context)
+    member = await coordinator_member(update, svc, _)
+    if member is None:
         return
     name = " ".join(context.args or []).strip()
     if len(name) < 2:
@@ -72,10 +80,8 @@ def invite_message(svc: Services, organisation: str, token: str, expires_at: str
 async def partners_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/partners: every partner organisation and whether its contact person has joined."""
     svc, _ = translator(update, context)
-    member = member_of(update, svc)
-    refusal = coordinator_or_refusal(member, _)
-    if refusal or member is None:
-        await say(update, refusal or "")
+    member = await coordinator_member(update, svc, _)
+    if member is None:
         return
     rows = partner_overview(svc.db, member.network_id, svc.clock())
     if not rows:

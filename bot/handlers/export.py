@@ -9,8 +9,8 @@ from bot.core.calendar import local, zone
 from bot.core.digest import chart_data
 from bot.core.digest_evidence import MIN_ANSWERS
 from bot.export_files import answer_table, csv_bytes, export_filename, means_table, shareable, xlsx_bytes
-from bot.handlers.common import locale_of, member_of, say, translator
-from bot.handlers.coordinator import coordinator_or_refusal
+from bot.handlers.common import locale_of, say, translator
+from bot.handlers.coordinator import coordinator_member
 from storage.export import answer_records, organisation_names
 from storage.history import load_history
 from storage.reports import network_privacy, network_thresholds
@@ -20,11 +20,9 @@ from storage.rounds import schedule_of
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export: every round's answers (newest revision) as CSV and XLSX; named or anonymous as the network chose."""
     svc, _ = translator(update, context)
-    member = member_of(update, svc)
-    refusal = coordinator_or_refusal(member, _)
+    member = await coordinator_member(update, svc, _)
     chat = update.effective_chat
-    if refusal or member is None or chat is None:
-        await say(update, refusal or "")
+    if member is None or chat is None:
         return
     privacy = network_privacy(svc.db, member.network_id)
     # Anonymous: closed rounds as they closed, so that two exports one answer apart cannot show that answer.

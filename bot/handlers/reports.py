@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks
 from bot.core.risk_rules import find_signals
 from bot.handlers.common import member_of, refuse_callback, say, translator
-from bot.handlers.coordinator import coordinator_or_refusal
+from bot.handlers.coordinator import coordinator_member, coordinator_or_refusal
 from bot.i18n import Gettext
 from bot.reports import digest_messages
 from bot.services import Services
@@ -19,13 +19,9 @@ from storage.reports import Privacy, network_privacy, network_thresholds, set_pr
 
 async def _coordinator(update: Update, svc: Services, _: Gettext) -> tuple[Membership, Chat] | None:
     """The coordinator and chat of a command, or None after a polite refusal."""
-    member = member_of(update, svc)
-    refusal = coordinator_or_refusal(member, _)
+    member = await coordinator_member(update, svc, _)
     chat = update.effective_chat
-    if refusal or member is None or chat is None:
-        await say(update, refusal or "")
-        return None
-    return member, chat
+    return None if member is None or chat is None else (member, chat)
 
 
 async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
