@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from bot.core.script import Value
 from storage.people import Membership
 from storage.rounds import mark_finished
 
@@ -211,13 +212,22 @@ def round_checkin(db: Database, membership_id: int, round_id: int) -> Checkin | 
     )
 
 
+# SQL condition on an answer row `a`: it is the newest revision of its step in its check-in.
+NEWEST_REVISION = ("a.revision = (SELECT MAX(revision) FROM answers b WHERE b.checkin_id = a.checkin_id"
+                   " AND b.step_id = a.step_id)")
+
+
+def stored_value(raw: str) -> Value:
+    """An answer's value from its JSON: several chosen ids come back as a tuple, as the engine keeps them."""
+    loaded = json.loads(raw)
+    return tuple(str(item) for item in loaded) if isinstance(loaded, list) else loaded
+
+
 def answers_of(db: Database, checkin_id: int) -> list[StoredAnswer]:
     """The current answer of each step of one check-in (its newest revision), in the order first given."""
     rows = db.execute(
-        "SELECT a.step_id, a.value_json, a.script_version FROM answers a WHERE a.checkin_id = ? AND a.revision ="
-        " (SELECT MAX(revision) FROM answers b WHERE b.checkin_id = a.checkin_id AND b.step_id = a.step_id)"
+        f"SELECT a.step_id, a.value_json, a.script_version FROM answers a WHERE a.checkin_id = ? AND {NEWEST_REVISION}"
         " ORDER BY (SELECT MIN(id) FROM answers c WHERE c.checkin_id = a.checkin_id AND c.step_id = a.step_id)",
         [checkin_id],
     ).fetchall()
-    values = [json.loads(r[1]) for r in rows]  # several chosen ids come back as tuples, as the engine keeps them
-    return [StoredAnswer(r[0], tuple(v) if isinstance(v, list) else v, r[2]) for r, v in zip(rows, values, strict=True)]
+    return [StoredAnswer(r[0], stored_value(r[1]), r[2]) for r in rows]

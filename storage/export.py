@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.core.script import Value
 from bot.export_files import AnswerRecord
-
-
-def _value(raw: str) -> Value:
-    loaded = json.loads(raw)
-    return tuple(str(item) for item in loaded) if isinstance(loaded, list) else loaded
+from storage.checkins import NEWEST_REVISION, stored_value
 
 
 def answer_records(db: Database, network_id: int, closed_only: bool = False) -> list[AnswerRecord]:
@@ -24,10 +18,9 @@ def answer_records(db: Database, network_id: int, closed_only: bool = False) -> 
         "SELECT r.period, a.organisation_id, o.name, a.script_id, a.script_version, a.step_id, a.kind, a.factor,"
         " a.risk, a.value_json, a.late, a.answered_at FROM answers a JOIN rounds r ON r.id = a.round_id"
         " JOIN organisations o ON o.id = a.organisation_id WHERE a.network_id = ? AND a.round_id IS NOT NULL"
-        " AND a.revision = (SELECT MAX(revision) FROM answers b WHERE b.checkin_id = a.checkin_id"
-        f" AND b.step_id = a.step_id){closed} ORDER BY a.id", [network_id]).fetchall()
+        f" AND {NEWEST_REVISION}{closed} ORDER BY a.id", [network_id]).fetchall()
     return [AnswerRecord(str(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4]), str(r[5]), str(r[6]),
-                         None if r[7] is None else int(r[7]), None if r[8] is None else int(r[8]), _value(r[9]),
+                         None if r[7] is None else int(r[7]), None if r[8] is None else int(r[8]), stored_value(r[9]),
                          bool(r[10]), datetime.fromisoformat(r[11])) for r in rows]
 
 

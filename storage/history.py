@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 
@@ -10,18 +9,14 @@ from sqlite_utils import Database
 
 from bot.core.conditions import holds
 from bot.core.history import AnswerFact, History, MembershipEvent, Participation, Partner, RoundFacts, Thresholds
-from bot.core.script import Script, Value
+from bot.core.script import Script
+from storage.checkins import NEWEST_REVISION, stored_value
 
 ScriptLookup = Callable[[str, int], Script]  # (script id, version) -> the script (ScriptRegistry.version)
 
 
 def _when(value: object) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
-
-
-def _value(raw: str) -> Value:
-    loaded = json.loads(raw)
-    return tuple(loaded) if isinstance(loaded, list) else loaded
 
 
 def load_history(db: Database, network_id: int, scripts: ScriptLookup,
@@ -47,11 +42,10 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
     rows = db.execute(
         "SELECT a.round_id, a.organisation_id, a.step_id, a.kind, a.factor, a.risk, a.value_json, a.answered_at,"
         " a.late, a.script_id, a.script_version FROM answers a WHERE a.network_id = ? AND a.round_id IS NOT NULL"
-        " AND a.revision = (SELECT MAX(revision) FROM answers b WHERE b.checkin_id = a.checkin_id"
-        " AND b.step_id = a.step_id) ORDER BY a.id", [network_id]).fetchall()
+        f" AND {NEWEST_REVISION} ORDER BY a.id", [network_id]).fetchall()
     facts: list[AnswerFact] = []
     for r in rows:
-        value = _value(r[6])
+        value = stored_value(r[6])
         script = scripts(str(r[9]), int(r[10]))
         concern = script.step(r[2]).concern if script.has_step(r[2]) else None
         level = value if r[3] == "scale" and isinstance(value, int) and not isinstance(value, bool) else None

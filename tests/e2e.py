@@ -11,7 +11,11 @@ from telegram.ext import Application
 
 from bot.app import build_application, start_application, stop_application
 from bot.config import Settings
+from bot.core import engine
+from bot.core.engine import Accepted, Press
+from bot.core.script import Script
 from bot.localapi.server import LocalBotApi, SentMessage
+from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
 from storage.db import open_db
 from storage.people import Membership, active_membership, create_invite, create_network, organisation_for
 
@@ -121,3 +125,17 @@ class Harness:
             [membership_id],
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
+
+
+def clarity_two_then_four(db: Database, script: Script, member: Membership, round_id: int) -> None:
+    """The member rates goal clarity 2 at NOW and changes it to 4 an hour later (revision 1 is the current one)."""
+    state = engine.start(script)
+    checkin = start_checkin(db, member, script.id, script.version, state.to_json(), NOW, round_id)
+    outcome = engine.answer(script, state, "goals_clear", Press("2"))
+    assert isinstance(outcome, Accepted)
+    assert record_step(db, checkin, StepRecord("goals_clear", "scale", 2, True, 2, outcome.state.to_json(), False,
+                                               risk=1), NOW)
+    fresh = get_checkin(db, checkin.id)
+    assert fresh is not None
+    revise_answer(db, fresh, StepRecord("goals_clear", "scale", 2, True, 4, outcome.state.to_json(), False, risk=1),
+                  NOW + timedelta(hours=1))

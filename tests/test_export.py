@@ -10,9 +10,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlite_utils import Database
 
-from bot.core import engine
 from bot.core.digest import ChartData
-from bot.core.engine import Accepted, Press
 from bot.core.script import Script
 from bot.export_files import (
     AnswerRecord,
@@ -27,11 +25,10 @@ from bot.export_files import (
 )
 from bot.i18n import Catalogs
 from bot.scripts import ScriptRegistry
-from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
 from storage.export import answer_records, organisation_names
 from storage.people import create_invite, create_network, organisation_for, redeem_invite
 from storage.rounds import open_round
-from tests.e2e import NOW, TEST_DIALOGS
+from tests.e2e import NOW, TEST_DIALOGS, clarity_two_then_four
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NAMES = {1: "Jobcenter Musterstadt", 2: "Schuldnerberatung Süd", 3: "Träger Ölmühle"}
@@ -174,16 +171,7 @@ def test_answer_records_take_the_newest_revision(db: Database) -> None:
     anna = redeem_invite(db, create_invite(db, network, "partner", org, NOW, 30).token, 501, "Anna", "de", 1, NOW)
     round_id = open_round(db, network, "2027-01", NOW, NOW + timedelta(days=14), [anna.id], NOW)
     assert round_id is not None
-    state = engine.start(script)
-    checkin = start_checkin(db, anna, script.id, script.version, state.to_json(), NOW, round_id)
-    outcome = engine.answer(script, state, "goals_clear", Press("2"))
-    assert isinstance(outcome, Accepted)
-    assert record_step(db, checkin, StepRecord("goals_clear", "scale", 2, True, 2, outcome.state.to_json(), False,
-                                               risk=1), NOW)
-    fresh = get_checkin(db, checkin.id)
-    assert fresh is not None
-    revise_answer(db, fresh, StepRecord("goals_clear", "scale", 2, True, 4, outcome.state.to_json(), False, risk=1),
-                  NOW + timedelta(hours=1))
+    clarity_two_then_four(db, script, anna, round_id)
     [record] = answer_records(db, network)
     assert (record.period, record.organisation, record.step_id, record.kind, record.factor, record.risk,
             record.value, record.late) == ("2027-01", "Jobcenter", "goals_clear", "scale", 2, 1, 4, False)

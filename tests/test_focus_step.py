@@ -11,12 +11,14 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from bot.core import engine
+from bot.core.coaching import Commitment, commitment
 from bot.core.context import CheckinContext
 from bot.core.engine import CONTINUE, SKIP, Accepted, DialogState, Input, Press, Rejected, Typed
 from bot.core.flow import longest_path, questions_on
 from bot.core.render import MAX_TOPIC_LABEL, describe_value, render_step
 from bot.core.script import Script
 from bot.core.script_loader import ScriptError, load_script_file, load_script_text
+from tests.e2e import ROOT
 
 DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"
 SCHEMA = json.loads((DIALOGS / "script.schema.json").read_text(encoding="utf-8"))
@@ -248,3 +250,14 @@ def test_the_coaching_action_cannot_be_skipped() -> None:
                         ("focus", "why", "who_helps", "action"))
     outcome = engine.answer(script, state, "action", Press(SKIP), CONTEXT)
     assert isinstance(outcome, Rejected) and outcome.reason == "use_text"
+
+
+def test_the_commitment_of_a_finished_coaching_dialog() -> None:
+    script = load_script_file(ROOT / "dialogs" / "coaching.yaml")
+    answers = {"focus": "unclear_benefit", "why": None, "action": "Beispiele sammeln", "with_whom": "Jugendamt",
+               "by_when": "next_meeting"}
+    assert commitment(script, answers) == Commitment("unclear_benefit", "Beispiele sammeln", "Jugendamt",
+                                                     "next_meeting")
+    assert commitment(script, {**answers, "with_whom": None}) == Commitment(
+        "unclear_benefit", "Beispiele sammeln", None, "next_meeting")
+    assert commitment(script, {"action": "x"}) is None  # no topic chosen

@@ -7,14 +7,11 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from bot.core import engine
-from bot.core.engine import Accepted, Press
 from bot.scripts import ScriptRegistry
-from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
 from storage.history import load_history
 from storage.people import Membership, create_invite, create_network, mark_unreachable, organisation_for, redeem_invite
 from storage.rounds import close_round, open_round
-from tests.e2e import NOW, TEST_DIALOGS
+from tests.e2e import NOW, TEST_DIALOGS, clarity_two_then_four
 
 
 def join(db: Database, network: int, organisation: str, user_id: int, when: timedelta) -> Membership:
@@ -32,16 +29,7 @@ def test_history_holds_newest_answers_levels_concerns_participation_and_events(d
     bert = join(db, network, "Kita Sonne", 502, timedelta(0))
     round_id = open_round(db, network, "2027-01", NOW, NOW + timedelta(days=14), [anna.id, bert.id], NOW)
     assert round_id is not None
-    state = engine.start(script)
-    checkin = start_checkin(db, anna, script.id, script.version, state.to_json(), NOW, round_id)
-    outcome = engine.answer(script, state, "goals_clear", Press("2"))
-    assert isinstance(outcome, Accepted)
-    assert record_step(db, checkin, StepRecord("goals_clear", "scale", 2, True, 2, outcome.state.to_json(), False,
-                                               risk=1), NOW)
-    fresh = get_checkin(db, checkin.id)
-    assert fresh is not None
-    revise_answer(db, fresh, StepRecord("goals_clear", "scale", 2, True, 4, outcome.state.to_json(), False, risk=1),
-                  NOW + timedelta(hours=1))
+    clarity_two_then_four(db, script, anna, round_id)
     close_round(db, round_id, [], NOW + timedelta(days=14))
     join(db, network, "Kita Sonne", 503, timedelta(days=20))  # a new contact person replaces Bert
     mark_unreachable(db, anna.id, NOW + timedelta(days=21))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from bot.core.digest_names import function_name
 from bot.core.history import Signal
+from bot.core.script import Script, Value
 
 Gettext = Callable[[str], str]
 
@@ -141,3 +143,25 @@ def topic_advice(topic: str, _: Gettext) -> str:
 def outcome_label(outcome: str | None, _: Gettext) -> str:
     """How an action went, in words ("open" while nobody said)."""
     return {"done": _("done"), "partly": _("partly done"), "not_done": _("not done")}.get(outcome or "", _("open"))
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """What a finished coaching dialog commits to: the chosen topic, the step, with whom, by when."""
+
+    topic: str
+    what: str
+    with_whom: str | None
+    due: str
+
+
+def commitment(script: Script, answers: Mapping[str, Value]) -> Commitment | None:
+    """The commitment in a finished dialog's answers: the focus step's topic and the `action` step (else the last
+    text answered), `with_whom` and `by_when`; None without a topic or a step."""
+    topic = next((str(answers[s.id]) for s in script.steps if s.kind == "focus" and s.id in answers), "")
+    texts = [str(answers[s.id]) for s in script.steps if s.kind == "text" and answers.get(s.id)]
+    what = str(answers.get("action") or (texts[-1] if texts else ""))
+    if not topic or not what:
+        return None
+    with_whom = answers.get("with_whom")
+    return Commitment(topic, what, str(with_whom) if with_whom else None, str(answers.get("by_when") or ""))

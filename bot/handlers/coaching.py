@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.core import engine
-from bot.core.coaching import coaching_topics, outcome_label, topic_advice, topic_factor
+from bot.core.coaching import coaching_topics, commitment, outcome_label, topic_advice, topic_factor
 from bot.core.context import CheckinContext
 from bot.core.engine import Accepted, DialogState, Input, Pending, Press, Typed
 from bot.core.render import describe_value, pick, render_step
@@ -168,15 +168,10 @@ async def _apply(update: Update, svc: Services, member: Membership, session: Ses
 
 def _record(svc: Services, session: Session, script: Script, state: DialogState) -> None:
     """The finished dialog's commitment: its focus, the typed action, with whom and by when."""
-    answers = state.answers
-    focus = next((str(answers[s.id]) for s in script.steps if s.kind == FOCUS_STEP_KIND and s.id in answers), "")
-    texts = [str(answers[s.id]) for s in script.steps if s.kind == "text" and answers.get(s.id)]
-    action = str(answers.get("action") or (texts[-1] if texts else ""))
-    with_whom = answers.get("with_whom")
-    due = str(answers.get("by_when") or "")
-    if focus and action:
-        record_action(svc.db, session, focus, dict(session.topics).get(focus, focus), topic_factor(focus), action,
-                      str(with_whom) if with_whom else None, due, svc.clock())
+    found = commitment(script, state.answers)
+    if found is not None:
+        record_action(svc.db, session, found.topic, dict(session.topics).get(found.topic, found.topic),
+                      topic_factor(found.topic), found.what, found.with_whom, found.due, svc.clock())
 
 
 async def _outcome(update: Update, svc: Services, member: Membership, action_id: int, outcome: str,
