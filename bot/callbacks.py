@@ -281,3 +281,39 @@ def parse_coach(data: str) -> CoachData | None:
     if match.group(2):
         return CoachData(action_id=int(match.group(2)), outcome=match.group(3))
     return CoachData(session_id=int(match.group(4)), step_id=match.group(5), value=match.group(6))
+
+
+RIGHTS_PATTERN = r"^m:"
+ACCESS_PATTERN = r"^n:"
+RIGHTS_ACTIONS = frozenset({"agree", "decline", "leave", "stay", "delete", "keep", "exit"})
+ACCESS_ACTIONS = frozenset({"revoke", "remove", "removeok", "removeno"})
+_MEMBER_RE = re.compile(r"^([mn]):([a-z]{2,10})(?::(\d{1,12}))?$")
+
+
+@dataclass(frozen=True)
+class MemberAction:
+    """A rights button (m:, the person's own data and membership) or an access button (n:, the coordinator's)."""
+
+    action: str
+    target: int | None = None  # an invite's or organisation's id
+
+
+def rights_button(action: str) -> str:
+    """Callback data of a rights button: agree/decline (renewed consent), leave/stay, delete/keep, exit (the exit
+    check-in offered to a replaced contact person)."""
+    assert action in RIGHTS_ACTIONS
+    return f"m:{action}"
+
+
+def access_button(action: str, target: int | None = None) -> str:
+    """Callback data of a coordinator's access button: revoke an invite, remove a partner (and confirm)."""
+    assert action in ACCESS_ACTIONS
+    return f"n:{action}" if target is None else f"n:{action}:{target}"
+
+
+def parse_member_action(data: str) -> MemberAction | None:
+    """A rights or access button's data, or None for anything malformed or unknown."""
+    match = _MEMBER_RE.match(data)
+    if match is None or match[2] not in (RIGHTS_ACTIONS if match[1] == "m" else ACCESS_ACTIONS):
+        return None
+    return MemberAction(match[2], None if match[3] is None else int(match[3]))

@@ -17,7 +17,10 @@ Clock = Callable[[], datetime]
 
 MONTHLY_SCRIPT = "monthly_checkin"
 ONBOARDING_SCRIPT = "onboarding_checkin"  # offered once, right after a partner joins (if dialogs/ has it)
-CONSENT_VERSION = 1
+EXIT_SCRIPT = "exit_checkin"  # started when a partner leaves with /leave (if dialogs/ has it)
+# The version of the consent text (bot/handlers/onboarding.py consent_body): raise it whenever that text changes,
+# and every member is asked to agree again.
+CONSENT_VERSION = 2
 
 
 def system_clock() -> datetime:

@@ -231,3 +231,9 @@ def answers_of(db: Database, checkin_id: int) -> list[StoredAnswer]:
         [checkin_id],
     ).fetchall()
     return [StoredAnswer(r[0], stored_value(r[1]), r[2]) for r in rows]
+
+
+def ever_started(db: Database, membership_id: int, script_id: str) -> bool:
+    """Whether the member has ever started a check-in of this script."""
+    return db.execute("SELECT 1 FROM checkins WHERE membership_id = ? AND script_id = ? LIMIT 1",
+                      [membership_id, script_id]).fetchone() is not None

@@ -44,6 +44,7 @@ def open_db(path: Path | str) -> Database:
     db = WriterDatabase(str(path))
     db.execute("PRAGMA busy_timeout = 5000")
     db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA secure_delete = ON")  # erased texts (/delete, retention) must not linger in free pages
     if str(path) != ":memory:":
         db.enable_wal()
     migrations.apply(db)

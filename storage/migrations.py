@@ -309,3 +309,20 @@ def m008_coaching(db: Database) -> None:
         outcome_note TEXT,
         note_pending INTEGER NOT NULL DEFAULT 0,     -- the next typed line is the note on how it went
         outcome_at TEXT)""")
+
+
+@migrations()
+def m009_rights_and_access(db: Database) -> None:
+    """Consents by text version, revoked invites and handovers, removed partners, erased free texts."""
+    db.execute("""CREATE TABLE consents (
+        id INTEGER PRIMARY KEY,
+        membership_id INTEGER NOT NULL REFERENCES memberships(id),
+        version INTEGER NOT NULL,                    -- the version of the consent text agreed to
+        agreed_at TEXT NOT NULL)""")
+    db.execute("INSERT INTO consents (membership_id, version, agreed_at)"
+               " SELECT id, consent_version, joined_at FROM memberships")
+    db.execute("ALTER TABLE invites ADD COLUMN revoked_at TEXT")
+    # A coordinator invite that hands the role over: the membership that ends when the successor joins.
+    db.execute("ALTER TABLE invites ADD COLUMN replaces_membership_id INTEGER REFERENCES memberships(id)")
+    db.execute("ALTER TABLE organisations ADD COLUMN removed_at TEXT")
+    db.execute("ALTER TABLE answers ADD COLUMN erased_at TEXT")  # a free text erased (retention or /delete)

@@ -24,6 +24,8 @@ class Invite:
     organisation_id: int | None
     expires_at: str
     used_at: str | None
+    revoked_at: str | None = None
+    replaces_membership_id: int | None = None  # a coordinator handover: who leaves when it is redeemed
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,9 @@ _MEMBER_SELECT = """SELECT m.id, m.network_id, n.name, m.user_id, u.first_name, 
 
 
 class InviteError(Exception):
-    """An invite cannot be redeemed; `reason` is unknown, used, expired or member."""
+    """An invite cannot be redeemed; `reason` is unknown, used, expired, revoked or member."""
 
-    def __init__(self, reason: Literal["unknown", "used", "expired", "member"]) -> None:
+    def __init__(self, reason: Literal["unknown", "used", "expired", "member", "revoked"]) -> None:
         super().__init__(reason)
         self.reason = reason
 
@@ -112,26 +114,30 @@ def organisation_for(db: Database, network_id: int, name: str, now: datetime, ki
 
 
 def create_invite(
-    db: Database, network_id: int, role: Role, organisation_id: int | None, now: datetime, ttl_days: int
+    db: Database, network_id: int, role: Role, organisation_id: int | None, now: datetime, ttl_days: int,
+    replaces_membership_id: int | None = None,
 ) -> Invite:
-    """Create a one-time invite that expires after ttl_days."""
+    """Create a one-time invite that expires after ttl_days (`replaces_membership_id`: a coordinator handover)."""
     token = new_token()
     expires = (now + timedelta(days=ttl_days)).isoformat()
     with db.atomic():
+        if organisation_id is not None:  # inviting a removed partner organisation takes it back into the network
+            db.execute("UPDATE organisations SET removed_at = NULL WHERE id = ?", [organisation_id])
         db.execute(
-            "INSERT INTO invites (token, network_id, role, organisation_id, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [token, network_id, role, organisation_id, now.isoformat(), expires],
+            "INSERT INTO invites (token, network_id, role, organisation_id, created_at, expires_at,"
+            " replaces_membership_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [token, network_id, role, organisation_id, now.isoformat(), expires, replaces_membership_id],
         )
-    return Invite(token, network_id, role, organisation_id, expires, None)
+    return Invite(token, network_id, role, organisation_id, expires, None, None, replaces_membership_id)
 
 
 def find_invite(db: Database, token: str) -> Invite | None:
     """The invite with this token, used or not."""
     row = db.execute(
-        "SELECT token, network_id, role, organisation_id, expires_at, used_at FROM invites WHERE token = ?", [token]
+        "SELECT token, network_id, role, organisation_id, expires_at, used_at, revoked_at, replaces_membership_id"
+        " FROM invites WHERE token = ?", [token]
     ).fetchone()
-    return None if row is None else Invite(row[0], row[1], row[2], row[3], row[4], row[5])
+    return None if row is None else Invite(*row)
 
 
 def check_invite(db: Database, token: str, now: datetime) -> Invite:
@@ -141,6 +147,8 @@ def check_invite(db: Database, token: str, now: datetime) -> Invite:
         raise InviteError("unknown")
     if invite.used_at is not None:
         raise InviteError("used")
+    if invite.revoked_at is not None:
+        raise InviteError("revoked")
     if datetime.fromisoformat(invite.expires_at) <= now:
         raise InviteError("expired")
     return invite
@@ -160,21 +168,44 @@ def redeem_invite(
             " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name, locale = excluded.locale",
             [user_id, first_name, locale, stamp],
         )
-        if invite.organisation_id is not None:
-            db.execute(
-                "UPDATE memberships SET left_at = ?, left_reason = 'replaced'"
-                " WHERE organisation_id = ? AND left_at IS NULL",
-                [stamp, invite.organisation_id],
-            )
-        db.execute(
+        previous = db.execute("SELECT id FROM memberships WHERE organisation_id = ? AND left_at IS NULL",
+                              [invite.organisation_id]).fetchone() if invite.organisation_id is not None else None
+        if previous is not None:
+            end_membership(db, int(previous[0]), "replaced", now)
+        if invite.replaces_membership_id is not None:
+            end_membership(db, invite.replaces_membership_id, "handed_over", now)
+        cursor = db.execute(
             "INSERT INTO memberships (network_id, user_id, role, organisation_id, consent_version, joined_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [invite.network_id, user_id, invite.role, invite.organisation_id, consent_version, stamp],
         )
+        db.execute("INSERT INTO consents (membership_id, version, agreed_at) VALUES (?, ?, ?)",
+                   [cursor.lastrowid, consent_version, stamp])
         db.execute("UPDATE invites SET used_at = ?, used_by = ? WHERE token = ?", [stamp, user_id, token])
         membership = active_membership(db, user_id)
     assert membership is not None
     return membership
+
+
+def end_membership(db: Database, membership_id: int, reason: str, now: datetime) -> bool:
+    """End an active membership: it gets no more prompts, its unfinished check-in ends, this round excuses it."""
+    stamp = now.isoformat()
+    with db.atomic():
+        cursor = db.execute("UPDATE memberships SET left_at = ?, left_reason = ? WHERE id = ? AND left_at IS NULL",
+                            [stamp, reason, membership_id])
+        if cursor.rowcount != 1:
+            return False
+        db.execute("UPDATE checkins SET status = 'done', expired_at = ?, editing_step = NULL"
+                   " WHERE membership_id = ? AND status = 'open'", [stamp, membership_id])
+        db.execute("UPDATE coaching_sessions SET status = 'done', finished_at = ? WHERE membership_id = ?"
+                   " AND status = 'open'", [stamp, membership_id])
+        db.execute("UPDATE participants SET status = 'excused' WHERE membership_id = ? AND status = 'pending'"
+                   " AND round_id IN (SELECT id FROM rounds WHERE status = 'open')", [membership_id])
+        # Nothing queued for this network reaches them any more (prompts, reminders, digests, feedback).
+        db.execute("UPDATE outbox SET status = 'dropped', last_error = 'member left' WHERE status = 'queued'"
+                   " AND (membership_id = ? OR (chat_id, network_id) IN"
+                   " (SELECT user_id, network_id FROM memberships WHERE id = ?))", [membership_id, membership_id])
+    return True
 
 
 def active_membership(db: Database, user_id: int) -> Membership | None:
@@ -207,7 +238,7 @@ def partner_overview(db: Database, network_id: int, now: datetime) -> list[Partn
     rows = db.execute(
         """SELECT o.id, o.name, u.first_name, m.joined_at,
                   EXISTS (SELECT 1 FROM invites i WHERE i.organisation_id = o.id
-                          AND i.used_at IS NULL AND i.expires_at > ?),
+                          AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ?),
                   (SELECT p.status FROM participants p WHERE p.round_id = ? AND p.membership_id = m.id),
                   EXISTS (SELECT 1 FROM pauses x WHERE x.membership_id = m.id AND x.starts_at <= ? AND x.ends_at > ?),
                   m.unreachable_at IS NOT NULL,
@@ -216,7 +247,7 @@ def partner_overview(db: Database, network_id: int, now: datetime) -> list[Partn
            FROM organisations o
            LEFT JOIN memberships m ON m.organisation_id = o.id AND m.left_at IS NULL
            LEFT JOIN users u ON u.id = m.user_id
-           WHERE o.network_id = ?
+           WHERE o.network_id = ? AND o.removed_at IS NULL
            ORDER BY o.name COLLATE NOCASE""",
         [stamp, newest, stamp, stamp, *[*closed, -1, -1][:2], network_id],
     ).fetchall()
@@ -230,6 +261,12 @@ def membership_by_id(db: Database, membership_id: int) -> Membership | None:
         f"{_MEMBER_SELECT} WHERE m.id = ? AND m.left_at IS NULL",
         [membership_id],
     ).fetchone()
+    return None if row is None else Membership(*row)
+
+
+def former_membership(db: Database, membership_id: int) -> Membership | None:
+    """A membership by its id, also after it ended."""
+    row = db.execute(f"{_MEMBER_SELECT} WHERE m.id = ?", [membership_id]).fetchone()
     return None if row is None else Membership(*row)
 
 
@@ -249,6 +286,10 @@ def mark_unreachable(db: Database, membership_id: int, now: datetime) -> bool:
 
 def mark_reachable(db: Database, user_id: int) -> bool:
     """The member wrote to the bot again, so messages reach them; True if they were unreachable."""
+    # Every update comes through here: only take the write lock when there is something to change.
+    if db.execute("SELECT 1 FROM memberships WHERE user_id = ? AND left_at IS NULL AND unreachable_at IS NOT NULL",
+                  [user_id]).fetchone() is None:
+        return False
     with db.atomic():
         cursor = db.execute("UPDATE memberships SET unreachable_at = NULL WHERE user_id = ? AND left_at IS NULL"
                             " AND unreachable_at IS NOT NULL", [user_id])

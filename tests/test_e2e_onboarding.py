@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.services import CONSENT_VERSION
 from tests.e2e import ADMIN_ID, AGREE, LINK_RE, Harness
 
 
@@ -18,8 +19,8 @@ async def test_coordinator_joins_invites_a_partner_who_joins_in_english(harness:
     [welcome] = await harness.tap(100, language, "Deutsch")
     assert "koordinieren jetzt" in welcome.text
     assert [c["command"] for c in harness.api.commands({"type": "chat", "chat_id": 100}, None)] == [
-        "invite", "partners", "digest", "privacy", "coach", "actions", "export", "settings", "scripts", "language",
-        "help"]
+        "invite", "partners", "invites", "remove", "handover", "digest", "privacy", "coach", "actions", "export",
+        "settings", "scripts", "language", "mydata", "delete", "leave", "help"]
 
     [invite] = await harness.send(100, "/invite Jobcenter Musterstadt")
     match = LINK_RE.search(invite.text)
@@ -35,13 +36,13 @@ async def test_coordinator_joins_invites_a_partner_who_joins_in_english(harness:
     [welcome_en] = await harness.tap(200, language_en, "English")
     assert "Welcome, Anna!" in welcome_en.text and "/checkin" in welcome_en.text
     assert [c["command"] for c in harness.api.commands({"type": "chat", "chat_id": 200}, None)] == [
-        "checkin", "answers", "pause", "language", "help"]
+        "checkin", "answers", "pause", "language", "mydata", "delete", "leave", "help"]
 
     [overview] = await harness.send(100, "/partners")
     assert "Jobcenter Musterstadt: dabei (Anna" in overview.text
     assert "1 von 1 sind dabei." in overview.text
     memberships = harness.db.execute("SELECT user_id, role, consent_version FROM memberships ORDER BY id").fetchall()
-    assert memberships == [(100, "coordinator", 1), (200, "partner", 1)]
+    assert memberships == [(100, "coordinator", CONSENT_VERSION), (200, "partner", CONSENT_VERSION)]
     assert harness.db.execute("SELECT locale FROM users WHERE id = 200").fetchone() == ("en",)
 
 
@@ -139,9 +140,9 @@ async def test_help_says_what_each_role_can_do(harness: Harness, role: str, loca
 async def test_default_menu_is_set_per_language_at_start(harness: Harness) -> None:
     german = harness.api.commands({"type": "default"}, None)
     english = harness.api.commands({"type": "default"}, "en")
-    assert [c["command"] for c in german] == ["start", "help"]
-    assert german[1]["description"] == "Was ich für Sie tun kann"
-    assert english[1]["description"] == "What I can do for you"
+    assert [c["command"] for c in german] == ["start", "mydata", "delete", "help"]
+    assert german[-1]["description"] == "Was ich für Sie tun kann"
+    assert english[-1]["description"] == "What I can do for you"
 
 
 async def test_language_can_be_changed_later(harness: Harness) -> None:

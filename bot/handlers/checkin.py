@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -15,14 +15,16 @@ from bot.core.engine import Accepted, DialogState, Input, Pending, Press, Reject
 from bot.core.render import describe_value, pick, render_step
 from bot.core.script import Script
 from bot.handlers.answers import typed_revision
-from bot.handlers.common import member_of, refuse_callback, rejection, say, translator
+from bot.handlers.common import log_refusal, member_of, refuse_callback, rejection, say, translator
 from bot.i18n import Gettext
 from bot.rounds import local_day, month_name
-from bot.services import MONTHLY_SCRIPT, ONBOARDING_SCRIPT, Services
+from bot.services import EXIT_SCRIPT, MONTHLY_SCRIPT, ONBOARDING_SCRIPT, Services
+from storage.access import exit_checkin_member
 from storage.checkins import (
     Checkin,
     StepRecord,
     attach_round,
+    ever_started,
     get_checkin,
     latest_checkin,
     open_checkin,
@@ -61,6 +63,14 @@ async def send_step(update: Update, svc: Services, checkin: Checkin, script: Scr
     set_prompt(svc.db, checkin.id, sent.message_id)
 
 
+def checkin_member(update: Update, svc: Services) -> Membership | None:
+    """The partner behind the update: an active member, or one who left and is answering the exit check-in."""
+    member = member_of(update, svc)
+    if member is None and update.effective_user is not None:
+        member = exit_checkin_member(svc.db, update.effective_user.id, EXIT_SCRIPT)
+    return member
+
+
 def _partner_or_refusal(member: Membership | None, _: Gettext) -> str | None:
     if member is None:
         return _("You are not registered yet. Please open the invite link from your network coordination.")
@@ -76,6 +86,7 @@ async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     member = member_of(update, svc)
     refusal = _partner_or_refusal(member, _)
     if refusal or member is None:
+        log_refusal(update, member)
         await say(update, refusal or "")
         return
     await begin_or_resume(update, svc, member, _)
@@ -123,8 +134,8 @@ def onboarding_script(svc: Services, network_id: int) -> Script | None:
 async def begin_onboarding(update: Update, svc: Services, member: Membership, _: Gettext) -> bool:
     """Start the short onboarding check-in of a partner who just joined; False if there is no such script."""
     script = onboarding_script(svc, member.network_id)
-    if script is None or open_checkin(svc.db, member.id) is not None:
-        return False
+    if script is None or open_checkin(svc.db, member.id) is not None or ever_started(svc.db, member.id, script.id):
+        return False  # once only: a replayed language button does not start it again
     state = engine.start(script, checkin_context(svc.db, member.id, None, svc.clock()))
     if state.finished:  # nothing to ask yet (e.g. only about partners, and there are none)
         return False
@@ -155,11 +166,12 @@ async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     data = callbacks.parse_answer(query.data or "")
     checkin = get_checkin(svc.db, data.checkin_id) if data else None
-    member = member_of(update, svc)
+    member = checkin_member(update, svc)
     if data is None or checkin is None:
         await refuse_callback(update, _("This button is no longer valid."))
         return
     if member is None or checkin.membership_id != member.id:
+        log_refusal(update, member)
         await refuse_callback(update, _("This button is not meant for you."))
         return
     if checkin.status != "open":
@@ -174,7 +186,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed message: the answer to a text step, or a friendly hint."""
     svc, _ = translator(update, context)
     message = update.effective_message
-    member = member_of(update, svc)
+    member = checkin_member(update, svc)
     if message is None or message.text is None:
         return
     if member is not None and member.role == "partner" and await typed_revision(update, svc, member, _):
@@ -248,11 +260,14 @@ async def _confirm_on_question(update: Update, script: Script, before: DialogSta
     step = script.step(outcome.step_id)
     view = render_step(script, step.id, locale, _, engine.questions_answered(script, before) + 1, state=before,
                        context=context)
-    if step.is_question:
-        given = describe_value(step, outcome.value, locale, _, dict(context.partners))
-        await query.edit_message_text(f"{view.text}\n\n✓ {given}")
-    else:
-        await query.edit_message_reply_markup(None)
+    # Only how the tapped message looks: if it cannot be edited (a forged tap on another message, one the person
+    # deleted), the answer is stored all the same and the next step must still follow.
+    with suppress(BadRequest):
+        if step.is_question:
+            given = describe_value(step, outcome.value, locale, _, dict(context.partners))
+            await query.edit_message_text(f"{view.text}\n\n✓ {given}")
+        else:
+            await query.edit_message_reply_markup(None)
 
 
 async def _explain(update: Update, svc: Services, outcome: Rejected, checkin: Checkin, script: Script,
@@ -275,8 +290,10 @@ async def _drop_buttons(update: Update, checkin: Checkin) -> None:
         # A stale or forged tap may carry the current question's message; its buttons stay usable.
         if message is None or (message.message_id == checkin.prompt_message_id and checkin.status == "open"):
             return
-        if getattr(message, "reply_markup", None):
-            await query.edit_message_reply_markup(None)
+        if isinstance(message, Message) and message.reply_markup:
+            # The tap shows the message as it was when tapped: the second of a double tap finds the buttons gone.
+            with suppress(BadRequest):
+                await query.edit_message_reply_markup(None)
     elif chat is not None and checkin.prompt_message_id is not None:
         with suppress(BadRequest):  # the user may have deleted the question meanwhile
             await chat.get_bot().edit_message_reply_markup(chat.id, checkin.prompt_message_id, reply_markup=None)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import Update
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core.engine import Rejected
@@ -11,6 +14,7 @@ from bot.services import Services
 from storage.people import Membership, active_membership, user_locale
 
 SERVICES_KEY = "services"
+log = logging.getLogger(__name__)
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -81,3 +85,31 @@ def rejection(outcome: Rejected, _: Gettext) -> tuple[str, bool]:
     if outcome.reason == "use_text":
         return _("Please type your answer as a message."), True
     return _("Please answer with the buttons under the question."), False
+
+
+def log_refusal(update: Update, member: Membership | None) -> None:
+    """Log what was refused and the sender's role, never who: no ids, names or message texts."""
+    query, message = update.callback_query, update.effective_message
+    if query is not None:
+        what = "button " + (query.data or "").split(":", 1)[0][:4]
+    elif message is not None and message.text and message.text.startswith("/"):
+        what = message.text.split(maxsplit=1)[0].split("@")[0][:32]
+    else:
+        what = "message"
+    log.info("refused %s for a %s", what, member.role if member else "stranger")
+
+
+async def edit_tapped(update: Update, text: str | None, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the tapped message's text (None: only its buttons); a forged or repeated tap on a message that already
+    shows it changes nothing instead of failing with "message is not modified"."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        if text is None:
+            await query.edit_message_reply_markup(markup)
+        else:
+            await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise

@@ -8,7 +8,7 @@ from babel.dates import format_date
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.common import locale_of, member_of, say, translator
+from bot.handlers.common import locale_of, log_refusal, member_of, say, translator
 from bot.i18n import Gettext
 from bot.services import Services
 from storage.people import Membership, PartnerRow, create_invite, organisation_for, partner_overview
@@ -17,6 +17,7 @@ MAX_ORGANISATION_NAME = 100
 
 
 def coordinator_or_refusal(member: Membership | None, _: Gettext) -> str | None:
+    """Why this person may not use a coordinator command, or None for a coordinator."""
     if member is None:
         return _("You are not registered yet. Please open the invite link from your network coordination.")
     if member.role != "coordinator":
@@ -29,6 +30,7 @@ async def coordinator_member(update: Update, svc: Services, _: Gettext) -> Membe
     member = member_of(update, svc)
     refusal = coordinator_or_refusal(member, _)
     if refusal or member is None:
+        log_refusal(update, member)
         await say(update, refusal or "")
         return None
     return member

@@ -11,14 +11,20 @@ from bot.services import Services
 def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
     """The (command, description) pairs a role can use."""
     common = [("help", _("What I can do for you"))]
+    rights = [("mydata", _("Everything stored about you, as a file")),
+              ("delete", _("Erase your personal data")),
+              ("leave", _("Leave the network"))]
     if role == "partner":
         return [("checkin", _("Start or continue the monthly check-in")),
                 ("answers", _("See and change your answers")),
                 ("pause", _("Pause check-ins, e.g. during holidays")),
-                ("language", _("Change the language")), *common]
+                ("language", _("Change the language")), *rights, *common]
     if role == "coordinator":
         return [("invite", _("Invite link for a partner organisation")),
                 ("partners", _("Partners and whether they have joined")),
+                ("invites", _("Open invite links; withdraw one")),
+                ("remove", _("Take a partner organisation out of the network")),
+                ("handover", _("Hand the coordinator role to your successor")),
                 ("digest", _("The newest round's overview, warnings and chart")),
                 ("privacy", _("Whether the overview names who answered what")),
                 ("coach", _("Choose one step for the next network meeting")),
@@ -26,8 +32,8 @@ def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
                 ("export", _("The network's answers as CSV and Excel file")),
                 ("settings", _("When rounds open, remind and close")),
                 ("scripts", _("See, change and roll back the check-in questions")),
-                ("language", _("Change the language")), *common]
-    return [("start", _("Start Netzpuls with your invite link")), *common]
+                ("language", _("Change the language")), *rights, *common]
+    return [("start", _("Start Netzpuls with your invite link")), *rights[:2], *common]
 
 
 def help_text(role: str | None, is_admin: bool, _: Gettext) -> str:

@@ -7,8 +7,9 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.handlers.checkin import begin_onboarding, onboarding_script
-from bot.handlers.common import member_of, refuse_callback, say, services, translator
+from bot.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, services, translator
 from bot.handlers.menus import help_text, set_chat_menu
+from bot.handlers.rights import consent_body, offer_exit_checkin
 from bot.i18n import Gettext, pick_locale
 from bot.services import CONSENT_VERSION, Services
 from storage.people import Invite, InviteError, Membership, check_invite, network_name, redeem_invite, set_locale
@@ -23,28 +24,21 @@ def invite_error_text(reason: str, _: Gettext) -> str:
                  "coordination for a new one.")
     if reason == "expired":
         return _("This invite link has expired. Please ask your network coordination for a new one.")
+    if reason == "revoked":
+        return _("This invite link has been withdrawn by the network coordination. Please ask them for a new one.")
     if reason == "member":
         return _("You are already registered in a network. /help shows what you can do.")
     return _("I don't know this invite link. Please check it or ask your network coordination for a new one.")
 
 
-def consent_text(invite: Invite, network: str, organisation: str | None, _: Gettext) -> str:
-    """The consent text: what is stored, who sees it, how to see, delete or leave."""
+def consent_text(invite: Invite, network: str, organisation: str | None, _: Gettext, retention_months: int) -> str:
+    """The consent text of an invite: the role offered, what is stored, who sees it, how to see, delete or leave."""
     if invite.role == "coordinator":
         role = _("You have been invited to coordinate the network \"{network}\".").format(network=network)
     else:
         role = _("You have been invited as the contact person of {organisation} in the network \"{network}\".").format(
             organisation=organisation, network=network)
-    return "\n\n".join([
-        _("Welcome to Netzpuls!"),
-        role,
-        _("What I store: your first name, your Telegram ID, your language and your answers to the check-ins."),
-        _("Who sees it: only this network's coordination. Depending on the network's setting they see your "
-          "answers summarised without names. Nobody outside the network sees anything."),
-        _("Your rights: you can ask your network coordination at any time to show you your data, to delete it, "
-          "or to take you out of the network."),
-        _("Do you agree?"),
-    ])
+    return "\n\n".join([_("Welcome to Netzpuls!"), role, *consent_body(_, retention_months), _("Do you agree?")])
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -81,7 +75,8 @@ async def _ask_consent(update: Update, svc: Services, invite: Invite, _: Gettext
     ]])
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(consent_text(invite, network, organisation, _), reply_markup=keyboard)
+        await chat.send_message(consent_text(invite, network, organisation, _, svc.settings.retention_months),
+                                reply_markup=keyboard)
 
 
 async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,23 +87,26 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     data = callbacks.parse_consent(query.data or "")
     if data is None:
+        log_refusal(update, member_of(update, svc))
         await refuse_callback(update, _("This button is no longer valid."))
         return
     if not data.agree:
         await query.answer()
-        await query.edit_message_text(
-            _("Understood. Nothing has been stored about you. If you change your mind, open the invite link again."))
+        await edit_tapped(update, _("Understood. Nothing has been stored about you. If you change your mind, open the "
+                                    "invite link again."))
         return
     try:
         member = redeem_invite(svc.db, data.token, user.id, user.first_name, pick_locale(user.language_code),
                                CONSENT_VERSION, svc.clock())
     except InviteError as error:
+        log_refusal(update, member_of(update, svc))
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await edit_tapped(update, None)
         await say(update, invite_error_text(error.reason, _))
         return
     await query.answer(_("Thank you!"))
-    await query.edit_message_reply_markup(None)
+    await edit_tapped(update, None)
+    await offer_exit_checkin(svc, member)
     keyboard = InlineKeyboardMarkup([[
         InlineKeyboardButton(name, callback_data=callbacks.language(code, welcome=True))
         for code, name in LANGUAGE_NAMES.items()
@@ -128,6 +126,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """/language: offer the languages."""
     svc, _ = translator(update, context)
     if member_of(update, svc) is None:
+        log_refusal(update, None)
         await say(update, _("You are not registered yet. Please open the invite link from your network coordination."))
         return
     keyboard = InlineKeyboardMarkup([[
@@ -146,13 +145,14 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if query is None:
         return
     if member is None or data is None or data.locale not in LANGUAGE_NAMES:
+        log_refusal(update, member)
         _ = svc.tr(pick_locale(update.effective_user.language_code if update.effective_user else None))
         await refuse_callback(update, _("This button is no longer valid."))
         return
     set_locale(svc.db, member.user_id, data.locale)
     _ = svc.tr(data.locale)
     await query.answer()
-    await query.edit_message_text(_("Language: {language}").format(language=LANGUAGE_NAMES[data.locale]))
+    await edit_tapped(update, _("Language: {language}").format(language=LANGUAGE_NAMES[data.locale]))
     await set_chat_menu(context.bot, svc, member.user_id, member.role, data.locale)
     onboarding = data.welcome and member.role == "partner" and onboarding_script(svc, member.network_id) is not None
     await say(update, welcome_text(member, data.welcome, _, onboarding))
