@@ -19,8 +19,10 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import callbacks
+from bot.backup import check_integrity
 from bot.config import ConfigError, Settings
 from bot.core.pacing import Limits, Pacer
+from bot.handlers.access import handover_command, invites_command, on_access_button, remove_command
 from bot.handlers.answers import answers_command, on_edit_button, on_revise_button
 from bot.handlers.checkin import checkin_command, on_answer_button, on_text
 from bot.handlers.coaching import actions_command, coach_command, coach_typed, on_coach_button
@@ -31,12 +33,16 @@ from bot.handlers.fallbacks import edited_message, help_command, on_error, unkno
 from bot.handlers.menus import set_default_menus
 from bot.handlers.onboarding import language_command, on_consent, on_language, start
 from bot.handlers.reports import digest_command, on_privacy_button, privacy_command
+from bot.handlers.rights import consent_gate, delete_command, leave_command, mydata_command, on_rights_button
 from bot.handlers.rounds import on_pause_button, on_round_button, pause_command
 from bot.handlers.scripts_chat import on_script_button, scripts_command
 from bot.handlers.scripts_preview import on_preview_button, preview_typed
 from bot.handlers.scripts_upload import on_document
 from bot.handlers.settings import on_settings_button, settings_command
+from bot.health import start_health, stop_health
 from bot.i18n import Catalogs, compile_catalogs
+from bot.logsafe import hide_in_logs
+from bot.maintenance import maintenance_due, maintenance_pass
 from bot.outbox import OutboxSender
 from bot.ratelimit import SharedRateLimiter
 from bot.reports import reports_due, reports_pass
@@ -53,6 +59,7 @@ _SETTINGS_KEY = "settings"
 _CLOCK_KEY = "clock"
 _SENDER_KEY = "outbox_sender"
 _PACER_KEY = "pacer"
+_HEALTH_KEY = "health_server"
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,8 +71,10 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """All handlers, in the order PTB tries them (the first match wins)."""
     private = filters.ChatType.PRIVATE
-    # 0. Before anything else (own group): a member who writes again is reachable again.
-    app.add_handler(TypeHandler(Update, note_reachable), group=-1)
+    # 0. Before anything else, each in its own group: a member who writes again is reachable again; a member who
+    #    agreed to an older consent text is asked again, and only their rights (/mydata, /delete, /leave) pass.
+    app.add_handler(TypeHandler(Update, note_reachable), group=-2)
+    app.add_handler(TypeHandler(Update, consent_gate), group=-1)
     # 1. Edited messages first: otherwise an edited "/checkin" would run the command again.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, edited_message))
     # 2. Commands of every role; each handler checks the role itself and refuses politely.
@@ -85,6 +94,14 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
     app.add_handler(CommandHandler("coach", coach_command, filters=private))
     app.add_handler(CommandHandler("actions", actions_command, filters=private))
+    # Who is in the network (coordinators): open invite links, handing the role over, taking a partner out.
+    app.add_handler(CommandHandler("invites", invites_command, filters=private))
+    app.add_handler(CommandHandler("handover", handover_command, filters=private))
+    app.add_handler(CommandHandler("remove", remove_command, filters=private))
+    # Everyone's data protection rights: a copy of their data, erasing it, leaving the network.
+    app.add_handler(CommandHandler("mydata", mydata_command, filters=private))
+    app.add_handler(CommandHandler("delete", delete_command, filters=private))
+    app.add_handler(CommandHandler("leave", leave_command, filters=private))
     # 3. Buttons, by the prefix of their callback data; anything else is stale or forged.
     app.add_handler(CallbackQueryHandler(on_consent, pattern=callbacks.CONSENT_PATTERN))
     app.add_handler(CallbackQueryHandler(on_language, pattern=callbacks.LANGUAGE_PATTERN))
@@ -98,6 +115,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_privacy_button, pattern=callbacks.PRIVACY_PATTERN))
     app.add_handler(CallbackQueryHandler(on_coach_button, pattern=callbacks.COACH_PATTERN))
     app.add_handler(CallbackQueryHandler(on_preview_button, pattern=callbacks.PREVIEW_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_rights_button, pattern=callbacks.RIGHTS_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_access_button, pattern=callbacks.ACCESS_PATTERN))
     app.add_handler(CallbackQueryHandler(unknown_button))
     # 4. Everything else a person can send: unknown commands, typed answers (a running script preview's first, see
     #    on_typed), then files (an edited script from an admin or coordinator; a refusal for anyone else) before
@@ -134,12 +153,16 @@ async def rounds_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         queued = await asyncio.to_thread(reports_pass, svc.settings.db_path, svc.catalogs, now)
         if queued:
             svc.wake_sender()
+    # Once a day: erase free texts past the retention period, then the daily backup (a file copy: a worker thread).
+    if maintenance_due(svc.settings, svc.db, now):
+        await asyncio.to_thread(maintenance_pass, svc.settings, now)
 
 
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Open the database, load catalogs and scripts, remember the bot's username, set the default menu."""
     settings: Settings = app.bot_data[_SETTINGS_KEY]
     clock: Clock = app.bot_data[_CLOCK_KEY]
+    check_integrity(settings.db_path, settings.backups_path)  # a damaged file stops the start with what to do
     db = open_db(settings.db_path)
     compile_catalogs(settings.locales_dir)
     scripts = ScriptRegistry(db)
@@ -162,11 +185,13 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     # Soon after start (a round due during downtime opens at once); APScheduler cannot take first=0.
     app.job_queue.run_repeating(rounds_tick, interval=settings.tick_seconds, first=min(1.0, settings.tick_seconds),
                                 name="rounds")
+    app.bot_data[_HEALTH_KEY] = await start_health(settings, lambda: sender.running)
     log.info("Netzpuls ready as @%s, database %s", username, settings.db_path)
 
 
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    """Stop the outbox sender (what is queued stays queued), then close the database."""
+    """Close the health server, stop the outbox sender (what is queued stays queued), then close the database."""
+    await stop_health(app.bot_data.pop(_HEALTH_KEY, None))
     sender = app.bot_data.pop(_SENDER_KEY, None)
     if isinstance(sender, OutboxSender):
         await sender.stop()
@@ -180,6 +205,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     """The PTB Application for these settings; nothing is opened until it is initialised."""
     if not settings.token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    hide_in_logs(settings.token, settings.webhook_secret)
     # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
     pacer = Pacer(Limits(per_second=settings.send_rate))
     app = (

@@ -15,17 +15,12 @@ from pathlib import Path as FsPath
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.cli_dialogs import dialogs_check, dialogs_graph, dialogs_versions_command
 from bot.cli_thresholds import thresholds_command
 from bot.config import ConfigError, Settings, load_settings
-from bot.core.flow import QUARTER, longest_path, mermaid, quarter_gaps, questions_on, rounds_to_check
-from bot.core.script import Script
-from bot.core.script_diff import diff_scripts
-from bot.core.script_loader import ScriptError, load_script_file
-from bot.scripts import ScriptRegistry
 from bot.services import Clock, SimulatedClock, system_clock
 from storage.db import get_meta, open_db, set_meta
 from storage.people import create_invite, create_network
-from storage.scripts import publications, stored_versions
 
 NO_TOKEN_HELP = """\
 Netzpuls needs a Telegram bot token to run.
@@ -49,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `python -m bot`."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Netzpuls, the network check-in bot.")
     commands = parser.add_subparsers(dest="command", required=True)
-    run_parser = commands.add_parser("run", help="run the bot with long polling")
+    run_parser = commands.add_parser("run", help="run the bot (long polling, or a webhook: NETZPULS_WEBHOOK_URL)")
     run_parser.add_argument("--clock-start", type=_aware_time, metavar="TIME",
                             help="run on a simulated clock from this time, e.g. 2027-01-04T08:00+01:00")
     run_parser.add_argument("--clock-speed", type=_speed, default=1.0, metavar="N",
@@ -84,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = dialog_commands.add_parser("rollback", help="put an earlier stored version in use again")
     rollback.add_argument("script_id")
     rollback.add_argument("version", type=int)
+    backup = commands.add_parser("backup", help="copy the database consistently, also while the bot runs")
+    backup.add_argument("path", metavar="PATH", help="a new file, or a folder (existing, or written with a "
+                                                     "trailing /): then netzpuls-YYYYMMDD-HHMMSS.db in it, UTC")
+    commands.add_parser("health", help="exit 0 if the running bot answers /readyz with 200, else 1 (HEALTHCHECK)")
     return parser
 
 
@@ -106,6 +105,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dialogs_command == "check":
             return dialogs_check(args.files or sorted(settings.dialogs_dir.glob("*.yaml")))
         return dialogs_versions_command(settings, args)
+    if args.command == "backup":
+        from bot.backup import backup_command
+
+        return backup_command(settings.db_path, args.path, system_clock())
+    if args.command == "health":
+        from bot.health import health_command
+
+        return health_command(settings)
     if args.command == "demo":
         from bot.demo.command import demo_command
 
@@ -126,86 +133,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.network_command == "thresholds":
         return thresholds_command(settings, args.network_id, args.assignments)
     return create_network_command(settings, args.name)
-
-
-def dialogs_check(files: Sequence[FsPath]) -> int:
-    """Validate script files; print each one's summary or its problems; 1 if any file has a problem."""
-    if not files:
-        print("No script files given or found.", file=sys.stderr)
-        return 1
-    failed = 0
-    for path in files:
-        try:
-            script = load_script_file(path)
-        except (ScriptError, OSError) as error:
-            failed += 1
-            problems = error.problems if isinstance(error, ScriptError) else [f"{path}: {error}"]
-            print(f"✗ {path}: {len(problems)} problem(s)")
-            for problem in problems:
-                print(f"  {problem}")
-            continue
-        print(f"✓ {path}: {script.id} version {script.version}, {len(script.steps)} steps, "
-              f"at most {_most_questions(script)} questions a check-in, languages {', '.join(script.languages)}")
-        if script.modules:
-            gaps = quarter_gaps(script)
-            print(f"  rotation: {len(script.modules)} modules; " + (
-                f"all 11 success factors within any {QUARTER} rounds" if not gaps else "; ".join(
-                    f"rounds {first}-{first + QUARTER - 1} do not ask factor(s) {', '.join(map(str, sorted(missing)))}"
-                    for first, missing in gaps.items())))
-    return 1 if failed else 0
-
-
-def _most_questions(script: Script) -> int:
-    """The most questions one check-in can ask, over every round of the rotation."""
-    return max(questions_on(script, longest_path(script, number), number) for number in rounds_to_check(script))
-
-
-def dialogs_graph(path: FsPath, lang: str) -> int:
-    """Print the script's flow as a Mermaid flowchart (or its problems)."""
-    try:
-        script = load_script_file(path)
-    except (ScriptError, OSError) as error:
-        print(error, file=sys.stderr)
-        return 1
-    print(mermaid(script, lang))
-    return 0
-
-
-def dialogs_versions_command(settings: Settings, args: argparse.Namespace) -> int:
-    """`dialogs versions | diff | publish | rollback` on the database (a running bot sees changes at once)."""
-    db = open_db(settings.db_path)
-    try:
-        registry = ScriptRegistry(db)
-        registry.load_directory(settings.dialogs_dir, system_clock())
-        if args.dialogs_command == "versions":
-            stored = stored_versions(db, args.script_id)
-            if not stored:
-                print(f"No script '{args.script_id}' is stored.", file=sys.stderr)
-                return 1
-            for entry in stored:
-                print(f"{'*' if entry.in_use else ' '} version {entry.version}  stored {entry.created_at[:16]}")
-            for event in publications(db, args.script_id):
-                where = "" if event.network_id is None else f" (network {event.network_id} only)"
-                print(f"  {event.published_at[:16]}  {event.action} version {event.version} by {event.published_by}"
-                      f"{where}")
-            return 0
-        if args.dialogs_command == "diff":
-            old, new = registry.version(args.script_id, args.old), registry.version(args.script_id, args.new)
-            print("\n".join(diff_scripts(old, new)))
-            return 0
-        if args.dialogs_command == "publish":
-            script = registry.publish_text(args.file.read_text(encoding="utf-8"), str(args.file), "cli",
-                                           system_clock())
-            print(f"{script.id} version {script.version} is in use now.")
-            return 0
-        script = registry.rollback(args.script_id, args.version, "cli", system_clock())
-        print(f"{script.id} version {script.version} is in use again.")
-        return 0
-    except (ScriptError, KeyError, ValueError, OSError) as error:
-        print(error, file=sys.stderr)
-        return 1
-    finally:
-        db.close()
 
 
 def _speed(text: str) -> float:
@@ -238,14 +165,27 @@ def _aware_time(text: str) -> datetime:
 
 
 def run(settings: Settings, clock: Clock = system_clock) -> int:
-    """Run the bot with long polling until interrupted."""
+    """Run the bot until SIGINT or SIGTERM: with a webhook if NETZPULS_WEBHOOK_URL is set, else long polling."""
     if not settings.token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2
     from bot.app import ALLOWED_UPDATES, build_application
+    from bot.backup import DatabaseDamaged, check_integrity
+    from bot.webhook import mode_line, webhook_options
 
+    try:  # before anything starts: a damaged file gets its message and what to do, not a traceback
+        check_integrity(settings.db_path, settings.backups_path)
+    except DatabaseDamaged as error:
+        print(error, file=sys.stderr)
+        return 1
     app = build_application(settings, clock)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    log = logging.getLogger(__name__)
+    log.info("Netzpuls starting in %s", mode_line(settings))
+    if settings.webhook_url:
+        app.run_webhook(**webhook_options(settings))
+    else:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    log.info("Netzpuls stopped")
     return 0
 
 

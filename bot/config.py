@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Telegram's rule for setWebhook's secret_token, sent back in the X-Telegram-Bot-Api-Secret-Token header.
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(ValueError):
@@ -31,6 +34,20 @@ class Settings:
     send_rate: float = 30.0
     tick_seconds: float = 30.0
     send_timeout: float = 10.0
+    webhook_url: str | None = None  # set: Telegram posts updates there (webhook mode); else long polling
+    webhook_secret: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    health_listen: str = "127.0.0.1"
+    health_port: int = 8080  # 0: no health server
+    backup_dir: Path | None = None  # None: "backups" beside the database file
+    backup_keep: int = 7  # daily backups kept; 0: no scheduled backups
+    retention_months: int = 24  # free-text answers older than this are erased
+
+    @property
+    def backups_path(self) -> Path:
+        """Where backups go: NETZPULS_BACKUP_DIR, else the folder "backups" beside the database file."""
+        return self.backup_dir if self.backup_dir is not None else self.db_path.parent / "backups"
 
     @property
     def file_url(self) -> str:
@@ -86,6 +103,34 @@ def _positive(raw: str | None, key: str, default: float) -> float:
     return value
 
 
+def _whole(raw: str | None, key: str, default: int, low: int, high: int | None = None) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be a whole number, got {raw!r}") from None
+    if value < low or (high is not None and value > high):
+        allowed = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"{key} must be {allowed}, got {raw!r}")
+    return value
+
+
+def _webhook(url: str | None, secret: str | None) -> tuple[str | None, str | None]:
+    """The webhook URL and secret, checked; the secret's value never appears in a message."""
+    if url is not None and not (url.startswith("https://") and len(url) > len("https://")):
+        raise ConfigError(f"NETZPULS_WEBHOOK_URL must be a public https:// URL (Telegram posts only to HTTPS), "
+                          f"got {url!r}")
+    if url is not None and secret is None:
+        raise ConfigError("NETZPULS_WEBHOOK_SECRET is required with NETZPULS_WEBHOOK_URL: 1 to 256 characters of "
+                          "A-Z, a-z, 0-9, _ and -, e.g. made by "
+                          "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`")
+    if secret is not None and not SECRET_TOKEN.fullmatch(secret):
+        raise ConfigError(f"NETZPULS_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                          f"(Telegram's rule); the value set has {len(secret)} character(s)")
+    return url, secret
+
+
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
     """Build Settings from an optional .env file overlaid by the environment (the environment wins)."""
     env = dict(os.environ if environ is None else environ)
@@ -105,7 +150,23 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if ttl < 1:
         raise ConfigError("NETZPULS_INVITE_TTL_DAYS must be at least 1")
     defaults = Settings()
+    webhook_url, webhook_secret = _webhook(get("NETZPULS_WEBHOOK_URL"), get("NETZPULS_WEBHOOK_SECRET"))
+    webhook_port = _whole(get("NETZPULS_WEBHOOK_PORT"), "NETZPULS_WEBHOOK_PORT", defaults.webhook_port, 1, 65535)
+    health_port = _whole(get("NETZPULS_HEALTH_PORT"), "NETZPULS_HEALTH_PORT", defaults.health_port, 0, 65535)
+    if webhook_url is not None and health_port == webhook_port:
+        raise ConfigError(f"NETZPULS_HEALTH_PORT and NETZPULS_WEBHOOK_PORT must differ, both are {health_port}")
+    backup_dir = get("NETZPULS_BACKUP_DIR")
     return Settings(
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_listen=get("NETZPULS_WEBHOOK_LISTEN") or defaults.webhook_listen,
+        webhook_port=webhook_port,
+        health_listen=get("NETZPULS_HEALTH_LISTEN") or defaults.health_listen,
+        health_port=health_port,
+        backup_dir=Path(backup_dir) if backup_dir else None,
+        backup_keep=_whole(get("NETZPULS_BACKUP_KEEP"), "NETZPULS_BACKUP_KEEP", defaults.backup_keep, 0),
+        retention_months=_whole(get("NETZPULS_RETENTION_MONTHS"), "NETZPULS_RETENTION_MONTHS",
+                                defaults.retention_months, 1),
         send_rate=_positive(get("NETZPULS_SEND_RATE"), "NETZPULS_SEND_RATE", defaults.send_rate),
         tick_seconds=_positive(get("NETZPULS_TICK_SECONDS"), "NETZPULS_TICK_SECONDS", defaults.tick_seconds),
         send_timeout=_positive(get("NETZPULS_SEND_TIMEOUT"), "NETZPULS_SEND_TIMEOUT", defaults.send_timeout),

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 from sqlite_utils import Database
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -64,6 +65,8 @@ class OutboxSender:
         self._launched: set[int] = set()  # row ids whose send task has not finished
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._stop = asyncio.Event()
+        self._closed = False
         self.stats: Counter[str] = Counter()
 
     async def _call(self, function: Callable[..., T], *args: Any) -> T:
@@ -86,13 +89,23 @@ class OutboxSender:
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
+    @property
+    def running(self) -> bool:
+        """Whether the sender is sending (started, not stopping, its loop alive)."""
+        return self._task is not None and not self._task.done() and not self._stopping
+
     async def stop(self) -> None:
-        """Take no new rows; let the sends under way finish (what is left stays queued)."""
+        """Claim no more rows; let the sends under way finish (what is left stays queued). Again: nothing."""
+        if self._closed:
+            return
+        self._closed = True
         self._stopping = True
+        self._stop.set()
         self._wake.set()
         if self._task is not None:
             await self._task
             self._task = None
+        finishing = len(self._running)
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
 
@@ -102,6 +115,7 @@ class OutboxSender:
                 self._db = None
         await asyncio.get_running_loop().run_in_executor(self._executor, close)
         self._executor.shutdown(wait=True)
+        log.info("outbox: sender stopped after finishing %d send(s) under way; the rest stays queued", finishing)
 
     @property
     def bot(self) -> Bot:
@@ -143,6 +157,9 @@ class OutboxSender:
                 if quiet or not self._may_send(row):
                     continue
                 await self._slots.acquire()
+                if self._stopping:  # stop() came while we waited for a free slot
+                    self._slots.release()
+                    break
                 self._launched.add(row.id)
                 task = asyncio.create_task(self._send(row))
                 self._running.add(task)
@@ -159,12 +176,13 @@ class OutboxSender:
 
     async def _send(self, row: Queued) -> None:
         try:
-            if not await self._call(claim, row.id, self._clock()):
+            if self._stopping or not await self._call(claim, row.id, self._clock()):
                 return
             # The slot is booked once the row is ours: a claim that waited must not make sends bunch up later.
             delay = self._pacer.reserve(row.chat_id, time.monotonic()) - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            if delay > 0 and await self._stopped_within(delay):
+                await self._call(mark_retry, row.id, "not sent: the bot stopped")  # queued again, nothing went out
+                return
             markup = InlineKeyboardMarkup.de_json(row.reply_markup, self._bot) if row.reply_markup else None
             try:
                 photo = await self._call(photo_of, row.id) if row.has_photo else None
@@ -190,15 +208,15 @@ class OutboxSender:
                     log.error("outbox: Telegram refused message %d for good: %s", row.id, error)
                     await self._call(mark_failed, row.id, str(error))
             except TimedOut as error:
-                # The message may or may not have arrived: sending again risks a duplicate, not sending a loss.
                 self.stats["timed_out"] += 1
-                log.warning("outbox: message %d timed out; sending it again (it may arrive twice)", row.id)
-                self._held[row.id] = time.monotonic() + backoff(row.attempts + 1)
-                await self._call(mark_uncertain, row.id, f"timeout: {error}")
-                self._wake.set()
+                await self._uncertain(row, "timed out", f"timeout: {error}")
             except NetworkError as error:
-                self.stats["network_error"] += 1
-                await self._retry(row, f"network: {error}", backoff(row.attempts + 1))
+                if lost_in_flight(error):
+                    self.stats["connection_lost"] += 1
+                    await self._uncertain(row, "lost its connection", f"connection lost: {error}")
+                else:
+                    self.stats["network_error"] += 1
+                    await self._retry(row, f"network: {error}", backoff(row.attempts + 1))
             else:
                 self.stats["sent"] += 1
                 self._held.pop(row.id, None)
@@ -210,10 +228,29 @@ class OutboxSender:
             self._launched.discard(row.id)
             self._slots.release()
 
+    async def _stopped_within(self, seconds: float) -> bool:
+        """Wait the pacing delay; True as soon as stop() is called meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+        return self._stopping
+
+    async def _uncertain(self, row: Queued, what: str, error: str) -> None:
+        """The message may or may not have arrived: sending again risks a duplicate, not sending a loss."""
+        log.warning("outbox: message %d %s; sending it again (it may arrive twice)", row.id, what)
+        self._held[row.id] = time.monotonic() + backoff(row.attempts + 1)
+        await self._call(mark_uncertain, row.id, error)
+        self._wake.set()
+
     async def _retry(self, row: Queued, error: str, wait: float) -> None:
         self._held[row.id] = time.monotonic() + wait
         await self._call(mark_retry, row.id, error)
         self._wake.set()
+
+
+def lost_in_flight(error: NetworkError) -> bool:
+    """Whether the connection broke after the request went out (reset, closed without an answer): Telegram may
+    have carried it out. A refusal with an HTTP status, or a connection that never opened, did nothing."""
+    return isinstance(error.__cause__, httpx.ReadError | httpx.RemoteProtocolError)
 
 
 def unreachable(db: Database, catalogs: Catalogs, row: Queued, error: str, now: datetime) -> None:

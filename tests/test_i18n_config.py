@@ -77,3 +77,62 @@ def test_env_example_documents_every_setting() -> None:
     used = set(re.findall(r'get\("([A-Z_]+)"\)', (ROOT / "bot" / "config.py").read_text()))
     used.add("NETZPULS_ENV_FILE")
     assert used <= documented, used - documented
+
+
+def test_webhook_health_backup_and_retention_defaults(tmp_path: Path) -> None:
+    settings = load_settings({"NETZPULS_DB": "/data/netzpuls.db"}, tmp_path / "none")
+    assert (settings.webhook_url, settings.webhook_secret) == (None, None)
+    assert (settings.webhook_listen, settings.webhook_port) == ("0.0.0.0", 8443)
+    assert (settings.health_listen, settings.health_port) == ("127.0.0.1", 8080)
+    assert settings.backup_dir is None
+    assert settings.backups_path == Path("/data/backups")
+    assert (settings.backup_keep, settings.retention_months) == (7, 24)
+
+
+def test_webhook_health_backup_and_retention_from_environment(tmp_path: Path) -> None:
+    secret = "s3cr3t_-" + "x" * 248
+    settings = load_settings({"NETZPULS_WEBHOOK_URL": "https://bot.example.org/telegram",
+                              "NETZPULS_WEBHOOK_SECRET": secret, "NETZPULS_WEBHOOK_LISTEN": "127.0.0.1",
+                              "NETZPULS_WEBHOOK_PORT": "9000", "NETZPULS_HEALTH_LISTEN": "0.0.0.0",
+                              "NETZPULS_HEALTH_PORT": "0", "NETZPULS_BACKUP_DIR": "/backups",
+                              "NETZPULS_BACKUP_KEEP": "0", "NETZPULS_RETENTION_MONTHS": "1"}, tmp_path / "none")
+    assert (settings.webhook_url, settings.webhook_secret) == ("https://bot.example.org/telegram", secret)
+    assert (settings.webhook_listen, settings.webhook_port) == ("127.0.0.1", 9000)
+    assert (settings.health_listen, settings.health_port) == ("0.0.0.0", 0)
+    assert settings.backups_path == settings.backup_dir == Path("/backups")
+    assert (settings.backup_keep, settings.retention_months) == (0, 1)
+
+
+WEBHOOK = {"NETZPULS_WEBHOOK_URL": "https://bot.example.org/telegram", "NETZPULS_WEBHOOK_SECRET": "Good_secret-1"}
+
+
+@pytest.mark.parametrize(("changes", "key"), [
+    ({"NETZPULS_WEBHOOK_URL": "http://bot.example.org/telegram"}, "NETZPULS_WEBHOOK_URL"),
+    ({"NETZPULS_WEBHOOK_URL": "bot.example.org"}, "NETZPULS_WEBHOOK_URL"),
+    ({"NETZPULS_WEBHOOK_SECRET": ""}, "NETZPULS_WEBHOOK_SECRET"),  # required with the URL
+    ({"NETZPULS_WEBHOOK_SECRET": "has spaces"}, "NETZPULS_WEBHOOK_SECRET"),
+    ({"NETZPULS_WEBHOOK_SECRET": "umlaut-ä"}, "NETZPULS_WEBHOOK_SECRET"),
+    ({"NETZPULS_WEBHOOK_SECRET": "x" * 257}, "NETZPULS_WEBHOOK_SECRET"),
+    ({"NETZPULS_WEBHOOK_PORT": "0"}, "NETZPULS_WEBHOOK_PORT"),
+    ({"NETZPULS_WEBHOOK_PORT": "65536"}, "NETZPULS_WEBHOOK_PORT"),
+    ({"NETZPULS_WEBHOOK_PORT": "https"}, "NETZPULS_WEBHOOK_PORT"),
+    ({"NETZPULS_HEALTH_PORT": "-1"}, "NETZPULS_HEALTH_PORT"),
+    ({"NETZPULS_HEALTH_PORT": "8443"}, "NETZPULS_HEALTH_PORT"),  # the webhook's port
+    ({"NETZPULS_BACKUP_KEEP": "-1"}, "NETZPULS_BACKUP_KEEP"),
+    ({"NETZPULS_BACKUP_KEEP": "seven"}, "NETZPULS_BACKUP_KEEP"),
+    ({"NETZPULS_RETENTION_MONTHS": "0"}, "NETZPULS_RETENTION_MONTHS"),
+    ({"NETZPULS_RETENTION_MONTHS": "1.5"}, "NETZPULS_RETENTION_MONTHS"),
+])
+def test_bad_webhook_health_backup_and_retention_settings_are_named(tmp_path: Path, changes: dict[str, str],
+                                                                    key: str) -> None:
+    with pytest.raises(ConfigError, match=key) as refused:
+        load_settings({**WEBHOOK, **changes}, tmp_path / "none")
+    secret = changes.get("NETZPULS_WEBHOOK_SECRET", WEBHOOK["NETZPULS_WEBHOOK_SECRET"])
+    assert not secret or secret not in str(refused.value), "a refusal must not show the secret"
+
+
+def test_a_secret_without_a_url_is_checked_but_polling_stays(tmp_path: Path) -> None:
+    settings = load_settings({"NETZPULS_WEBHOOK_SECRET": "Good_secret-1"}, tmp_path / "none")
+    assert settings.webhook_url is None
+    with pytest.raises(ConfigError, match="NETZPULS_WEBHOOK_SECRET"):
+        load_settings({"NETZPULS_WEBHOOK_SECRET": "bad/secret"}, tmp_path / "none")

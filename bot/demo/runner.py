@@ -119,7 +119,7 @@ class Demo:
         settings = Settings(token=self.api.token, api_url=self.api.base_url, db_path=self.db_path,
                             admins=frozenset({self.coordinator.user_id}), dialogs_dir=PROJECT_ROOT / "dialogs",
                             locales_dir=PROJECT_ROOT / "locales", log_level="WARNING", send_rate=SEND_RATE,
-                            tick_seconds=TICK, send_timeout=5.0)
+                            tick_seconds=TICK, send_timeout=5.0, health_port=0)  # no health server in a demo
         self.app = build_application(settings, self.clock)
         # Telegram allows one message a second per chat, in real time; on the simulated clock, whose days pass in
         # a fraction of a second, that pacing would only make the digest's three messages take three seconds.

@@ -11,11 +11,11 @@ from typing import Any
 from bot.localapi.entities import parse_html, strip_text
 from bot.localapi.objects import JSON, CallbackAnswer, Chat, MessageVersion, SentMessage, StoredFile
 from bot.localapi.spec import ApiError, UploadedFile
-from bot.localapi.world import TelegramWorld, scope_key
+from bot.localapi.webhook import WebhookMethods
+from bot.localapi.world import scope_key
 
 Handler = Callable[[JSON], Awaitable[Any]]
 
-_NOT_DEFAULT_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 _CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
                  "upload_document", "choose_sticker", "find_location", "record_video_note",
                  "upload_video_note"}
@@ -40,14 +40,11 @@ def formatted(text: str, parse_mode: str | None, entities: list[JSON] | None) ->
     return strip_text(text, list(entities or []))
 
 
-class BotApiMethods(TelegramWorld):
+class BotApiMethods(WebhookMethods):
     """Implementations of the supported Bot API methods; `implemented` maps method names to them."""
 
     def __init__(self, bot_username: str, bot_id: int) -> None:
         super().__init__(bot_username, bot_id)
-        self.webhook: JSON | None = None
-        self.allowed_updates: list[str] | None = None
-        self.closing = False
         self._poll_generation = 0
         self.implemented: dict[str, Handler] = {
             "getMe": self._get_me, "logOut": self._true, "close": self._true,
@@ -135,40 +132,6 @@ class BotApiMethods(TelegramWorld):
     async def _get_me(self, params: JSON) -> JSON:
         return {**self.bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
                 "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False}
-
-    async def _delete_webhook(self, params: JSON) -> bool:
-        self.webhook = None
-        if params.get("drop_pending_updates"):
-            self.updates.clear()
-        return True
-
-    async def _set_webhook(self, params: JSON) -> bool:
-        if not params["url"]:
-            return await self._delete_webhook(params)
-        if not params["url"].startswith("https://"):
-            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
-        self.webhook = {k: v for k, v in params.items() if k != "certificate"}
-        if params.get("drop_pending_updates"):
-            self.updates.clear()
-        return True
-
-    async def _get_webhook_info(self, params: JSON) -> JSON:
-        info: JSON = {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.updates)}
-        if self.webhook:
-            info["url"] = self.webhook["url"]
-            for key in ("max_connections", "ip_address", "allowed_updates"):
-                if key in self.webhook:
-                    info[key] = self.webhook[key]
-        return info
-
-    def _deliverable(self) -> list[JSON]:
-        """Pending updates of the allowed kinds; updates of other kinds are dropped, as on Telegram."""
-        def allowed(update: JSON) -> bool:
-            kind = next(k for k in update if k != "update_id")
-            return kind in self.allowed_updates if self.allowed_updates else kind not in _NOT_DEFAULT_UPDATES
-
-        self.updates[:] = [u for u in self.updates if allowed(u)]
-        return list(self.updates)
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
         if self.webhook:

@@ -1,0 +1,152 @@
+"""Liveness and readiness over plain HTTP (GET /healthz, GET /readyz) for Docker and orchestrators."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import http.client
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+_DB_TIMEOUT = 1.0  # seconds SQLite waits for a lock before the database counts as not answering
+_CHECK_TIMEOUT = 5.0  # seconds the whole readiness check may take
+_READ_TIMEOUT = 5.0  # seconds a client may take to send its request
+_MAX_HEADERS = 100
+_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 503: "Service Unavailable"}
+
+
+def database_answers(db_path: Path) -> str | None:
+    """None if a fresh read-only connection can query the meta table; else why not, in one line."""
+    try:
+        uri = f"{db_path.resolve().as_uri()}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, timeout=_DB_TIMEOUT)
+        try:
+            connection.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+        finally:
+            connection.close()
+    except (sqlite3.Error, OSError) as error:
+        return f"database: {error}"
+    return None
+
+
+class HealthServer:
+    """A tiny HTTP server: /healthz while the event loop runs, /readyz while the database and sender work."""
+
+    def __init__(self, db_path: Path, sender_running: Callable[[], bool]) -> None:
+        self._db_path = db_path
+        self._sender_running = sender_running
+        self._server: asyncio.Server | None = None
+
+    async def start(self, host: str, port: int) -> None:
+        """Listen on host:port in the running event loop."""
+        self._server = await asyncio.start_server(self._handle, host, port)
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        assert self._server is not None and self._server.sockets, "not started"
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        """Stop listening; requests under way are answered."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def readiness(self) -> str | None:
+        """None when ready; else the reason, in one line."""
+        if not self._sender_running():
+            return "outbox sender is not running"
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(database_answers, self._db_path), _CHECK_TIMEOUT)
+        except TimeoutError:
+            return f"database: no answer within {_CHECK_TIMEOUT:g}s"
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            status, body, head_only = await self._answer(reader)
+            payload = (body + "\n").encode()
+            writer.write(f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                         f"Content-Length: {len(payload)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
+                         .encode() + (b"" if head_only else payload))
+            await writer.drain()
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
+            pass  # a client that went away or sent nonsense gets nothing more
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+    async def _answer(self, reader: asyncio.StreamReader) -> tuple[int, str, bool]:
+        """(status, one-line body, HEAD) for the request on this connection."""
+        request_line = await asyncio.wait_for(reader.readline(), _READ_TIMEOUT)
+        for _ in range(_MAX_HEADERS):  # headers are read and ignored
+            if await asyncio.wait_for(reader.readline(), _READ_TIMEOUT) in (b"\r\n", b"\n", b""):
+                break
+        parts = request_line.decode("latin-1").split()
+        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+            return 400, "bad request", False
+        method, target = parts[0], parts[1].split("?", 1)[0]
+        head_only = method == "HEAD"
+        if method not in ("GET", "HEAD") or target not in ("/healthz", "/readyz"):
+            return 404, "not found", head_only
+        if target == "/healthz":
+            return 200, "ok", head_only
+        reason = await self.readiness()
+        if reason is not None:
+            log.warning("not ready: %s", reason)
+            return 503, reason, head_only
+        return 200, "ready", head_only
+
+
+async def start_health(settings: Settings, sender_running: Callable[[], bool]) -> HealthServer | None:
+    """The health server on NETZPULS_HEALTH_LISTEN:PORT; None when it is off or the port cannot be had."""
+    if settings.health_port == 0:
+        return None
+    server = HealthServer(settings.db_path, sender_running)
+    try:
+        await server.start(settings.health_listen, settings.health_port)
+    except OSError as error:
+        # The bot itself works without it; a HEALTHCHECK then reports the container unhealthy.
+        log.error("health server cannot listen on %s:%d: %s", settings.health_listen, settings.health_port, error)
+        return None
+    log.info("health checks on http://%s:%d/healthz and /readyz", settings.health_listen, server.port)
+    return server
+
+
+async def stop_health(server: object) -> None:
+    """Close a health server from start_health (None or anything else: nothing to do)."""
+    if isinstance(server, HealthServer):
+        await server.close()
+
+
+def health_command(settings: Settings) -> int:
+    """`python -m bot health`: 0 if /readyz answers 200, else 1 with the reason on stderr (Docker's HEALTHCHECK)."""
+    if settings.health_port == 0:
+        print("not ready: the health server is off (NETZPULS_HEALTH_PORT=0)", file=sys.stderr)
+        return 1
+    # A server listening on every address is asked on loopback.
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(settings.health_listen,
+                                                                      settings.health_listen)
+    connection = http.client.HTTPConnection(host, settings.health_port, timeout=_CHECK_TIMEOUT + 2)
+    try:
+        connection.request("GET", "/readyz")
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace").strip()
+    except (OSError, http.client.HTTPException) as error:
+        print(f"not ready: no answer from http://{host}:{settings.health_port}/readyz: {error}", file=sys.stderr)
+        return 1
+    finally:
+        connection.close()
+    if response.status != 200:
+        print(f"not ready: {response.status} {body}", file=sys.stderr)
+        return 1
+    return 0
