@@ -1,4 +1,5 @@
-"""PTB's rate limiter for the handlers' replies, drawing on the same budget as the outbox sender (one Pacer)."""
+"""PTB's rate limiter for the handlers' replies, drawing on the same budget as the outbox sender (one Pacer); it also
+tries a reply again after a 429, a 5xx or a broken connection."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
@@ -29,12 +30,20 @@ def retry_seconds(error: RetryAfter) -> float:
     return float(total()) if callable(total) else float(value)
 
 
-class SharedRateLimiter(BaseRateLimiter[None]):
-    """Replies wait for the overall rate shared with the outbox; after a 429 everything waits retry_after."""
+def transient(error: NetworkError) -> bool:
+    """A server error (5xx) or a connection that broke: worth another try. Refusals (400 and the like) and
+    timeouts are not."""
+    return type(error) is NetworkError
 
-    def __init__(self, pacer: Pacer, max_retries: int = 2) -> None:
+
+class SharedRateLimiter(BaseRateLimiter[None]):
+    """Replies wait for the overall rate shared with the outbox; after a 429 everything waits retry_after; a 5xx or a
+    broken connection is tried again after a short backoff."""
+
+    def __init__(self, pacer: Pacer, max_retries: int = 2, network_backoff: float = 0.5) -> None:
         self._pacer = pacer
         self._max_retries = max_retries
+        self._network_backoff = network_backoff
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -67,5 +76,13 @@ class SharedRateLimiter(BaseRateLimiter[None]):
                 wait = retry_seconds(error) + 0.1
                 log.warning("Telegram asked to wait %.1fs (%s); every sender waits", wait, endpoint)
                 self._pacer.hold_all(time.monotonic() + wait)
+                await asyncio.sleep(wait)
+            except NetworkError as error:
+                if not transient(error) or attempt == self._max_retries:
+                    raise
+                # A 5xx or a broken connection: the person waits for this reply (the next question, say), and a
+                # reply sent twice is better than none. A timeout is not retried: it waited long enough already.
+                wait = self._network_backoff * 2 ** attempt
+                log.warning("%s failed (%s); trying again in %.1fs", endpoint, error, wait)
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")

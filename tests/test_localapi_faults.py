@@ -241,6 +241,22 @@ async def test_stopping_the_server_ends_a_stall() -> None:
         await asyncio.gather(pending, return_exceptions=True)
 
 
+@pytest.mark.parametrize("processed", [True, False])
+async def test_a_reset_breaks_the_connection_without_an_answer(server: LocalBotApi, bot: Bot,
+                                                               session: aiohttp.ClientSession, processed: bool) -> None:
+    server.reset_next("sendMessage", processed=processed, times=2)
+    with pytest.raises(NetworkError, match=r"^httpx\.ReadError") as raised:  # what a connection reset looks like in PTB
+        await bot.send_message(USER, "verloren?")
+    assert type(raised.value) is NetworkError
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await _send(session, server, USER, "auch verloren?")
+    assert server.sent_count(USER) == (2 if processed else 0)
+    assert (server.resets_processed, server.resets_unprocessed) == ((2, 0) if processed else (0, 2))
+    assert server.injected == Counter({"reset_processed" if processed else "reset": 2})
+    await bot.send_message(USER, "nochmal")  # the next call goes through on a new connection
+    assert server.messages(USER)[-1].text == "nochmal" and server.errors == []
+
+
 # --- chaos and fail_next ---------------------------------------------------------------------------------
 
 

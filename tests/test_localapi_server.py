@@ -260,12 +260,23 @@ async def test_files_travel_both_ways(server: LocalBotApi, app: App) -> None:
     (lambda s: s.send_photo(USER), "PhotoSize"),
     (lambda s: s.send_voice(USER), "Voice"),
     (lambda s: s.send_location(USER, 52.52, 13.405), "Location"),
+    (lambda s: s.send_content(USER, dice={"emoji": "🎲", "value": 4}), "Dice"),
+    (lambda s: s.send_content(USER, contact={"phone_number": "+49 30 1234", "first_name": "Bea"}), "Contact"),
+    (lambda s: s.send_content(USER, video=s.media("video", width=640, height=360, duration=5)), "Video"),
 ])
 async def test_other_kinds_of_messages_parse_in_ptb(server: LocalBotApi, app: App, act: Any,
                                                     kind: str) -> None:
     act(server)
     [reply] = await server.wait_for_messages(USER, 1)
     assert reply.text == f"kind={kind}"
+
+
+def test_a_message_of_any_kind_must_fit_the_api_description(server: LocalBotApi) -> None:
+    with pytest.raises(ValueError, match=r"not a valid Message: result\.dice\.value is empty"):
+        server.send_content(USER, dice={"emoji": "🎲"})
+    with pytest.raises(ValueError, match="unknown parameter"):
+        server.send_content(USER, hologram={"depth": 3})
+    assert server.updates == []
 
 
 async def test_edited_messages_arrive_as_edited_message(server: LocalBotApi, app: App) -> None:

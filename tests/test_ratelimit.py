@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.core.pacing import Limits, Pacer
 from bot.ratelimit import SharedRateLimiter, retry_seconds
@@ -63,3 +63,35 @@ async def test_a_429_beyond_the_retries_is_raised() -> None:
     limiter = SharedRateLimiter(Pacer(Limits(per_second=100)), max_retries=0)
     with pytest.raises(RetryAfter):
         await limiter.process_request(Calls(failures=1), (), {}, "sendMessage", {"chat_id": 5}, None)
+
+
+class Failing:
+    """A request stand-in that raises `error` the first `failures` times, then succeeds."""
+
+    def __init__(self, error: Exception, failures: int) -> None:
+        self.error, self.failures, self.calls = error, failures, 0
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise self.error
+        return {"ok": True}
+
+
+@pytest.mark.parametrize("error", [NetworkError("Bad Gateway"), NetworkError("httpx.ReadError: ")])
+async def test_a_5xx_or_a_broken_connection_is_tried_again(error: NetworkError) -> None:
+    limiter = SharedRateLimiter(Pacer(Limits(per_second=100)), max_retries=2, network_backoff=0.01)
+    request = Failing(error, failures=2)
+    assert await limiter.process_request(request, (), {}, "sendMessage", {"chat_id": 5}, None) == {"ok": True}
+    assert request.calls == 3
+    with pytest.raises(NetworkError):  # a third failure in a row is the handler's
+        await limiter.process_request(Failing(error, failures=3), (), {}, "sendMessage", {"chat_id": 5}, None)
+
+
+@pytest.mark.parametrize("error", [TimedOut(), BadRequest("Message is not modified")])
+async def test_a_timeout_or_a_refusal_is_not_tried_again(error: NetworkError) -> None:
+    limiter = SharedRateLimiter(Pacer(Limits(per_second=100)), network_backoff=0.01)
+    request = Failing(error, failures=1)
+    with pytest.raises(type(error)):
+        await limiter.process_request(request, (), {}, "editMessageText", {"chat_id": 5}, None)
+    assert request.calls == 1

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.core import engine
 from bot.core.engine import DialogState, Input, Press, Rejected, Typed
 from bot.core.render import describe_value, pick, render_step
-from bot.handlers.common import member_of, refuse_callback, say, text_refusal, translator
+from bot.handlers.common import log_refusal, member_of, refuse_callback, say, text_refusal, translator
 from bot.i18n import Gettext
 from bot.rounds import local_day, month_name
 from bot.services import Services
@@ -34,6 +37,7 @@ async def answers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     svc, _ = translator(update, context)
     member = member_of(update, svc)
     if member is None or member.role != "partner":
+        log_refusal(update, member)
         await say(update, _("/answers is for partner organisations: it shows their check-in answers."))
         return
     checkin = latest_checkin(svc.db, member.id)
@@ -85,6 +89,7 @@ async def _own_editable(update: Update, svc: Services, checkin_id: int | None,
         await refuse_callback(update, _("This button is no longer valid."))
         return None
     if member is None or checkin.membership_id != member.id:
+        log_refusal(update, member)
         await refuse_callback(update, _("This button is not meant for you."))
         return None
     if not _editable(svc, checkin):
@@ -130,7 +135,8 @@ async def on_revise_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     member, checkin = found
     if await revise(update, svc, member, checkin, data.step_id, Press(data.value), _):
-        await query.edit_message_reply_markup(None)
+        with suppress(BadRequest):  # the second tap of a double tap finds the buttons gone already
+            await query.edit_message_reply_markup(None)
 
 
 async def revise(update: Update, svc: Services, member: Membership, checkin: Checkin, step_id: str, given: Input,
@@ -145,6 +151,10 @@ async def revise(update: Update, svc: Services, member: Membership, checkin: Che
             await refuse_callback(update, _("This button is no longer valid."))
         return False
     step = script.step(step_id)
+    if update.callback_query is not None and DialogState.from_json(checkin.state).answers.get(step_id) == outcome.value:
+        # The answer it already is (the second tap of a double tap): no new revision, nothing to say twice.
+        await update.callback_query.answer(_("Changed."))
+        return True
     record = StepRecord(step.id, step.kind, step.factor, True, outcome.value, outcome.state.to_json(), False,
                         risk=step.risk)
     if not revise_answer(svc.db, checkin, record, svc.clock()):

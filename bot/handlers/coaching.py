@@ -14,7 +14,7 @@ from bot.core.engine import Accepted, DialogState, Input, Pending, Press, Typed
 from bot.core.render import describe_value, pick, render_step
 from bot.core.risk_rules import find_signals
 from bot.core.script import Script
-from bot.handlers.common import member_of, refuse_callback, rejection, say, translator
+from bot.handlers.common import log_refusal, member_of, refuse_callback, rejection, say, translator
 from bot.handlers.coordinator import coordinator_member, coordinator_or_refusal
 from bot.i18n import Gettext
 from bot.services import Services
@@ -98,6 +98,8 @@ async def on_coach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if query is None:
         return
     if data is None or member is None or coordinator_or_refusal(member, _) is not None:
+        if data is not None:
+            log_refusal(update, member)
         await refuse_callback(update, _("This button is no longer valid."))
         return
     if data.start:
@@ -109,6 +111,8 @@ async def on_coach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     else:
         session = get_session(svc.db, data.session_id)
         if session is None or session.membership_id != member.id or session.status != "open":
+            if session is not None and session.membership_id != member.id:
+                log_refusal(update, member)
             await refuse_callback(update, _("This button is no longer valid."))
             return
         await _apply(update, svc, member, session, data.step_id, Press(data.value), _)
@@ -178,6 +182,8 @@ async def _outcome(update: Update, svc: Services, member: Membership, action_id:
                    _: Gettext) -> None:
     action = get_action(svc.db, action_id)
     if action is None or action.network_id != member.network_id or outcome not in ("done", "partly", "not_done"):
+        if action is not None and action.network_id != member.network_id:
+            log_refusal(update, member)
         await refuse_callback(update, _("This button is no longer valid."))
         return
     if not set_outcome(svc.db, action_id, outcome, svc.clock()):  # type: ignore[arg-type]

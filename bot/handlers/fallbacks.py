@@ -6,7 +6,7 @@ import logging
 import time
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import SERVICES_KEY, locale_of, member_of, say, translator
@@ -56,6 +56,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error, tell the admins (without personal data) and apologise to the user."""
     kind = type(context.error).__name__ if context.error else "unknown"
     update_id = update.update_id if isinstance(update, Update) else None
+    if _about_an_old_message(context.error):
+        # Telegram refused to change how a message looks: it already looks so (the second tap of a double tap
+        # handled the same way as the first) or it cannot be edited (a forged tap). Nothing is lost; no alarm.
+        log.warning("%s while handling update %s: %s", kind, update_id, context.error)
+        return
     log.error("error %s while handling update %s", kind, update_id, exc_info=context.error)
     svc = context.bot_data.get(SERVICES_KEY)
     if not isinstance(svc, Services):
@@ -69,6 +74,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
                                 "please try again in a moment."))
         except TelegramError:
             log.warning("could not tell the user about %s", kind)
+
+
+_EDIT_REFUSALS = ("message is not modified", "message to edit not found", "message can't be edited")
+
+
+def _about_an_old_message(error: object) -> bool:
+    """Whether Telegram only refused an edit of a message that already looks right or cannot be changed."""
+    return isinstance(error, BadRequest) and any(part in str(error).lower() for part in _EDIT_REFUSALS)
 
 
 def _worth_telling(bot_data: dict[str, object], kind: str, update_id: int | None, now: float) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.core.risk_rules import find_signals
-from bot.handlers.common import member_of, refuse_callback, say, translator
+from bot.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, translator
 from bot.handlers.coordinator import coordinator_member, coordinator_or_refusal
 from bot.i18n import Gettext
 from bot.reports import digest_messages
@@ -87,9 +90,12 @@ async def on_privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if query is None:
         return
     if choice is None or coordinator_or_refusal(member, _) is not None or member is None:
+        if choice is not None:
+            log_refusal(update, member)
         await refuse_callback(update, _("This button is no longer valid."))
         return
     privacy: Privacy = "named" if choice == "named" else "anonymous"
     set_privacy(svc.db, member.network_id, privacy)
-    await query.edit_message_text(_privacy_text(privacy, _))
+    with suppress(BadRequest):  # a forged tap on a message that cannot be edited is answered all the same
+        await edit_tapped(update, _privacy_text(privacy, _))  # a double tap's second finds the text shown already
     await query.answer()

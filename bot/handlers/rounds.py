@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks
 from bot.core.calendar import Schedule, add_local_days, local, next_working_morning, parse_day, to_utc
 from bot.handlers.checkin import already_answered_text, begin_or_resume
-from bot.handlers.common import member_of, refuse_callback, say, translator
+from bot.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, translator
 from bot.i18n import Gettext
 from bot.services import Services
 from storage.people import Membership
@@ -29,17 +29,19 @@ async def on_round_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     member = member_of(update, svc)
     place = participation(svc.db, data.round_id, member.id) if data and member else None
     if query is None or data is None or member is None or place is None:
+        if data is not None:
+            log_refusal(update, member)
         await refuse_callback(update, _("This button is not meant for you.") if data else
                               _("This button is no longer valid."))
         return
     if data.action == "go":
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await edit_tapped(update, None)
         await begin_or_resume(update, svc, member, _)
         return
     if place.status != "pending" or not place.round.open:
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await edit_tapped(update, None)
         await say(update, already_answered_text(svc, member, place, _) if place.status in ("done", "late")
                   else _("This round has closed. You can still answer with /checkin; it counts as late."))
         return
@@ -47,7 +49,7 @@ async def on_round_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     until = next_working_morning(schedule, svc.clock())
     snooze(svc.db, place.round.id, member.id, until)
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await edit_tapped(update, None)
     await say(update, _("All right, I will ask you again on {day}. You can start any time with /checkin.").format(
         day=weekday_and_day(local(schedule, until).date(), member.locale)))
 
@@ -66,6 +68,7 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     svc, _ = translator(update, context)
     member = member_of(update, svc)
     if member is None or member.role != "partner":
+        log_refusal(update, member)
         await say(update, _("You are not registered yet. Please open the invite link from your network "
                             "coordination.") if member is None else
                   _("/pause is for partner organisations: it pauses their check-ins."))
@@ -103,10 +106,12 @@ async def on_pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     days = callbacks.parse_pause(query.data or "") if query else False
     if query is None or member is None or member.role != "partner" or days is False or (
             days is not None and days not in PAUSE_CHOICES):
+        if member is None or member.role != "partner":
+            log_refusal(update, member)
         await refuse_callback(update, _("This button is no longer valid."))
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await edit_tapped(update, None)
     schedule = schedule_of(svc.db, member.network_id)
     if days is None:
         ended = end_pause(svc.db, member.id, svc.clock())

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.callbacks import ScriptAction
-from bot.handlers.common import refuse_callback, say, translator
+from bot.handlers.common import log_refusal, member_of, refuse_callback, say, translator
 from bot.handlers.scripts_common import Editor, close_with, editor_of
 from bot.handlers.scripts_preview import begin_preview
 from bot.handlers.scripts_upload import discard_draft, publish_draft
@@ -31,6 +31,7 @@ async def scripts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     editor = editor_of(update, svc)
     chat = update.effective_chat
     if editor is None or chat is None:
+        log_refusal(update, member_of(update, svc))
         await say(update, _("/scripts is for admins and network coordinators: it changes the check-in questions."))
         return
     lines = [_("Check-in scripts (for every network):") if editor.is_admin else
@@ -67,6 +68,7 @@ async def on_script_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if data is None:
         await refuse_callback(update, _("This button is no longer valid."))
     elif editor is None:
+        log_refusal(update, member_of(update, svc))
         await refuse_callback(update, _("This button is not meant for you."))
     elif data.action == "preview":
         await begin_preview(update, svc, data.draft_id, _)

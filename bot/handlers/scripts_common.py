@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 from bot import callbacks
 from bot.core.script import Script
 from bot.core.script_loader import load_script_text
-from bot.handlers.common import refuse_callback, say
+from bot.handlers.common import log_refusal, member_of, refuse_callback, say
 from bot.i18n import Gettext
 from bot.services import Services
 from storage.people import active_membership
@@ -61,6 +61,7 @@ async def own_draft(update: Update, svc: Services, draft_id: int, _: Gettext) ->
         await refuse_callback(update, _("This button is no longer valid."))
         return None
     if editor is None or not may_edit(editor, draft):
+        log_refusal(update, member_of(update, svc))
         await refuse_callback(update, _("This button is not meant for you."))
         return None
     if not draft.pending:

@@ -14,7 +14,7 @@ from bot.core.context import CheckinContext
 from bot.core.engine import DialogState, Input, Pending, Press, Rejected, Typed
 from bot.core.render import describe_value, pick, render_step
 from bot.core.script import Script
-from bot.handlers.common import locale_of, refuse_callback, rejection, say, translator
+from bot.handlers.common import locale_of, log_refusal, member_of, refuse_callback, rejection, say, translator
 from bot.handlers.scripts_common import decided_text, draft_buttons, draft_script, editor_of, may_edit, own_draft
 from bot.i18n import Gettext
 from bot.services import Services
@@ -76,6 +76,7 @@ async def on_preview_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await refuse_callback(update, _("This button is no longer valid."))
         return
     if editor is None or not may_edit(editor, draft):
+        log_refusal(update, member_of(update, svc))
         await refuse_callback(update, _("This button is not meant for you."))
         return
     if not draft.pending:

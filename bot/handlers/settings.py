@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks
 from bot.core.calendar import GERMAN_STATES, Schedule, check_schedule, local
 from bot.core.planner import next_opening
-from bot.handlers.common import member_of, refuse_callback, say, translator
+from bot.handlers.common import log_refusal, member_of, refuse_callback, say, translator
 from bot.i18n import Gettext
 from bot.services import Services
 from storage.people import Membership, network_created_at
@@ -107,6 +107,7 @@ def _menu(_: Gettext) -> InlineKeyboardMarkup:
 async def _coordinator(update: Update, svc: Services, _: Gettext) -> Membership | None:
     member = member_of(update, svc)
     if member is None or member.role != "coordinator":
+        log_refusal(update, member)
         if update.callback_query is not None:
             await refuse_callback(update, _("This command is only for the network coordination."))
         else:

@@ -1,4 +1,4 @@
-"""Injected faults of the local Bot API: queued refusals and stalls for the next calls, and random chaos."""
+"""Injected faults of the local Bot API: queued refusals, stalls and resets for the next calls, and random chaos."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.localapi.objects import Failure
 from bot.localapi.spec import ApiError
 
-CHAOS_KINDS = ("429", "500", "502", "stall", "stall_processed")
+CHAOS_KINDS = ("429", "500", "502", "stall", "stall_processed", "reset", "reset_processed")
 _DESCRIPTIONS = {500: "Internal Server Error", 502: "Bad Gateway"}
 
 
@@ -25,6 +25,22 @@ class Stall:
     def kind(self) -> str:
         """The key in `injected`: "stall_processed" or "stall"."""
         return "stall_processed" if self.processed else "stall"
+
+
+@dataclass
+class Reset:
+    """Close the connection without an answer; processed: carried out first (the answer is lost), else never done."""
+
+    processed: bool
+    times: int = 1
+
+    @property
+    def kind(self) -> str:
+        """The key in `injected`: "reset_processed" or "reset"."""
+        return "reset_processed" if self.processed else "reset"
+
+
+Fault = ApiError | Stall | Reset
 
 
 @dataclass(frozen=True)
@@ -43,14 +59,14 @@ def too_many_requests(retry_after: int) -> ApiError:
 
 
 class Faults:
-    """What goes wrong with the next calls: queued failures and stalls per method, then chaos; counted."""
+    """What goes wrong with the next calls: queued failures, stalls and resets per method, then chaos; counted."""
 
     def __init__(self) -> None:
         self.injected: Counter[str] = Counter()
-        self._queues: dict[str, list[Failure | Stall]] = {}
+        self._queues: dict[str, list[Failure | Stall | Reset]] = {}
         self._chaos: _Chaos | None = None
 
-    def queue(self, method: str, fault: Failure | Stall) -> None:
+    def queue(self, method: str, fault: Failure | Stall | Reset) -> None:
         """Add a fault for the next `fault.times` calls of a method, after those queued before."""
         if fault.times < 1:
             raise ValueError("times must be at least 1")
@@ -74,16 +90,16 @@ class Faults:
         """No more random faults."""
         self._chaos = None
 
-    def next(self, method: str) -> ApiError | Stall | None:
-        """The fault for this call of a method, if any: a refusal to raise or a stall."""
+    def next(self, method: str) -> Fault | None:
+        """The fault for this call of a method, if any: a refusal to raise, a stall or a reset."""
         fault = self._queued(method)
         if fault is None:
             fault = self._random(method)
         if fault is not None:
-            self.injected[fault.kind if isinstance(fault, Stall) else str(fault.error_code)] += 1
+            self.injected[str(fault.error_code) if isinstance(fault, ApiError) else fault.kind] += 1
         return fault
 
-    def _queued(self, method: str) -> ApiError | Stall | None:
+    def _queued(self, method: str) -> Fault | None:
         queue = self._queues.get(method)
         if not queue:
             return None
@@ -93,9 +109,11 @@ class Faults:
             queue.pop(0)
         if isinstance(fault, Stall):
             return Stall(fault.seconds, fault.processed)
+        if isinstance(fault, Reset):
+            return Reset(fault.processed)
         return ApiError(fault.error_code, fault.description, fault.retry_after)
 
-    def _random(self, method: str) -> ApiError | Stall | None:
+    def _random(self, method: str) -> Fault | None:
         chaos = self._chaos
         if chaos is None or chaos.method != method or chaos.rng.random() >= chaos.probability:
             return None
@@ -104,4 +122,6 @@ class Faults:
             return too_many_requests(chaos.retry_after)
         if kind in ("stall", "stall_processed"):
             return Stall(chaos.stall_seconds, processed=kind == "stall_processed")
+        if kind in ("reset", "reset_processed"):
+            return Reset(processed=kind == "reset_processed")
         return ApiError(int(kind), _DESCRIPTIONS[int(kind)])

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import socket
+import struct
 from collections import Counter
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
-from bot.localapi.faults import Faults, Stall, too_many_requests
+from bot.localapi.faults import Faults, Reset, Stall, too_many_requests
 from bot.localapi.limits import RateLimits, SendLimiter, sends_message
 from bot.localapi.methods import BotApiMethods
 from bot.localapi.objects import (
@@ -61,6 +64,8 @@ class LocalBotApi(BotApiMethods):
         self.throttled = 0  # sends refused with 429 by the rate limits
         self.stalls_processed = 0
         self.stalls_unprocessed = 0
+        self.resets_processed = 0
+        self.resets_unprocessed = 0
         self._limiter: SendLimiter | None = None
         self.limits = limits
 
@@ -105,12 +110,14 @@ class LocalBotApi(BotApiMethods):
         await site.start()
         self._runner = runner
         self._port = int(runner.addresses[0][1])
+        self.start_delivery()  # posts updates while a webhook is set (see webhook_target)
         log.info("Local Bot API listening on %s", self.base_url)
 
     async def stop(self) -> None:
         """End pending long polls and stop listening."""
         self.closing = True
         self.notify()
+        await self.stop_delivery()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -144,6 +151,14 @@ class LocalBotApi(BotApiMethods):
         """
         self.faults.queue(self._method(method), Stall(seconds, processed, times))
 
+    def reset_next(self, method: str, *, processed: bool, times: int = 1) -> None:
+        """Reset the connection of the next `times` valid calls of a method instead of answering.
+
+        processed=True carries the call out first (Telegram got it, the answer is lost in flight);
+        processed=False never carries it out (the connection broke before the request reached Telegram).
+        """
+        self.faults.queue(self._method(method), Reset(processed, times))
+
     def chaos(self, probability: float, *, seed: int, method: str = "sendMessage",
               kinds: tuple[str, ...] = ("429", "500", "502", "stall"), retry_after: int = 1,
               stall_seconds: float = 2.0) -> None:
@@ -157,7 +172,8 @@ class LocalBotApi(BotApiMethods):
 
     @property
     def injected(self) -> Counter[str]:
-        """What fail_next, stall_next and chaos did, by kind: "429", "500", "502", "stall", "stall_processed"."""
+        """What fail_next, stall_next, reset_next and chaos did, by kind: "429", "500", "502", "stall",
+        "stall_processed", "reset", "reset_processed"."""
         return self.faults.injected
 
     @property
@@ -191,6 +207,8 @@ class LocalBotApi(BotApiMethods):
             fault = self.faults.next(name)
             if isinstance(fault, ApiError):
                 raise fault
+            if isinstance(fault, Reset):
+                return await self._reset(request, name, params, fault)
             stall = fault
             if stall is not None and not stall.processed:
                 self.stalls_unprocessed += 1
@@ -208,6 +226,22 @@ class LocalBotApi(BotApiMethods):
             self.stalls_processed += 1
             await self._hold(stall.seconds)
         return response
+
+    async def _reset(self, request: web.Request, name: str, params: dict[str, Any], reset: Reset) -> web.Response:
+        """Carry the call out (if processed) and drop the connection with a TCP reset instead of answering."""
+        if reset.processed:
+            self.resets_processed += 1
+            with contextlib.suppress(ApiError):  # refused or not: the client learns nothing either way
+                await self._carry_out(name, params)
+        else:
+            self.resets_unprocessed += 1
+        transport = request.transport
+        if transport is not None:
+            sock = transport.get_extra_info("socket")
+            if sock is not None:  # linger 0: close() sends RST, the client reads "connection reset by peer"
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()
+        return web.Response(status=500)  # never reaches the client: aiohttp drops it on the closed transport
 
     async def _carry_out(self, name: str, params: dict[str, Any]) -> Any:
         """Run a method's handler, within the send limits if they are on."""

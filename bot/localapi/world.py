@@ -25,6 +25,7 @@ from bot.localapi.objects import (
     photo_sizes,
     unique_id,
 )
+from bot.localapi.spec import ApiError, ApiSpec
 
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
 _DEFAULT_SCOPE = {"type": "default"}
@@ -200,6 +201,29 @@ class TelegramWorld:
         document = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_name": filename,
                     "mime_type": mime_type, "file_size": len(content)}
         return self._from_user(user_id, document=document)
+
+    def send_content(self, user_id: int, **content: Any) -> int:
+        """The user sends a message of any kind (video, contact, poll, dice...): its content fields as Telegram
+        sends them; checked against the Message type of the API description. Returns the message id."""
+        user = self.user(user_id)
+        probe: JSON = {"message_id": 1, "from": user.to_dict(), "chat": user.chat_dict(), "date": 0, **content}
+        try:
+            ApiSpec.load().check_object("Message", probe)
+        except ApiError as err:
+            raise ValueError(f"not a valid Message: {err.description.rsplit('invalid result: ', 1)[-1]}") from None
+        return self._from_user(user_id, **content)
+
+    def media(self, prefix: str, content: bytes = b"fake-media", filename: str | None = None,
+              mime_type: str | None = None, **fields: Any) -> JSON:
+        """A file object (Video, Audio, Animation...) for send_content: a stored file's ids plus `fields`."""
+        stored = self.store_file(prefix, content, filename, mime_type, f"{prefix}s")
+        result: JSON = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                        "file_size": len(content), **fields}
+        if filename is not None:
+            result["file_name"] = filename
+        if mime_type is not None:
+            result["mime_type"] = mime_type
+        return result
 
     def edit_text(self, user_id: int, message_id: int, new_text: str) -> None:
         """The user edits a text message they sent: an edited_message update."""

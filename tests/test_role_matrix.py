@@ -1,0 +1,902 @@
+"""The role matrix: every command and every kind of button against the partner and the coordinator of network A, an
+admin, a stranger, and the partner and the coordinator of network B (issue "Trust and hardening").
+
+Only what a role may do works; everything else gets a polite refusal that shows nothing of another network, changes
+nothing stored and is logged (INFO, "refused") without personal data. The buttons are A's real buttons, taken from
+what the bot sent A's members, and the others tap them on a message of their own chat, as a modified client could."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlite_utils import Database
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.app import build_application
+from bot.config import Settings
+from bot.handlers.menus import help_text
+from bot.i18n import Catalogs, Gettext
+from bot.localapi.objects import CallbackAnswer
+from bot.localapi.server import LocalBotApi, SentMessage
+from bot.services import CONSENT_VERSION
+from storage.people import Membership, active_membership, create_invite, organisation_for
+from storage.scripts import published_version
+from tests.e2e import ADMIN_ID, ROOT, TEST_DIALOGS, Harness
+
+# --- who is who ---------------------------------------------------------------------------------------------------
+
+PA, CA, AD, ST, PB, CB = "partner A", "coordinator A", "admin", "stranger", "partner B", "coordinator B"
+ROLES = (PA, CA, AD, ST, PB, CB)  # the order of the columns in the tables below
+USER = {CA: 7310001, PA: 7310002, CB: 7320001, PB: 7320002, AD: ADMIN_ID, ST: 7330001}
+FIRST_NAME = {CA: "Claribel", PA: "Annegret", CB: "Brunhilde", PB: "Bertolde", AD: "Adalberta", ST: "Stanislaus"}
+HOME = {PA: "A", CA: "A", PB: "B", CB: "B"}
+PARTNER = {"A": PA, "B": PB}
+NETWORK = {"A": "Netzwerk Alphastadt", "B": "Netzwerk Betastadt"}
+GAMMA = "Netzwerk Gammastadt"  # only its unused invite link, which gives the stranger a message with buttons
+ORGANISATION = {PA: "Jobcenter Alphastadt", PB: "Suchtberatung Betastadt"}
+INVITED = {"A": ("Kita Alphastadt", "Caritas Alphastadt"), "B": ("Kita Betastadt",)}  # invited, not joined
+TYPED = {"A": ("Alphageheimnis Fallkonferenz", "Alphanotiz Elternabend"),  # the partner's free texts, rounds 1 and 3
+         "B": ("Betageheimnis Suchthilfe", "Betanotiz Wartezeit")}
+STEP_A = "Alphaschritt Fallbesprechung vorbereiten"  # typed in A's coaching dialog
+WITH_A = "Alphapartner Jugendamt"
+QUESTION_A = "Alphafrage, wie gut kennen Sie das gemeinsame Ziel?"  # in A's own version of the script
+NEW_ORGANISATION = "Diakonie Deltastadt"  # what /invite names in the matrix
+BARRIER = "/barrier"  # an unknown command: its answer marks that everything before it was handled
+
+FEB_OPENS, FEB_CLOSES = datetime(2027, 2, 2, 8, 0, tzinfo=UTC), datetime(2027, 2, 12, 8, 0, tzinfo=UTC)
+MAR_OPENS, MAR_CLOSES = datetime(2027, 3, 2, 8, 0, tzinfo=UTC), datetime(2027, 3, 12, 8, 0, tzinfo=UTC)
+APR_OPENS = datetime(2027, 4, 6, 7, 0, tzinfo=UTC)  # 09:00 summer time in Berlin
+
+# --- what each role may do ----------------------------------------------------------------------------------------
+
+Y, N = "allowed", "refused"
+COMMANDS: dict[str, tuple[str, str, str, str, str, str]] = {
+    #               PA CA AD ST PB CB
+    "/start":      (Y, Y, Y, Y, Y, Y),
+    "/help":       (Y, Y, Y, Y, Y, Y),
+    "/checkin":    (Y, N, N, N, Y, N),
+    "/answers":    (Y, N, N, N, Y, N),
+    "/pause":      (Y, N, N, N, Y, N),
+    "/language":   (Y, Y, N, N, Y, Y),
+    "/invite":     (N, Y, N, N, N, Y),
+    "/partners":   (N, Y, N, N, N, Y),
+    "/settings":   (N, Y, N, N, N, Y),
+    "/scripts":    (N, Y, Y, N, N, Y),
+    "/digest":     (N, Y, N, N, N, Y),
+    "/export":     (N, Y, N, N, N, Y),
+    "/privacy":    (N, Y, N, N, N, Y),
+    "/coach":      (N, Y, N, N, N, Y),
+    "/actions":    (N, Y, N, N, N, Y),
+    "/invites":    (N, Y, N, N, N, Y),
+    "/handover":   (N, Y, N, N, N, Y),
+    "/remove":     (N, Y, N, N, N, Y),
+    "/mydata":     (Y, Y, Y, Y, Y, Y),
+    "/delete":     (Y, Y, Y, Y, Y, Y),
+    "/leave":      (Y, Y, N, N, Y, Y),  # a network's only coordinator is told to hand over first
+}
+ARGUMENTS = {"/invite": f" {NEW_ORGANISATION}"}
+
+# M: the member the button was made for (it works; checked after the others, see check_owners); S: the button names no
+# one, so it acts on the tapper's own data or network (nothing of A may change); N: refused.
+M, S = "made for", "own"
+BUTTONS: dict[str, tuple[str, tuple[str, str, str, str, str, str]]] = {
+    #                     prefix  PA CA AD ST PB CB
+    "consent":           ("c", (N, N, N, N, N, N)),  # the consent of A's partner: a used invite
+    "language":          ("l", (M, S, N, N, S, S)),
+    "answer":            ("a", (M, N, N, N, N, N)),
+    "revise":            ("v", (M, N, N, N, N, N)),
+    "edit":              ("e", (M, N, N, N, N, N)),
+    "round go":          ("p", (M, N, N, N, N, N)),
+    "round later":       ("p", (M, N, N, N, N, N)),
+    "pause":             ("z", (M, N, N, N, S, N)),
+    "settings field":    ("s", (N, M, N, N, N, S)),
+    "settings value":    ("s", (N, M, N, N, N, S)),
+    "script download":   ("d", (N, M, S, N, N, S)),
+    "script versions":   ("d", (N, M, S, N, N, S)),
+    "script rollback":   ("d", (N, M, S, N, N, S)),  # B and all networks: "already in use", nothing changes
+    "script confirm":    ("d", (N, M, S, N, N, S)),
+    "script cancel":     ("d", (N, M, S, N, N, S)),
+    "draft preview":     ("d", (N, M, N, N, N, N)),
+    "draft publish":     ("d", (N, M, N, N, N, N)),
+    "draft discard":     ("d", (N, M, N, N, N, N)),
+    "preview answer":    ("r", (N, M, N, N, N, N)),
+    "privacy":           ("y", (N, M, N, N, N, S)),
+    "coach start":       ("k", (N, M, N, N, N, S)),
+    "coach answer":      ("k", (N, M, N, N, N, N)),
+    "coach outcome":     ("k", (N, M, N, N, N, N)),
+    "rights stay":       ("m", (M, S, S, S, S, S)),  # "Nothing was changed."
+    "rights keep":       ("m", (M, S, S, S, S, S)),
+    "rights agree":      ("m", (M, N, N, N, N, N)),  # only for a member asked to agree to a new consent text
+    "rights decline":    ("m", (M, N, N, N, N, N)),
+    "rights leave":      ("m", (M, N, N, N, S, N)),  # the only coordinator hands over first, as with /leave
+    "rights delete":     ("m", (M, S, N, N, S, S)),  # erasing one's own data is every member's right
+    "access revoke":     ("n", (N, M, N, N, N, N)),
+    "access remove":     ("n", (N, M, N, N, N, N)),
+    "access confirm":    ("n", (N, M, N, N, N, N)),
+    "access cancel":     ("n", (N, M, N, N, N, S)),
+}
+# Taps that erase or end the tapper's own membership: run last (run_deferred), in this order.
+DEFERRED = ((PB, "rights leave"), (PB, "rights delete"), (CB, "rights delete"), (CA, "rights delete"))
+
+
+def expected(what: str, role: str) -> str:
+    """What the tables say for this command or kind of button and this role."""
+    row = COMMANDS[what] if what.startswith("/") else BUTTONS[what][1]
+    return row[ROLES.index(role)]
+
+
+# --- the scripts the world runs on ----------------------------------------------------------------------------------
+
+MONTHLY = (TEST_DIALOGS / "monthly_checkin.yaml").read_text(encoding="utf-8")
+GOALS_DE = "Wie klar ist Ihnen im Moment das gemeinsame Ziel des Netzwerks?"
+EDITED_A = MONTHLY.replace(GOALS_DE, QUESTION_A)
+EDITED_A2 = EDITED_A.replace("How clear is the network's shared goal to you right now?", "How clear is the goal?")
+EDITED_A3 = EDITED_A.replace("Was fehlt Ihnen, damit das Ziel klar wird?", "Was fehlt, damit das Ziel klar wird?")
+PRIVACY_TEXT = ("Privacy of this network: {current}.\n\nAnonymous: the digest shows only aggregates over at least 3 "
+                "answers and free texts without names. Named: you see who answered what. Who answered at all, who "
+                "joined, changed, left or cannot be reached is always shown by organisation.")
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The frozen monthly test script plus the shipped coaching dialog."""
+    dialogs = tmp_path / "dialogs"
+    shutil.copytree(TEST_DIALOGS, dialogs)
+    shutil.copy(ROOT / "dialogs" / "coaching.yaml", dialogs / "coaching.yaml")
+    return replace(settings, dialogs_dir=dialogs)
+
+
+# --- the world: two networks, their members, and A's buttons --------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one command or tap brought: the bot's messages, the callback's answer, the tapped message, the log."""
+
+    messages: list[SentMessage]
+    answer: CallbackAnswer | None = None
+    edited: SentMessage | None = None  # the tapped message, if the bot changed it
+    records: list[logging.LogRecord] = field(default_factory=list, repr=False)
+
+    def texts(self) -> list[str]:
+        """Everything a person sees: texts, captions, button labels, documents, the notice, the edited message."""
+        shown = [self.answer.text or ""] if self.answer is not None else []
+        for message in [*self.messages, *([self.edited] if self.edited else [])]:
+            shown += [message.text, *(label for row in message.buttons() for label in row)]
+            shown += [document_text(message)] if message.kind == "document" else []
+        return shown
+
+    def joined(self) -> str:
+        """All texts in one string."""
+        return "\n".join(self.texts())
+
+    def refused_logged(self) -> bool:
+        """Whether the handler logged a refusal."""
+        return any(r.levelno == logging.INFO and "refused" in r.getMessage() for r in self.records)
+
+    def data(self) -> list[str]:
+        """The callback data of every button in the new messages."""
+        return [b["callback_data"] for m in self.messages for row in (m.reply_markup or {}).get("inline_keyboard", [])
+                for b in row if "callback_data" in b]
+
+
+def document_text(message: SentMessage) -> str:
+    """A sent document's text (JSON, CSV, YAML; an XLSX's shared strings)."""
+    content = message.file or b""
+    if (message.filename or "").endswith(".xlsx"):
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            names = [n for n in book.namelist() if n.endswith(".xml")]
+            return "\n".join(book.read(n).decode("utf-8", "replace") for n in names)
+    return content.decode("utf-8", "replace")
+
+
+def data_of(message: SentMessage) -> list[str]:
+    """The callback data of a message's buttons as they are now."""
+    return [b["callback_data"] for row in (message.reply_markup or {}).get("inline_keyboard", []) for b in row
+            if "callback_data" in b]
+
+
+def pick(message: SentMessage, test: Callable[[str], bool]) -> str:
+    """The one callback data on a message that passes the test."""
+    found = [data for data in data_of(message) if test(data)]
+    assert len(found) == 1, f"{found} on {message.summary()}"
+    return found[0]
+
+
+def label_data(message: SentMessage, label: str) -> str:
+    """The callback data of the button with this label (part of it)."""
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    found = [b["callback_data"] for row in rows for b in row if label in b.get("text", "")]
+    assert len(found) == 1, f"{label!r} on {message.summary()}"
+    return str(found[0])
+
+
+@dataclass
+class World:
+    """The bot, the two networks and their people, A's buttons (data and the message they came on), the log."""
+
+    harness: Harness
+    caplog: pytest.LogCaptureFixture
+    _: Gettext
+    networks: dict[str, int] = field(default_factory=dict)
+    members: dict[str, Membership] = field(default_factory=dict)
+    data: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, SentMessage] = field(default_factory=dict)
+    carriers: dict[str, SentMessage] = field(default_factory=dict)
+    gamma_token: str = ""
+
+    @property
+    def api(self) -> LocalBotApi:
+        """The local Bot API server."""
+        return self.harness.api
+
+    @property
+    def db(self) -> Database:
+        """The test's own database connection."""
+        return self.harness.db
+
+    def keep(self, kind: str, message: SentMessage, data: str) -> None:
+        """Remember one of A's buttons: its data and the owner's message it came on."""
+        assert data in data_of(message), f"{data} not on {message.summary()}"
+        self.data[kind], self.sources[kind] = data, message
+
+
+def invite(world: World, net: int, organisation: str | None = None) -> str:
+    """A fresh invite token, valid from the world's clock on (the harness's are from the first day)."""
+    now = world.harness.clock.now
+    org_id = organisation_for(world.db, net, organisation, now) if organisation else None
+    return create_invite(world.db, net, "partner" if organisation else "coordinator", org_id, now, 14).token
+
+
+def prefix(_: Gettext, msgid: str) -> str:
+    """The translated text up to its first placeholder."""
+    return _(msgid).split("{", 1)[0]
+
+
+async def arrival(world: World, role: str, test: Callable[[SentMessage], bool]) -> SentMessage:
+    """The first new message in a role's chat that passes the test (earlier ones count as seen)."""
+    chat = world.api.chats[USER[role]]
+
+    def found() -> int | None:
+        return next((n for n in range(chat.seen, len(chat.arrivals)) if test(chat.arrivals[n])), None)
+
+    await world.api.wait_until(lambda: found() is not None, timeout=20, message=f"a message for {role}")
+    index = found()
+    assert index is not None
+    chat.seen = index + 1
+    return chat.arrivals[index]
+
+
+def with_data(start: str) -> Callable[[SentMessage], bool]:
+    """A message test: it has a button whose data starts so."""
+    return lambda message: any(data.startswith(start) for data in data_of(message))
+
+
+async def join(world: World, role: str, token: str, keep: bool = False) -> None:
+    """Open an invite link, agree, choose German (`keep`: remember the consent button as A's "consent")."""
+    user, _ = USER[role], world._
+    world.api.add_user(user, FIRST_NAME[role], language_code="de")
+    [consent] = await world.harness.send(user, f"/start {token}")
+    if keep:
+        world.keep("consent", consent, label_data(consent, _("I agree")))
+    [language] = await world.harness.tap(user, consent, _("I agree"))
+    await world.harness.tap(user, language, "Deutsch")
+    member = active_membership(world.db, user)
+    assert member is not None
+    world.members[role] = member
+
+
+async def build(world: World, rounds: str) -> None:
+    """Both networks with their people and A's buttons; `rounds`: "" none, "open" one round half answered and a
+    coaching step, "full" three rounds (two closed: digests, coaching, its follow-up), then the scripts too."""
+    h = world.harness
+    world.networks = {"A": h.network(NETWORK["A"]), "B": h.network(NETWORK["B"])}
+    await join(world, CA, h.invite(world.networks["A"]))
+    await join(world, PA, h.invite(world.networks["A"], ORGANISATION[PA]), keep=True)
+    await join(world, CB, h.invite(world.networks["B"]))
+    await join(world, PB, h.invite(world.networks["B"], ORGANISATION[PB]))
+    world.api.add_user(USER[AD], FIRST_NAME[AD], language_code="de")
+    world.api.add_user(USER[ST], FIRST_NAME[ST], language_code="de")
+    if rounds == "full":
+        await play_rounds(world)
+    elif rounds == "open":
+        await half_answered_round(world)
+    world.gamma_token = invite(world, h.network(GAMMA))
+    for role in (CA, CB):  # now: links are valid for 14 days
+        for organisation in INVITED[HOME[role]]:
+            await h.send(USER[role], f"/invite {organisation}")
+    await partner_buttons(world)
+    await coordinator_buttons(world)
+    if rounds == "full":
+        await script_buttons(world)
+    # Nothing of the build may still be on its way (digests are paced at one message a second per chat).
+    await world.api.wait_until(lambda: count(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', "
+                                                      "'sending')") == 0, timeout=30, message="an empty outbox")
+
+
+async def play_rounds(world: World) -> None:
+    """February and March: both partners answer, A's coordinator commits to a step; April: half-way check-ins."""
+    h, _ = world.harness, world._
+    pa, pb, ca = USER[PA], USER[PB], USER[CA]
+    h.clock.now = FEB_OPENS
+    prompt = await arrival(world, PA, with_data("p:"))
+    _intro, goals = await h.tap(pa, prompt, _("Start now"), count=2)
+    [missing] = await h.tap(pa, goals, "2")
+    [benefit] = await h.send(pa, TYPED["A"][0])
+    [agreements] = await h.tap(pa, benefit, "4")
+    [anything] = await h.tap(pa, agreements, "Ja, alle")
+    await h.tap(pa, anything, _("Skip"))
+    prompt = await arrival(world, PB, with_data("p:"))
+    _intro, goals = await h.tap(pb, prompt, _("Start now"), count=2)
+    [statement] = await h.tap(pb, goals, "5")
+    [benefit] = await h.send(pb, TYPED["B"][0])
+    [agreements] = await h.tap(pb, benefit, "4")
+    [anything] = await h.tap(pb, agreements, "Ja, alle")
+    await h.tap(pb, anything, _("Skip"))
+    assert missing.text and statement.text
+    h.clock.now = FEB_CLOSES
+    await commit_to_step(world, await arrival(world, CA, with_data("k:go")))
+
+    h.clock.now = MAR_OPENS
+    for user, role in ((pa, PA), (pb, PB)):
+        prompt = await arrival(world, role, with_data("p:"))
+        _intro, goals = await h.tap(user, prompt, _("Start now"), count=2)
+        await h.finish_checkin(user, goals)
+    h.clock.now = MAR_CLOSES
+    follow_up = await arrival(world, CA, with_data("k:o:"))
+    world.keep("coach outcome", follow_up, pick(follow_up, lambda d: d.endswith(":done")))
+    offer = await arrival(world, CA, with_data("k:go"))
+    world.keep("coach start", offer, "k:go")
+    h.api.send_text(ca, "/coach")
+    focus = await arrival(world, CA, lambda m: any(d.endswith(":factor_3") for d in data_of(m)))
+    world.keep("coach answer", focus, pick(focus, lambda d: d.endswith(":factor_3")))
+
+    h.clock.now = APR_OPENS
+    prompt = await arrival(world, PA, with_data("p:"))
+    world.keep("round go", prompt, pick(prompt, lambda d: d.endswith(":go")))
+    world.keep("round later", prompt, pick(prompt, lambda d: d.endswith(":later")))
+    await arrival(world, PB, with_data("p:"))
+    for user, role, low in ((pa, PA, "2"), (pb, PB, "5")):
+        _intro, goals = await h.send(user, "/checkin", 2)
+        await h.tap(user, goals, low)
+        [benefit] = await h.send(user, TYPED[HOME[role]][1])
+        if role == PA:
+            world.keep("answer", benefit, pick(benefit, lambda d: d.endswith(":4")))
+    [listing] = await h.send(pa, "/answers")
+    world.keep("edit", listing, label_data(listing, "1"))
+    [again] = await h.tap(pa, listing, "1")
+    world.keep("revise", again, label_data(again, "5"))
+
+
+async def commit_to_step(world: World, offer: SentMessage | None) -> None:
+    """A's coordinator takes the coaching dialog (from the offer, else /coach) and commits to STEP_A."""
+    h, _, ca = world.harness, world._, USER[CA]
+    if offer is None:
+        h.api.send_text(ca, "/coach")
+    else:
+        h.api.tap(ca, offer.message_id, text=_("Start coaching"))
+    focus = await arrival(world, CA, lambda m: any(d.endswith(":factor_3") for d in data_of(m)))
+    h.api.tap(ca, focus.message_id, data=pick(focus, lambda d: d.endswith(":factor_3")))
+    why = await arrival(world, CA, with_data("k:"))
+    [who_helps] = await h.tap(ca, why, _("Skip"))
+    [action] = await h.tap(ca, who_helps, _("Skip"))
+    [with_whom] = await h.send(ca, STEP_A)
+    [by_when] = await h.send(ca, WITH_A)
+    await h.tap(ca, by_when, "Bis zum nächsten Treffen")
+    assert action.text and with_whom.text
+
+
+async def half_answered_round(world: World) -> None:
+    """February opens; both partners answer half their check-in, with a free text; A's coordinator commits to a
+    step (before any round closed)."""
+    h, _ = world.harness, world._
+    h.clock.now = FEB_OPENS
+    for role, first in ((PA, "2"), (PB, "5")):
+        user = USER[role]
+        prompt = await arrival(world, role, with_data("p:"))
+        _intro, goals = await h.tap(user, prompt, _("Start now"), count=2)
+        [text_step] = await h.tap(user, goals, first)
+        [benefit] = await h.send(user, TYPED[HOME[role]][0])
+        assert text_step.text and benefit.text
+    await commit_to_step(world, None)
+
+
+async def partner_buttons(world: World) -> None:
+    """A's partner: a new consent text agreed to, /language, /pause, /leave and /delete (not answered)."""
+    h, _ = world.harness, world._
+    pa, member = USER[PA], world.members[PA]
+    outdate_consent(h.db, member.id)
+    [ask] = await h.send(pa, "/pause")
+    world.keep("rights agree", ask, label_data(ask, _("I agree")))
+    world.keep("rights decline", ask, label_data(ask, _("Decline")))
+    await h.tap(pa, ask, _("I agree"), count=0)
+    for command, kinds in (("/language", {"language": "l:de"}), ("/pause", {"pause": "z:7"}),
+                           ("/leave", {"rights leave": "m:leave", "rights stay": "m:stay"}),
+                           ("/delete", {"rights delete": "m:delete", "rights keep": "m:keep"})):
+        [message] = await h.send(pa, command)
+        for kind, data in kinds.items():
+            world.keep(kind, message, data)
+
+
+async def coordinator_buttons(world: World) -> None:
+    """A's coordinator: /privacy (then named), /settings (the weekday's choices), /invites, /remove (one chosen)."""
+    h, _ = world.harness, world._
+    ca = USER[CA]
+    [privacy] = await h.send(ca, "/privacy")
+    world.keep("privacy", privacy, callbacks.privacy("anonymous"))
+    await h.tap(ca, privacy, _("named"), count=0)
+    [schedule] = await h.send(ca, "/settings")
+    world.keep("settings field", schedule, callbacks.setting("day"))
+    await h.tap(ca, schedule, _("Weekday"), count=0)
+    await h.api.wait_until(lambda: callbacks.setting("day", "0") in data_of(schedule))
+    world.keep("settings value", schedule, callbacks.setting("day", "0"))
+    [invites] = await h.send(ca, "/invites")
+    world.keep("access revoke", invites, label_data(invites, INVITED["A"][1]))
+    [remove] = await h.send(ca, "/remove")
+    world.keep("access remove", remove, label_data(remove, INVITED["A"][0]))
+    await h.tap(ca, remove, INVITED["A"][0], count=0)
+    await h.api.wait_until(lambda: "n:removeno" in data_of(remove))
+    world.keep("access confirm", remove, pick(remove, lambda d: d.startswith("n:removeok:")))
+    world.keep("access cancel", remove, "n:removeno")
+
+
+async def tap_data(world: World, role: str, message: SentMessage, data: str, count: int = 1) -> list[SentMessage]:
+    """Tap the button with this data (labels repeat, e.g. one "Versions" per script) and wait for `count` messages."""
+    world.api.tap(USER[role], message.message_id, data=data)
+    return await world.api.wait_for_messages(USER[role], count)
+
+
+async def upload(world: World, source: str) -> SentMessage:
+    """A's coordinator sends an edited script; the bot's answer."""
+    world.api.send_document(USER[CA], "monthly_checkin.yaml", source.encode())
+    [answer] = await world.api.wait_for_messages(USER[CA], 1)
+    return answer
+
+
+async def script_buttons(world: World) -> None:
+    """A's coordinator publishes A's own version 3, asks to roll back, sends two more drafts, previews one."""
+    h, _ = world.harness, world._
+    ca = USER[CA]
+    summary = await upload(world, EDITED_A)
+    [published] = await h.tap(ca, summary, _("Publish"))
+    assert published_version(world.db, "monthly_checkin", world.networks["A"]) == 3, published.text
+    [listing] = await h.send(ca, "/scripts")
+    world.keep("script download", listing, callbacks.script_action("download", "monthly_checkin"))
+    world.keep("script versions", listing, callbacks.script_action("versions", "monthly_checkin"))
+    [versions] = await tap_data(world, CA, listing, world.data["script versions"])
+    world.keep("script rollback", versions, callbacks.script_action("rollback", "monthly_checkin", 2))
+    [question] = await h.tap(ca, versions, "Version 2")
+    world.keep("script confirm", question, callbacks.script_action("confirm", "monthly_checkin", 2, 3))
+    world.keep("script cancel", question, callbacks.script_action("cancel"))
+    second, third = await upload(world, EDITED_A2), await upload(world, EDITED_A3)
+    world.keep("draft preview", second, pick(second, lambda d: d.startswith("d:pv:")))
+    world.keep("draft publish", second, pick(second, lambda d: d.startswith("d:pb:")))
+    world.keep("draft discard", third, pick(third, lambda d: d.startswith("d:dc:")))
+    _notice, _intro, first = await h.tap(ca, second, _("Preview"), count=3)
+    world.keep("preview answer", first, pick(first, lambda d: d.endswith(":3")))
+
+
+# --- acting and looking -------------------------------------------------------------------------------------------
+
+
+async def carrier(world: World, role: str) -> SentMessage:
+    """A text message with buttons in the role's chat, to tap other people's button data on (made anew if used)."""
+    held = world.carriers.get(role)
+    if held is not None and held.reply_markup and held.kind == "text" and not held.deleted:
+        return held
+    member = active_membership(world.db, USER[role])
+    command = "/scripts" if role == AD else "/language" if member else f"/start {world.gamma_token}"
+    outcome = await act(world, role, command)
+    [made] = [m for m in outcome.messages if m.reply_markup]
+    world.carriers[role] = made
+    return made
+
+
+async def act(world: World, role: str, text: str | None = None, data: str | None = None,
+              on: SentMessage | None = None) -> Outcome:
+    """Send a text, or tap data on a message of the role's own chat; wait until the bot has handled it."""
+    user = USER[role]
+    chat = world.api.chats[user]
+    mark, logged = len(chat.arrivals), len(world.caplog.records)
+    edits = on.edit_count if on is not None else 0
+    if data is not None:
+        assert on is not None
+        query: str | None = world.api.forge_callback(user, on.message_id, data)
+    else:
+        query = None
+        world.api.send_text(user, text or "")
+    world.api.send_text(user, BARRIER)  # updates are handled one after another: its answer comes after the rest
+
+    def barrier() -> int | None:
+        return next((n for n in range(mark, len(chat.arrivals)) if BARRIER in chat.arrivals[n].text), None)
+
+    await world.api.wait_until(lambda: barrier() is not None, timeout=10, message=f"the answer to {text or data}")
+    end = barrier()
+    assert end is not None
+    chat.seen = len(chat.arrivals)
+    answer = world.api.callback_answers.get(query) if query is not None else None
+    if query is not None:
+        assert answer is not None, f"{role}: {data} was not answered"
+    edited = on if on is not None and on.edit_count > edits else None
+    return Outcome(list(chat.arrivals[mark:end]), answer, edited, list(world.caplog.records[logged:]))
+
+
+async def press(world: World, role: str, kind: str, data: str | None = None) -> Outcome:
+    """Tap one of A's buttons: on its own message if it still carries it, else on a message of the role's chat."""
+    data = data or world.data[kind]
+    source = world.sources[kind]
+    on = source if source.chat_id == USER[role] and data in data_of(source) else await carrier(world, role)
+    return await act(world, role, data=data, on=on)
+
+
+def forbidden(role: str) -> list[str]:
+    """What a role must never be shown: the other network's data, and for outsiders everyone's."""
+
+    def personal(net: str) -> list[str]:
+        people = [FIRST_NAME[r] for r in HOME if HOME[r] == net] + [ORGANISATION[PARTNER[net]]]
+        return people + list(INVITED[net]) + list(TYPED[net]) + ([STEP_A, WITH_A, QUESTION_A] if net == "A" else [])
+
+    if role in HOME:
+        other = "B" if HOME[role] == "A" else "A"
+        return [*personal(other), NETWORK[other]]
+    if role == AD:  # admins see every network's scripts by network name, never people's data
+        return personal("A") + personal("B")
+    return [*personal("A"), NETWORK["A"], *personal("B"), NETWORK["B"]]
+
+
+def assert_clean(world: World, role: str, outcome: Outcome, what: str) -> None:
+    """Nothing another role owns is shown, and no error apology."""
+    shown = outcome.joined()
+    leaked = [marker for marker in forbidden(role) if marker in shown]
+    assert not leaked, f"{what} shows {role} {leaked}: {shown[:400]!r}"
+    sorry = prefix(world._, "Something went wrong on my side. What you answered so far is saved; please try again in a "
+                            "moment.")
+    assert sorry not in shown, f"{what} failed for {role}"
+
+
+_SKIPPED_TABLES = {"_sqlite_migrations", "meta"}
+
+
+def snapshot(db: Database, role: str | None = None, world: World | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every stored row; for `role`, without the rows that are the role's own (their person, memberships, network)."""
+    user = USER[role] if role else None
+    memberships = {m for (m,) in db.execute("SELECT id FROM memberships WHERE user_id = ?", [user]).fetchall()} \
+        if user else set()
+    if world is not None and role in world.members:
+        memberships.add(world.members[role].id)
+    network = world.networks[HOME[role]] if world is not None and role in HOME and HOME[role] == "B" else None
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    for table in db.table_names():
+        if table in _SKIPPED_TABLES:
+            continue
+        columns = [c.name for c in db[table].columns]
+        kept = []
+        for row in db.execute(f"SELECT * FROM [{table}]").fetchall():
+            values = dict(zip(columns, row, strict=True))
+            people = [values.get(k) for k in ("user_id", "used_by", "chat_id")] + (
+                [values["id"]] if table == "users" else [])
+            if user is not None and any(isinstance(v, int) and (v == user or v < 0) for v in people):
+                continue
+            if values.get("membership_id") in memberships or (table == "memberships" and values["id"] in memberships):
+                continue
+            if network is not None and (values.get("network_id") == network or (table == "networks" and
+                                                                                 values["id"] == network)):
+                continue
+            kept.append(tuple(row))
+        rows[table] = sorted(kept, key=repr)
+    return rows
+
+
+def assert_unchanged(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]],
+                     what: str) -> None:
+    """The same rows before and after, with the tables that differ named."""
+    changed = {t: (sorted(set(before[t]) - set(after.get(t, [])), key=repr)[:3],
+                   sorted(set(after.get(t, [])) - set(before[t]), key=repr)[:3])
+               for t in before if before[t] != after.get(t)}
+    assert not changed, f"{what} changed {changed}"
+
+
+# --- one case -------------------------------------------------------------------------------------------------------
+
+
+def assert_polite_refusal(world: World, role: str, outcome: Outcome, what: str) -> None:
+    """A message or notice, nothing of others, no error; logged as refused."""
+    said = (outcome.answer is not None and outcome.answer.text) or outcome.messages or outcome.edited
+    assert said, f"{what}: {role} got silence"
+    assert_clean(world, role, outcome, what)
+    assert outcome.refused_logged(), f"{what}: the refusal for {role} was not logged"
+
+
+async def command_case(world: World, command: str, role: str) -> None:
+    """One command sent by one role, checked against the table."""
+    before = snapshot(world.db)
+    outcome = await act(world, role, command + ARGUMENTS.get(command, ""))
+    what = f"{command} by {role}"
+    if expected(command, role) == N:
+        assert_polite_refusal(world, role, outcome, what)
+        assert_unchanged(before, snapshot(world.db), what)
+        return
+    assert outcome.messages, f"{what}: silence"
+    assert_clean(world, role, outcome, what)
+    assert not outcome.refused_logged(), f"{what} was logged as refused"
+    assert_real_thing(world, command, role, outcome)
+
+
+async def button_case(world: World, kind: str, role: str) -> None:
+    """One of A's buttons tapped by a role it was not made for, checked against the table."""
+    outcome_kind = expected(kind, role)
+    assert outcome_kind in (N, S), f"{kind} by {role}: the owner's taps are checked in check_owners"
+    before = snapshot(world.db, role if outcome_kind == S else None, world)
+    outcome = await press(world, role, kind)
+    after = snapshot(world.db, role if outcome_kind == S else None, world)
+    what = f"{kind} ({world.data[kind]}) by {role}"
+    assert_unchanged(before, after, what)
+    if outcome_kind == N:
+        assert_polite_refusal(world, role, outcome, what)
+    else:
+        assert_clean(world, role, outcome, what)
+        assert not outcome.refused_logged(), f"{what} was logged as refused"
+
+
+def assert_real_thing(world: World, command: str, role: str, outcome: Outcome) -> None:
+    """An allowed command answers with the role's own data (the other network's is checked by assert_clean)."""
+    _, shown, net = world._, outcome.joined(), HOME.get(role)
+    kind = world.members[role].role if role in world.members else None
+    member_only = {
+        "/checkin": _("Welcome back! Let's continue where you stopped."),
+        "/answers": f"{_('Your answers:')}\n",
+        "/pause": _("How long shall I pause your check-ins and reminders? Or give a date: /pause 31.03.2027"),
+        "/language": _("Which language would you like me to use?"),
+        "/invite": f"{NEW_ORGANISATION} ",
+        "/settings": _("Schedule of \"{network}\":").format(network=NETWORK[net or "A"]),
+        "/privacy": _(PRIVACY_TEXT).format(current=_("named") if net == "A" else _("anonymous")),
+        "/coach": "",
+        "/invites": _("Open invite links of \"{network}\" (tap one to withdraw it):").format(
+            network=NETWORK[net or "A"]) + f"\n• {INVITED[net or 'A'][0]}",
+        "/handover": _("your successor"),
+    }
+    if command in ("/start", "/help"):
+        assert help_text(kind, role == AD, _) in shown
+    elif command == "/answers":
+        assert member_only[command] in shown and TYPED[net or "A"][0] in shown
+    elif command in member_only:
+        assert member_only[command] in shown, f"{command} by {role}: {shown[:300]!r}"
+        if command == "/coach":
+            assert any(data.startswith("k:") for data in outcome.data())
+        if command == "/handover":
+            assert NETWORK[net or "A"] in shown
+    elif command == "/partners":
+        partner = PARTNER[net or "A"]
+        assert ORGANISATION[partner] in shown and FIRST_NAME[partner] in shown
+    elif command == "/scripts":
+        heading = _("Check-in scripts (for every network):") if role == AD else _("Check-in scripts of your network:")
+        assert shown.startswith(heading)
+    elif command == "/digest":
+        if net == "A":  # named: the open round so far, with the chart
+            assert _("The round is still open: this is the state so far.") in shown and NETWORK["A"] in shown
+            assert any(m.kind == "photo" for m in outcome.messages)
+        else:  # anonymous: closed rounds only, and none has closed
+            assert _("In an anonymous network the digest shows closed rounds only; the first comes when this round "
+                     "closes.") in shown
+    elif command == "/export":
+        if net == "A":  # named: the answers so far, with their organisation
+            files = {m.filename or "": document_text(m) for m in outcome.messages if m.kind == "document"}
+            assert len(files) == 2 and all(ORGANISATION[PA] in text for text in files.values()), list(files)
+        else:  # anonymous: closed rounds only
+            assert _("No answers yet.") in shown
+    elif command == "/actions":
+        assert (STEP_A if net == "A" else _("No steps yet. /coach helps you choose one for the next network meeting.")
+                ) in shown
+    elif command == "/remove":
+        assert _("Which partner organisation should leave the network?") in shown
+        assert ORGANISATION[PARTNER[net or "A"]] in shown
+    elif command == "/mydata":
+        if role in HOME:
+            [document] = [m for m in outcome.messages if m.kind == "document"]
+            assert json.loads(document.file or b"")["person"]["first_name"] == FIRST_NAME[role]
+            others = [FIRST_NAME[other] for other in ROLES if other != role]
+            assert not [name for name in others if name in document_text(document)]
+        else:
+            assert _("I have stored nothing about you.") in shown
+    elif command == "/delete":
+        if role in HOME:
+            assert [[_("Yes, erase my data"), _("No, keep it")]] in [m.buttons() for m in outcome.messages]
+        else:
+            assert _("I have stored nothing about you.") in shown
+    elif command == "/leave":
+        if kind == "partner":
+            assert [[_("Yes, leave"), _("No, stay")]] in [m.buttons() for m in outcome.messages]
+        else:  # the only coordinator
+            assert "/handover" in shown and NETWORK[net or "A"] in shown
+    else:
+        raise AssertionError(f"no expectation for {command}")
+
+
+# --- the owners, and what erases or ends someone's membership -------------------------------------------------------
+
+
+def outdate_consent(db: Database, membership_id: int) -> None:
+    """As if the member had agreed to an older consent text: the bot asks them again."""
+    with db.atomic():
+        db.execute("UPDATE consents SET version = ? WHERE membership_id = ?", [CONSENT_VERSION - 1, membership_id])
+
+
+def count(db: Database, sql: str, *params: object) -> int:
+    """A COUNT(*) query's answer."""
+    return int(db.execute(sql, list(params)).fetchone()[0])
+
+
+async def owned(world: World, role: str, kind: str, data: str | None = None) -> Outcome:
+    """The owner taps their button: it works (answered, no refusal, nothing shown of others)."""
+    outcome = await press(world, role, kind, data)
+    assert not outcome.refused_logged(), f"{kind} was refused to its owner {role}: {outcome.joined()[:300]!r}"
+    assert_clean(world, role, outcome, f"{kind} by its owner")
+    return outcome
+
+
+async def check_owners(world: World) -> None:
+    """Every button works for the member it was made for (those that end the membership: run_deferred)."""
+    _, db = world._, world.db
+    pa, ca, net_a = world.members[PA], world.members[CA], world.networks["A"]
+    answers = count(db, "SELECT COUNT(*) FROM answers WHERE membership_id = ?", pa.id)
+
+    outcome = await owned(world, PA, "language")
+    assert outcome.edited and outcome.edited.text == _("Language: {language}").format(language="Deutsch")
+    outcome = await owned(world, PA, "answer")
+    assert count(db, "SELECT COUNT(*) FROM answers WHERE membership_id = ?", pa.id) == answers + 1
+    assert any(d.startswith("a:") for d in outcome.data())
+    outcome = await owned(world, PA, "edit")
+    assert world.data["revise"] in outcome.data()
+    outcome = await owned(world, PA, "revise")
+    assert prefix(_, "Changed. Your new answer: {answer}") in outcome.joined()
+    assert count(db, "SELECT COUNT(*) FROM answers WHERE membership_id = ? AND revision > 0", pa.id) == 1
+    outcome = await owned(world, PA, "round go")
+    assert _("Welcome back! Let's continue where you stopped.") in outcome.joined()
+    await owned(world, PA, "round later")
+    assert count(db, "SELECT COUNT(*) FROM participants WHERE membership_id = ? AND snoozed_until IS NOT NULL",
+                 pa.id) == 1
+    await owned(world, PA, "pause")
+    assert count(db, "SELECT COUNT(*) FROM pauses WHERE membership_id = ?", pa.id) == 1
+    for kind in ("rights stay", "rights keep"):
+        outcome = await owned(world, PA, kind)
+        assert outcome.edited and outcome.edited.text == _("Nothing was changed.")
+    await carrier(world, PA)  # made now: while the consent is outdated the gate stops the command that makes one
+    outdate_consent(db, pa.id)
+    await owned(world, PA, "rights agree")
+    assert count(db, "SELECT MAX(version) FROM consents WHERE membership_id = ?", pa.id) == CONSENT_VERSION
+
+    outcome = await owned(world, CA, "settings field")
+    assert callbacks.setting("day", "0") in data_of(world.carriers[CA])
+    outcome = await owned(world, CA, "settings value")
+    assert outcome.answer is not None and outcome.answer.text == _("Saved.")
+    assert count(db, "SELECT weekday FROM schedules WHERE network_id = ?", net_a) == 0
+    await owned(world, CA, "privacy")
+    assert db.execute("SELECT privacy FROM networks WHERE id = ?", [net_a]).fetchone()[0] == "anonymous"
+    outcome = await owned(world, CA, "script download")
+    assert QUESTION_A in outcome.joined()
+    outcome = await owned(world, CA, "script versions")
+    assert _("Versions of {script}:").format(script="monthly_checkin") in outcome.joined()
+    outcome = await owned(world, CA, "draft preview")
+    assert prefix(_, "Preview of {script} version {version}, as a partner sees it. Nothing is stored; until the "
+                     "preview ends, what you type answers it.") in outcome.joined()
+    outcome = await owned(world, CA, "preview answer")
+    assert "✓ 3" in world.sources["preview answer"].text
+    await owned(world, CA, "draft publish")
+    assert published_version(db, "monthly_checkin", net_a) == 4
+    outcome = await owned(world, CA, "draft discard")
+    assert _("Draft discarded; nothing was changed.") in outcome.joined()
+    outcome = await owned(world, CA, "script rollback")
+    [question] = [m for m in outcome.messages if m.reply_markup]
+    # The confirmation asked before the drafts names version 3 in use: its "yes" now changes nothing; this one does.
+    await owned(world, CA, "script confirm", pick(question, lambda d: d.startswith("d:ry:")))
+    assert published_version(db, "monthly_checkin", net_a) == 2
+    outcome = await owned(world, CA, "script cancel")
+    assert _("Nothing was changed.") in outcome.joined()
+    outcome = await owned(world, CA, "coach answer")
+    assert prefix(_, "Ideas for \"{topic}\": {advice}") in outcome.joined()
+    await owned(world, CA, "coach outcome")
+    assert db.execute("SELECT outcome FROM actions WHERE membership_id = ?", [ca.id]).fetchone()[0] == "done"
+    outcome = await owned(world, CA, "coach start")
+    assert any(d.startswith("k:") for d in outcome.data())
+    outcome = await owned(world, CA, "access revoke")
+    assert outcome.answer is not None and outcome.answer.text == _("The link has been withdrawn.")
+    assert count(db, "SELECT COUNT(*) FROM invites WHERE network_id = ? AND revoked_at IS NOT NULL", net_a) == 1
+    await owned(world, CA, "access remove")
+    assert world.data["access confirm"] in data_of(world.carriers[CA])
+    outcome = await owned(world, CA, "access cancel")
+    assert _("Nothing was changed.") in outcome.joined()
+    await owned(world, CA, "access confirm")
+    assert count(db, "SELECT COUNT(*) FROM organisations WHERE network_id = ? AND removed_at IS NOT NULL",
+                 net_a) == 1
+
+
+async def run_deferred(world: World) -> None:
+    """Last: B's people and A's coordinator erase or end their own membership; A's partner leaves, joins again,
+    declines a new consent text, and erases their data."""
+    _, db = world._, world.db
+    for role, kind in DEFERRED:
+        await button_case(world, kind, role)
+    pa = world.members[PA]
+    await owned(world, PA, "rights leave")
+    assert db.execute("SELECT left_reason FROM memberships WHERE id = ?", [pa.id]).fetchone()[0] == "left"
+    await join(world, PA, invite(world, world.networks["A"], ORGANISATION[PA]))
+    await carrier(world, PA)
+    again = world.members[PA]
+    outdate_consent(db, again.id)
+    await owned(world, PA, "rights decline")
+    assert db.execute("SELECT left_reason FROM memberships WHERE id = ?", [again.id]).fetchone()[0] == \
+        "consent_declined"
+    outcome = await owned(world, PA, "rights delete")
+    assert outcome.edited is not None and count(db, "SELECT COUNT(*) FROM users WHERE id = ?", USER[PA]) == 0
+
+
+# --- the log --------------------------------------------------------------------------------------------------------
+
+
+def assert_log_clean(world: World) -> None:
+    """No log record of the whole test names a person, an organisation, a typed text or the bot token."""
+    words = [*FIRST_NAME.values(), *ORGANISATION.values(), *INVITED["A"], *INVITED["B"], *TYPED["A"], *TYPED["B"],
+             STEP_A, WITH_A, NEW_ORGANISATION, world.api.token]
+    ids = re.compile(r"(?<!\d)(" + "|".join(str(user) for user in USER.values()) + r")(?!\d)")
+    for record in world.caplog.records:
+        message = record.getMessage()
+        found = [w for w in words if w in message] + ids.findall(message)
+        assert not found, f"{record.name} {record.levelname} logs {found}: {message[:300]!r}"
+
+
+async def new_world(harness: Harness, catalogs: Catalogs, caplog: pytest.LogCaptureFixture, rounds: str) -> World:
+    """The world, with everything logged from here on captured."""
+    caplog.set_level(logging.DEBUG)
+    world = World(harness, caplog, catalogs.gettext("de"))
+    await build(world, rounds)
+    return world
+
+
+# --- the tests ------------------------------------------------------------------------------------------------------
+
+
+def test_the_matrix_names_every_command_and_every_kind_of_button(tmp_path: Path) -> None:
+    app = build_application(Settings(token="123:matrix", db_path=tmp_path / "unused.db"))
+    handlers = [handler for group in app.handlers.values() for handler in group]
+    commands = {f"/{c}" for h in handlers if isinstance(h, CommandHandler) for c in h.commands}
+    assert commands == set(COMMANDS), f"app.py registers {commands - set(COMMANDS)}; gone: {set(COMMANDS) - commands}"
+    declared = {value for name, value in vars(callbacks).items() if name.endswith("_PATTERN")}
+    registered = {h.pattern.pattern for h in handlers
+                  if isinstance(h, CallbackQueryHandler) and isinstance(h.pattern, re.Pattern)}
+    assert registered == declared
+    assert {f"^{prefix}:" for prefix, _ in BUTTONS.values()} == declared
+
+
+async def test_every_command_for_every_role(harness: Harness, catalogs: Catalogs,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    world = await new_world(harness, catalogs, caplog, rounds="open")
+    for command in COMMANDS:
+        for role in ROLES:
+            await command_case(world, command, role)
+    assert_log_clean(world)
+
+
+async def test_every_button_for_every_role(harness: Harness, catalogs: Catalogs,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    world = await new_world(harness, catalogs, caplog, rounds="full")
+    assert set(BUTTONS) == set(world.data)
+    for kind, (prefix_, _outcomes) in BUTTONS.items():
+        assert world.data[kind].startswith(f"{prefix_}:"), kind
+        for role in ROLES:
+            if expected(kind, role) != M and (role, kind) not in DEFERRED:
+                await button_case(world, kind, role)
+    await check_owners(world)
+    await run_deferred(world)
+    assert_log_clean(world)
