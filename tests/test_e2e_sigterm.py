@@ -3,43 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 from bot.localapi.server import LocalBotApi
 from storage.db import open_db
-from storage.people import create_invite, create_network, organisation_for, redeem_invite
-from tests.e2e import NOW, ROOT
+from tests.bot_process import network_with_partners, start_bot
 
 PARTNERS = 300
 FIRST_ID = 20_000
 STOP_WAIT = 30  # seconds a graceful stop may take at most; it takes well under one
-
-
-def _network_with_partners(db_path: Path) -> None:
-    db = open_db(db_path)
-    with db.atomic():
-        network = create_network(db, "Netzwerk Jugendberufshilfe Musterstadt", NOW)
-        for n in range(PARTNERS):
-            organisation = organisation_for(db, network, f"Organisation {n}", NOW)
-            token = create_invite(db, network, "partner", organisation, NOW, 14).token
-            redeem_invite(db, token, FIRST_ID + n, f"Person {n}", "de", 1, NOW)
-    db.close()
-
-
-async def _start_bot(api: LocalBotApi, db_path: Path, tmp_path: Path) -> asyncio.subprocess.Process:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "NETZPULS_"))}
-    env = {**keep, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
-           "NETZPULS_DB": str(db_path), "NETZPULS_ENV_FILE": str(tmp_path / "none.env"),
-           "NETZPULS_SEND_RATE": "120", "NETZPULS_TICK_SECONDS": "0.2", "NETZPULS_SEND_TIMEOUT": "2",
-           "NETZPULS_HEALTH_PORT": "0"}
-    # The first Tuesday of February 2027, 09:00 in Berlin: the round is due the moment the bot starts.
-    with (tmp_path / "bot.log").open("ab") as log:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--clock-start", "2027-02-02T09:00+01:00", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=log)
 
 
 async def _terminate(process: asyncio.subprocess.Process) -> int:
@@ -61,11 +34,11 @@ def _outbox(db_path: Path) -> list[tuple[int, str, int]]:
 
 async def test_sigterm_mid_broadcast_stops_cleanly_and_a_restart_finishes_it(tmp_path: Path) -> None:
     db_path = tmp_path / "netzpuls.db"
-    _network_with_partners(db_path)
+    network_with_partners(db_path, "Netzwerk Jugendberufshilfe Musterstadt", PARTNERS, FIRST_ID)
     async with LocalBotApi() as api:
         for n in range(PARTNERS):
             api.add_user(FIRST_ID + n, f"Person {n}", language_code="de", started=True)
-        first = await _start_bot(api, db_path, tmp_path)
+        first = await start_bot(api, db_path, tmp_path)
         await api.wait_until(lambda: sum(_prompted(api)) >= PARTNERS // 3, timeout=60)
         assert await _terminate(first) == 0
         counts = _prompted(api)
@@ -80,7 +53,7 @@ async def test_sigterm_mid_broadcast_stops_cleanly_and_a_restart_finishes_it(tmp
             assert expected is not None and in_flight == 0, (chat_id, status, in_flight)
             assert api.sent_count(chat_id) == expected, (chat_id, status)
 
-        second = await _start_bot(api, db_path, tmp_path)
+        second = await start_bot(api, db_path, tmp_path)
         await api.wait_until(lambda: all(_prompted(api)), timeout=60)
         assert await _terminate(second) == 0
 
