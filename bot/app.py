@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from telegram import Bot, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -231,7 +232,13 @@ async def start_application(app: Application, poll_timeout: int = 10) -> None:  
     if app.post_init is not None:
         await app.post_init(app)
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+
+    def polling_error(error: TelegramError) -> None:
+        # as run_polling does: a failed getUpdates goes to the one error handler, which knows passing faults
+        app.create_task(app.process_error(update=None, error=error))
+
+    await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES,
+                                    error_callback=polling_error)
     await app.start()
 
 

@@ -133,6 +133,30 @@ async def test_the_next_question_times_out_after_it_arrived_the_partner_answers_
     assert _steps(harness, member) == ["goals_clear", "goal_statement"]
 
 
+@pytest.mark.parametrize(("code", "description"), [(502, "Bad Gateway"), (500, "Internal Server Error")])
+async def test_a_failed_poll_for_updates_is_polled_again_without_alarm(
+        harness: Harness, caplog: pytest.LogCaptureFixture, code: int, description: str) -> None:
+    member, goals = await _at_the_first_question(harness)
+    harness.api.fail_next("getUpdates", code, description)
+    await harness.api.wait_until(lambda: harness.api.injected[str(code)] == 1, message="no poll met the fault")
+    await _answered(harness, member, goals)
+    assert _steps(harness, member) == ["goals_clear"]
+    assert any("passing network fault" in r.getMessage()
+               for r in caplog.records if r.levelno == logging.WARNING)
+    _nothing_went_wrong(harness, member, caplog)
+
+
+async def test_a_poll_refused_for_good_reason_reaches_the_admins(
+        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    member, goals = await _at_the_first_question(harness)
+    harness.api.fail_next("getUpdates", 409, "Conflict: terminated by other getUpdates request")
+    [report] = await harness.api.wait_for_messages(ADMIN_ID, 1)
+    assert "Conflict" in report.text and "None" in report.text  # no update: the poll itself failed
+    await _answered(harness, member, goals)  # polling goes on after the refusal
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == ["error Conflict while handling "
+                                                                                      "update None"]
+
+
 # --- the database is locked by another process ---------------------------------------------------------------------
 
 def _hold_write_lock(path: Path, seconds: float) -> threading.Thread:

@@ -6,7 +6,7 @@ import logging
 import time
 
 from telegram import Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.handlers.common import SERVICES_KEY, locale_of, member_of, say, translator
@@ -60,6 +60,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Telegram refused to change how a message looks: it already looks so (the second tap of a double tap
         # handled the same way as the first) or it cannot be edited (a forged tap). Nothing is lost; no alarm.
         log.warning("%s while handling update %s: %s", kind, update_id, context.error)
+        return
+    if update is None and isinstance(context.error, NetworkError):
+        # A passing fault between us and Telegram outside any update (a failed getUpdates, say): PTB tries again
+        # by itself and nothing was lost, so it is no alarm; a lasting outage leaves one warning per try.
+        log.warning("passing network fault outside an update: %s: %s", kind, context.error)
         return
     log.error("error %s while handling update %s", kind, update_id, exc_info=context.error)
     svc = context.bot_data.get(SERVICES_KEY)
