@@ -16,15 +16,21 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, event, given, note, settings
 from hypothesis import strategies as st
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import callbacks
+from bot.app import build_application
+from bot.config import Settings
 from bot.core.engine import DialogState
 from bot.core.script import Script
 from bot.localapi.entities import utf16_len
@@ -46,7 +52,13 @@ BOT = "netzpuls_test_bot"
 ROUND_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)  # the first Tuesday of February, 09:00 in Berlin
 SETTLE = 15.0  # seconds a sentinel may wait: /export or a digest draw files and charts
 COMMANDS = ["start", "help", "checkin", "answers", "pause", "language", "invite", "partners", "settings", "scripts",
-            "digest", "export", "privacy", "coach", "actions", "mydata", "delete", "leave"]
+            "digest", "export", "privacy", "coach", "actions", "invites", "handover", "remove", "mydata", "delete",
+            "leave"]  # every command bot/app.py registers (test_the_fuzzing_knows_every_command_and_button_prefix)
+# The first letter of every kind of button's callback data (bot/callbacks.py: CONSENT_PATTERN = r"^c:" and so on),
+# and the actions the callback data names in words: forged data swaps them in.
+PREFIXES = "".join(sorted(value[1] for name, value in vars(callbacks).items() if name.endswith("_PATTERN")))
+ACTION_WORDS = sorted(callbacks.RIGHTS_ACTIONS | callbacks.ACCESS_ACTIONS | set(callbacks._SCRIPT_CODES.values())
+                      | {"go", "later", "o", "end", "w", "y", "n", "anonymous", "named"})
 LANGUAGE_CODES = [None, "de", "en", "de-AT", "en-GB", "fr", "pt-br", "zh-hans", "xx"]
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
@@ -193,7 +205,7 @@ def _buttons(api: LocalBotApi, chat_id: int) -> list[tuple[int, str]]:
 
 def _mutate(data: str, rng: random.Random, others: list[str], char: str) -> str:
     """Real callback data, changed the way a forger (or a bit flip) would change it."""
-    how = rng.choice(["char", "drop", "insert", "cut", "number", "field", "prefix", "append"])
+    how = rng.choice(["char", "drop", "insert", "cut", "number", "field", "prefix", "action", "append"])
     at = rng.randrange(max(len(data), 1))
     parts = data.split(":")
     if how == "char":
@@ -213,7 +225,10 @@ def _mutate(data: str, rng: random.Random, others: list[str], char: str) -> str:
         parts[spot] = donor[spot % len(donor)]
         data = ":".join(parts)
     elif how == "prefix":
-        data = rng.choice("acdeklmprsvyz") + data[1:]
+        data = rng.choice(PREFIXES) + data[1:]
+    elif how == "action":  # e.g. m:stay -> m:exit, n:remove:7 -> n:removeok:7, d:vs:x -> d:rb:x
+        parts[min(1, len(parts) - 1)] = rng.choice(ACTION_WORDS)
+        data = ":".join(parts)
     else:
         data += rng.choice([":1", ":", "x", ":go", ":later", ":skip", ":w", ":dont_know", ":yes"])
     return _fit_bytes(data)
@@ -436,6 +451,17 @@ async def test_random_updates_of_every_kind_break_nothing(harness: Harness, capl
     _loads_and_agrees(harness, scene.partner)
     _no_errors(harness, scene, caplog)
     _fresh_connection_finds_it_intact(harness)
+
+
+def test_the_fuzzing_knows_every_command_and_button_prefix(tmp_path: Path) -> None:
+    app = build_application(Settings(token="123:fuzz", db_path=tmp_path / "unused.db"))
+    handlers = [handler for group in app.handlers.values() for handler in group]
+    registered = {command for h in handlers if isinstance(h, CommandHandler) for command in h.commands}
+    assert set(COMMANDS) == registered, f"not fuzzed: {registered - set(COMMANDS)}; gone: {set(COMMANDS) - registered}"
+    patterns = {h.pattern.pattern for h in handlers
+                if isinstance(h, CallbackQueryHandler) and isinstance(h.pattern, re.Pattern)}
+    assert all(re.fullmatch(r"\^[a-z]:", pattern) for pattern in patterns), patterns
+    assert {pattern[1] for pattern in patterns} == set(PREFIXES), f"registered {patterns}, mutated into {PREFIXES}"
 
 
 # --- what the fuzzing found once: each keeps a test of its own ------------------------------------------------------
