@@ -22,6 +22,7 @@ from telegram.request import HTTPXRequest
 from bot import callbacks
 from bot.backup import check_integrity
 from bot.config import ConfigError, Settings
+from bot.consent import queue_consent_renewals
 from bot.core.pacing import Limits, Pacer
 from bot.handlers.access import handover_command, invites_command, on_access_button, remove_command
 from bot.handlers.answers import answers_command, on_edit_button, on_revise_button
@@ -181,6 +182,9 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data[SERVICES_KEY] = svc
     app.bot_data[_SENDER_KEY] = sender
     await set_default_menus(app.bot, svc)
+    # A new consent text comes with a release: whoever has not agreed to it is asked now, not when they write next.
+    if asked := queue_consent_renewals(db, catalogs, settings.retention_months, clock()):
+        log.info("asked %d members to agree to the new consent text", asked)
     await sender.start()
     assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
     # Soon after start (a round due during downtime opens at once); APScheduler cannot take first=0.

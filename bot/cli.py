@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run`, `python -m bot demo` and `python -m bot network create NAME`."""
+"""Command line: `python -m bot run`, `demo`, `network create|invite|thresholds`, `dialogs ...`, `backup`, `health`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path as FsPath
 
+from sqlite_utils import Database
 from telegram import Bot
 from telegram.error import TelegramError
 
@@ -20,7 +21,7 @@ from bot.cli_thresholds import thresholds_command
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Clock, SimulatedClock, system_clock
 from storage.db import get_meta, open_db, set_meta
-from storage.people import create_invite, create_network
+from storage.people import Invite, coordinators_of, create_invite, create_network, network_name
 
 NO_TOKEN_HELP = """\
 Netzpuls needs a Telegram bot token to run.
@@ -58,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     network_commands = network.add_subparsers(dest="network_command", required=True)
     create = network_commands.add_parser("create", help="create a network and print its coordinator invite link")
     create.add_argument("name", help="the network's name, e.g. \"Netzwerk Alleinerziehende Musterstadt\"")
+    invite = network_commands.add_parser("invite", help="print a new coordinator invite link for a network (e.g. "
+                                                          "after its last coordinator left or erased their data)")
+    invite.add_argument("network_id", type=int)
     limits = network_commands.add_parser("thresholds", help="show or set when the network's risk rules fire")
     limits.add_argument("network_id", type=int)
     limits.add_argument("assignments", nargs="*", metavar="NAME=VALUE", help="e.g. low_level=1 drop=3")
@@ -132,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(replace(settings, tick_seconds=tick), SimulatedClock(args.clock_start, args.clock_speed))
     if args.network_command == "thresholds":
         return thresholds_command(settings, args.network_id, args.assignments)
+    if args.network_command == "invite":
+        return coordinator_invite_command(settings, args.network_id)
     return create_network_command(settings, args.name)
 
 
@@ -197,21 +203,53 @@ def create_network_command(settings: Settings, name: str) -> int:
         return 2
     db = open_db(settings.db_path)
     try:
-        username = settings.bot_username or get_meta(db, "bot_username") or _ask_username(settings)
+        username = _username(settings, db)
         if not username:
-            print("Cannot build the invite link: the bot's username is unknown. Set TELEGRAM_BOT_TOKEN "
-                  "(Netzpuls then asks Telegram) or NETZPULS_BOT_USERNAME.", file=sys.stderr)
             return 2
-        set_meta(db, "bot_username", username)
         now = system_clock()
         network_id = create_network(db, name, now)
         invite = create_invite(db, network_id, "coordinator", None, now, settings.invite_ttl_days)
     finally:
         db.close()
     print(f"Network \"{name}\" created (id {network_id}).")
+    _print_link(username, invite)
+    return 0
+
+
+def coordinator_invite_command(settings: Settings, network_id: int) -> int:
+    """Print a new one-time coordinator invite link for an existing network on the last line."""
+    db = open_db(settings.db_path)
+    try:
+        name = network_name(db, network_id)
+        if name is None:
+            print(f"There is no network with id {network_id}.", file=sys.stderr)
+            return 2
+        username = _username(settings, db)
+        if not username:
+            return 2
+        invite = create_invite(db, network_id, "coordinator", None, system_clock(), settings.invite_ttl_days)
+        coordinators = len(coordinators_of(db, network_id))
+    finally:
+        db.close()
+    print(f"Network \"{name}\" (id {network_id}) has {coordinators} coordinator(s) now.")
+    _print_link(username, invite)
+    return 0
+
+
+def _print_link(username: str, invite: Invite) -> None:
     print(f"Send this one-time link to the network's coordinator (valid until {invite.expires_at[:10]}):")
     print(f"https://t.me/{username}?start={invite.token}")
-    return 0
+
+
+def _username(settings: Settings, db: Database) -> str | None:
+    """The bot's username for links (remembered in the database); None after saying why it is unknown."""
+    username = settings.bot_username or get_meta(db, "bot_username") or _ask_username(settings)
+    if not username:
+        print("Cannot build the invite link: the bot's username is unknown. Set TELEGRAM_BOT_TOKEN "
+              "(Netzpuls then asks Telegram) or NETZPULS_BOT_USERNAME.", file=sys.stderr)
+        return None
+    set_meta(db, "bot_username", username)
+    return username
 
 
 def _ask_username(settings: Settings) -> str | None:

@@ -4,6 +4,7 @@ and updates at DEBUG)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 # The loggers whose lines can carry the token (in URLs) or the secret (setWebhook's parameters).
 _LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater", "telegram.ext.Application",
@@ -17,6 +18,9 @@ _PAYLOADS = {
     "Processing update %s": 0,
     "Dropping pending update: %s": 0,
     "Webhook received data: %s": 0,
+    # CRITICAL, not DEBUG: an update the webhook could not read is logged whole
+    "Something went wrong processing the data received from Telegram. Received data was *not* processed! Received "
+    "data was: %r": 0,
 }
 
 
@@ -32,6 +36,8 @@ class _Hide(logging.Filter):
         keep = _PAYLOADS.get(record.msg) if isinstance(record.msg, str) else None
         if keep is not None and isinstance(record.args, tuple):
             record.args = record.args[:keep] + (HIDDEN,) * (len(record.args) - keep)
+        elif keep is not None and isinstance(record.args, Mapping):  # logging unpacks a lone dict argument
+            record.args = (HIDDEN,)
         message = record.getMessage()
         hidden = message
         for secret in self.secrets:

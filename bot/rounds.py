@@ -16,6 +16,7 @@ from bot import callbacks
 from bot.core.calendar import Schedule, local
 from bot.core.planner import Action, AddParticipant, CloseRound, NetworkView, OpenRound, Prompt, plan_network
 from bot.i18n import Catalogs
+from bot.services import CONSENT_VERSION
 from storage.checkins import round_checkin
 from storage.outbox import Outgoing
 from storage.people import Membership, membership_by_id
@@ -60,7 +61,7 @@ def _steps(db: Database, catalogs: Catalogs, now: datetime, tally: Tally) -> Ite
     now = now.astimezone(UTC)  # stored times are UTC ISO strings and are compared as text
     broken: set[int] = set()
     for _pass in range(_MAX_PASSES):
-        actions = _plan_each(snapshot(db, now), now, broken)
+        actions = _plan_each(snapshot(db, now, CONSENT_VERSION), now, broken)
         if not actions:
             break
         for start in range(0, len(actions), _CHUNK):

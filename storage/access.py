@@ -74,6 +74,9 @@ def record_consent(db: Database, membership_id: int, version: int, now: datetime
         db.execute("INSERT INTO consents (membership_id, version, agreed_at) VALUES (?, ?, ?)",
                    [membership_id, version, now.isoformat()])
         db.execute("UPDATE memberships SET consent_version = ? WHERE id = ?", [version, membership_id])
+        # the question may still wait in the outbox (quiet hours) if they agreed when they wrote next
+        db.execute("UPDATE outbox SET status = 'dropped', last_error = 'agreed' WHERE kind = 'consent'"
+                   " AND membership_id = ? AND status = 'queued'", [membership_id])
 
 
 def exit_checkin_member(db: Database, user_id: int, script_id: str) -> Membership | None:

@@ -326,3 +326,9 @@ def m009_rights_and_access(db: Database) -> None:
     db.execute("ALTER TABLE invites ADD COLUMN replaces_membership_id INTEGER REFERENCES memberships(id)")
     db.execute("ALTER TABLE organisations ADD COLUMN removed_at TEXT")
     db.execute("ALTER TABLE answers ADD COLUMN erased_at TEXT")  # a free text erased (retention or /delete)
+
+
+@migrations()
+def m010_consent_lookup(db: Database) -> None:
+    """Whether a member agreed to the consent text in use is looked up for every partner at every tick."""
+    db.execute("CREATE INDEX consents_member ON consents (membership_id, version)")

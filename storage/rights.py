@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +15,10 @@ from storage.checkins import stored_value
 from storage.people import end_membership
 
 ERASED = json.dumps(None)
+EMPTY_SESSION = json.dumps({"current": None, "answers": {}, "path": []})
+REDACTED = "[…]"  # in place of an erased name or text inside a message stored for someone else
+_SHORTEST_NAME, _SHORTEST_TEXT = 2, 4  # shorter needles would redact words that were never the person's
+_QUOTED = 40  # reports cut long texts ("…"): their first characters are looked for as well
 
 
 def _rows(db: Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -52,9 +58,26 @@ def personal_data(db: Database, user_id: int, now: datetime) -> dict[str, Any]:
                             f" ORDER BY id", ids),
         "coaching_steps": _rows(db, f"SELECT topic_label, what, with_whom, due, created_at, outcome, outcome_note,"
                                     f" outcome_at FROM actions WHERE membership_id IN ({marks}) ORDER BY id", ids),
+        "coaching_dialogs": _sessions(db, ids, marks),
         "script_uploads": _rows(db, "SELECT script_id, file_name, status, created_at FROM script_drafts"
                                     " WHERE user_id = ? ORDER BY id", [user_id]),
+        "script_publications": _rows(db, "SELECT script_id, version, action, published_at FROM script_publications"
+                                         " WHERE published_by = ? ORDER BY id", [str(user_id)]),
+        "invites_used": _rows(db, "SELECT n.name AS network, i.role, i.created_at, i.used_at FROM invites i"
+                                  " JOIN networks n ON n.id = i.network_id WHERE i.used_by = ? ORDER BY i.used_at",
+                              [user_id]),
+        "messages_to_you": _rows(db, "SELECT kind, status, created_at, sent_at, text FROM outbox WHERE chat_id = ?"
+                                     " ORDER BY id", [user_id]),
     }
+
+
+def _sessions(db: Database, ids: list[int], marks: str) -> list[dict[str, Any]]:
+    """The person's coaching dialogs with their answers (the reflections live only in the session's state)."""
+    sessions = _rows(db, f"SELECT id, membership_id, script_id, status, started_at, finished_at, state"
+                         f" FROM coaching_sessions WHERE membership_id IN ({marks}) ORDER BY id", ids)
+    for session in sessions:
+        session["answers"] = json.loads(session.pop("state")).get("answers", {})
+    return sessions
 
 
 def _scrub_states(db: Database, where: str, params: list[Any], stamp: str) -> int:
@@ -73,10 +96,45 @@ def _scrub_states(db: Database, where: str, params: list[Any], stamp: str) -> in
     return len(found)
 
 
-def _empty_coaching(db: Database, where: str, params: list[Any]) -> None:
-    """Coaching reflections live only in a session's state: an ended session keeps none of them."""
-    db.execute(f"UPDATE coaching_sessions SET state = ? WHERE status = 'done' AND {where}",
-               [json.dumps({"current": None, "answers": {}, "path": []}), *params])
+def _empty_coaching(db: Database, where: str, params: list[Any], now: datetime) -> None:
+    """Coaching reflections live only in a session's state: these sessions end and keep none of them."""
+    db.execute(f"UPDATE coaching_sessions SET state = ?, status = 'done', finished_at = COALESCE(finished_at, ?)"
+               f" WHERE state != ? AND {where}", [EMPTY_SESSION, now.isoformat(), EMPTY_SESSION, *params])
+
+
+def _texts_of(db: Database, marks: str, ids: list[int]) -> set[str]:
+    """Every free text the person gave: text answers, coaching reflections and steps."""
+    texts: set[str] = set()
+    for (value,) in db.execute(f"SELECT value_json FROM answers WHERE kind = 'text' AND value_json != ?"
+                               f" AND membership_id IN ({marks})", [ERASED, *ids]):
+        texts.add(str(stored_value(value)))
+    for (state,) in db.execute(f"SELECT state FROM coaching_sessions WHERE membership_id IN ({marks})", ids):
+        texts.update(v for v in json.loads(state).get("answers", {}).values() if isinstance(v, str))
+    for row in db.execute(f"SELECT what, with_whom, outcome_note FROM actions WHERE membership_id IN ({marks})", ids):
+        texts.update(str(v) for v in row if v)
+    return {text.strip() for text in texts if len(text.strip()) >= _SHORTEST_TEXT}
+
+
+def _redact_quotes(db: Database, name: str, texts: Iterable[str], networks: list[int], user_id: int) -> int:
+    """Messages stored for other people (digests, notices, reviews) that name the person or quote their free texts
+    get "[…]" in their place; how many rows changed."""
+    needles = [re.escape(text) for text in texts]
+    needles += [re.escape(text[:_QUOTED]) for text in texts if len(text) > _QUOTED]
+    if len(name.strip()) >= _SHORTEST_NAME:
+        needles.append(r"(?<!\w)" + re.escape(name.strip()) + r"(?!\w)")
+    if not needles or not networks:
+        return 0
+    pattern = re.compile("|".join(sorted(needles, key=len, reverse=True)))
+    marks = ", ".join("?" for _ in networks)
+    changed = 0
+    for row_id, text in db.execute(f"SELECT id, text FROM outbox WHERE chat_id != ? AND text != ''"
+                                   f" AND (network_id IN ({marks}) OR network_id IS NULL)",
+                                   [user_id, *networks]).fetchall():
+        redacted = pattern.sub(REDACTED, text)
+        if redacted != text:
+            db.execute("UPDATE outbox SET text = ? WHERE id = ?", [redacted, row_id])
+            changed += 1
+    return changed
 
 
 def erase_person(db: Database, user_id: int, now: datetime) -> bool:
@@ -87,15 +145,21 @@ def erase_person(db: Database, user_id: int, now: datetime) -> bool:
     """
     stamp = now.isoformat()
     with db.atomic():
-        row = db.execute("SELECT locale, created_at FROM users WHERE id = ?", [user_id]).fetchone()
+        row = db.execute("SELECT locale, created_at, first_name FROM users WHERE id = ?", [user_id]).fetchone()
         if row is None:
             return False
         ids = [r[0] for r in db.execute("SELECT id FROM memberships WHERE user_id = ?", [user_id]).fetchall()]
+        networks = sorted({r[0] for r in db.execute("SELECT network_id FROM memberships WHERE user_id = ?",
+                                                      [user_id])})
         for membership_id in ids:
             end_membership(db, membership_id, "deleted", now)
         marks = ", ".join("?" for _ in ids) or "NULL"
+        _redact_quotes(db, str(row[2] or ""), _texts_of(db, marks, ids), networks, user_id)
+        # an exit check-in still running after /leave ends too (end_membership only sees active memberships)
+        db.execute(f"UPDATE checkins SET status = 'done', expired_at = ?, editing_step = NULL"
+                   f" WHERE status = 'open' AND membership_id IN ({marks})", [stamp, *ids])
         _scrub_states(db, f"a.membership_id IN ({marks})", ids, stamp)
-        _empty_coaching(db, f"membership_id IN ({marks})", ids)
+        _empty_coaching(db, f"membership_id IN ({marks})", ids, now)
         db.execute(f"UPDATE actions SET what = '', with_whom = NULL, outcome_note = NULL, note_pending = 0"
                    f" WHERE membership_id IN ({marks})", ids)
         pseudonym = -secrets.randbits(62) - 1
@@ -104,6 +168,7 @@ def erase_person(db: Database, user_id: int, now: datetime) -> bool:
         db.execute("UPDATE memberships SET user_id = ? WHERE user_id = ?", [pseudonym, user_id])
         db.execute("UPDATE invites SET used_by = ? WHERE used_by = ?", [pseudonym, user_id])
         db.execute("DELETE FROM script_drafts WHERE user_id = ?", [user_id])
+        db.execute("UPDATE script_publications SET published_by = 'erased' WHERE published_by = ?", [str(user_id)])
         db.execute("DELETE FROM outbox WHERE chat_id = ?", [user_id])
         db.execute("DELETE FROM users WHERE id = ?", [user_id])
     return True
@@ -114,8 +179,10 @@ def erase_old_texts(db: Database, cutoff: datetime, now: datetime) -> int:
     before = cutoff.isoformat()
     with db.atomic():
         erased = _scrub_states(db, "a.answered_at < ?", [before], now.isoformat())
-        _empty_coaching(db, "finished_at < ? AND state != ?",
-                        [before, json.dumps({"current": None, "answers": {}, "path": []})])
+        # also a dialog left open: its reflections are as old as its start
+        _empty_coaching(db, "COALESCE(finished_at, started_at) < ?", [before], now)
+        db.execute("UPDATE script_drafts SET preview_state = NULL WHERE preview_state IS NOT NULL AND created_at < ?",
+                   [before])
         db.execute("UPDATE actions SET outcome_note = NULL WHERE outcome_note IS NOT NULL AND outcome_at < ?",
                    [before])
         db.execute("UPDATE actions SET what = '', with_whom = NULL WHERE what != '' AND created_at < ?", [before])

@@ -88,17 +88,19 @@ def get_round(db: Database, round_id: int) -> RoundInfo | None:
     return None if row is None else _round(row)
 
 
-def snapshot(db: Database, now: datetime) -> list[NetworkView]:
-    """Everything the planner looks at, for every network."""
+def snapshot(db: Database, now: datetime, consent_version: int) -> list[NetworkView]:
+    """Everything the planner looks at, for every network (`consent_version`: the consent text in use)."""
     stamp = now.isoformat()
     partners: dict[int, list[PartnerView]] = {}
     for row in db.execute(
         """SELECT m.network_id, m.id, m.joined_at, m.unreachable_at IS NOT NULL,
-                  EXISTS (SELECT 1 FROM pauses p WHERE p.membership_id = m.id AND p.starts_at <= ? AND p.ends_at > ?)
-           FROM memberships m WHERE m.role = 'partner' AND m.left_at IS NULL ORDER BY m.id""", [stamp, stamp]):
+                  EXISTS (SELECT 1 FROM pauses p WHERE p.membership_id = m.id AND p.starts_at <= ? AND p.ends_at > ?),
+                  NOT EXISTS (SELECT 1 FROM consents c WHERE c.membership_id = m.id AND c.version >= ?)
+           FROM memberships m WHERE m.role = 'partner' AND m.left_at IS NULL ORDER BY m.id""",
+            [stamp, stamp, consent_version]):
         joined = _dt(row[2])
         assert joined is not None
-        partners.setdefault(row[0], []).append(PartnerView(row[1], joined, bool(row[4]), bool(row[3])))
+        partners.setdefault(row[0], []).append(PartnerView(row[1], joined, bool(row[4]), bool(row[3]), bool(row[5])))
     latest: dict[int, RoundView] = {}
     for row in db.execute(
         f"{_ROUND} r WHERE period = (SELECT MAX(period) FROM rounds WHERE network_id = r.network_id)"):

@@ -57,6 +57,22 @@ async def test_network_create_with_a_configured_username_needs_no_telegram(tmp_p
     assert out.strip().splitlines()[-1].startswith("https://t.me/np_bot?start=")
 
 
+async def test_network_invite_gives_an_existing_network_a_new_coordinator(harness: Harness, api: LocalBotApi,
+                                                                           tmp_path: Path) -> None:
+    network = harness.network()
+    env = _env(tmp_path, NETZPULS_BOT_USERNAME=api.bot_username, NETZPULS_DB=str(harness.settings.db_path))
+    code, out, err = await _run(["network", "invite", str(network)], env, tmp_path)
+    assert code == 0, err
+    assert "has 0 coordinator(s) now" in out
+    match = LINK_RE.fullmatch(out.strip().splitlines()[-1])
+    assert match is not None, out
+    harness.clock.now = datetime.now(UTC)
+    member = await harness.join(100, "Clara", match[2])
+    assert (member.role, member.network_id) == ("coordinator", network)
+    code, _out, err = await _run(["network", "invite", "99"], env, tmp_path)
+    assert code == 2 and "There is no network with id 99." in err
+
+
 async def test_network_thresholds_are_shown_set_and_checked(tmp_path: Path) -> None:
     env = _env(tmp_path, NETZPULS_BOT_USERNAME="np_bot")
     await _run(["network", "create", "Netz"], env, tmp_path)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from bot.services import CONSENT_VERSION
 from storage.people import Membership, active_membership
 from tests.e2e import ADMIN_ID, ROOT, TEST_DIALOGS, Harness
 
+ROUND_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)  # the first Tuesday of February, 09:00 in Berlin
 STATEMENT = "Alle Alleinerziehenden im Landkreis finden in 6 Wochen einen Kitaplatz"
 
 
@@ -138,6 +141,37 @@ async def test_a_new_consent_text_is_agreed_to_again_before_anything_else(harnes
     assert versions == [1, CONSENT_VERSION]
     _intro, goals = await harness.send(member.user_id, "/checkin", 2)
     assert goals.reply_markup is not None
+
+
+async def test_a_new_consent_text_is_asked_at_start_and_the_round_waits_for_the_answer(harness: Harness) -> None:
+    member = await harness.partner()
+    joined = len(harness.api.messages(member.user_id))  # consent, language, welcome
+    harness.db.execute("UPDATE consents SET version = 1 WHERE membership_id = ?", [member.id])
+    await harness.restart()  # a release with a new consent text
+    [ask] = await harness.api.wait_for_messages(member.user_id, 1)
+    assert "geändert" in ask.text and ask.reply_markup is not None
+    harness.clock.now = ROUND_OPENS
+    await harness.api.wait_until(lambda: harness.db.execute(
+        "SELECT COUNT(*) FROM participants WHERE membership_id = ?", [member.id]).fetchone()[0] == 1)
+    await asyncio.sleep(0.3)  # several ticks: the prompt waits for the answer
+    assert harness.api.messages(member.user_id)[joined:] == [ask]
+    await harness.tap(member.user_id, ask, "Ich stimme zu", count=0)
+    [prompt] = await harness.api.wait_for_messages(member.user_id, 1)
+    assert "Jetzt starten" in str(prompt.reply_markup)
+    await harness.restart()
+    await asyncio.sleep(0.3)
+    assert harness.api.messages(member.user_id)[-1] == prompt  # asked once per version, not at every start
+
+
+async def test_the_last_coordinator_may_erase_their_data_and_the_admins_are_told(harness: Harness) -> None:
+    harness.api.add_user(ADMIN_ID, "Admin", language_code="de", started=True)
+    network = harness.network()
+    coordinator = await harness.join(100, "Clara", harness.invite(network))
+    [question] = await harness.send(coordinator.user_id, "/delete")
+    await harness.tap(coordinator.user_id, question, "Ja, meine Daten löschen", count=0)
+    [told] = await harness.api.wait_for_messages(ADMIN_ID, 1)
+    assert f"python -m bot network invite {network}" in told.text and "Clara" not in told.text
+    assert active_membership(harness.db, coordinator.user_id) is None
 
 
 async def test_declining_a_new_consent_text_leaves_the_network(harness: Harness) -> None:

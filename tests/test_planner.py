@@ -35,8 +35,9 @@ JAN_CLOSE = utc(1, 15, 8)
 CREATED = utc(12, 1, year=2026)
 
 
-def partner(mid: int, joined: datetime = CREATED, paused: bool = False, unreachable: bool = False) -> PartnerView:
-    return PartnerView(mid, joined, paused, unreachable)
+def partner(mid: int, joined: datetime = CREATED, paused: bool = False, unreachable: bool = False,
+            consent_pending: bool = False) -> PartnerView:
+    return PartnerView(mid, joined, paused, unreachable, consent_pending)
 
 
 def asked(mid: int, prompted: datetime | None = JAN_DUE, sent: int = 0, status: str = "pending",
@@ -182,6 +183,15 @@ def test_close_excuses_paused_and_never_asked_partners_but_not_unreachable_ones(
     assert plan([view], JAN_CLOSE - MINUTE) == [Remind(1, 7, 2, 2), Prompt(1, 7, 4)]
     assert plan([view], JAN_CLOSE) == [CloseRound(1, 7, (3, 4, 7, 9, 10))]  # who left is excused too
     assert plan([view], utc(1, 16, 3)) == [CloseRound(1, 7, (3, 4, 7, 9, 10))]  # closing is silent: quiet is no matter
+
+
+def test_a_partner_yet_to_agree_to_a_new_consent_text_is_neither_prompted_nor_reminded_and_is_excused() -> None:
+    partners = (partner(1, consent_pending=True), partner(2, consent_pending=True), partner(3))
+    round_ = current(asked(1, None), asked(2), asked(3))
+    view = network(*partners, latest=round_)
+    assert plan([view], utc(1, 5, 9)) == []  # 1 is not prompted
+    assert plan([view], utc(1, 8, 8)) == [Remind(1, 7, 3, 1)]  # 2 is due a reminder too, but waits as well
+    assert plan([view], JAN_CLOSE) == [CloseRound(1, 7, (1, 2))]
 
 
 def test_newcomers_join_the_open_round_even_in_quiet_time() -> None:

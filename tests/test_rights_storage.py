@@ -14,9 +14,12 @@ from bot.core import engine
 from bot.core.engine import Accepted, Press, Typed
 from bot.core.script import Script
 from bot.maintenance import maintenance_due, maintenance_pass, months_before
+from bot.scripts import ScriptRegistry
 from storage.access import open_invites, remove_partner, revoke_invite
 from storage.checkins import StepRecord, get_checkin, record_step, start_checkin
+from storage.coaching import start_session
 from storage.db import open_db
+from storage.outbox import Outgoing, enqueue
 from storage.people import (
     InviteError,
     Membership,
@@ -29,8 +32,8 @@ from storage.people import (
     partner_overview,
     redeem_invite,
 )
-from storage.rights import erase_old_texts, erase_person, personal_data
-from tests.e2e import NOW
+from storage.rights import REDACTED, erase_old_texts, erase_person, personal_data
+from tests.e2e import NOW, TEST_DIALOGS
 
 TEXT = "Wir vermitteln Eltern in 6 Wochen einen Kitaplatz"
 
@@ -79,6 +82,80 @@ def test_erase_person_removes_name_id_and_texts_and_keeps_numbers(db: Database, 
     assert not erase_person(db, member.user_id, NOW)
 
 
+REFLECTION = "Die Fallkonferenz braucht eine feste Moderation"
+
+
+def _coordinator(db: Database, network_id: int, user_id: int = 100, name: str = "Clara") -> Membership:
+    return redeem_invite(db, create_invite(db, network_id, "coordinator", None, NOW, 14).token, user_id, name, "de",
+                         2, NOW)
+
+
+def _coaching(db: Database, member: Membership, answers: dict[str, str], when: datetime) -> int:
+    """An open coaching dialog of the member with these reflections typed so far; its id."""
+    state = json.dumps({"current": "why", "answers": answers, "path": list(answers)})
+    return start_session(db, member.id, member.network_id, None, "coaching", 1, (), state, when).id
+
+
+def test_erasing_a_partner_also_erases_them_from_what_others_were_sent_or_will_be(db: Database,
+                                                                                 monthly_script: Script) -> None:
+    anna = _partner(db)
+    clara = _coordinator(db, anna.network_id)
+    _answer_with_text(db, monthly_script, anna, NOW)
+    digest = f"Ziele unklar: „{TEXT[:59]}…“ (Jobcenter). Annabell und Anna fehlten."
+    with db.atomic():
+        enqueue(db, [Outgoing("notice", "notice", clara.user_id, "Jobcenter ist nicht erreichbar: Anna hat Netzpuls "
+                                                                "blockiert.", network_id=anna.network_id),
+                     Outgoing("digest", "digest", clara.user_id, digest, network_id=anna.network_id),
+                     Outgoing("other", "digest", clara.user_id, "Kita: alles gut.", network_id=anna.network_id)], NOW)
+        db.execute("UPDATE outbox SET status = 'sent' WHERE dedupe_key = 'notice'")  # one sent, one still queued
+    assert erase_person(db, anna.user_id, NOW + timedelta(days=1))
+    everything = _everything(db)
+    assert TEXT[:40] not in everything and "Anna " not in everything and str(anna.user_id) not in everything
+    texts = dict(db.execute("SELECT dedupe_key, text FROM outbox").fetchall())
+    assert texts == {"notice": f"Jobcenter ist nicht erreichbar: {REDACTED} hat Netzpuls blockiert.",
+                     "digest": f"Ziele unklar: „{REDACTED}…“ (Jobcenter). Annabell und {REDACTED} fehlten.",
+                     "other": "Kita: alles gut."}  # a name inside a longer word stays: it was never hers
+
+
+def test_erasing_a_coordinator_leaves_no_reflection_step_or_publication_behind(db: Database) -> None:
+    network = create_network(db, "Netzwerk", NOW)
+    clara, dora = _coordinator(db, network), _coordinator(db, network, 101, "Dora")
+    _coaching(db, clara, {"why": REFLECTION}, NOW)  # left open: never finished
+    ScriptRegistry(db).publish_text((TEST_DIALOGS / "monthly_checkin.yaml").read_text(encoding="utf-8"),
+                                    "monthly_checkin.yaml", str(clara.user_id), NOW)
+    with db.atomic():
+        enqueue(db, [Outgoing("review", "coaching", dora.user_id, f"Schritt aus dem letzten Monat: {REFLECTION} – "
+                                                                 "erledigt", network_id=network)], NOW)
+    data = personal_data(db, clara.user_id, NOW)
+    assert data["coaching_dialogs"][0]["answers"] == {"why": REFLECTION}
+    assert [p["action"] for p in data["script_publications"]] == ["publish"]
+    assert [i["role"] for i in data["invites_used"]] == ["coordinator"]
+    assert erase_person(db, clara.user_id, NOW + timedelta(days=1))
+    everything = _everything(db)
+    assert REFLECTION not in everything and "Clara" not in everything
+    assert f"'{clara.user_id}'" not in everything and f" {clara.user_id}," not in everything
+    assert db.execute("SELECT published_by FROM script_publications").fetchall() == [("erased",)]
+    assert db.execute("SELECT status FROM coaching_sessions").fetchall() == [("done",)]
+
+
+def test_erasing_after_leave_ends_the_exit_checkin_still_open(db: Database, monthly_script: Script) -> None:
+    anna = _partner(db)
+    assert end_membership(db, anna.id, "left", NOW)  # /leave: the exit check-in then runs on the ended membership
+    checkin = start_checkin(db, anna, "exit_checkin", 1, engine.start(monthly_script).to_json(), NOW, None)
+    assert get_checkin(db, checkin.id).status == "open"  # type: ignore[union-attr]
+    assert erase_person(db, anna.user_id, NOW)
+    assert get_checkin(db, checkin.id).status == "done"  # type: ignore[union-attr]
+
+
+def test_my_data_has_the_messages_sent_to_me_and_not_those_to_others(db: Database) -> None:
+    anna = _partner(db)
+    clara = _coordinator(db, anna.network_id)
+    with db.atomic():
+        enqueue(db, [Outgoing("to-anna", "prompt", anna.user_id, "Ihr Check-in wartet"),
+                     Outgoing("to-clara", "digest", clara.user_id, "Digest")], NOW)
+    assert [m["text"] for m in personal_data(db, anna.user_id, NOW)["messages_to_you"]] == ["Ihr Check-in wartet"]
+
+
 def test_personal_data_lists_the_persons_answers_and_memberships_only(db: Database, monthly_script: Script) -> None:
     anna = _partner(db)
     ben = _partner(db, 502, "Kita")
@@ -99,6 +176,20 @@ def test_retention_erases_free_texts_older_than_the_cutoff(db: Database, monthly
     assert (TEXT in _everything(db)) is not erased
     assert db.execute("SELECT value_json FROM answers WHERE step_id = 'goals_clear'").fetchone() == ("5",)
     assert erase_old_texts(db, months_before(now, 24), now) == 0  # nothing twice
+
+
+@pytest.mark.parametrize(("age_days", "erased"), [(800, True), (700, False)])
+def test_retention_empties_coaching_dialogs_left_open_and_script_previews(db: Database, age_days: int,
+                                                                         erased: bool) -> None:
+    network = create_network(db, "Netzwerk", NOW)
+    _coaching(db, _coordinator(db, network), {"why": REFLECTION}, NOW)
+    with db.atomic():
+        db.execute("INSERT INTO script_drafts (user_id, network_id, script_id, source, file_name, base_version, status,"
+                   " preview_state, created_at) VALUES (100, ?, 'monthly_checkin', '', 'x.yaml', 1, 'pending', ?, ?)",
+                   [network, json.dumps({"answers": {"goal_statement": REFLECTION}}), NOW.isoformat()])
+    now = NOW + timedelta(days=age_days)
+    erase_old_texts(db, months_before(now, 24), now)
+    assert (REFLECTION in _everything(db)) is not erased
 
 
 @pytest.mark.parametrize(("moment", "months", "expected"), [

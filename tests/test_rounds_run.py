@@ -21,6 +21,7 @@ from bot.core.script import Script, Step
 from bot.core.script_loader import load_script_file
 from bot.i18n import Catalogs
 from bot.rounds import run_due
+from bot.services import CONSENT_VERSION
 from storage.checkins import StepRecord, get_checkin, record_step, start_checkin
 from storage.db import open_db
 from storage.people import Membership, create_invite, create_network, organisation_for, redeem_invite
@@ -40,7 +41,7 @@ def utc(month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
 def join(db: Database, network: int, number: int, locale: str, when: datetime) -> Membership:
     organisation = organisation_for(db, network, f"Organisation {number}", when)
     invite = create_invite(db, network, "partner", organisation, when, 14)
-    return redeem_invite(db, invite.token, 600 + number, f"Person{number}", locale, 1, when)
+    return redeem_invite(db, invite.token, 600 + number, f"Person{number}", locale, CONSENT_VERSION, when)
 
 
 def make_network(db: Database, created: datetime = CREATED) -> tuple[int, list[Membership]]:

@@ -108,6 +108,16 @@ async def test_a_post_without_the_right_secret_is_refused_and_not_processed(
     assert api.token not in caplog.text
 
 
+async def test_an_update_the_bot_cannot_read_is_refused_without_logging_its_content(
+        api: LocalBotApi, bot: App, hook_settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    unreadable = {"update_id": 900_010, "message": {"message_id": 1, "date": "gestern", "text": "Geheimtext Mallory",
+                                                    "chat": {"id": 778, "type": "private", "first_name": "Mallory"}}}
+    assert await post_to_bot(hook_settings, unreadable, SECRET) == 400
+    assert any(r.levelno == logging.CRITICAL and "not* processed" in r.getMessage() for r in caplog.records)
+    assert "Mallory" not in caplog.text and "Geheimtext" not in caplog.text
+
+
 async def test_a_refused_delivery_is_retried_until_the_bot_takes_it(api: LocalBotApi, bot: App,
                                                                     hook_settings: Settings) -> None:
     await bot.bot.set_webhook(PUBLIC_URL, secret_token="a-stale-secret")  # e.g. set by an old instance

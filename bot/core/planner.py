@@ -19,6 +19,12 @@ class PartnerView:
     joined_at: datetime
     paused: bool = False
     unreachable: bool = False
+    consent_pending: bool = False  # has not agreed to the current consent text yet: asked, not prompted
+
+    @property
+    def resting(self) -> bool:
+        """Gets no prompts or reminders now and is excused at the close: paused, or the new consent text waits."""
+        return self.paused or self.consent_pending
 
 
 @dataclass(frozen=True)
@@ -142,10 +148,11 @@ def _opening(network: NetworkView, latest: RoundView | None, now: datetime) -> O
 
 
 def _close(network: NetworkView, current: RoundView) -> CloseRound:
-    paused = {p.membership_id for p in network.partners if p.paused}
+    paused = {p.membership_id for p in network.partners if p.resting}
     unreachable = {p.membership_id for p in network.partners if p.unreachable}
     active = {p.membership_id for p in network.partners}
-    # Excused: paused at the close, never asked (not for being unreachable), or no longer in the network.
+    # Excused: paused (or waiting to agree to a new consent text) at the close, never asked (not for being
+    # unreachable), or no longer in the network.
     excused = tuple(
         p.membership_id
         for p in current.participants
@@ -170,7 +177,7 @@ def _keep_going(network: NetworkView, current: RoundView, now: datetime) -> list
     partners = {p.membership_id: p for p in network.partners}
     for participant in current.participants:
         partner = partners.get(participant.membership_id)
-        if participant.status != PENDING or partner is None or partner.paused or partner.unreachable:
+        if participant.status != PENDING or partner is None or partner.resting or partner.unreachable:
             continue
         action = _nudge(network, current, participant, now)
         if action is not None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from bot.core.planner import plan_network
+from bot.services import CONSENT_VERSION
 from storage.reports import rounds_to_report
 from storage.rounds import snapshot
 
@@ -39,7 +40,7 @@ class DemoClock:
 def bot_is_idle(db: Database, now: datetime) -> bool:
     """Whether nothing is due at `now`: no round action (asked of the bot's own planner), no queued message and no
     closed round whose report is still to be queued."""
-    if any(plan_network(network, now) for network in snapshot(db, now)):
+    if any(plan_network(network, now) for network in snapshot(db, now, CONSENT_VERSION)):
         return False
     queued = db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')").fetchone()[0]
     return not queued and not rounds_to_report(db)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -15,6 +16,7 @@ from storage.people import Membership, active_membership, user_locale
 
 SERVICES_KEY = "services"
 log = logging.getLogger(__name__)
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{1,64})?")  # Telegram's command syntax
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -92,8 +94,8 @@ def log_refusal(update: Update, member: Membership | None) -> None:
     query, message = update.callback_query, update.effective_message
     if query is not None:
         what = "button " + (query.data or "").split(":", 1)[0][:4]
-    elif message is not None and message.text and message.text.startswith("/"):
-        what = message.text.split(maxsplit=1)[0].split("@")[0][:32]
+    elif message is not None and message.text and _COMMAND.fullmatch(message.text.split(maxsplit=1)[0]):
+        what = message.text.split(maxsplit=1)[0].split("@")[0]  # a command's name: never what someone typed after it
     else:
         what = "message"
     log.info("refused %s for a %s", what, member.role if member else "stranger")

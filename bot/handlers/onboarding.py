@@ -6,10 +6,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks
+from bot.consent import consent_body
 from bot.handlers.checkin import begin_onboarding, onboarding_script
 from bot.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, services, translator
 from bot.handlers.menus import help_text, set_chat_menu
-from bot.handlers.rights import consent_body, offer_exit_checkin
+from bot.handlers.rights import offer_exit_checkin
 from bot.i18n import Gettext, pick_locale
 from bot.services import CONSENT_VERSION, Services
 from storage.people import Invite, InviteError, Membership, check_invite, network_name, redeem_invite, set_locale

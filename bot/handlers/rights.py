@@ -10,18 +10,19 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import callbacks
+from bot.consent import renewal_buttons, renewal_text
 from bot.core import engine
 from bot.core.render import pick
 from bot.core.script import Script
 from bot.handlers.checkin import send_step
 from bot.handlers.common import SERVICES_KEY, edit_tapped, log_refusal, member_of, refuse_callback, say, translator
-from bot.i18n import Gettext
+from bot.i18n import DEFAULT_LOCALE, Gettext
 from bot.services import CONSENT_VERSION, EXIT_SCRIPT, Services
 from storage.access import consent_version_of, exit_offer_member, record_consent, replaced_contact
 from storage.checkins import start_checkin
 from storage.context import checkin_context
 from storage.outbox import Outgoing, enqueue
-from storage.people import Membership, coordinators_of, end_membership
+from storage.people import Membership, coordinators_of, end_membership, user_locale
 from storage.rights import erase_person, personal_data
 
 log = logging.getLogger(__name__)
@@ -41,19 +42,6 @@ def _passes_gate(update: Update) -> bool:
     return text[1:].split(maxsplit=1)[0].split("@")[0].lower() in _ALWAYS
 
 
-def consent_body(_: Gettext, retention_months: int) -> list[str]:
-    """The consent text's paragraphs on what is stored, who sees it, for how long, and the person's rights."""
-    return [
-        _("What I store: your first name, your Telegram ID, your language and your answers to the check-ins."),
-        _("Who sees it: only this network's coordination. Depending on the network's setting they see your "
-          "answers summarised without names. Nobody outside the network sees anything."),
-        _("How long: free-text answers are erased after {months} months; the rest as long as you take part.").format(
-            months=retention_months),
-        _("Your rights: /mydata sends you everything stored about you, /delete erases your personal data, /leave "
-          "takes you out of the network. You can do this at any time."),
-    ]
-
-
 async def consent_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Before any handler: a member who agreed to an older consent text is asked again; only rights pass."""
     svc = context.bot_data.get(SERVICES_KEY)
@@ -63,18 +51,15 @@ async def consent_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if member is None or consent_version_of(svc.db, member.id) >= CONSENT_VERSION:
         return
     _ = svc.tr(member.locale)
+    log_refusal(update, member)
     if update.callback_query is not None:
         await refuse_callback(update, _("Please answer the question about the new consent text first."))
-    keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("I agree"), callback_data=callbacks.rights_button("agree")),
-        InlineKeyboardButton(_("Decline"), callback_data=callbacks.rights_button("decline")),
-    ]])
-    text = "\n\n".join([_("The consent text of Netzpuls has changed. Please read it and agree again to keep taking "
-                          "part in \"{network}\".").format(network=member.network_name),
-                        *consent_body(_, svc.settings.retention_months), _("Do you agree?")])
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                      for label, data in renewal_buttons(_)]])
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(text, reply_markup=keyboard)
+        await chat.send_message(renewal_text(_, member.network_name, svc.settings.retention_months),
+                                reply_markup=keyboard)
     raise ApplicationHandlerStop
 
 
@@ -107,8 +92,9 @@ async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         InlineKeyboardButton(_("No, keep it"), callback_data=callbacks.rights_button("keep")),
     ]])
     await _say_with(update, _("Erase your personal data? Your name, your Telegram ID and your free-text answers are "
-                              "erased for good and you leave the network. Your numeric and multiple-choice answers "
-                              "stay in the network's results, with nothing that leads back to you. This cannot be "
+                              "erased for good, also where the coordination was sent them, and you leave the "
+                              "network. Your numeric and multiple-choice answers stay in the network's results as "
+                              "your organisation's answers, without your name or Telegram ID. This cannot be "
                               "undone. /mydata sends you a copy first."), keyboard)
 
 
@@ -180,10 +166,12 @@ async def on_rights_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     elif data.action == "delete":
         erase_person(svc.db, user.id, now)
         log.info("a person erased their personal data")
+        _tell_admins_if_leaderless(svc, member)
         await _drop_menu(update)
         await edit_tapped(update, _("Done: your name, your Telegram ID and your free-text answers are erased, and you "
                                     "have left the network. What remains are your numeric and multiple-choice "
-                                    "answers in the network's results, without any link to you. Goodbye!"))
+                                    "answers in the network's results, as your organisation's answers without your "
+                                    "name. Goodbye!"))
     elif data.action in ("keep", "stay"):
         await edit_tapped(update, _("Nothing was changed."))
     elif data.action == "agree" and member is not None:
@@ -199,11 +187,29 @@ async def _leave(update: Update, svc: Services, member: Membership, reason: str,
     if not end_membership(svc.db, member.id, reason, svc.clock()):
         return
     log.info("a %s left a network (%s)", member.role, reason)
+    _tell_admins_if_leaderless(svc, member)
     await _drop_menu(update)
     await edit_tapped(update, _("You have left \"{network}\". Your answers so far stay in the network's results; "
                                 "/delete erases your personal data.").format(network=member.network_name))
     if member.role == "partner":
         await _start_exit_checkin(update, svc, member, _)
+
+
+def _tell_admins_if_leaderless(svc: Services, former: Membership | None) -> None:
+    """A network's last coordinator declined the new consent text or erased their data (rights that no handover may
+    hold up): the admins are told how to invite a new one."""
+    if former is None or former.role != "coordinator" or coordinators_of(svc.db, former.network_id):
+        return
+    messages = []
+    for admin in sorted(svc.settings.admins):
+        _ = svc.tr(user_locale(svc.db, admin) or DEFAULT_LOCALE)
+        text = _("The network \"{network}\" (id {id}) has no coordinator any more: the last one left. A link for a "
+                 "new coordinator: python -m bot network invite {id}").format(network=former.network_name,
+                                                                            id=former.network_id)
+        messages.append(Outgoing(f"leaderless:{former.id}:{admin}", "notice", admin, text))
+    with svc.db.atomic():
+        enqueue(svc.db, messages, svc.clock())
+    svc.wake_sender()
 
 
 async def offer_exit_checkin(svc: Services, member: Membership) -> None:
