@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import ssl
 
+import httpx
 from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -51,7 +54,8 @@ from bot.reports import reports_due, reports_pass
 from bot.rounds import run_due_stepwise
 from bot.scripts import ScriptRegistry
 from bot.services import Clock, Services, system_clock
-from storage.db import open_db, set_meta
+from bot.update_order import PerChatUpdateProcessor
+from storage.db import open_db, set_meta, sync_to_disk
 from storage.people import mark_reachable
 
 log = logging.getLogger(__name__)
@@ -62,6 +66,8 @@ _CLOCK_KEY = "clock"
 _SENDER_KEY = "outbox_sender"
 _PACER_KEY = "pacer"
 _HEALTH_KEY = "health_server"
+UPDATES_AT_ONCE = 4  # people whose updates are handled at the same time (each one's in order)
+INTEGRITY_CHECKED = "integrity_checked"  # set in bot_data by whoever checked the file before building the app
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,6 +153,7 @@ async def note_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def rounds_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender."""
     svc = services(context)
+    sync_to_disk(svc.db)
     await run_due_stepwise(svc.db, svc.catalogs, svc.clock(), svc.wake_sender)
     # After a round closed: digest, chart and feedback (once); urgent signals at once. Charts take ~0.2 s each, so
     # this runs in a worker thread with its own connection, and only when something is due.
@@ -164,7 +171,8 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Open the database, load catalogs and scripts, remember the bot's username, set the default menu."""
     settings: Settings = app.bot_data[_SETTINGS_KEY]
     clock: Clock = app.bot_data[_CLOCK_KEY]
-    check_integrity(settings.db_path, settings.backups_path)  # a damaged file stops the start with what to do
+    if not app.bot_data.get(INTEGRITY_CHECKED):  # `bot run` checked before building the app, with a plain message
+        check_integrity(settings.db_path, settings.backups_path)  # a damaged file stops the start with what to do
     db = open_db(settings.db_path)
     compile_catalogs(settings.locales_dir)
     scripts = ScriptRegistry(db)
@@ -173,9 +181,10 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     set_meta(db, "bot_username", username)
     catalogs = Catalogs(settings.locales_dir)
     # The outbox has its own Bot: its pacing replaces PTB's rate limiter, which would double-throttle it.
+    # It never polls: its getUpdates client is its one client too.
+    sending = _http(20, settings.send_timeout)
     sender_bot = Bot(settings.token or "", base_url=settings.api_url, base_file_url=settings.file_url,
-                     request=HTTPXRequest(connection_pool_size=20, read_timeout=settings.send_timeout,
-                                          write_timeout=settings.send_timeout))
+                     request=sending, get_updates_request=sending)
     await sender_bot.initialize()
     sender = OutboxSender(sender_bot, settings.db_path, catalogs, clock, app.bot_data[_PACER_KEY])
     svc = Services(settings, db, scripts, catalogs, clock, username, wake_sender=sender.wake)
@@ -206,6 +215,19 @@ async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         svc.db.close()
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every HTTP client of the process: httpx reads the CA file for each (30-50 ms)."""
+    return httpx.create_ssl_context()
+
+
+def _http(pool: int, timeout: float = 5.0) -> HTTPXRequest:
+    """A Bot API client with `pool` connections at most and this read and write timeout (PTB's default 5 s),
+    sharing the process's TLS context."""
+    return HTTPXRequest(connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout,
+                        httpx_kwargs={"verify": _tls()})
+
+
 def build_application(settings: Settings, clock: Clock = system_clock) -> Application:  # type: ignore[type-arg]
     """The PTB Application for these settings; nothing is opened until it is initialised."""
     if not settings.token:
@@ -218,7 +240,11 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
+        .request(_http(256))  # PTB's default pool, with the shared TLS context
+        .get_updates_request(_http(1))
         .rate_limiter(SharedRateLimiter(pacer))
+        # Different people's updates at the same time, each person's in order (bot/update_order.py).
+        .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -175,7 +175,7 @@ def run(settings: Settings, clock: Clock = system_clock) -> int:
     if not settings.token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2
-    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.app import ALLOWED_UPDATES, INTEGRITY_CHECKED, build_application
     from bot.backup import DatabaseDamaged, check_integrity
     from bot.webhook import mode_line, webhook_options
 
@@ -185,6 +185,7 @@ def run(settings: Settings, clock: Clock = system_clock) -> int:
         print(error, file=sys.stderr)
         return 1
     app = build_application(settings, clock)
+    app.bot_data[INTEGRITY_CHECKED] = True
     log = logging.getLogger(__name__)
     log.info("Netzpuls starting in %s", mode_line(settings))
     if settings.webhook_url:

@@ -11,10 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from bot.core.digest import ChartData
 from bot.core.digest_evidence import MIN_ANSWERS, Privacy, scrub
 from bot.core.digest_names import factor_name, risk_name
@@ -160,6 +156,11 @@ def csv_bytes(table: Table) -> bytes:
 
 def xlsx_bytes(sheets: Sequence[tuple[str, Table]]) -> bytes:
     """The tables as one workbook, a sheet each: bold header, frozen first row, filter, columns wide enough."""
+    # openpyxl (with numpy) is imported only for /export: it costs the start-up 0.2 s and 8 MiB otherwise
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     for number, (title, table) in enumerate(sheets):
         sheet = workbook.worksheets[0] if number == 0 else workbook.create_sheet()

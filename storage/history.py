@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from bot.core.conditions import holds
 from bot.core.history import AnswerFact, History, MembershipEvent, Participation, Partner, RoundFacts, Thresholds
-from bot.core.script import Script
+from bot.core.script import Script, Value
 from storage.checkins import NEWEST_REVISION, stored_value
 
 ScriptLookup = Callable[[str, int], Script]  # (script id, version) -> the script (ScriptRegistry.version)
@@ -44,13 +44,18 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
         " a.late, a.script_id, a.script_version FROM answers a WHERE a.network_id = ? AND a.round_id IS NOT NULL"
         f" AND {NEWEST_REVISION} ORDER BY a.id", [network_id]).fetchall()
     facts: list[AnswerFact] = []
+    # A network has thousands of answers but few distinct (script, step, stored value): each is judged once.
+    judged: dict[tuple[str, int, str, str], tuple[Value, bool]] = {}
     for r in rows:
-        value = stored_value(r[6])
-        script = scripts(str(r[9]), int(r[10]))
-        concern = script.step(r[2]).concern if script.has_step(r[2]) else None
+        key = (str(r[9]), int(r[10]), str(r[2]), str(r[6]))
+        if (known := judged.get(key)) is None:
+            value = stored_value(r[6])
+            script = scripts(key[0], key[1])
+            concern = script.step(key[2]).concern if script.has_step(key[2]) else None
+            known = judged[key] = (value, concern is not None and holds(concern, {key[2]: value}))
+        value, concerning = known
         level = value if r[3] == "scale" and isinstance(value, int) and not isinstance(value, bool) else None
-        facts.append(AnswerFact(int(r[0]), int(r[1]), str(r[2]), str(r[3]), r[4], r[5], value, level,
-                                concern is not None and holds(concern, {str(r[2]): value}),
+        facts.append(AnswerFact(r[0], r[1], key[2], r[3], r[4], r[5], value, level, concerning,
                                 datetime.fromisoformat(r[7]), bool(r[8])))
     return tuple(facts)
 

@@ -332,3 +332,9 @@ def m009_rights_and_access(db: Database) -> None:
 def m010_consent_lookup(db: Database) -> None:
     """Whether a member agreed to the consent text in use is looked up for every partner at every tick."""
     db.execute("CREATE INDEX consents_member ON consents (membership_id, version)")
+
+
+@migrations()
+def m011_answers_by_network(db: Database) -> None:
+    """A network's answers in the order they were given, without sorting them (every digest reads them all)."""
+    db.execute("CREATE INDEX answers_network ON answers (network_id)")

@@ -64,6 +64,15 @@ class Harness:
             await stop_application(self.app)
             self.app = None
 
+    async def handled(self) -> None:
+        """Wait until no update is being handled: the bot handles different people's updates at the same time, so
+        a later answer in one chat says nothing about another chat's updates."""
+        app = self.app
+        assert app is not None
+        await self.api.wait_until(lambda: app.update_queue.empty()
+                                  and app.update_processor.current_concurrent_updates == 0,
+                                  message="updates still being handled")
+
     async def restart(self) -> None:
         """Stop the bot and start a fresh process-equivalent on the same database."""
         await self.stop()

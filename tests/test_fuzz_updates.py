@@ -164,9 +164,11 @@ def _member(harness: Harness, network: int, organisation: str | None, name: str,
 
 
 async def _settle(harness: Harness, scene: Scene) -> None:
-    """Wait until the bot has handled every update sent so far: it answers a later /help only after them."""
+    """Wait until the bot has handled every update sent so far: the sentinel's later /help is fetched after them,
+    so once it is answered the rest have at least begun; then until none is being handled."""
     harness.api.send_text(scene.sentinel, "/help")
     await harness.api.wait_for_messages(scene.sentinel, 1, timeout=SETTLE)
+    await harness.handled()
 
 
 async def _scene(harness: Harness, draw: Draw) -> Scene:

@@ -543,7 +543,7 @@ async def act(world: World, role: str, text: str | None = None, data: str | None
     else:
         query = None
         world.api.send_text(user, text or "")
-    world.api.send_text(user, BARRIER)  # updates are handled one after another: its answer comes after the rest
+    world.api.send_text(user, BARRIER)  # a chat's updates are handled in order: its answer comes after the rest
 
     def barrier() -> int | None:
         return next((n for n in range(mark, len(chat.arrivals)) if BARRIER in chat.arrivals[n].text), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from storage.checkins import (
     script_source,
     start_checkin,
 )
-from storage.db import open_db
+from storage.db import open_db, set_meta, sync_to_disk
 from storage.migrations import migrations
 from storage.people import (
     InviteError,
@@ -39,6 +40,27 @@ from storage.people import (
 from tests.e2e import NOW
 
 
+def test_commits_are_not_flushed_one_by_one_but_each_tick_copies_them_into_the_file(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "x.db")
+    assert db.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+    sync_to_disk(db)  # the schema
+    set_meta(db, "b", "2")
+
+    def in_the_file_alone() -> object:
+        """What the database file says without its write-ahead log (as a copy of the file alone)."""
+        shutil.copyfile(tmp_path / "x.db", tmp_path / "copy.db")
+        reader = sqlite3.connect(tmp_path / "copy.db")
+        try:
+            return reader.execute("SELECT value FROM meta WHERE key = 'b'").fetchone()
+        finally:
+            reader.close()
+
+    assert in_the_file_alone() is None  # only the log holds the commit yet
+    sync_to_disk(db)
+    assert in_the_file_alone() == ("2",)
+    db.close()
+
+
 def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
     first = open_db(path)
@@ -46,10 +68,11 @@ def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:
     assert [m.name for m in migrations.applied(first)] == [
         "m001_initial", "m002_rounds_outbox", "m003_expired_checkins_uncertain_sends", "m004_answer_risk",
         "m005_script_publications", "m006_script_drafts_network_scripts_organisation_kind",
-        "m007_reports_privacy_alerts", "m008_coaching", "m009_rights_and_access", "m010_consent_lookup"]
+        "m007_reports_privacy_alerts", "m008_coaching", "m009_rights_and_access", "m010_consent_lookup",
+        "m011_answers_by_network"]
     first.close()
     again = open_db(path)
-    assert len(migrations.applied(again)) == 10
+    assert len(migrations.applied(again)) == 11
     assert {"networks", "memberships", "answers", "checkins"} <= set(again.table_names())
     again.close()
 

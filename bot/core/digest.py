@@ -62,8 +62,8 @@ class ChartData:
 def _round_means(history: History, round_id: int) -> dict[int, tuple[float, int]]:
     """Per success factor: the mean over partners of each partner's mean scale answer, and how many partners."""
     by_partner: dict[int, dict[int, list[int]]] = {}
-    for answer in history.answers:
-        if answer.round_id == round_id and answer.factor is not None and answer.level is not None:
+    for answer in history.by_round.get(round_id, ()):
+        if answer.factor is not None and answer.level is not None:
             by_partner.setdefault(answer.factor, {}).setdefault(answer.organisation_id, []).append(answer.level)
     means: dict[int, tuple[float, int]] = {}
     for factor, partners in by_partner.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Literal
 
 from bot.core.script import Value
@@ -110,6 +111,38 @@ class History:
     participations: tuple[Participation, ...] = ()
     events: tuple[MembershipEvent, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
+
+    # Indexes built on first use: ten rules and the digest each look at a slice of thousands of answers.
+    @cached_property
+    def by_round(self) -> dict[int, tuple[AnswerFact, ...]]:
+        """Each round's answers, in stored order."""
+        rounds: dict[int, list[AnswerFact]] = {}
+        for answer in self.answers:
+            rounds.setdefault(answer.round_id, []).append(answer)
+        return {round_id: tuple(answers) for round_id, answers in rounds.items()}
+
+    @cached_property
+    def _topic_index(self) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+        """Positions of the answers that are not texts: by risk factor, and (without one) by success factor."""
+        by_risk: dict[int, list[int]] = {}
+        by_factor: dict[int, list[int]] = {}
+        for position, answer in enumerate(self.answers):
+            if answer.kind == "text":
+                continue
+            if answer.risk is not None:
+                by_risk.setdefault(answer.risk, []).append(position)
+            elif answer.factor is not None:
+                by_factor.setdefault(answer.factor, []).append(position)
+        return by_risk, by_factor
+
+    def about(self, risks: tuple[int, ...], factors: tuple[int, ...]) -> list[AnswerFact]:
+        """The answers (no texts) about these risk factors, or, for answers without a risk factor, about these success
+        factors, in stored order."""
+        by_risk, by_factor = self._topic_index
+        # an answer sits in one list only (one risk factor, or one success factor)
+        positions = [p for risk in set(risks) for p in by_risk.get(risk, ())]
+        positions += [p for factor in set(factors) for p in by_factor.get(factor, ())]
+        return [self.answers[p] for p in sorted(positions)]
 
 
 @dataclass(frozen=True)

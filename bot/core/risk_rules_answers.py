@@ -133,8 +133,8 @@ def topic_signals(topic: Topic, history: History, round_id: int) -> list[Signal]
     numbers = {facts.id: facts.number for facts in rounds}
     number = rounds[-1].number
     answers: dict[int, dict[int, list[AnswerFact]]] = defaultdict(lambda: defaultdict(list))
-    for answer in history.answers:
-        if answer.round_id in numbers and topic.reads(answer):
+    for answer in history.about(topic.risks, topic.factors):  # what topic.reads takes, in stored order
+        if answer.round_id in numbers:
             answers[answer.organisation_id][numbers[answer.round_id]].append(answer)
     findings = {organisation: finding for organisation, by_round in answers.items()
                 if (finding := _judge(topic, by_round, number, thresholds)) is not None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 StepKind = Literal["scale", "choice", "yes_no", "text", "number", "info", "partners", "focus"]
@@ -143,20 +144,19 @@ class Script:
             return True
         return any(module.id == step.module and module.due(round_number) for module in self.modules)
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Step id → position; built once per script (histories look steps up for every stored answer)."""
+        return {step.id: number for number, step in reversed(list(enumerate(self.steps)))}
+
     def step(self, step_id: str) -> Step:
         """The step with this id (KeyError if there is none)."""
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(step_id)
+        return self.steps[self._positions[step_id]]
 
     def index(self, step_id: str) -> int:
         """The position of a step in the script."""
-        for number, step in enumerate(self.steps):
-            if step.id == step_id:
-                return number
-        raise KeyError(step_id)
+        return self._positions[step_id]
 
     def has_step(self, step_id: str) -> bool:
         """Whether a step with this id exists."""
-        return any(step.id == step_id for step in self.steps)
+        return step_id in self._positions

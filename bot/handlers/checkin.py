@@ -53,12 +53,13 @@ def _keyboard(checkin: Checkin, step_id: str, script: Script, state: DialogState
 
 
 async def send_step(update: Update, svc: Services, checkin: Checkin, script: Script, state: DialogState,
-                    locale: str, _: Gettext) -> None:
-    """Show the current step of a check-in as a new message and remember that message."""
+                    locale: str, _: Gettext, context: CheckinContext | None = None) -> None:
+    """Show the current step of a check-in as a new message and remember that message (`context`: the check-in's,
+    if the caller has it already)."""
     chat = update.effective_chat
     if chat is None or state.current is None:
         return
-    text, markup = _keyboard(checkin, state.current, script, state, context_of(svc, checkin), locale, _)
+    text, markup = _keyboard(checkin, state.current, script, state, context or context_of(svc, checkin), locale, _)
     sent = await chat.send_message(text, reply_markup=markup)
     set_prompt(svc.db, checkin.id, sent.message_id)
 
@@ -231,7 +232,7 @@ async def _apply(update: Update, svc: Services, member: Membership, checkin: Che
             await begin_or_resume(update, svc, member, _)  # the onboarding is done; this round's check-in is due
         return
     fresh = get_checkin(svc.db, checkin.id) or checkin
-    await send_step(update, svc, fresh, script, outcome.state, member.locale, _)
+    await send_step(update, svc, fresh, script, outcome.state, member.locale, _, context)
 
 
 async def _show_ticks(update: Update, svc: Services, checkin: Checkin, script: Script, state: DialogState,
