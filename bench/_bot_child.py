@@ -1,11 +1,12 @@
-"""The soak's bot process: `python -m bench._soak_bot CONFIG.json RESULT.json`, the real Application on a clock the
-soak moves.
+"""The real bot in a child process for the benchmarks (soak, throughput): `python -m bench._bot_child CONFIG.json
+RESULT.json`, the real Application on a clock the parent moves.
 
-The configuration (a JSON file the soak writes): token, api_url, db_path, tick, rate, scale (Telegram's per-chat limit
+The configuration (a JSON file the parent writes): token, api_url, db_path, tick, rate, scale (Telegram's per-chat limit
 is scaled by it too), send_timeout, admins, clock_path (the shared clock file), log_path (records at WARNING and above,
 one "LEVEL|logger|message" line each, tracebacks below). The process prints "ready" once the bot polls,
 runs until SIGTERM (or SIGINT), stops the bot the way `bot run` does and writes its figures to RESULT.json: peak RSS
-(ru_maxrss), CPU seconds, updates handled, the outbox sender's counters.
+(its own VmHWM: ru_maxrss carries the forking parent's peak), CPU seconds, updates handled, the outbox sender's
+counters.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import functools
 import json
 import logging
 import mmap
+import os
 import resource
 import signal
 import struct
@@ -30,6 +32,7 @@ from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 import bot.app as app_module
+from bench._figures import own_peak_kib
 from bench.broadcast import patched
 from bot.app import build_application, start_application, stop_application
 from bot.config import PROJECT_ROOT, Settings
@@ -64,6 +67,77 @@ class ClockFile:
         """Unmap and close the file."""
         self._map.close()
         self._file.close()
+
+
+class BotProcess:
+    """The bot in a child process (bench._bot_child): started, stopped with SIGTERM, its figures read back."""
+
+    def __init__(self, config: dict[str, Any], folder: Path) -> None:
+        self.config_path = folder / "bot-config.json"
+        self.config_path.write_text(json.dumps(config), encoding="utf-8")
+        self.folder = folder
+        self.process: asyncio.subprocess.Process | None = None
+        self.results: list[dict[str, Any]] = []
+
+    async def start(self) -> None:
+        """Start a bot process and wait until it polls."""
+        result = self.folder / f"bot-result-{len(self.results) + 1}.json"
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench._bot_child", str(self.config_path), str(result), cwd=PROJECT_ROOT,
+            stdout=asyncio.subprocess.PIPE)
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), 120)
+        if line.strip() != b"ready":
+            code = await self.process.wait()
+            raise RuntimeError(f"the bot process did not start (exit code {code}); see {self.config['log_path']}")
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The bot's configuration."""
+        loaded: dict[str, Any] = json.loads(self.config_path.read_text(encoding="utf-8"))
+        return loaded
+
+    async def stop(self) -> dict[str, Any]:
+        """Stop the bot the way a service manager does (SIGTERM) and read its figures."""
+        process = self.process
+        assert process is not None
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 120)
+        self.process = None
+        if code != 0:
+            raise RuntimeError(f"the bot process ended with exit code {code}; see {self.config['log_path']}")
+        result = self.folder / f"bot-result-{len(self.results) + 1}.json"
+        self.results.append(json.loads(result.read_text(encoding="utf-8")))
+        return self.results[-1]
+
+    def rss_mib(self, key: str = "VmRSS") -> float | None:
+        """The bot process's resident memory now (VmRSS) or its peak so far (VmHWM), MiB, from /proc (Linux);
+        None where it cannot be read."""
+        if self.process is None:
+            return None
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        line = next((line for line in status.splitlines() if line.startswith(f"{key}:")), None)
+        return None if line is None else int(line.split()[1]) / 1024
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds of every bot process so far (the running one's from /proc on Linux, else left out)."""
+        done = sum(float(result["cpu_seconds"]) for result in self.results)
+        if self.process is None:
+            return done
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return done
+        return done + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime
+
+    async def kill(self) -> None:
+        """Make sure no bot process is left (after a crash of the soak)."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
 
 
 def settings_from(config: dict[str, Any]) -> Settings:
@@ -103,7 +177,7 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
         await stop_application(application)
         clock.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"peak_rss_kib": int(usage.ru_maxrss), "cpu_seconds": usage.ru_utime + usage.ru_stime,
+    return {"peak_rss_kib": own_peak_kib(), "cpu_seconds": usage.ru_utime + usage.ru_stime,
             "updates": updates["handled"], "sender": dict(sender.stats) if isinstance(sender, OutboxSender) else {}}
 
 

@@ -36,7 +36,7 @@ def report(soak: Soak, tally: Tally, wall: float) -> str:
         ("unhandled errors", str(tally.errors + tally.admin_reports), "0"),
         ("  records at ERROR or above in the bot's log", str(tally.errors), "0"),
         ("  error reports to the admin", str(tally.admin_reports), "0"),
-        ("peak memory: the bot process's ru_maxrss, MiB (largest of its processes)", f"{peak / 1024:.0f}", "—"),
+        ("peak memory: the bot process's VmHWM, MiB (largest of its processes)", f"{peak / 1024:.0f}", "—"),
         ("wall time, s", f"{wall:.0f}", "—"),
         ("updates handled by the bot", str(handled), "—"),
         ("answers stored", str(tally.answers), "—"),

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import math
-import os
 import random
-import signal
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +14,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.config import PROJECT_ROOT
 from bot.demo.clock import bot_is_idle
 from bot.demo.personas import Persona
 from bot.localapi.faults import CHAOS_KINDS
@@ -108,77 +103,6 @@ def newest_round(db: Database, membership_id: int) -> int:
     row = db.execute("SELECT r.id FROM rounds r JOIN memberships m ON m.network_id = r.network_id WHERE m.id = ?"
                      " ORDER BY r.period DESC LIMIT 1", [membership_id]).fetchone()
     return int(row[0]) if row else 0
-
-
-class BotProcess:
-    """The bot in a child process (bench._soak_bot): started, stopped with SIGTERM, its figures read back."""
-
-    def __init__(self, config: dict[str, Any], folder: Path) -> None:
-        self.config_path = folder / "bot-config.json"
-        self.config_path.write_text(json.dumps(config), encoding="utf-8")
-        self.folder = folder
-        self.process: asyncio.subprocess.Process | None = None
-        self.results: list[dict[str, Any]] = []
-
-    async def start(self) -> None:
-        """Start a bot process and wait until it polls."""
-        result = self.folder / f"bot-result-{len(self.results) + 1}.json"
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench._soak_bot", str(self.config_path), str(result), cwd=PROJECT_ROOT,
-            stdout=asyncio.subprocess.PIPE)
-        assert self.process.stdout is not None
-        line = await asyncio.wait_for(self.process.stdout.readline(), 120)
-        if line.strip() != b"ready":
-            code = await self.process.wait()
-            raise RuntimeError(f"the bot process did not start (exit code {code}); see {self.config['log_path']}")
-
-    @property
-    def config(self) -> dict[str, Any]:
-        """The bot's configuration."""
-        loaded: dict[str, Any] = json.loads(self.config_path.read_text(encoding="utf-8"))
-        return loaded
-
-    async def stop(self) -> dict[str, Any]:
-        """Stop the bot the way a service manager does (SIGTERM) and read its figures."""
-        process = self.process
-        assert process is not None
-        process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), 120)
-        self.process = None
-        if code != 0:
-            raise RuntimeError(f"the bot process ended with exit code {code}; see {self.config['log_path']}")
-        result = self.folder / f"bot-result-{len(self.results) + 1}.json"
-        self.results.append(json.loads(result.read_text(encoding="utf-8")))
-        return self.results[-1]
-
-    def rss_mib(self, key: str = "VmRSS") -> float | None:
-        """The bot process's resident memory now (VmRSS) or its peak so far (VmHWM), MiB, from /proc (Linux);
-        None where it cannot be read."""
-        if self.process is None:
-            return None
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8")
-        except OSError:
-            return None
-        line = next((line for line in status.splitlines() if line.startswith(f"{key}:")), None)
-        return None if line is None else int(line.split()[1]) / 1024
-
-    def cpu_seconds(self) -> float:
-        """CPU seconds of every bot process so far (the running one's from /proc on Linux, else left out)."""
-        done = sum(float(result["cpu_seconds"]) for result in self.results)
-        if self.process is None:
-            return done
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return done
-        return done + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime
-
-    async def kill(self) -> None:
-        """Make sure no bot process is left (after a crash of the soak)."""
-        if self.process is not None and self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
 
 
 async def settle(db_path: Path, now: Callable[[], datetime], poll: float, timeout: float) -> bool:

@@ -43,6 +43,7 @@ from telegram.request import HTTPXRequest
 import bot.app as app_module
 import bot.rounds as rounds_module
 import storage.rounds as storage_rounds
+from bench._figures import Figure, write_figures
 from bot.app import build_application, start_application, stop_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.i18n import Catalogs, compile_catalogs
@@ -410,7 +411,7 @@ def run_scenario(args: argparse.Namespace) -> Result:
 
 def run_child(scenario: str, args: argparse.Namespace) -> Result:
     """Run one scenario in a child process of its own and read back its result."""
-    command = [sys.executable, "-m", "bench.broadcast", "--scenario", scenario, "--json",
+    command = [sys.executable, "-m", "bench.broadcast", "--scenario", scenario, "--result-line",
                "--partners", str(args.partners), "--rate", str(args.rate), "--per-network", str(args.per_network),
                "--tick", str(args.tick), "--concurrency", str(args.concurrency)]
     if args.timeout is not None:
@@ -497,7 +498,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="give up waiting after this many seconds (default 5·N/rate + 30)")
     parser.add_argument("--scenario", choices=SCENARIOS, default=None,
                         help="run only this scenario, in this process")
-    parser.add_argument("--json", action="store_true", help="with --scenario: print the result as one JSON line")
+    parser.add_argument("--result-line", action="store_true",
+                        help="with --scenario: print the result as one JSON line (how the parent reads a child)")
+    parser.add_argument("--json", type=Path, default=None, metavar="PATH",
+                        help="write the figures for bench.suite here (both runs)")
     parser.add_argument("--profile", type=Path, default=None,
                         help="with --scenario: run the bot's side under cProfile (the server runs in its own process), "
                              "write the stats here, print the top 30 to stderr")
@@ -508,8 +512,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.tick = PRODUCTION_TICK * PRODUCTION_RATE / args.rate
     if args.partners < 1 or args.rate < 1 or args.per_network < 1 or args.concurrency < 1 or args.tick <= 0:
         parser.error("partners, rate, per-network and concurrency must be at least 1, tick positive")
-    if (args.json or args.profile) and args.scenario is None:
-        parser.error("--json and --profile need --scenario")
+    if (args.result_line or args.profile) and args.scenario is None:
+        parser.error("--result-line and --profile need --scenario")
     return args
 
 
@@ -519,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.scenario is not None:
         result = run_scenario(args)
-        if args.json:
+        if args.result_line:
             print(json.dumps(asdict(result)))
             return 0
         results = [result]
@@ -538,7 +542,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     for result in results:
         if result.scenario == "ours":
             print(verdict(result))
+    write_figures(args.json, figures(results))
     return 0
+
+
+def figures(results: Sequence[Result]) -> list[Figure]:
+    """The suite's figures: ours against the lower bound N / limit, and its 429s against the naive sender's."""
+    ours = next((r for r in results if r.scenario == "ours"), None)
+    naive = next((r for r in results if r.scenario == "baseline"), None)
+    if ours is None:
+        return []
+    complete = ours.measured is not None and not ours.duplicates and not ours.missing
+    naive_note = "" if naive is None or naive.measured is None else (
+        f"naive sender: {naive.measured:.2f} s, ratio {naive.measured / naive.bound:.2f}, {naive.throttled} × 429")
+    return [
+        Figure("broadcast", f"time to prompt {ours.n:,} partners at {ours.limit:g}/s", "s",
+               ours.measured if ours.measured is not None else float("nan"), ours.bound, "lower bound N/limit",
+               ours.ratio, f"≤ {GOAL_RATIO:.2f} × bound", complete and (ours.ratio or 99) <= GOAL_RATIO,
+               f"{ours.duplicates} duplicates, {ours.missing} missing; {naive_note}"),
+        Figure("broadcast", "429 answers while prompting", "count", float(ours.throttled),
+               None if naive is None else float(naive.throttled), "naive sender", None, "0", ours.throttled == 0),
+    ]
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Soak run: simulated partners answer monthly check-ins over a simulated year while faults are injected; it prints
 messages lost, duplicates, unhandled errors (each with the goal 0) and the bot's peak memory.
 
-The real bot (bench._soak_bot: build_application + start_application) runs in a process of its own against the local
+The real bot (bench._bot_child: build_application + start_application) runs in a process of its own against the local
 Bot API server in this process, with Telegram's limits scaled up, on a clock this process moves: each month the rounds
 open on the first Tuesday at 09:00, the partners answer (bench._soak_people), reminders follow after 3 and 7 days, the
 rounds close after 10. See bench/README.md.
@@ -20,14 +20,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bench._soak_bot import ClockFile
+from bench._bot_child import BotProcess, ClockFile
 from bench._soak_options import parse_args, scratch_dir
 from bench._soak_people import Chats, Ledger, Partner
 from bench._soak_report import report
 from bench._soak_tally import Tally, stamp, tally_run
 from bench._soak_world import (
     ADMIN_ID,
-    BotProcess,
     FaultLog,
     FaultPlan,
     Member,
