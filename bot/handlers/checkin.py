@@ -15,7 +15,16 @@ from bot.core.engine import Accepted, DialogState, Input, Pending, Press, Reject
 from bot.core.render import describe_value, pick, render_step
 from bot.core.script import Script
 from bot.handlers.answers import typed_revision
-from bot.handlers.common import log_refusal, member_of, refuse_callback, rejection, say, translator
+from bot.handlers.common import (
+    edit_quietly,
+    log_refusal,
+    member_of,
+    refuse_callback,
+    rejection,
+    say,
+    send_quietly,
+    translator,
+)
 from bot.i18n import Gettext
 from bot.rounds import local_day, month_name
 from bot.services import EXIT_SCRIPT, MONTHLY_SCRIPT, ONBOARDING_SCRIPT, Services
@@ -60,8 +69,7 @@ async def send_step(update: Update, svc: Services, checkin: Checkin, script: Scr
     if chat is None or state.current is None:
         return
     text, markup = _keyboard(checkin, state.current, script, state, context or context_of(svc, checkin), locale, _)
-    sent = await chat.send_message(text, reply_markup=markup)
-    set_prompt(svc.db, checkin.id, sent.message_id)
+    set_prompt(svc.db, checkin.id, await send_quietly(chat.get_bot(), chat.id, text, markup))
 
 
 def checkin_member(update: Update, svc: Services) -> Membership | None:
@@ -264,11 +272,12 @@ async def _confirm_on_question(update: Update, script: Script, before: DialogSta
     # Only how the tapped message looks: if it cannot be edited (a forged tap on another message, one the person
     # deleted), the answer is stored all the same and the next step must still follow.
     with suppress(BadRequest):
-        if step.is_question:
-            given = describe_value(step, outcome.value, locale, _, dict(context.partners))
-            await query.edit_message_text(f"{view.text}\n\n✓ {given}")
-        else:
+        if not step.is_question:
             await query.edit_message_reply_markup(None)
+        elif query.message is not None:
+            given = describe_value(step, outcome.value, locale, _, dict(context.partners))
+            await edit_quietly(query.get_bot(), query.message.chat.id, query.message.message_id,
+                               f"{view.text}\n\n✓ {given}")
 
 
 async def _explain(update: Update, svc: Services, outcome: Rejected, checkin: Checkin, script: Script,
