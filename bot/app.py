@@ -49,6 +49,7 @@ from bot.i18n import Catalogs, compile_catalogs
 from bot.logsafe import hide_in_logs
 from bot.maintenance import maintenance_due, maintenance_pass
 from bot.outbox import OutboxSender
+from bot.quiet_send import allow_quiet_sends
 from bot.ratelimit import SharedRateLimiter
 from bot.reports import reports_due, reports_pass
 from bot.rounds import run_due_stepwise
@@ -233,6 +234,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     if not settings.token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
     hide_in_logs(settings.token, settings.webhook_secret)
+    allow_quiet_sends()
     # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
     pacer = Pacer(Limits(per_second=settings.send_rate))
     app = (

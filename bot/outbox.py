@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.core.calendar import Schedule, is_quiet
 from bot.core.pacing import Limits, Pacer, backoff
 from bot.i18n import Catalogs
+from bot.quiet_send import send_quietly
 from bot.ratelimit import retry_seconds
 from storage.db import open_db
 from storage.outbox import (
@@ -185,12 +186,13 @@ class OutboxSender:
                 return
             try:
                 photo = await self._call(photo_of, row.id) if row.has_photo else None
+                message_id: int | None
                 if photo is not None:
                     markup = InlineKeyboardMarkup.de_json(row.reply_markup, self._bot) if row.reply_markup else None
                     message_id = (await self._bot.send_photo(row.chat_id, photo, caption=row.text or None,
                                                              reply_markup=markup)).message_id
                 else:
-                    message_id = await self._send_text(row)
+                    message_id = await send_quietly(self._bot, row.chat_id, row.text, row.reply_markup or None)
             except RetryAfter as error:
                 wait = retry_seconds(error)
                 self.stats["retry_after"] += 1
@@ -227,15 +229,6 @@ class OutboxSender:
         finally:
             self._launched.discard(row.id)
             self._slots.release()
-
-    async def _send_text(self, row: Queued) -> int:
-        """sendMessage with the stored keyboard as it is; the new message's id. Of Telegram's answer only the id is
-        needed: reading it into PTB's objects cost a tenth of the sender's CPU at a broadcast (bench/README.md)."""
-        kwargs: dict[str, Any] = {"chat_id": row.chat_id, "text": row.text}
-        if row.reply_markup:
-            kwargs["reply_markup"] = row.reply_markup
-        answer = await self._bot.do_api_request("sendMessage", api_kwargs=kwargs)
-        return int(answer["message_id"])
 
     async def _stopped_within(self, seconds: float) -> bool:
         """Wait the pacing delay; True as soon as stop() is called meanwhile."""

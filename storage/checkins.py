@@ -136,8 +136,8 @@ def attach_round(db: Database, checkin_id: int, round_id: int) -> None:
         db.execute("UPDATE answers SET round_id = ? WHERE checkin_id = ? AND round_id IS NULL", [round_id, checkin_id])
 
 
-def set_prompt(db: Database, checkin_id: int, message_id: int) -> None:
-    """Remember which message shows the check-in's current step."""
+def set_prompt(db: Database, checkin_id: int, message_id: int | None) -> None:
+    """Remember which message shows the check-in's current step (None: not known)."""
     with db.atomic():
         db.execute("UPDATE checkins SET prompt_message_id = ? WHERE id = ?", [message_id, checkin_id])
 

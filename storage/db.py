@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from storage.migrations import migrations
+
+log = logging.getLogger(__name__)
 
 
 class WriterDatabase(Database):
@@ -55,10 +58,15 @@ def open_db(path: Path | str) -> Database:
     return db
 
 
-def sync_to_disk(db: Database) -> None:
+def sync_to_disk(db: Database) -> bool:
     """Copy what the write-ahead log holds into the database file and flush it (a passive checkpoint: it never
-    waits for a writer); run every tick, so a power cut can undo at most the last tick's commits."""
-    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    waits for a writer); run every tick, so a power cut can undo at most the commits since the last tick. False if
+    a reader or writer kept part of the log from being copied (the next tick tries again)."""
+    busy, in_log, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    if busy or (in_log >= 0 and copied < in_log):
+        log.info("database: %d of %d pages of the write-ahead log flushed, the rest at the next tick", copied, in_log)
+        return False
+    return True
 
 
 def get_meta(db: Database, key: str) -> str | None:

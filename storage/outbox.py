@@ -82,8 +82,8 @@ def photo_of(db: Database, message_id: int) -> bytes | None:
     return None if row is None or row[0] is None else bytes(row[0])
 
 
-def mark_sent(db: Database, message_id: int, telegram_message_id: int, now: datetime) -> None:
-    """Telegram took the message: remember its message id."""
+def mark_sent(db: Database, message_id: int, telegram_message_id: int | None, now: datetime) -> None:
+    """Telegram took the message: remember its message id (None if its answer lacked one)."""
     with db.atomic():
         db.execute(
             "UPDATE outbox SET status = 'sent', sent_at = ?, telegram_message_id = ?, last_error = NULL, photo = NULL"

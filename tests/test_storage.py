@@ -56,8 +56,22 @@ def test_commits_are_not_flushed_one_by_one_but_each_tick_copies_them_into_the_f
             reader.close()
 
     assert in_the_file_alone() is None  # only the log holds the commit yet
-    sync_to_disk(db)
+    assert sync_to_disk(db)
     assert in_the_file_alone() == ("2",)
+    db.close()
+
+
+def test_a_reader_on_an_older_snapshot_holds_back_the_flush_until_the_next_tick(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "x.db")
+    assert sync_to_disk(db)
+    reader = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT value FROM meta WHERE key = 'b'").fetchone() is None  # its snapshot starts here
+    set_meta(db, "b", "2")
+    assert not sync_to_disk(db)  # the new commit stays in the log while the reader may still need the old page
+    reader.execute("COMMIT")
+    reader.close()
+    assert sync_to_disk(db)
     db.close()
 
 

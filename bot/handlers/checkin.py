@@ -16,16 +16,15 @@ from bot.core.render import describe_value, pick, render_step
 from bot.core.script import Script
 from bot.handlers.answers import typed_revision
 from bot.handlers.common import (
-    edit_quietly,
     log_refusal,
     member_of,
     refuse_callback,
     rejection,
     say,
-    send_quietly,
     translator,
 )
 from bot.i18n import Gettext
+from bot.quiet_send import edit_quietly, send_quietly
 from bot.rounds import local_day, month_name
 from bot.services import EXIT_SCRIPT, MONTHLY_SCRIPT, ONBOARDING_SCRIPT, Services
 from storage.access import exit_checkin_member

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -45,22 +45,6 @@ def translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Serv
     """Services and the gettext function in the user's language."""
     svc = services(context)
     return svc, svc.tr(locale_of(update, svc))
-
-
-async def send_quietly(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> int:
-    """sendMessage; the new message's id. Telegram's answer is not read into PTB's objects: for a question with its
-    buttons that took a sixth of the CPU of handling an answer (bench.throughput)."""
-    kwargs: dict[str, object] = {"chat_id": chat_id, "text": text}
-    if markup is not None:
-        kwargs["reply_markup"] = markup
-    answer = await bot.do_api_request("sendMessage", api_kwargs=kwargs)
-    return int(answer["message_id"])
-
-
-async def edit_quietly(bot: Bot, chat_id: int, message_id: int, text: str) -> None:
-    """editMessageText without buttons, Telegram's answer not read (see send_quietly)."""
-    await bot.do_api_request("editMessageText", api_kwargs={"chat_id": chat_id, "message_id": message_id,
-                                                            "text": text})
 
 
 async def say(update: Update, text: str) -> None:
