@@ -56,6 +56,7 @@ class ClockFile:
         self._map = mmap.mmap(self._file.fileno(), _STAMP.size)
 
     def __call__(self) -> datetime:
+        """The moment the file holds now."""
         return datetime.fromtimestamp(_STAMP.unpack_from(self._map, 0)[0], UTC)
 
     def set(self, moment: datetime) -> None:

@@ -21,6 +21,7 @@ from bench._figures import own_peak_kib
 
 
 def _button(n: int) -> InlineKeyboardMarkup:
+    """One "Weiter" button whose callback data carries n."""
     return InlineKeyboardMarkup([[InlineKeyboardButton("Weiter", callback_data=f"echo:{n}")]])
 
 

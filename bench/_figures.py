@@ -1,4 +1,5 @@
-"""What every benchmark reports: figures beside their baseline measured in the same run, and whether the goal is met.
+"""What every benchmark reports: figures beside their baseline (measured in the same run, or computed, as the
+broadcast's bound N / limit), and whether the goal is met.
 
 Each benchmark module (`python -m bench.NAME`) prints its own lines and, given `--json PATH`, writes its figures there;
 `bench.suite` runs them all, prints one table and writes docs/PERFORMANCE.md.
@@ -17,7 +18,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Figure:
-    """One measured figure: ours, the baseline measured in the same run (if any), their ratio, and the goal."""
+    """One figure: ours, the baseline (if any: measured in the same run, or computed), their ratio, and the goal."""
 
     bench: str  # the benchmark's name, e.g. "throughput"
     name: str  # what was measured, e.g. "answers per second, end to end"
@@ -27,7 +28,8 @@ class Figure:
     baseline_name: str = ""  # what the baseline is, e.g. "bare PTB echo bot"
     ratio: float | None = None  # ours / baseline, or the ratio the goal is about
     goal: str = ""  # in words, e.g. "≥ 0.7 × echo"; empty: no goal, a figure to read
-    met: bool | None = None  # None: no goal
+    met: bool | None = None  # None: no goal; False also when the run behind the figure was incomplete (partners
+    # stuck or failed, data that does not replay), whatever the number says
     note: str = ""
 
 

@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from bench._figures import own_peak_kib
 from bot.localapi.limits import RateLimits
 from bot.localapi.server import LocalBotApi
 
@@ -61,6 +62,7 @@ class Deliveries:
         api.implemented["sendMessage"] = send_message
 
     def _accepted(self, chat_id: object) -> None:
+        """Note one accepted send to this chat: its time, and the moment every expected chat has one."""
         now = time.monotonic()
         if not self.stamps:
             self.cpu_at_first = time.process_time()
@@ -173,7 +175,7 @@ async def serve() -> int:
     finally:
         await api.stop()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    say("stopped", peak_rss_kib=int(usage.ru_maxrss), cpu_seconds=usage.ru_utime + usage.ru_stime)
+    say("stopped", peak_rss_kib=own_peak_kib(), cpu_seconds=usage.ru_utime + usage.ru_stime)
     return 0
 
 

@@ -53,6 +53,7 @@ class Chats:
         setattr(api, "push_update", counted)  # noqa: B010 (an instance attribute in front of the method)
 
     def _watch(self, name: str, handler: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+        """The handler, wrapped to wake the partner whose chat it changed."""
         async def watched(params: dict[str, Any]) -> Any:
             result = await handler(params)
             chat = params.get("chat_id")
@@ -119,9 +120,11 @@ class Partner:
         self._scripts: dict[int, Script] = {}
 
     async def _pause(self) -> None:
+        """Think before the next action (a random pause within `think`)."""
         await asyncio.sleep(self.rng.uniform(*self.think))
 
     def _newest_with(self, data: str) -> SentMessage | None:
+        """The newest message in this chat with a button carrying this callback data, if any."""
         return next((m for m in reversed(self.chats.api.messages(self.user_id))
                      if any(one == data for _label, one in buttons(m))), None)
 
@@ -210,6 +213,7 @@ class Partner:
         return ready() or await self.chats.wait(uid, ready, GRACE)
 
     def _script(self, checkin_id: int) -> Script:
+        """The script version this check-in runs (cached)."""
         if checkin_id not in self._scripts:
             checkin = get_checkin(self.db, checkin_id)
             assert checkin is not None, f"unknown check-in {checkin_id}"
@@ -265,6 +269,7 @@ class Partner:
 
     @staticmethod
     def _has(message: SentMessage, value: str) -> bool:
+        """Whether the message has an answer button with this value."""
         return any((parsed := callbacks.parse_answer(data)) is not None and parsed.value == value
                    for _label, data in buttons(message))
 

@@ -60,6 +60,7 @@ class Tally:
 
 
 def _every_message(api: LocalBotApi) -> Iterable[SentMessage]:
+    """Every message the bot sent, in every chat."""
     for chat in api.chats.values():
         yield from chat.bot_messages.values()
 

@@ -162,6 +162,7 @@ class FaultPlan:
         self.phase = 0
 
     def _chaos(self, rate: float, method: str) -> None:
+        """Random faults on this method at this rate (off at 0), with a new seed for each phase."""
         self.phase += 1
         if rate <= 0:
             self.api.chaos_off()

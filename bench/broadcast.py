@@ -9,7 +9,9 @@ Two runs, each in its own child process (so that each has its own peak RSS), eac
   asyncio.gather with a concurrency cap, sleeping retry_after and trying again after a 429.
 
 Both are timed from the first prompt queued until every partner has a prompt in the server. The server runs in a
-process of its own (bench._server), as Telegram is remote in production: its CPU is not charged to the bot.
+process of its own (bench._server, driven through bench._server_process), as Telegram is remote in production: its CPU
+is not charged to the bot. The naive sender is bench._naive_sender; what a run measured and how it is shown (table,
+verdict, the suite's figures), bench._broadcast_result. Peak RSS is each process's own VmHWM (bench._figures).
 """
 
 from __future__ import annotations
@@ -22,28 +24,29 @@ import io
 import json
 import logging
 import pstats
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from sqlite_utils import Database
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import NetworkError, RetryAfter
+from telegram import Bot
 from telegram.request import HTTPXRequest
 
 import bot.app as app_module
 import bot.rounds as rounds_module
 import storage.rounds as storage_rounds
-from bench._figures import Figure, write_figures
+from bench._broadcast_result import Result, details, figures, table, verdict
+from bench._figures import own_peak_kib, write_figures
+from bench._naive_sender import send_naively
+from bench._server_process import ServerProcess
 from bot.app import build_application, start_application, stop_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.i18n import Catalogs, compile_catalogs
@@ -51,7 +54,7 @@ from bot.outbox import OutboxSender
 from bot.rounds import Tally
 from bot.services import CONSENT_VERSION
 from storage.db import open_db
-from storage.outbox import Outgoing, Queued, queued
+from storage.outbox import Outgoing, queued
 from storage.people import create_invite, create_network, organisation_for, redeem_invite
 
 OPEN_AT = datetime(2027, 1, 5, 8, 0, tzinfo=UTC)  # the first Tuesday of January 2027, 09:00 in Berlin
@@ -60,41 +63,10 @@ FIRST_USER_ID = 100_000
 LOCALES = PROJECT_ROOT / "locales"
 DIALOGS = PROJECT_ROOT / "dialogs"
 SCENARIOS = ("ours", "baseline")
-GOAL_RATIO = 1.10
 PRODUCTION_RATE = Settings().send_rate  # Telegram's 30 messages per second overall
 PRODUCTION_TICK = Settings().tick_seconds  # the scheduler's 30 s
 GRACE = 1.0  # seconds to keep listening after the last partner got a prompt, to catch late duplicates
 _SENDER_KEY = "outbox_sender"  # where bot.app keeps the OutboxSender in bot_data
-
-
-@dataclass
-class Result:
-    """What one scenario measured."""
-
-    scenario: str
-    driver: str
-    n: int
-    limit: float
-    bound: float
-    measured: float | None
-    throttled: int
-    duplicates: int
-    missing: int
-    peak_rss_kib: int  # the bot's process (the server's is server_rss_kib)
-    queueing: float | None  # seconds from the first prompt queued until the queueing run_due returned
-    first_send: float | None  # seconds from the first prompt queued until the server accepted the first send
-    peak_per_second: int  # most sends the server accepted within any one-second window
-    longest_pause: float | None  # the longest time between two sends the server accepted
-    server_rss_kib: int  # the server process's peak
-    bot_cpu: float | None  # the bot process's CPU seconds from the first prompt queued to the last one accepted
-    server_cpu: float | None  # the server process's CPU seconds from the first send accepted to the last one
-    server_busy_wall: float | None  # seconds from the first send accepted to the last one
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ratio(self) -> float | None:
-        """Measured time over the lower bound N / limit."""
-        return None if self.measured is None else self.measured / self.bound
 
 
 class StillClock:
@@ -104,6 +76,7 @@ class StillClock:
         self.now = now
 
     def __call__(self) -> datetime:
+        """The moment it stands at."""
         return self.now
 
 
@@ -149,120 +122,6 @@ def observe_queueing(marks: Marks) -> Iterator[None]:
         yield
 
 
-class ServerProcess:
-    """The rate-limited LocalBotApi in a child process of its own (bench._server), seen from the bot's side.
-
-    Every partner is a user who has started the bot. The child records the deliveries itself and reports the figures
-    once every partner has a prompt (or the timeout passed, or `finish()` was called) and the grace second is over.
-    """
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self._process = process
-        self._seen: dict[str, tuple[dict[str, Any], float]] = {}  # event name -> (event, CPU seconds at reading)
-        self._changed = asyncio.Condition()
-        self._ended = False
-        self._reading = asyncio.create_task(self._read(), name="server-process-reader")
-        self.base_url = ""
-        self.token = ""
-        self.stopped: dict[str, Any] | None = None
-
-    @classmethod
-    async def start(cls, rate: float, users: Sequence[int], timeout: float, grace: float) -> ServerProcess:
-        """Start the child, configure it and wait until it listens; it gives up waiting for deliveries after
-        `timeout` seconds on its own (a safety net: the runs say finish() when they stop waiting)."""
-        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench._server", cwd=PROJECT_ROOT,
-                                                       stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                                                       limit=1024 * 1024)
-        server = cls(process)
-        try:
-            named = [[user_id, f"Partner{i + 1}", "en" if i % 4 == 3 else "de"] for i, user_id in enumerate(users)]
-            await server._say(json.dumps({"rate": rate, "users": named, "timeout": timeout, "grace": grace}))
-            ready = await server._expect("ready", 60.0)
-        except BaseException:
-            await server.close()
-            raise
-        server.base_url, server.token = str(ready["base_url"]), str(ready["token"])
-        return server
-
-    async def __aenter__(self) -> ServerProcess:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    async def _read(self) -> None:
-        """Keep each JSON line the child prints, by event name, with this process's CPU seconds at reading."""
-        assert self._process.stdout is not None
-        try:
-            while line := await self._process.stdout.readline():
-                event = json.loads(line)
-                async with self._changed:
-                    self._seen[str(event["event"])] = (event, time.process_time())
-                    self._changed.notify_all()
-        finally:
-            async with self._changed:
-                self._ended = True
-                self._changed.notify_all()
-
-    async def _say(self, line: str) -> None:
-        assert self._process.stdin is not None
-        self._process.stdin.write(line.encode() + b"\n")
-        await self._process.stdin.drain()
-
-    async def _expect(self, name: str, timeout: float) -> dict[str, Any]:
-        """The event of this name, once the child has said it."""
-        async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(lambda: name in self._seen or self._ended)
-        if name not in self._seen:
-            code = await self._process.wait()
-            raise RuntimeError(f"the server process ended (exit code {code}) before saying {name!r}")
-        return self._seen[name][0]
-
-    @property
-    def cpu_at_complete(self) -> float | None:
-        """This process's CPU seconds when the child said every partner has a message."""
-        seen = self._seen.get("complete")
-        return None if seen is None else seen[1]
-
-    async def complete(self, timeout: float) -> bool:
-        """Wait until every partner has a message (True), or the timeout passes (False)."""
-        try:
-            await self._expect("complete", timeout)
-        except TimeoutError:
-            return False
-        return True
-
-    async def finish(self) -> None:
-        """Stop waiting for missing partners (if any) and report after the grace period."""
-        await self._say("finish")
-
-    async def report(self, timeout: float) -> dict[str, Any]:
-        """The figures, after finish() (or every partner has a prompt, or the child's timeout) and the grace."""
-        return await self._expect("report", timeout)
-
-    async def stop(self) -> dict[str, Any]:
-        """Stop the server; its peak RSS and CPU seconds."""
-        if self.stopped is None:
-            await self._say("stop")
-            self.stopped = await self._expect("stopped", 30.0)
-            await self._process.wait()
-        return self.stopped
-
-    async def close(self) -> None:
-        """Make sure the child is gone: ask it to stop, kill it if it does not."""
-        if self._process.returncode is None:
-            try:
-                with contextlib.suppress(Exception):  # a failed stop must not hide why the run ended
-                    await self.stop()
-            finally:
-                if self._process.returncode is None:
-                    self._process.kill()
-                    await self._process.wait()
-        self._reading.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._reading
-
-
 def populate(db_path: Path, n: int, per_network: int) -> list[int]:
     """Create networks of `per_network` partners each (N in all), joined before the round; returns their user ids."""
     db = open_db(db_path)
@@ -283,12 +142,8 @@ def populate(db_path: Path, n: int, per_network: int) -> list[int]:
     return users
 
 
-def peak_rss_kib() -> int:
-    """This (the bot's) process's peak resident set size in KiB (Linux reports ru_maxrss in KiB)."""
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
 def _since(start: float | None, end: float | None) -> float | None:
+    """end - start, or None if either is missing."""
     return None if start is None or end is None else end - start
 
 
@@ -298,7 +153,7 @@ def measured(scenario: str, driver: str, n: int, rate: float, marks: Marks, serv
     stopped = server.stopped or {}
     server_cpu = report.get("cpu_first_to_complete")
     return Result(scenario, driver, n, rate, n / rate, _since(marks.first_queued, report["complete_at"]),
-                  int(report["throttled"]), int(report["duplicates"]), int(report["missing"]), peak_rss_kib(),
+                  int(report["throttled"]), int(report["duplicates"]), int(report["missing"]), own_peak_kib(),
                   _since(marks.first_queued, marks.queue_done), _since(marks.first_queued, report["first_send_at"]),
                   int(report["peak_per_second"]), report["longest_pause"],
                   int(stopped.get("peak_rss_kib", 0)), _since(marks.cpu_at_first_queued, server.cpu_at_complete),
@@ -331,28 +186,6 @@ async def run_ours(n: int, rate: float, per_network: int, tick: float, timeout: 
             await server.stop()
     return measured("ours", "real Application (build_application + start_application, OutboxSender)", n, rate, marks,
                     server, report, {"sender_stats": stats, "tick": tick, "server_requests": report["requests"]})
-
-
-async def send_naively(sender: Bot, rows: Sequence[Queued], concurrency: int, tally: Counter[str]) -> None:
-    """Send every row at once (at most `concurrency` under way); after a 429 sleep retry_after and try again."""
-    slots = asyncio.Semaphore(concurrency)
-
-    async def one(row: Queued) -> None:
-        markup = InlineKeyboardMarkup.de_json(row.reply_markup, sender) if row.reply_markup else None
-        async with slots:
-            while True:
-                try:
-                    await sender.send_message(row.chat_id, row.text, reply_markup=markup)
-                    return
-                except RetryAfter as error:
-                    tally["retry_after"] += 1
-                    wait = error.retry_after
-                    await asyncio.sleep(wait if isinstance(wait, int) else wait.total_seconds())
-                except NetworkError:
-                    tally["network_error"] += 1
-                    await asyncio.sleep(1.0)
-
-    await asyncio.gather(*(one(row) for row in rows))
 
 
 async def run_baseline(n: int, rate: float, per_network: int, concurrency: int, timeout: float) -> Result:
@@ -423,65 +256,6 @@ def run_child(scenario: str, args: argparse.Namespace) -> Result:
     return Result(**data)
 
 
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
-def table(results: Sequence[Result]) -> str:
-    """The results as a fixed-width table."""
-    head = ("run", "N", "limit/s", "bound s", "measured s", "ratio", "429s", "dup", "missing", "bot RSS MiB",
-            "server RSS MiB", "peak/1s")
-    rows = [head] + [
-        (r.scenario, str(r.n), f"{r.limit:g}", _fmt(r.bound), _fmt(r.measured), _fmt(r.ratio, 3), str(r.throttled),
-         str(r.duplicates), str(r.missing), f"{r.peak_rss_kib / 1024:.0f}", f"{r.server_rss_kib / 1024:.0f}",
-         str(r.peak_per_second))
-        for r in results
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths,
-                                                                                              strict=True)))
-             for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def details(result: Result) -> str:
-    """One line per run on where the time went."""
-    sending = None if result.measured is None or result.first_send is None else result.measured - result.first_send
-    rate = None if not sending else result.n / sending
-    pause = None if result.longest_pause is None else result.longest_pause * 1000
-    return (f"{result.scenario}: {result.driver}\n  queueing (first prompt queued → run_due returned) "
-            f"{_fmt(result.queueing)} s; first send accepted after {_fmt(result.first_send)} s; sending "
-            f"{_fmt(sending)} s = {_fmt(rate, 1)}/s; longest pause between accepted sends {_fmt(pause, 0)} ms\n"
-            f"  CPU: bot process {_busy(result.bot_cpu, result.measured)} from the first prompt queued to the last "
-            f"accepted; server process {_busy(result.server_cpu, result.server_busy_wall)} from the first send "
-            f"accepted to the last\n  {result.extra}")
-
-
-def _busy(cpu: float | None, wall: float | None) -> str:
-    """CPU seconds over wall seconds, and the share of one core."""
-    if cpu is None or not wall:
-        return "—"
-    return f"{cpu:.2f} s in {wall:.2f} s ({cpu / wall:.0%} of a core)"
-
-
-def verdict(result: Result) -> str:
-    """GOAL MET, or GOAL MISSED with the reasons."""
-    reasons = []
-    ratio = result.ratio
-    if ratio is None:
-        reasons.append("not every partner got a prompt before the timeout")
-    elif ratio > GOAL_RATIO:
-        reasons.append(f"ratio {ratio:.3f} > {GOAL_RATIO:.2f}")
-    if result.throttled:
-        reasons.append(f"{result.throttled} answers were 429")
-    if result.duplicates:
-        reasons.append(f"{result.duplicates} partners got more than one prompt")
-    if result.missing:
-        reasons.append(f"{result.missing} partners got no prompt")
-    return "GOAL MET" if not reasons else "GOAL MISSED: " + "; ".join(reasons)
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench.broadcast", description=__doc__.splitlines()[0])
@@ -544,25 +318,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(verdict(result))
     write_figures(args.json, figures(results))
     return 0
-
-
-def figures(results: Sequence[Result]) -> list[Figure]:
-    """The suite's figures: ours against the lower bound N / limit, and its 429s against the naive sender's."""
-    ours = next((r for r in results if r.scenario == "ours"), None)
-    naive = next((r for r in results if r.scenario == "baseline"), None)
-    if ours is None:
-        return []
-    complete = ours.measured is not None and not ours.duplicates and not ours.missing
-    naive_note = "" if naive is None or naive.measured is None else (
-        f"naive sender: {naive.measured:.2f} s, ratio {naive.measured / naive.bound:.2f}, {naive.throttled} × 429")
-    return [
-        Figure("broadcast", f"time to prompt {ours.n:,} partners at {ours.limit:g}/s", "s",
-               ours.measured if ours.measured is not None else float("nan"), ours.bound, "lower bound N/limit",
-               ours.ratio, f"≤ {GOAL_RATIO:.2f} × bound", complete and (ours.ratio or 99) <= GOAL_RATIO,
-               f"{ours.duplicates} duplicates, {ours.missing} missing; {naive_note}"),
-        Figure("broadcast", "429 answers while prompting", "count", float(ours.throttled),
-               None if naive is None else float(naive.throttled), "naive sender", None, "0", ours.throttled == 0),
-    ]
 
 
 if __name__ == "__main__":

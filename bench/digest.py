@@ -183,17 +183,20 @@ def _replay(step: Step, state: engine.DialogState, value: Value, context: Checki
     return outcome.state
 
 
-def figures(run: Measured, label: str = "", note: str = "") -> list[Figure]:
-    """The goal figures of one way of running it."""
+def figures(run: Measured, label: str = "", note: str = "", wrong: int = 0) -> list[Figure]:
+    """The goal figures of one way of running it; missed whatever the times if `wrong` replayed check-ins differ from
+    what is stored (the data is then not what the bot would have stored)."""
     one, total, base = run.one(), statistics.median(run.totals), statistics.median(run.baseline)
     median, p95 = statistics.median(one), one[min(len(one) - 1, round(0.95 * (len(one) - 1)))]
+    if wrong:
+        note = "; ".join(part for part in (note, f"{wrong} replayed check-ins differ from what is stored") if part)
     return [Figure("digest", f"one network: load + signals + digest, median{label}", "ms", median,
-                   goal=f"< {GOAL_MS:.0f} ms", met=median < GOAL_MS, note=note),
+                   goal=f"< {GOAL_MS:.0f} ms", met=median < GOAL_MS and not wrong, note=note),
             # The goal is one network's digest: the typical one (median); the slow tail is shown beside it.
             Figure("digest", f"one network, p95{label}", "ms", p95),
             Figure("digest", f"one network, max{label}", "ms", one[-1]),
             Figure("digest", f"all networks: signals + digests{label}", "s", total, base, "plain SQL aggregate scan",
-                   ratio(total, base), f"≤ {GOAL_RATIO:.0f} × scan", total <= GOAL_RATIO * base, note)]
+                   ratio(total, base), f"≤ {GOAL_RATIO:.0f} × scan", total <= GOAL_RATIO * base and not wrong, note)]
 
 
 def details(run: Measured, count: int) -> None:
@@ -238,6 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, path: Path) -> int:
+    """Verify the data, measure, print the table and write the figures; the exit code."""
     compile_catalogs(LOCALES)
     catalogs, db = Catalogs(LOCALES), open_db(path)
     scripts = ScriptRegistry(db)
@@ -254,7 +258,7 @@ def _run(args: argparse.Namespace, path: Path) -> int:
     print(f"signals: {signals['signals']} in {signals['networks']} networks; "
           + ", ".join(f"{name} {n}" for name, n in signals.most_common() if name not in ("signals", "networks")))
     details(run, len(targets))
-    found = figures(run)
+    found = figures(run, wrong=wrong)
     charts = chart_times(db, catalogs, scripts, targets, args.charts)
     if charts:
         found.append(Figure("digest", f"chart render, one network (median of {len(charts)})", "ms",
@@ -273,7 +277,7 @@ def _run(args: argparse.Namespace, path: Path) -> int:
             print(f"with CREATE INDEX {name} ON {on} (on this database file only):")
             indexed = measure(db, catalogs, scripts, targets, args.repeat)
             details(indexed, len(targets))
-            found += figures(indexed, f", + index {on}", "scratch index, not in storage/migrations.py")
+            found += figures(indexed, f", + index {on}", "scratch index, not in storage/migrations.py", wrong)
         finally:
             db.execute(f"DROP INDEX IF EXISTS {name}")
     db.close()

@@ -47,7 +47,7 @@ from bot.scripts import ScriptRegistry
 from storage.db import open_db
 
 JOINED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # every partner joined before the January round
-REPLY_WAIT = 60.0  # a partner's patience per question: the bot handles the 1,000 partners' updates one by one
+REPLY_WAIT = 60.0  # a partner's patience per question: the bot handles 4 chats' updates at once, each chat's in order
 # RSS of a fresh interpreter after each group of imports (cumulative: what a group shares with earlier ones is
 # counted there): where the memory at start goes before the bot has read a single row.
 IMPORTS = """
@@ -99,8 +99,9 @@ def note(child: Child, name: str, phases: list[Phase]) -> Phase:
 
 
 async def run_ours(args: argparse.Namespace, folder: Path, members: Sequence[Member],
-                   coordinators: Sequence[int]) -> tuple[list[Phase], list[str]]:
-    """The real bot on the round's due time: every prompt out, then partners answering; its phases and details."""
+                   coordinators: Sequence[int]) -> tuple[list[Phase], list[str], int]:
+    """The real bot on the round's due time: every prompt out, then partners answering; its phases, details and how
+    many partners did not finish (gave up, or their task raised)."""
     api = LocalBotApi()  # no limits: the bot's own pacing (NETZPULS_SEND_RATE) is what limits it
     await api.start()
     for member in members:
@@ -115,6 +116,7 @@ async def run_ours(args: argparse.Namespace, folder: Path, members: Sequence[Mem
     phases: list[Phase] = []
     lines: list[str] = []
     db = None
+    unfinished = 0
     try:
         poll.pid = await child.start()
         await child.until(poll.event, 60)
@@ -138,10 +140,14 @@ async def run_ours(args: argparse.Namespace, folder: Path, members: Sequence[Mem
         spent, own_cpu = time.monotonic() - began, time.process_time() - own_cpu
         end = note(child, f"{len(partners):,} check-ins answered", phases)
         outcome = Counter("finished" if d is True else "gave up" if d is False else type(d).__name__ for d in done)
+        unfinished = len(done) - outcome["finished"]
+        failed = [d for d in done if isinstance(d, BaseException)]
         updates = chats.pushed - updates_before
         lines.append(f"ours: {len(partners):,} partners answered at once in {spent:.1f} s: {dict(outcome)}; "
                      f"{updates:,} updates ({updates / max(spent, 1e-9):.0f}/s handled), {dict(ledger.counts)}, "
                      f"stuck {len(ledger.stuck)}; this process (server, partners) used {own_cpu:.0f} s CPU meanwhile")
+        lines += [f"  raised: {type(d).__name__}: {d}"[:300] for d in failed[:3]]
+        lines += [f"  {line}" for line in ledger.stuck[:3]]
         kinds = ", ".join(f"{kind} {mib(end.memory.get(kind))}" for kind in ("RssAnon", "RssFile", "RssShmem"))
         lines.append(f"ours: CPU {cpu_seconds(child.pid) or 0:.1f} s; at the end {kinds} MiB")
         code = await child.stop()
@@ -154,7 +160,7 @@ async def run_ours(args: argparse.Namespace, folder: Path, members: Sequence[Mem
         if db is not None:
             db.close()
         await api.stop()
-    return phases, lines
+    return phases, lines, unfinished
 
 
 async def run_echo(args: argparse.Namespace, folder: Path, members: Sequence[Member]) -> tuple[list[Phase], list[str]]:
@@ -184,10 +190,10 @@ async def run_echo(args: argparse.Namespace, folder: Path, members: Sequence[Mem
     finally:
         await child.kill()
         await api.stop()
-    maxrss = int(read_json(result).get("peak_rss_kib", 0)) * 1024
+    own = int(read_json(result).get("peak_rss_kib", 0)) * 1024
     return phases, [f"echo: {len(users):,} texts echoed in {spent:.1f} s ({len(users) / max(spent, 1e-9):.0f}/s); "
-                    f"CPU {cpu:.1f} s; exit code {code}; its own ru_maxrss {mib(maxrss)} MiB is not used: Linux "
-                    f"carries the forking parent's (this process's) RSS into a child's ru_maxrss"]
+                    f"CPU {cpu:.1f} s; exit code {code}; its own VmHWM as it stopped {mib(own)} MiB (the table "
+                    f"uses what this process read from /proc/PID/status)"]
 
 
 def import_memory() -> list[str]:
@@ -208,31 +214,34 @@ def peak(phases: Sequence[Phase]) -> int:
     return max(p.memory.get("VmHWM", 0) for p in phases)
 
 
-def figures(ours: Sequence[Phase], echo: Sequence[Phase], partners: int, answering: int) -> list[Figure]:
-    """Peak (goal), and the RSS after start and at the end beside the echo bot's."""
+def figures(ours: Sequence[Phase], echo: Sequence[Phase], partners: int, answering: int,
+            unfinished: int) -> list[Figure]:
+    """Peak (goal: missed also if partners did not finish, as the load was not all there), and the RSS after start and
+    at the end beside the echo bot's."""
     high, echo_high = peak(ours), peak(echo)
     goal = f"< 150 MB ({GOAL_BYTES / MIB:.1f} MiB)"
     start, echo_start = ours[0].memory.get("VmRSS", 0), echo[0].memory.get("VmRSS", 0)
     end, echo_end = ours[-2].memory.get("VmRSS", 0), echo[-2].memory.get("VmRSS", 0)
     return [
         Figure("memory", f"peak RSS (VmHWM), {partners:,} partners, round open, {answering:,} answering", "MiB",
-               high / MIB, echo_high / MIB, ECHO, ratio(high, echo_high), goal, high < GOAL_BYTES,
-               f"{high / 10**6:.1f} MB"),
+               high / MIB, echo_high / MIB, ECHO, ratio(high, echo_high), goal, high < GOAL_BYTES and not unfinished,
+               f"{high / 10**6:.1f} MB" + (f"; {unfinished} of {answering:,} partners did not finish" if unfinished
+                                          else "")),
         Figure("memory", "RSS after start (first getUpdates)", "MiB", start / MIB, echo_start / MIB, ECHO,
                ratio(start, echo_start)),
         Figure("memory", "RSS at the end (VmRSS)", "MiB", end / MIB, echo_end / MIB, ECHO, ratio(end, echo_end)),
     ]
 
 
-async def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Phase], list[Phase], list[str]]:
-    """Populate, run ours, run the echo bot."""
+async def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Phase], list[Phase], list[str], int]:
+    """Populate, run ours, run the echo bot; their phases, the lines to print, ours' partners who did not finish."""
     began = time.monotonic()
     members, coordinators = populate(folder / "netzpuls.db", args.partners, 20, 1, JOINED, random.Random(1))
     lines = [f"populated {len(members):,} partners in {len(coordinators):,} networks of 20 (+1 coordinator each) in "
              f"{time.monotonic() - began:.1f} s"]
-    ours, ours_lines = await run_ours(args, folder, members, coordinators)
+    ours, ours_lines, unfinished = await run_ours(args, folder, members, coordinators)
     echo, echo_lines = await run_echo(args, folder, members)
-    return ours, echo, [*lines, *ours_lines, *echo_lines]
+    return ours, echo, [*lines, *ours_lines, *echo_lines], unfinished
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -256,8 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="netzpuls-memory-", dir=scratch_dir()) as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        ours, echo, lines = asyncio.run(measure(args, folder))
-    found = figures(ours, echo, args.partners, args.answering)
+        ours, echo, lines, unfinished = asyncio.run(measure(args, folder))
+    found = figures(ours, echo, args.partners, args.answering, unfinished)
     print(text_table(found))
     print()
     for bot, phases in (("ours", ours), ("echo", echo)):

@@ -149,6 +149,7 @@ class Soak:
         await self.settle()
 
     async def _prompted_share(self, share: float, timeout: float) -> float:
+        """Wait until this share of the partners has a new message this month (or the timeout); the share."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while (done := sum(1 for p in self.partners if self.api.sent_count(p.user_id) > self.month_base.get(
@@ -248,6 +249,7 @@ class Soak:
                  f"{time.monotonic() - began:.0f} s ({', '.join(f'{k} {v:.0f} s' for k, v in self.spent.items())})")
 
     async def _pause(self, partner: Partner) -> None:
+        """Have the partner pause; note them as paused for next month if the bot confirmed it."""
         if await partner.pause(PAUSE_DAYS):
             self.paused.add(partner.user_id)
 

@@ -30,6 +30,8 @@ from bot.localapi.server import LocalBotApi
 GOAL_SECONDS = 1.5
 CASES = {"empty": "empty database (first start: migrations)", "full": "database with {n:,} partners"}
 POLL_TIMEOUT = 30.0
+
+
 @dataclass
 class Run:
     """One start: which bot, which database, seconds from spawn to the first getUpdates, the requests before."""
@@ -51,6 +53,7 @@ class Timeline:
             api.implemented[name] = self._wrap(name, handler)
 
     def _wrap(self, name: str, handler: Any) -> Any:
+        """The handler, wrapped to note its method and time before it runs."""
         async def noted(params: dict[str, Any]) -> Any:
             self.events.append((name, time.monotonic()))
             return await handler(params)

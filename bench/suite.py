@@ -1,5 +1,6 @@
 """Every benchmark, one after another, each in a process of its own: one table of figures beside their baselines
-(measured in the same run), written to docs/PERFORMANCE.md with the date and the machine. `bench/run` runs it.
+(a measured baseline is measured in the same run; the broadcast bound is computed as N / limit), written to
+docs/PERFORMANCE.md with the date and the machine. `bench/run` runs it.
 
     python -m bench.suite               # all, full size; writes docs/PERFORMANCE.md
     python -m bench.suite --quick       # all, small sizes; prints only (unless --write)
@@ -51,8 +52,10 @@ def report(figures: Sequence[Figure], outputs: dict[str, tuple[str, float]], qui
     box = machine()
     lines = [BEGIN, "",
              f"Measured {when:%Y-%m-%d %H:%M} UTC by `bench/run`{' --quick' if quick else ''} on {box['cpu']}, "
-             f"{box['cores']} cores, {box['memory']}, {box['os']}, Python {box['python']}. Every baseline was measured "
-             f"in the same run; the goals are the issue's.", "", markdown_table(figures), ""]
+             f"{box['cores']} cores, {box['memory']}, {box['os']}, Python {box['python']}. Every baseline that is "
+             f"measured was measured in the same run; the broadcast bound is computed as N / limit, and the digest's "
+             f"one-network and chart figures have none. The goals are the issue's.", "",
+             markdown_table(figures), ""]
     missed = [f for f in figures if f.met is False]
     lines.append("All goals met." if not missed else "Goals missed: " + "; ".join(f"{f.bench}: {f.name}"
                                                                                   for f in missed) + ".")

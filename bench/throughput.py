@@ -2,17 +2,22 @@
 HTTP; answers per second stored end to end (update in → answer stored → next question sent), against a bare
 python-telegram-bot echo bot under the same load.
 
-Two runs, each with a fresh server in this process (with the partners) and the bot in a child process of its own:
+Pairs of runs (`--repeat`, default 3), interleaved: ours, echo, ours, echo, ... Each run has a fresh server in this
+process (with the partners) and the bot in a child process of its own:
 
 - ours: the real bot (bench._bot_child: build_application + start_application) on a database of N partners who joined
   before January 2027, its clock standing at the round's due time (first Tuesday, 09:00 in Berlin): the round opens
   and every partner has the prompt before the clock starts; then every partner taps "Start now" and answers each
   question as soon as it is shown (bench._soak_people.Partner, no pause), `--concurrency` partners at a time.
 - echo: bench._echo_bot (PTB's defaults, no database) and the same partners, each making as many round trips (a tap,
-  or a text first, then wait for the bot's next message) as it made updates in the first run, as many at a time.
+  or a text first, then wait for the bot's next message) as it made updates in its pair's ours run, as many at a time.
 
-Telegram's send limits are lifted on both sides (the server enforces none, the bot's pacer is scaled up by 1,000):
-the figure is the bot's own capacity, not Telegram's 30 messages a second. See bench/README.md.
+Each pair gives a ratio, ours over the echo bot in answers per second (the same updates: the echo bot's wave time over
+ours); the figure is the median of the paired ratios (for an even count the lower middle one), and the rates shown are
+that pair's. A partner who gave up or whose task raised, in any run, makes the goal missed. Telegram's send limits are
+lifted on both sides (the server enforces none, the bot's pacer is scaled up by 1,000): the figure is the bot's own
+capacity, not Telegram's 30 messages a second. The figure and the report: bench._throughput_result. See
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -27,16 +32,16 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench._bot_child import BotProcess, ClockFile
-from bench._figures import Figure, ratio, text_table, write_figures
+from bench._figures import write_figures
 from bench._soak_people import Chats, Ledger, Partner
 from bench._soak_world import newest_round, populate, settle
+from bench._throughput_result import Pair, Run, report
 from bot.config import PROJECT_ROOT
 from bot.demo.transcript import BERLIN
 from bot.localapi.server import LocalBotApi
@@ -46,32 +51,12 @@ from storage.db import open_db
 DUE = datetime(2027, 1, 5, 9, 0, tzinfo=BERLIN)  # the January round's due time
 JOINED = datetime(2027, 1, 4, 8, 0, tzinfo=BERLIN)
 SCALE = 1000.0  # Telegram's limits lifted: the bot's pacer allows 30,000/s overall and 1,000/s per chat
-GOAL = 0.7
 REPLY_WAIT = 10.0  # a partner waits this long for the next question before trying /checkin
 TICK = 30.0  # production's: the first tick (after 1 s) opens the round, no other tick falls into the wave
 
 
-@dataclass
-class Run:
-    """What one run measured."""
-
-    name: str
-    wall: float = 0.0
-    answers: int = 0
-    updates: int = 0
-    bot_cpu: float = 0.0
-    bot_peak_mib: float = 0.0
-    load_cpu: float = 0.0  # this process (server and partners) during the wave
-    stuck: int = 0
-    failures: list[str] = field(default_factory=list)
-    requests: Counter[str] = field(default_factory=Counter)  # the bot's requests during the wave, by method
-
-    def per_second(self, count: int) -> float:
-        """count / wall."""
-        return count / self.wall if self.wall else 0.0
-
-
 def _cpu() -> float:
+    """CPU seconds this process (server and partners) has used so far."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
@@ -99,6 +84,15 @@ class UpdateCounter:
             return push(kind, payload)
 
         setattr(api, "push_update", counted)  # noqa: B010 (an instance attribute in front of the method)
+
+
+async def _guarded(run: Run, user_id: int, work: Awaitable[bool]) -> None:
+    """Await one partner's work: False counts the partner as stuck, an exception as failed; the others go on."""
+    try:
+        if not await work:
+            run.stuck += 1
+    except Exception as error:
+        run.failures.append(f"user {user_id}: {type(error).__name__}: {error}"[:300])
 
 
 async def _wave(count: int, concurrency: int, act: Any) -> float:
@@ -144,14 +138,14 @@ async def run_ours(args: argparse.Namespace, folder: Path) -> tuple[Run, list[tu
         cpu, bot_cpu, seen = _cpu(), bot.cpu_seconds(), len(api.requests)
 
         async def answer(index: int) -> None:
-            await partners[index].answer(rounds[index], 1)
+            await _guarded(run, partners[index].user_id, partners[index].answer(rounds[index], 1))
 
         run.wall = await _wave(len(partners), args.concurrency, answer)
         run.load_cpu, run.bot_cpu = _cpu() - cpu, bot.cpu_seconds() - bot_cpu
         run.requests = Counter(r.method for r in api.requests[seen:])
         run.answers = db.execute("SELECT COUNT(*) FROM answers").fetchone()[0] - before
         run.updates = sum(counter.by_user.values())
-        run.stuck, run.failures = len(ledger.stuck), ledger.failures
+        run.stuck_lines = list(ledger.stuck)
         db.close()
         run.bot_peak_mib = (await bot.stop())["peak_rss_kib"] / 1024
         return run, [(p.user_id, counter.by_user[p.user_id]) for p in partners]
@@ -177,7 +171,7 @@ async def run_echo(args: argparse.Namespace, folder: Path, load: list[tuple[int,
         chats = Chats(api)
         counter = UpdateCounter(api)
 
-        async def round_trips(index: int) -> None:
+        async def trips(index: int) -> bool:
             user_id, count = load[index]
             for trip in range(count):
                 known = len(api.messages(user_id))
@@ -192,8 +186,11 @@ async def run_echo(args: argparse.Namespace, folder: Path, load: list[tuple[int,
                     return len(api.messages(user)) > before
 
                 if not await chats.wait(user_id, answered, REPLY_WAIT):
-                    run.stuck += 1
-                    return
+                    return False
+            return True
+
+        async def round_trips(index: int) -> None:
+            await _guarded(run, load[index][0], trips(index))
 
         cpu, bot_cpu, seen = _cpu(), process_cpu(process.pid), len(api.requests)
         run.wall = await _wave(len(load), args.concurrency, round_trips)
@@ -212,34 +209,16 @@ async def run_echo(args: argparse.Namespace, folder: Path, load: list[tuple[int,
         await api.stop()
 
 
-def report(ours: Run, echo: Run) -> tuple[str, list[Figure]]:
-    """The lines to print and the suite's figure."""
-    mine, theirs = ours.per_second(ours.answers), echo.per_second(ours.answers)
-    share = ratio(mine, theirs)
-    figure = Figure("throughput", "answers per second, end to end", "1/s", mine, theirs, "bare PTB echo bot", share,
-                    f"≥ {GOAL} × echo", share is not None and share >= GOAL and not ours.stuck and not echo.stuck,
-                    f"{ours.answers} answers, {ours.updates} updates; echo: the same updates")
-    lines = [text_table([figure]), ""]
-    for run in (ours, echo):
-        lines.append(f"{run.name}: {run.updates} updates ({run.answers if run is ours else '—'} answers) in "
-                     f"{run.wall:.2f} s = {run.per_second(run.updates):.0f} updates/s; bot CPU {run.bot_cpu:.1f} s "
-                     f"({run.bot_cpu / run.wall if run.wall else 0:.0%} of a core), server and partners "
-                     f"{run.load_cpu:.1f} s ({run.load_cpu / run.wall if run.wall else 0:.0%}); bot peak RSS "
-                     f"{run.bot_peak_mib:.0f} MiB; partners stuck {run.stuck}")
-        lines.append(f"  requests during the wave: {dict(run.requests.most_common())}")
-        lines += [f"  {failure}" for failure in run.failures[:5]]
-    lines.append("A share near 100 % for the server and partners means they, not the bot, set the pace.")
-    return "\n".join(lines), [figure]
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, default=600, help="partners answering (default 600)")
     parser.add_argument("--per-network", type=int, default=20, help="partners per network (default 20)")
     parser.add_argument("--concurrency", type=int, default=100, help="partners answering at once (default 100)")
-    parser.add_argument("--quick", action="store_true", help="150 partners, one run each")
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each, in turn; the fastest counts (default 2)")
+    parser.add_argument("--quick", action="store_true", help="150 partners, one pair of runs")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="pairs of runs (ours, then echo), interleaved; the figure is the median of the paired "
+                             "ratios (default 3)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="run our bot under cProfile (stats in --keep)")
     parser.add_argument("--keep", type=Path, default=None, help="keep the databases and logs in this folder")
@@ -252,30 +231,32 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-async def run(args: argparse.Namespace, folder: Path) -> tuple[Run, Run]:
-    """Ours, then the echo bot with the same load, `--repeat` times in turn; the fastest wave of each (this machine's
-    CPU time for the same work varies by up to a quarter from run to run: the best run is the least disturbed)."""
-    ours_runs, echo_runs = [], []
-    for attempt in range(args.repeat):
-        sub = folder / f"run-{attempt + 1}"
+async def run(args: argparse.Namespace, folder: Path) -> list[Pair]:
+    """`--repeat` pairs, interleaved: ours, then the echo bot with that run's load; each pair's ratio printed as it
+    ends. Pairing keeps each ratio within one stretch of this machine's load (its CPU time for the same work varies by
+    up to a quarter from run to run); the median of the ratios is the least swayed by one disturbed run."""
+    pairs = []
+    for number in range(1, args.repeat + 1):
+        sub = folder / f"pair-{number}"
         sub.mkdir(parents=True, exist_ok=True)
         ours, load = await run_ours(args, sub)
-        ours_runs.append(ours)
-        echo_runs.append(await run_echo(args, sub, load))
-        print(f"run {attempt + 1}: ours {ours.wall:.2f} s, echo {echo_runs[-1].wall:.2f} s", flush=True)
-    return min(ours_runs, key=lambda r: r.wall), min(echo_runs, key=lambda r: r.wall)
+        pair = Pair(number, ours, await run_echo(args, sub, load))
+        pairs.append(pair)
+        print(f"pair {number}: ours {ours.wall:.2f} s, echo {pair.echo.wall:.2f} s: ratio "
+              f"{'—' if pair.ratio is None else f'{pair.ratio:.2f}'}", flush=True)
+    return pairs
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run both and print the figures; 0 unless something crashed."""
+    """Run the pairs and print the figures; 0 unless something crashed."""
     args = parse_args(argv)
     print(f"throughput: {args.partners} partners in networks of {args.per_network}, {args.concurrency} at a time, "
           f"Telegram's limits lifted", flush=True)
     with tempfile.TemporaryDirectory(prefix="netzpuls-throughput-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        ours, echo = asyncio.run(run(args, folder))
-    text, figures = report(ours, echo)
+        pairs = asyncio.run(run(args, folder))
+    text, figures = report(pairs)
     print(text)
     write_figures(args.json, figures)
     return 0
