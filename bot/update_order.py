@@ -8,7 +8,7 @@ messages out of order. This processor sits in between: one queue per chat, many 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,8 @@ _NEVER_FULL = 100_000
 
 @dataclass
 class _Chat:
+    """One chat's turn: its updates take the lock one after another; the entry lives while any of them waits or runs."""
+
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     pending: int = 0  # updates of this chat waiting or running; the entry goes when it drops to 0
 
@@ -51,10 +53,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if chat is None:
             chat = self._chats[key] = _Chat()
         chat.pending += 1
+        awaited = False
         try:
             async with chat.lock, self._at_once:
+                awaited = True
                 await coroutine
         finally:
+            if not awaited and isinstance(coroutine, Coroutine):
+                coroutine.close()  # cancelled while waiting for its turn: no "coroutine was never awaited" warning
             chat.pending -= 1
             if chat.pending == 0:
                 del self._chats[key]

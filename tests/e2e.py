@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 from telegram.ext import Application
@@ -27,6 +29,18 @@ ADMIN_ID = 9001
 LINK_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
 AGREE = {"de": "Ich stimme zu", "en": "I agree"}
 LANGUAGE = {"de": "Deutsch", "en": "English"}
+
+
+async def updates_handled(app: Application[Any, Any, Any, Any, Any, Any], timeout: float = 5.0) -> None:
+    """Wait until every update put into the app's queue so far is handled; AssertionError after `timeout` seconds."""
+    # The bot handles different people's updates at the same time: a later answer in one chat says nothing about
+    # another chat's updates. PTB calls update_queue.task_done() only once an update's handling has ended (in the
+    # finally of its processing task), so join() also waits for an update already taken off the queue whose task
+    # has not started yet, when the queue is empty and nothing counts as running.
+    try:
+        await asyncio.wait_for(app.update_queue.join(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"updates still being handled after {timeout}s") from None
 
 
 class FakeClock:
@@ -64,14 +78,10 @@ class Harness:
             await stop_application(self.app)
             self.app = None
 
-    async def handled(self) -> None:
-        """Wait until no update is being handled: the bot handles different people's updates at the same time, so
-        a later answer in one chat says nothing about another chat's updates."""
-        app = self.app
-        assert app is not None
-        await self.api.wait_until(lambda: app.update_queue.empty()
-                                  and app.update_processor.current_concurrent_updates == 0,
-                                  message="updates still being handled")
+    async def handled(self, timeout: float = 5.0) -> None:
+        """Wait until every update the bot has taken in is handled (see updates_handled)."""
+        assert self.app is not None
+        await updates_handled(self.app, timeout)
 
     async def restart(self) -> None:
         """Stop the bot and start a fresh process-equivalent on the same database."""

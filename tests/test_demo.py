@@ -60,7 +60,6 @@ def digest_topics(text: str) -> set[str]:
 
 def test_the_demo_leaves_transcripts_digests_charts_and_a_readme(played: Played) -> None:
     output = played.result.output
-    assert played.result.seconds < 60
     assert {path.name for path in (output / "transcripts").iterdir()} == {f"{p.file_stem}.txt" for p in everyone()}
     assert sorted(path.name for path in (output / "digests").iterdir()) == [
         "1-2027-01.txt", "2-2027-02.txt", "3-2027-03.txt", "4-2027-04.txt"]

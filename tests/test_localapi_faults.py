@@ -216,10 +216,8 @@ async def test_a_stall_times_the_ptb_client_out(server: LocalBotApi, bot: Bot, p
 async def test_a_client_that_waits_out_the_stall(server: LocalBotApi, session: aiohttp.ClientSession,
                                                  processed: bool, status: int, recorded: int) -> None:
     server.stall_next("sendmessage", 0.15, processed=processed, times=2)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
     results = await asyncio.gather(*(_send(session, server, USER) for _ in range(3)))
-    assert loop.time() - started >= 0.15
+    assert (server.stalls_processed, server.stalls_unprocessed) == ((2, 0) if processed else (0, 2))
     assert sorted(s for s, _ in results) == sorted([status, status, 200])
     assert server.sent_count(USER) == 2 * recorded + 1
     assert [e.error_code for e in server.errors] == ([] if processed else [504, 504])
@@ -233,12 +231,9 @@ async def test_stopping_the_server_ends_a_stall() -> None:
     async with aiohttp.ClientSession() as client:
         pending = asyncio.create_task(_send(client, running, USER))
         await running.wait_until(lambda: running.stalls_unprocessed == 1)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         await running.stop()
-        assert loop.time() - started < 1
-        pending.cancel()
-        await asyncio.gather(pending, return_exceptions=True)
+        # The held call was answered (had the stall gone on, shutting down would have cut the connection instead).
+        assert (await pending)[0] == 504
 
 
 @pytest.mark.parametrize("processed", [True, False])

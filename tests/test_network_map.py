@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -193,14 +192,11 @@ def test_picture_without_edges_or_partners_or_with_a_single_partner() -> None:
         assert _size(png) == (1000, 1000)
 
 
-def test_picture_of_thirty_organisations_is_fast() -> None:
+def test_picture_of_thirty_organisations_with_long_names() -> None:
     partners = tuple(Partner(org, f"Beratungsstelle Nummer {org} im Landkreis") for org in range(1, 31))
     answers = tuple(_worked(1, org, *(other for other in range(1, 26) if other != org and (org * other) % 7 == 1))
                     for org in range(1, 26))
     network = network_map(History(1, (_round(1),), partners, answers), 10)
     assert set(range(26, 31)) <= set(network.isolated) and len(network.edges) > 10
-    render_network_map(network, "warm-up", identity)
-    started = time.perf_counter()
     png = render_network_map(network, "Network map", identity)
-    assert time.perf_counter() - started < 2.0  # ~0.3 s here; generous for a busy CI machine
     assert png.startswith(PNG_SIGNATURE) and _size(png) == (1000, 1000)

@@ -2,67 +2,97 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 from typing import Any
 
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
+from bot import ratelimit
 from bot.core.pacing import Limits, Pacer
 from bot.ratelimit import SharedRateLimiter, retry_seconds
+
+START = 100.0
+INTERVAL = 1 / 95  # Limits(per_second=100) less the 5 % margin
+
+
+class Clock:
+    """The limiter's clock and asyncio.sleep, faked: a sleep is recorded and moves the clock on at once."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = START
+        self.sleeps: list[float] = []
+        monkeypatch.setattr(ratelimit, "time", self)  # the limiter reads time.monotonic()
+        monkeypatch.setattr(asyncio, "sleep", self.sleep)
+
+    def monotonic(self) -> float:
+        """The fake 'now'."""
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        """Record the delay and let it pass."""
+        self.sleeps.append(delay)
+        self.now += max(0.0, delay)
 
 
 class Calls:
     """A request stand-in for PTB's callback: records when it ran; fails with 429 a given number of times."""
 
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, clock: Clock, failures: int = 0) -> None:
+        self.clock = clock
         self.times: list[float] = []
         self.failures = failures
 
     async def __call__(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        self.times.append(time.monotonic())
+        self.times.append(self.clock.now)
         if self.failures:
             self.failures -= 1
             raise RetryAfter(1)
         return {"ok": True}
 
 
-async def test_replies_are_spaced_by_the_shared_overall_rate() -> None:
+async def test_replies_are_spaced_by_the_shared_overall_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch)
     pacer = Pacer(Limits(per_second=100))
     limiter = SharedRateLimiter(pacer)
-    calls = Calls()
+    calls = Calls(clock)
     for chat in range(10):
         await limiter.process_request(calls, (), {}, "sendMessage", {"chat_id": chat}, None)
-    spacing = (calls.times[-1] - calls.times[0]) / 9
-    assert spacing == pytest.approx(1 / 95, rel=0.3)
+    assert clock.sleeps == pytest.approx([INTERVAL] * 9)  # the first went at once, each later one waited its slot
+    assert calls.times == pytest.approx([START + n * INTERVAL for n in range(10)])
     # The outbox sees the replies: its next slot and the chats' gaps moved on.
-    assert pacer.reserve(99, time.monotonic()) >= calls.times[-1]
-    assert pacer.chat_ready(9) > time.monotonic()
+    assert pacer.reserve(99, clock.now) == pytest.approx(calls.times[-1] + INTERVAL)
+    assert pacer.chat_ready(9) > clock.now
 
 
-async def test_requests_that_send_nothing_are_not_paced() -> None:
+async def test_requests_that_send_nothing_are_not_paced(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch)
     pacer = Pacer(Limits(per_second=1))
     limiter = SharedRateLimiter(pacer)
-    calls = Calls()
-    start = time.monotonic()
+    calls = Calls(clock)
     for _ in range(5):
         await limiter.process_request(calls, (), {}, "answerCallbackQuery", {}, None)
-    assert time.monotonic() - start < 0.5
+    assert len(calls.times) == 5 and clock.sleeps == []  # none waited
+    assert pacer.reserve_overall(None, clock.now) == clock.now  # nor took a slot of the shared rate
 
 
-async def test_a_429_holds_everyone_then_the_reply_goes_out() -> None:
+async def test_a_429_holds_everyone_then_the_reply_goes_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch)
     pacer = Pacer(Limits(per_second=100))
     limiter = SharedRateLimiter(pacer, max_retries=2)
-    calls = Calls(failures=1)
+    calls = Calls(clock, failures=1)
     assert await limiter.process_request(calls, (), {}, "sendMessage", {"chat_id": 5}, None) == {"ok": True}
-    assert calls.times[1] - calls.times[0] >= 1.0
+    assert clock.sleeps == [pytest.approx(1.1)]  # retry_after and a tenth of a second, then the second try
+    assert calls.times == pytest.approx([START, START + 1.1])
+    assert pacer.reserve(99, START) == pytest.approx(START + 1.1)  # the outbox was held as long
     assert retry_seconds(RetryAfter(3)) == 3.0
 
 
-async def test_a_429_beyond_the_retries_is_raised() -> None:
+async def test_a_429_beyond_the_retries_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
     limiter = SharedRateLimiter(Pacer(Limits(per_second=100)), max_retries=0)
     with pytest.raises(RetryAfter):
-        await limiter.process_request(Calls(failures=1), (), {}, "sendMessage", {"chat_id": 5}, None)
+        await limiter.process_request(Calls(Clock(monkeypatch), failures=1), (), {}, "sendMessage", {"chat_id": 5},
+                                      None)
 
 
 class Failing:

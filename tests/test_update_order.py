@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
@@ -50,6 +51,59 @@ async def test_a_chat_waits_for_its_own_earlier_update_but_not_for_others() -> N
     await _run(PerChatUpdateProcessor(8), updates, log)
     assert log.index(("start", 2)) < log.index(("end", 1))  # chat 8 did not wait for chat 7
     assert log.index(("start", 3)) > log.index(("end", 1))  # chat 7's second update waited for its first
+
+
+async def test_with_one_slot_interleaved_chats_each_keep_their_order_and_all_are_handled() -> None:
+    log: list[tuple[str, int]] = []
+    chat_of = {n: 100 + n % 3 for n in range(1, 10)}  # three chats, three updates each, arriving in turns
+    await _run(PerChatUpdateProcessor(1), [_update(n, chat) for n, chat in chat_of.items()], log)
+    starts, ends = log[::2], log[1::2]
+    assert starts == [("start", n) for _, n in starts] and ends == [("end", n) for _, n in starts]  # one at a time
+    assert sorted(n for _, n in starts) == sorted(chat_of)  # each handled, once
+    for chat in set(chat_of.values()):
+        arrived = [n for n in chat_of if chat_of[n] == chat]
+        assert [n for kind, n in log if kind == "start" and chat_of[n] == chat] == arrived
+
+
+async def test_with_two_slots_two_chats_really_run_at_the_same_time() -> None:
+    # Each handler waits for the other chat's to have begun: handled one after the other, neither would finish.
+    begun = {7: asyncio.Event(), 8: asyncio.Event()}
+
+    async def handle(mine: int, other: int) -> None:
+        begun[mine].set()
+        await begun[other].wait()
+
+    processor = PerChatUpdateProcessor(2)
+    both = asyncio.gather(processor.process_update(_update(1, 7), handle(7, 8)),
+                          processor.process_update(_update(2, 8), handle(8, 7)))
+    await asyncio.wait_for(both, timeout=5)  # only against hanging
+    assert processor._chats == {}
+
+
+async def test_an_update_cancelled_while_waiting_for_its_turn_is_closed_not_left_unawaited() -> None:
+    processor = PerChatUpdateProcessor(1)
+    begun, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        begun.set()
+        await release.wait()
+
+    async def second() -> None:
+        """Never runs."""
+
+    waiting_handler = second()
+    running = asyncio.create_task(processor.process_update(_update(1, 7), first()))
+    waiting = asyncio.create_task(processor.process_update(_update(2, 7), waiting_handler))
+    await begun.wait()
+    await asyncio.sleep(0)
+    assert processor._chats[7].pending == 2  # the second update waits for the first
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    assert waiting.cancelled()
+    assert inspect.getcoroutinestate(waiting_handler) == inspect.CORO_CLOSED
+    release.set()
+    await running
+    assert processor._chats == {}
 
 
 async def test_nothing_is_kept_once_a_chats_updates_are_done() -> None:
