@@ -45,7 +45,7 @@ from tests.test_script_fuzz import arbitrary_text, mutated_scripts
 
 # No shrinking and no example database: every example drives the one running bot, whose state it changes; a failure
 # prints each update the example sent instead (hypothesis's notes).
-FUZZ = settings(max_examples=100, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+FUZZ = settings(max_examples=60, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
 BOT = "netzpuls_test_bot"
