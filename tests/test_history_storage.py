@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
+from bot.core import engine
 from bot.scripts import ScriptRegistry
+from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
 from storage.history import load_history
 from storage.people import Membership, create_invite, create_network, mark_unreachable, organisation_for, redeem_invite
 from storage.rounds import close_round, open_round
@@ -46,3 +48,28 @@ def test_history_holds_newest_answers_levels_concerns_participation_and_events(d
     kinds: list[tuple[int | None, str]] = [(event.organisation_id, event.kind) for event in history.events]
     assert kinds.count((bert.organisation_id, "replaced")) == 1 and (anna.organisation_id, "unreachable") in kinds
     assert kinds.count((bert.organisation_id, "joined")) == 2
+
+
+def test_a_changed_answer_counts_once_in_the_order_of_its_newest_revision(db: Database) -> None:
+    registry = ScriptRegistry(db)
+    [script] = registry.load_directory(TEST_DIALOGS, NOW)
+    network = create_network(db, "N", NOW)
+    anna = join(db, network, "Jobcenter", 501, timedelta(0))
+    round_id = open_round(db, network, "2027-01", NOW, NOW + timedelta(days=14), [anna.id], NOW)
+    assert round_id is not None
+    checkin = start_checkin(db, anna, script.id, script.version, engine.start(script).to_json(), NOW, round_id)
+
+    def given(step: str, value: int, minutes: int, revise: bool = False) -> None:
+        """Anna answers (or changes her answer to) a scale step."""
+        fresh = get_checkin(db, checkin.id)
+        assert fresh is not None
+        record = StepRecord(step, "scale", 2, True, value, fresh.state, False)
+        store = revise_answer if revise else record_step
+        assert store(db, fresh, record, NOW + timedelta(minutes=minutes))
+
+    given("goals_clear", 2, 1)
+    given("benefit", 3, 2)
+    given("goals_clear", 4, 3, revise=True)
+    given("goals_clear", 5, 4, revise=True)
+    history = load_history(db, network, registry.version)
+    assert [(one.step_id, one.value) for one in history.answers] == [("benefit", 3), ("goals_clear", 5)]

@@ -129,8 +129,8 @@ def test_map_due_once_a_quarter_with_the_round_that_has_partners_answers() -> No
 
 def test_named_organisations_reads_ids_as_strings() -> None:
     assert named_organisations(_worked(1, JOBCENTER, "2", " 3", "x", "")) == {2, 3}
-    assert named_organisations(replace(_worked(1, JOBCENTER), value="4")) == {4}
-    assert named_organisations(replace(_worked(1, JOBCENTER), value=None)) == set()
+    assert named_organisations(_worked(1, JOBCENTER)._replace(value="4")) == {4}
+    assert named_organisations(_worked(1, JOBCENTER)._replace(value=None)) == set()
 
 
 def test_summary_names_the_isolated_and_the_stopped_pairs() -> None:

@@ -222,3 +222,16 @@ def test_plan_covers_every_network_in_order() -> None:
     second = NetworkView(2, CREATED, DEFAULT, (partner(5),), current(asked(5, sent=0)))
     assert plan([first, second], utc(1, 8, 8)) == [OpenRound(1, "2027-01", JAN_DUE, utc(1, 18, 8), (1,)),
                                                     Remind(2, 7, 5, 1)]
+
+
+@pytest.mark.parametrize(("timezone", "prompted"), [
+    ("Europe/Berlin", datetime(2027, 3, 25, 8, 0, tzinfo=UTC)),  # summer time begins 3 days later
+    ("Europe/Berlin", datetime(2027, 10, 28, 7, 0, tzinfo=UTC)),  # and ends
+    ("Pacific/Apia", datetime(2011, 12, 27, 20, 0, tzinfo=UTC)),  # Samoa skipped 30 December 2011
+])
+def test_reminders_due_agrees_with_the_local_calendar_every_half_hour(timezone: str, prompted: datetime) -> None:
+    schedule = Schedule(timezone=timezone)
+    for step in range(10 * 48):
+        now = prompted + timedelta(minutes=30 * step)
+        by_calendar = sum(1 for days in schedule.reminder_days if add_local_days(schedule, prompted, days) <= now)
+        assert reminders_due(schedule, prompted, now) == by_calendar, now

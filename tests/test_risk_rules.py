@@ -315,7 +315,7 @@ def test_burden_names_the_risk_of_the_answer_behind_it() -> None:
 
 
 def test_rules_read_factors_and_risks_not_step_ids() -> None:
-    renamed = [replace(one, step_id="wie_hilfreich") for one in series(benefit, 1, 4, 4, 1)]
+    renamed = [one._replace(step_id="wie_hilfreich") for one in series(benefit, 1, 4, 4, 1)]
     assert codes(only(unclear_benefit(history(renamed), rid(3)))) == ["low_answer", "drop"]
     # an answer with a risk belongs to that risk's rule, whatever its factor
     assert unclear_benefit(history(series(time_for_network, 1, "same", "same", "hardly")), rid(3)) == []
@@ -502,7 +502,7 @@ def test_ever_later_answers(days: tuple[float, ...], fires: bool) -> None:
 
 
 def test_later_answers_fall_back_on_answer_times() -> None:
-    found = [replace(benefit(number, 2, 4), answered_at=at(number, one)) for number, one in ((1, 1), (2, 4), (3, 7))]
+    found = [benefit(number, 2, 4)._replace(answered_at=at(number, one)) for number, one in ((1, 1), (2, 4), (3, 7))]
     assert codes(only(fading_engagement(history(found), rid(3)))) == ["later_answers"] * 3
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.calendar import Schedule, add_local_days, is_quiet, next_allowed, next_period, period_of, round_due
 
@@ -185,9 +185,23 @@ def _keep_going(network: NetworkView, current: RoundView, now: datetime) -> list
     return actions
 
 
+# `days` local calendar days differ from days × 24 h by a daylight-saving change, or by 24 h where a zone once
+# skipped a whole day (Samoa, 2011); before days × 24 h less this, no reminder can be due, whatever the zone.
+_LOCAL_DAYS_SLACK = timedelta(hours=26)
+
+
 def reminders_due(schedule: Schedule, prompted_at: datetime, now: datetime) -> int:
     """How many of the schedule's reminders have fallen due since the prompt."""
-    return sum(1 for days in schedule.reminder_days if add_local_days(schedule, prompted_at, days) <= now)
+    due = 0
+    for days in schedule.reminder_days:  # strictly increasing: the first not yet due ends the count
+        # The exact local-calendar reckoning costs a dozen time-zone conversions; every tick asks for every
+        # pending partner, most of them prompted hours ago, so the plain arithmetic rules those out first.
+        if now < prompted_at + timedelta(days=days) - _LOCAL_DAYS_SLACK:
+            break
+        if add_local_days(schedule, prompted_at, days) > now:
+            break
+        due += 1
+    return due
 
 
 def _nudge(network: NetworkView, current: RoundView, participant: ParticipantView,
