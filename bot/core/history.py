@@ -123,6 +123,14 @@ class History:
         return {round_id: tuple(answers) for round_id, answers in rounds.items()}
 
     @cached_property
+    def taking_part(self) -> dict[tuple[int, int], list[Participation]]:
+        """The participations by (round id, organisation id), in stored order."""
+        index: dict[tuple[int, int], list[Participation]] = {}
+        for one in self.participations:
+            index.setdefault((one.round_id, one.organisation_id), []).append(one)
+        return index
+
+    @cached_property
     def _topic_index(self) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
         """Positions of the answers that are not texts: by risk factor, and (without one) by success factor."""
         by_risk: dict[int, list[int]] = {}

@@ -70,8 +70,10 @@ def fluctuation(history: History, round_id: int) -> list[Signal]:
         if finding.evidence:
             findings[organisation] = finding
     numbers = {facts.id: facts.number for facts in rounds}
-    for answer in sorted(history.answers, key=lambda one: (one.organisation_id, one.step_id)):
-        if numbers.get(answer.round_id) == number and _is_announced_change(answer):
+    this_round = [answer for round_id, answers in history.by_round.items() if numbers.get(round_id) == number
+                  for answer in answers]
+    for answer in sorted(this_round, key=lambda one: (one.organisation_id, one.step_id)):
+        if _is_announced_change(answer):
             findings.setdefault(answer.organisation_id, Finding("info")).add("info", evidence(
                 "concern_answer", number, answer.organisation_id, step=answer.step_id,
                 value=param_value(answer.value)))
@@ -81,12 +83,11 @@ def fluctuation(history: History, round_id: int) -> list[Signal]:
 
 def answer_days(history: History, facts: RoundFacts, organisation: int) -> float | None:
     """How many days after being asked an organisation finished the round (None when it did not answer)."""
-    for taking_part in history.participations:
-        if (taking_part.round_id == facts.id and taking_part.organisation_id == organisation
-                and taking_part.prompted_at is not None and taking_part.finished_at is not None):
+    for taking_part in history.taking_part.get((facts.id, organisation), ()):
+        if taking_part.prompted_at is not None and taking_part.finished_at is not None:
             return (taking_part.finished_at - taking_part.prompted_at).total_seconds() / 86400
-    times = [answer.answered_at for answer in history.answers
-             if answer.round_id == facts.id and answer.organisation_id == organisation]
+    times = [answer.answered_at for answer in history.by_round.get(facts.id, ())
+             if answer.organisation_id == organisation]
     return (max(times) - facts.opened_at).total_seconds() / 86400 if times else None
 
 
