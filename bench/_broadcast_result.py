@@ -117,6 +117,6 @@ def figures(results: Sequence[Result]) -> list[Figure]:
                ours.measured if ours.measured is not None else float("nan"), ours.bound, "lower bound N/limit",
                ours.ratio, f"≤ {GOAL_RATIO:.2f} × bound", complete and (ours.ratio or 99) <= GOAL_RATIO,
                f"{ours.duplicates} duplicates, {ours.missing} missing; {naive_note}"),
-        Figure("broadcast", "429 answers while prompting", "count", float(ours.throttled),
+        Figure("broadcast", f"429 answers while prompting at {ours.limit:g}/s", "count", float(ours.throttled),
                None if naive is None else float(naive.throttled), "naive sender", None, "0", ours.throttled == 0),
     ]

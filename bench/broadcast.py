@@ -1,6 +1,7 @@
 """Broadcast benchmark: N partners get their round prompt through a rate-limited local Bot API; time against N / limit.
 
-Two runs, each in its own child process (so that each has its own peak RSS), each with the server in a grandchild:
+For each rate (default 300/s, the rounds issue's scale, and 100/s, which a slower CPU still carries), two runs, each
+in its own child process (so that each has its own peak RSS), each with the server in a grandchild:
 
 - ours: the real Application (build_application + start_application) with Settings(send_rate=rate), a standing clock
   at the first Tuesday of January 2027, 09:00 in Berlin, so the first scheduler tick opens the round and queues every
@@ -44,7 +45,7 @@ import bot.app as app_module
 import bot.rounds as rounds_module
 import storage.rounds as storage_rounds
 from bench._broadcast_result import Result, details, figures, table, verdict
-from bench._figures import own_peak_kib, write_figures
+from bench._figures import Figure, own_peak_kib, write_figures
 from bench._naive_sender import send_naively
 from bench._server_process import ServerProcess
 from bot.app import build_application, start_application, stop_application
@@ -224,13 +225,19 @@ async def run_baseline(n: int, rate: float, per_network: int, concurrency: int, 
                     {"client_stats": dict(tally), "queued": len(rows), "server_requests": report["requests"]})
 
 
+def tick_for(rate: float, args: argparse.Namespace) -> float:
+    """The scheduler tick at this rate: as given, or production's scaled by the same factor as the rate."""
+    return float(args.tick) if args.tick is not None else PRODUCTION_TICK * PRODUCTION_RATE / rate
+
+
 def run_scenario(args: argparse.Namespace) -> Result:
-    """Run one scenario in this process (optionally under cProfile)."""
-    timeout = args.timeout if args.timeout is not None else 5 * args.partners / args.rate + 30
+    """Run one scenario at the first rate in this process (optionally under cProfile)."""
+    rate = args.rate[0]
+    timeout = args.timeout if args.timeout is not None else 5 * args.partners / rate + 30
     if args.scenario == "ours":
-        work = run_ours(args.partners, args.rate, args.per_network, args.tick, timeout)
+        work = run_ours(args.partners, rate, args.per_network, tick_for(rate, args), timeout)
     else:
-        work = run_baseline(args.partners, args.rate, args.per_network, args.concurrency, timeout)
+        work = run_baseline(args.partners, rate, args.per_network, args.concurrency, timeout)
     if args.profile is None:
         return asyncio.run(work)
     profiler = cProfile.Profile()
@@ -242,11 +249,11 @@ def run_scenario(args: argparse.Namespace) -> Result:
     return result
 
 
-def run_child(scenario: str, args: argparse.Namespace) -> Result:
-    """Run one scenario in a child process of its own and read back its result."""
+def run_child(scenario: str, rate: float, args: argparse.Namespace) -> Result:
+    """Run one scenario at this rate in a child process of its own and read back its result."""
     command = [sys.executable, "-m", "bench.broadcast", "--scenario", scenario, "--result-line",
-               "--partners", str(args.partners), "--rate", str(args.rate), "--per-network", str(args.per_network),
-               "--tick", str(args.tick), "--concurrency", str(args.concurrency)]
+               "--partners", str(args.partners), "--rate", str(rate), "--per-network", str(args.per_network),
+               "--tick", str(tick_for(rate, args)), "--concurrency", str(args.concurrency)]
     if args.timeout is not None:
         command += ["--timeout", str(args.timeout)]
     done = subprocess.run(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True, check=False)
@@ -260,8 +267,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench.broadcast", description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--partners", type=int, default=3000, help="partners to prompt (default 3000)")
-    parser.add_argument("--rate", type=float, default=300.0,
-                        help="overall messages per second the server allows and the bot is set to (default 300)")
+    parser.add_argument("--rate", type=float, nargs="+", default=[300.0, 100.0],
+                        help="overall messages per second the server allows and the bot is set to, one run (ours and "
+                             "the naive sender) for each (default 300 100: the rounds issue's scale, and one at "
+                             "which a slower CPU still keeps up)")
     parser.add_argument("--quick", action="store_true", help="N=600 instead of the default (about 10 s for both runs)")
     parser.add_argument("--per-network", type=int, default=50, help="partners per network (default 50)")
     parser.add_argument("--tick", type=float, default=None,
@@ -282,9 +291,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.partners = 600
-    if args.tick is None:
-        args.tick = PRODUCTION_TICK * PRODUCTION_RATE / args.rate
-    if args.partners < 1 or args.rate < 1 or args.per_network < 1 or args.concurrency < 1 or args.tick <= 0:
+    if (args.partners < 1 or min(args.rate) < 1 or args.per_network < 1 or args.concurrency < 1
+            or (args.tick is not None and args.tick <= 0)):
         parser.error("partners, rate, per-network and concurrency must be at least 1, tick positive")
     if (args.result_line or args.profile) and args.scenario is None:
         parser.error("--result-line and --profile need --scenario")
@@ -300,24 +308,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.result_line:
             print(json.dumps(asdict(result)))
             return 0
-        results = [result]
-    else:
-        print(f"broadcast: {args.partners} partners in networks of {args.per_network}, server limit "
-              f"{args.rate:g} messages/s overall (Telegram's per-chat limits), lower bound "
-              f"{args.partners / args.rate:.2f} s", flush=True)
+        show([result])
+        return 0
+    found: list[Figure] = []
+    for rate in args.rate:
+        print(f"broadcast: {args.partners} partners in networks of {args.per_network}, server limit {rate:g} "
+              f"messages/s overall (Telegram's per-chat limits), lower bound {args.partners / rate:.2f} s", flush=True)
         try:
-            results = [run_child(scenario, args) for scenario in SCENARIOS]
+            results = [run_child(scenario, rate, args) for scenario in SCENARIOS]
         except RuntimeError as error:
             print(f"broadcast: {error}", file=sys.stderr)
             return 1
+        show(results)
+        found += figures(results)
+    write_figures(args.json, found)
+    return 0
+
+
+def show(results: list[Result]) -> None:
+    """Print the table, where the time went, and the verdict."""
     print(table(results))
     for result in results:
         print(details(result))
     for result in results:
         if result.scenario == "ours":
             print(verdict(result))
-    write_figures(args.json, figures(results))
-    return 0
+    print(flush=True)
 
 
 if __name__ == "__main__":
