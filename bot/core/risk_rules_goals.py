@@ -132,7 +132,7 @@ def _statements(history: History, round_id: int) -> dict[int, dict[int, list[Ans
     numbers = {facts.id: facts.number for facts in rounds_up_to(history, round_id)}
     found: dict[int, dict[int, list[AnswerFact]]] = defaultdict(lambda: defaultdict(list))
     for answer in history.answers:
-        if answer.risk == 1 and answer.round_id in numbers and is_goal_statement(answer):  # risk first: cheapest
+        if answer.round_id in numbers and is_goal_statement(answer):
             found[answer.organisation_id][numbers[answer.round_id]].append(answer)
     return found
 
