@@ -89,13 +89,21 @@ def rejection(outcome: Rejected, _: Gettext) -> tuple[str, bool]:
     return _("Please answer with the buttons under the question."), False
 
 
+def command_of(text: str | None) -> str | None:
+    """The command a message starts with, lower-case and without "/" or "@botname"; None if it starts with none."""
+    first = (text or "").split(maxsplit=1)[:1]
+    if not first or not _COMMAND.fullmatch(first[0]):
+        return None
+    return first[0][1:].split("@")[0].lower()
+
+
 def log_refusal(update: Update, member: Membership | None) -> None:
     """Log what was refused and the sender's role, never who: no ids, names or message texts."""
     query, message = update.callback_query, update.effective_message
     if query is not None:
         what = "button " + (query.data or "").split(":", 1)[0][:4]
-    elif message is not None and message.text and _COMMAND.fullmatch(message.text.split(maxsplit=1)[0]):
-        what = message.text.split(maxsplit=1)[0].split("@")[0]  # a command's name: never what someone typed after it
+    elif message is not None and (command := command_of(message.text)) is not None:
+        what = "/" + command  # a command's name: never what someone typed after it
     else:
         what = "message"
     log.info("refused %s for a %s", what, member.role if member else "stranger")

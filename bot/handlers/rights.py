@@ -15,7 +15,16 @@ from bot.core import engine
 from bot.core.render import pick
 from bot.core.script import Script
 from bot.handlers.checkin import send_step
-from bot.handlers.common import SERVICES_KEY, edit_tapped, log_refusal, member_of, refuse_callback, say, translator
+from bot.handlers.common import (
+    SERVICES_KEY,
+    command_of,
+    edit_tapped,
+    log_refusal,
+    member_of,
+    refuse_callback,
+    say,
+    translator,
+)
 from bot.i18n import DEFAULT_LOCALE, Gettext
 from bot.services import CONSENT_VERSION, EXIT_SCRIPT, Services
 from storage.access import consent_version_of, exit_offer_member, record_consent, replaced_contact
@@ -36,10 +45,7 @@ def _passes_gate(update: Update) -> bool:
     if query is not None:
         return (query.data or "").startswith("m:")
     message = update.message
-    text = message.text if message is not None else None
-    if not text or not text.startswith("/"):
-        return False
-    return text[1:].split(maxsplit=1)[0].split("@")[0].lower() in _ALWAYS
+    return command_of(message.text if message is not None else None) in _ALWAYS
 
 
 async def consent_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
