@@ -63,7 +63,9 @@ def _answer_with_text(db: Database, script: Script, member: Membership, when: da
 
 
 def _everything(db: Database) -> str:
-    return "\n".join(str(row) for table in db.table_names() if table != "scripts" for row in db[table].rows)
+    """Every row but the shipped scripts and the migrations' bookkeeping (wall-clock times hold any digits)."""
+    return "\n".join(str(row) for table in db.table_names() if table != "scripts" and not table.startswith("_")
+                     for row in db[table].rows)
 
 
 def test_erase_person_removes_name_id_and_texts_and_keeps_numbers(db: Database, monthly_script: Script) -> None:
