@@ -181,11 +181,11 @@ class OutboxSender:
                 return
             # The slot is booked once the row is ours: a claim that waited must not make sends bunch up later.
             delay = self._pacer.reserve(row.chat_id, time.monotonic()) - time.monotonic()
-            if delay > 0 and await self._stopped_within(delay):
+            photo = await self._call(photo_of, row.id) if row.has_photo else None
+            if (delay > 0 and await self._stopped_within(delay)) or not await self._departed():
                 await self._call(mark_retry, row.id, "not sent: the bot stopped")  # queued again, nothing went out
                 return
             try:
-                photo = await self._call(photo_of, row.id) if row.has_photo else None
                 message_id: int | None
                 if photo is not None:
                     markup = InlineKeyboardMarkup.de_json(row.reply_markup, self._bot) if row.reply_markup else None
@@ -197,7 +197,7 @@ class OutboxSender:
                 wait = retry_seconds(error)
                 self.stats["retry_after"] += 1
                 # Telegram does not say which limit was hit: hold everything, then go on at the paced rate.
-                self._pacer.hold_all(time.monotonic() + wait)
+                self._pacer.too_many(time.monotonic(), wait)
                 await self._retry(row, f"429 retry after {wait:g}s", wait)
             except Forbidden as error:
                 self.stats["forbidden"] += 1
@@ -229,6 +229,13 @@ class OutboxSender:
         finally:
             self._launched.discard(row.id)
             self._slots.release()
+
+    async def _departed(self) -> bool:
+        """Wait until the send fits the pacer's window of actual departures; False if stop() came meanwhile."""
+        while (wait := self._pacer.depart(time.monotonic())) > 0:
+            if await self._stopped_within(wait):
+                return False
+        return True
 
     async def _stopped_within(self, seconds: float) -> bool:
         """Wait the pacing delay; True as soon as stop() is called meanwhile."""

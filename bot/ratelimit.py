@@ -61,13 +61,16 @@ class SharedRateLimiter(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Wait for a slot if the request puts a message into a chat, then make it; retry after a 429."""
-        if endpoint.startswith(_COUNTED):
+        counted = endpoint.startswith(_COUNTED)
+        if counted:
             chat = data.get("chat_id")
             at = self._pacer.reserve_overall(int(chat) if isinstance(chat, int | str) and str(chat).lstrip("-")
                                              .isdigit() else None, time.monotonic())
             if (delay := at - time.monotonic()) > 0:
                 await asyncio.sleep(delay)
         for attempt in range(self._max_retries + 1):
+            while counted and (wait := self._pacer.depart(time.monotonic())) > 0:
+                await asyncio.sleep(wait)  # every try leaves as a send: it must fit the window too
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -75,7 +78,7 @@ class SharedRateLimiter(BaseRateLimiter[None]):
                     raise
                 wait = retry_seconds(error) + 0.1
                 log.warning("Telegram asked to wait %.1fs (%s); every sender waits", wait, endpoint)
-                self._pacer.hold_all(time.monotonic() + wait)
+                self._pacer.too_many(time.monotonic(), wait)
                 await asyncio.sleep(wait)
             except NetworkError as error:
                 if not transient(error) or attempt == self._max_retries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from itertools import pairwise
 
@@ -163,3 +164,81 @@ def test_after_a_stall_at_most_catch_up_slots_are_made_up(caught_up: int) -> Non
     assert after[:caught_up + 1] == pytest.approx([stall_end] * (caught_up + 1))
     assert after[caught_up + 1] - after[caught_up] == pytest.approx(interval)
     assert _window_max(before + after) <= rate
+
+
+def _leave_all(pacer: Pacer, wakes: list[float]) -> list[float]:
+    """Each send, in the order they wake, asks depart() until it may leave, as the senders do; when they left.
+    The clock never runs back: a send that woke while another still waited asks after that one left."""
+    left: list[float] = []
+    for wake in wakes:
+        now = max([wake, *left[-1:]])
+        while (wait := pacer.depart(now)) > 0:
+            now += wait
+        left.append(now)
+    return left
+
+
+@pytest.mark.parametrize("rate", [30.0, 100.0, 300.0])
+def test_sends_that_leave_on_their_booked_times_never_wait_for_the_window(rate: float) -> None:
+    pacer = Pacer(Limits(per_second=rate))
+    booked = [pacer.reserve(chat, 0.0) for chat in range(1, int(rate * 3))]
+    assert _leave_all(pacer, booked) == booked
+
+
+@pytest.mark.parametrize("rate", [30.0, 100.0])
+@pytest.mark.parametrize("late", [0.06, 0.3, 0.9])
+def test_sends_that_wake_late_and_leave_together_still_keep_the_limit(rate: float, late: float) -> None:
+    pacer = Pacer(Limits(per_second=rate))
+    booked = [pacer.reserve(chat, 0.0) for chat in range(1, int(rate * 4))]
+    # Every other second's sends wake `late` seconds late (a busy loop), so they leave bunched with the next ones.
+    wakes = sorted(at + late if int(at) % 2 == 0 else at for at in booked)
+    left = _leave_all(pacer, wakes)
+    assert most_in_one_second(left) <= math.ceil(rate * 0.95) <= rate
+    assert most_in_one_second(wakes) > rate  # without the window these would have been refused
+    assert left == sorted(left) and all(gone >= wake for gone, wake in zip(left, wakes, strict=True))
+
+
+def test_depart_counts_only_sends_that_leave_and_names_the_wait() -> None:
+    pacer = Pacer(Limits(per_second=2, margin=1.0))
+    assert pacer.depart(10.0) == 0.0 and pacer.depart(10.2) == 0.0
+    assert pacer.depart(10.5) == pytest.approx(0.5)  # the one from 10.0 leaves the window at 11.0
+    assert pacer.depart(10.9) == pytest.approx(0.1)  # asking again counted nothing
+    assert pacer.depart(11.0) == 0.0
+    assert pacer.depart(11.1) == pytest.approx(0.1)
+
+
+def _spacing(pacer: Pacer, now: float) -> float:
+    """The gap between two sends booked now to fresh chats."""
+    first, second = pacer.reserve(-10**9 - int(now * 1000), now), pacer.reserve(10**9 + int(now * 1000), now)
+    return second - first
+
+
+def test_a_429_eases_the_rate_off_once_per_hold_and_the_hold_comes_first() -> None:
+    pacer = Pacer(Limits(per_second=100))
+    assert pacer.rate == pytest.approx(95.0)
+    pacer.too_many(10.0, 1.0)
+    pacer.too_many(10.2, 1.0)  # another send of the same burst: the same slowdown, not a second one
+    assert pacer.rate == pytest.approx(95.0 / 1.15)
+    assert pacer.reserve(1, 10.3) == pytest.approx(11.2)  # nothing before the later hold ends
+    assert _spacing(pacer, 12.0) == pytest.approx(1.15 / 95.0)
+    pacer.too_many(12.5, 1.0)  # a new burst after the hold: slower again
+    assert pacer.rate == pytest.approx(95.0 / 1.15 ** 2)
+
+
+def test_easing_off_stops_at_half_the_rate_and_comes_back_step_by_step_when_calm() -> None:
+    pacer = Pacer(Limits(per_second=100))
+    for second in range(20):
+        pacer.too_many(float(second * 2), 1.0)
+    assert pacer.rate == pytest.approx(47.5)
+    calm_from = 39.0 + 30.0  # the last hold ended at 39 s; each quiet half-minute gives back one step
+    assert _spacing(pacer, calm_from - 0.1) == pytest.approx(1 / 47.5)
+    assert _spacing(pacer, calm_from) == pytest.approx(2.0 / 1.15 / 95)
+    assert _spacing(pacer, calm_from + 30.0 * 10) == pytest.approx(1 / 95)
+    assert pacer.rate == pytest.approx(95.0)
+
+
+def test_the_departure_window_narrows_while_eased_off() -> None:
+    pacer = Pacer(Limits(per_second=100))
+    pacer.too_many(0.0, 1.0)
+    left = _leave_all(pacer, [2.0] * 200)  # all woke at once
+    assert most_in_one_second(left) == math.ceil(95 / 1.15)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from dataclasses import dataclass
 
 
@@ -16,11 +18,17 @@ class Limits:
     catch_up: int = 0  # slots lost to a stall that may be made up at once
 
 
+_EASE = 1.15  # a 429 slows the overall rate by this factor ...
+_SLOWEST = 2.0  # ... down to half of it at most
+_CALM = 30.0  # seconds without a 429 before each step back up
+
+
 class Pacer:
     """Hands out send times: evenly spaced overall, with a minimum gap per chat, and holds after a 429."""
 
     def __init__(self, limits: Limits) -> None:
-        self._interval = 1.0 / (limits.per_second * limits.margin)
+        self._per_second = limits.per_second * limits.margin
+        self._interval = 1.0 / self._per_second
         self._private_gap = 1.0 / (limits.per_chat_per_second * limits.margin)
         self._group_gap = 60.0 / (limits.group_per_minute * limits.margin)
         # A stall (GC, a commit, a busy loop) may cost some slots; the sender may catch up on `catch_up` of them.
@@ -29,6 +37,30 @@ class Pacer:
         self._slack = limits.catch_up * self._interval
         self._next_any = 0.0
         self._next_chat: dict[int, float] = {}
+        # Booked slots are evenly spaced, but sends that wake late (a busy event loop) leave together: a sliding
+        # window of actual departures, the way Telegram counts, keeps any one second under the limit anyway.
+        self._limit = max(1, math.floor(limits.per_second))
+        self._departures: deque[float] = deque()
+        # Jitter beyond our control (a busy machine, the network) can still bunch sends on Telegram's side: after a
+        # 429 the rate eases off, and comes back step by step once it has been quiet for a while.
+        self._slower = 1.0
+        self._hold_until = 0.0
+        self._recover_at = 0.0
+
+    @property
+    def rate(self) -> float:
+        """Sends per second the pacer aims at now (below the limit by the margin, and eased off after a 429)."""
+        return self._per_second / self._slower
+
+    def _window_cap(self) -> int:
+        """As many as evenly spaced slots put into one second, never more than the limit itself."""
+        return max(1, min(self._limit, math.ceil(self.rate)))
+
+    def _recover(self, now: float) -> None:
+        while self._slower > 1.0 and now >= self._recover_at:
+            self._slower = max(1.0, self._slower / _EASE)
+            self._recover_at += _CALM
+        self._interval = 1.0 / self.rate
 
     def chat_ready(self, chat_id: int) -> float:
         """The earliest time the chat may get its next message."""
@@ -36,6 +68,7 @@ class Pacer:
 
     def reserve(self, chat_id: int, now: float) -> float:
         """Book the next send to `chat_id` and return when it may go (never before `now`)."""
+        self._recover(now)
         slot = max(self._next_any, now - self._slack)
         at = max(now, slot, self.chat_ready(chat_id))
         self._next_any = max(slot, at - self._slack) + self._interval
@@ -45,12 +78,25 @@ class Pacer:
     def reserve_overall(self, chat_id: int | None, now: float) -> float:
         """Book a reply (to a person who just wrote): it counts against the overall rate and the chat's gap,
         but waits only for the overall rate, since a short burst in one chat is allowed."""
+        self._recover(now)
         at = max(now, self._next_any)
         self._next_any = at + self._interval
         if chat_id is not None:
             gap = self._group_gap if chat_id < 0 else self._private_gap
             self._next_chat[chat_id] = max(self.chat_ready(chat_id), at + gap)
         return at
+
+    def depart(self, now: float) -> float:
+        """Seconds to wait before a booked send may leave (0.0: it leaves now and is counted); ask again after
+        waiting, since other sends may have left meanwhile."""
+        while self._departures and self._departures[0] <= now - 1.0:
+            self._departures.popleft()
+        cap = self._window_cap()
+        if len(self._departures) >= cap:
+            # Never 0.0 here, even if rounding says so: 0.0 means "counted, go".
+            return max(self._departures[len(self._departures) - cap] + 1.0 - now, 1e-4)
+        self._departures.append(now)
+        return 0.0
 
     def hold_chat(self, chat_id: int, until: float) -> None:
         """Send nothing to this chat before `until` (Telegram said retry_after)."""
@@ -59,6 +105,16 @@ class Pacer:
     def hold_all(self, until: float) -> None:
         """Send nothing at all before `until`."""
         self._next_any = max(self._next_any, until)
+
+    def too_many(self, now: float, retry_after: float) -> None:
+        """Telegram answered 429: hold everything for `retry_after`, and ease off the rate, once per hold (the
+        other sends already under way when it came are answered 429 for the same burst)."""
+        self.hold_all(now + retry_after)
+        if now >= self._hold_until:
+            self._slower = min(_SLOWEST, self._slower * _EASE)
+            self._interval = 1.0 / self.rate
+        self._hold_until = max(self._hold_until, now + retry_after)
+        self._recover_at = self._hold_until + _CALM
 
     def forget_before(self, now: float) -> None:
         """Drop bookkeeping of chats that may already get messages again (keeps memory flat)."""
