@@ -180,8 +180,9 @@ class OutboxSender:
             if self._stopping or not await self._call(claim, row.id, self._clock()):
                 return
             # The slot is booked once the row is ours: a claim that waited must not make sends bunch up later.
-            delay = self._pacer.reserve(row.chat_id, time.monotonic()) - time.monotonic()
+            at = self._pacer.reserve(row.chat_id, time.monotonic())
             photo = await self._call(photo_of, row.id) if row.has_photo else None
+            delay = at - time.monotonic()  # reading the photo took some of the wait already
             if (delay > 0 and await self._stopped_within(delay)) or not await self._departed():
                 await self._call(mark_retry, row.id, "not sent: the bot stopped")  # queued again, nothing went out
                 return

@@ -22,6 +22,7 @@ import pytest
 from bot.config import Settings
 from bot.localapi.server import LocalBotApi, SentMessage
 from bot.services import CONSENT_VERSION
+from storage.outbox import Outgoing, enqueue
 from storage.people import Membership, redeem_invite
 from tests.e2e import ADMIN_ID, NOW, FakeClock, Harness
 
@@ -258,3 +259,21 @@ async def test_prompts_lost_in_flight_arrive_and_only_the_uncertain_ones_twice(h
     # three sends it could not be sure about.
     assert sorted(harness.api.sent_count(m.user_id) for m in members) == [1] * 8 + [2] * 2
     assert sorted(u for _s, u in _outbox(harness)) == [0] * 7 + [1] * 3
+
+
+async def test_a_send_waiting_for_room_in_the_rate_window_is_queued_again_when_the_bot_stops(
+        harness: Harness) -> None:
+    harness.api.add_user(7000, "Person", language_code="de", started=True)
+    assert harness.app is not None
+    pacer, sender = harness.app.bot_data["pacer"], harness.app.bot_data["outbox_sender"]
+    later = time.monotonic() + 60  # a full second of sends that left "a minute from now": no room before that
+    while pacer.depart(later) == 0.0:
+        pass
+    with harness.db.atomic():
+        enqueue(harness.db, [Outgoing("window", "notice", 7000, "Hallo")], NOW)
+    sender.wake()
+    status = "SELECT status, last_error FROM outbox WHERE dedupe_key = 'window'"
+    await harness.api.wait_until(lambda: harness.db.execute(status).fetchone()[0] == "sending")
+    await harness.stop()
+    assert harness.db.execute(status).fetchone() == ("queued", "not sent: the bot stopped")
+    assert harness.api.sent_count(7000) == 0

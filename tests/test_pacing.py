@@ -171,7 +171,7 @@ def _leave_all(pacer: Pacer, wakes: list[float]) -> list[float]:
     The clock never runs back: a send that woke while another still waited asks after that one left."""
     left: list[float] = []
     for wake in wakes:
-        now = max([wake, *left[-1:]])
+        now = max(wake, left[-1]) if left else wake
         while (wait := pacer.depart(now)) > 0:
             now += wait
         left.append(now)
@@ -193,7 +193,7 @@ def test_sends_that_wake_late_and_leave_together_still_keep_the_limit(rate: floa
     # Every other second's sends wake `late` seconds late (a busy loop), so they leave bunched with the next ones.
     wakes = sorted(at + late if int(at) % 2 == 0 else at for at in booked)
     left = _leave_all(pacer, wakes)
-    assert most_in_one_second(left) <= math.ceil(rate * 0.95) <= rate
+    assert most_in_one_second(left) <= math.ceil(rate * 0.95)
     assert most_in_one_second(wakes) > rate  # without the window these would have been refused
     assert left == sorted(left) and all(gone >= wake for gone, wake in zip(left, wakes, strict=True))
 
@@ -242,3 +242,12 @@ def test_the_departure_window_narrows_while_eased_off() -> None:
     pacer.too_many(0.0, 1.0)
     left = _leave_all(pacer, [2.0] * 200)  # all woke at once
     assert most_in_one_second(left) == math.ceil(95 / 1.15)
+
+
+def test_a_send_booked_before_a_429_waits_out_the_hold_before_it_leaves() -> None:
+    pacer = Pacer(Limits(per_second=100))
+    booked = pacer.reserve(1, 10.0)  # booked, then asleep until its slot, when the 429 comes
+    pacer.too_many(10.0, 2.0)
+    assert pacer.depart(booked) == pytest.approx(2.0)
+    assert pacer.depart(11.5) == pytest.approx(0.5)
+    assert pacer.depart(12.0) == 0.0

@@ -88,6 +88,25 @@ async def test_a_429_holds_everyone_then_the_reply_goes_out(monkeypatch: pytest.
     assert retry_seconds(RetryAfter(3)) == 3.0
 
 
+async def test_a_reply_waits_while_sends_that_left_fill_the_last_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch)
+    pacer = Pacer(Limits(per_second=2, margin=1.0))
+    assert pacer.depart(START - 0.5) == 0.0 and pacer.depart(START - 0.2) == 0.0  # the outbox's, late and bunched
+    calls = Calls(clock)
+    await SharedRateLimiter(pacer).process_request(calls, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert calls.times == pytest.approx([START + 0.5])  # when the first of them left the window
+
+
+async def test_the_try_after_a_429_counts_in_the_window_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch)
+    pacer = Pacer(Limits(per_second=2, margin=1.0))
+    calls = Calls(clock, failures=1)
+    await SharedRateLimiter(pacer).process_request(calls, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert calls.times == pytest.approx([START, START + 1.1])
+    assert pacer.depart(START + 1.2) == 0.0
+    assert pacer.depart(START + 1.3) == pytest.approx(0.8)  # two in the window: the second try and this one
+
+
 async def test_a_429_beyond_the_retries_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
     limiter = SharedRateLimiter(Pacer(Limits(per_second=100)), max_retries=0)
     with pytest.raises(RetryAfter):

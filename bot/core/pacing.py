@@ -28,13 +28,12 @@ class Pacer:
 
     def __init__(self, limits: Limits) -> None:
         self._per_second = limits.per_second * limits.margin
-        self._interval = 1.0 / self._per_second
         self._private_gap = 1.0 / (limits.per_chat_per_second * limits.margin)
         self._group_gap = 60.0 / (limits.group_per_minute * limits.margin)
         # A stall (GC, a commit, a busy loop) may cost some slots; the sender may catch up on `catch_up` of them.
         # Sends that wake late bunch up on the way to Telegram already, so the default is none: the bench showed
         # that catching up on half the margin tips the busiest second over the limit.
-        self._slack = limits.catch_up * self._interval
+        self._slack = limits.catch_up / self._per_second  # in slots of the full rate, also while eased off
         self._next_any = 0.0
         self._next_chat: dict[int, float] = {}
         # Booked slots are evenly spaced, but sends that wake late (a busy event loop) leave together: a sliding
@@ -52,6 +51,10 @@ class Pacer:
         """Sends per second the pacer aims at now (below the limit by the margin, and eased off after a 429)."""
         return self._per_second / self._slower
 
+    @property
+    def _interval(self) -> float:
+        return 1.0 / self.rate
+
     def _window_cap(self) -> int:
         """As many as evenly spaced slots put into one second, never more than the limit itself."""
         return max(1, min(self._limit, math.ceil(self.rate)))
@@ -60,7 +63,6 @@ class Pacer:
         while self._slower > 1.0 and now >= self._recover_at:
             self._slower = max(1.0, self._slower / _EASE)
             self._recover_at += _CALM
-        self._interval = 1.0 / self.rate
 
     def chat_ready(self, chat_id: int) -> float:
         """The earliest time the chat may get its next message."""
@@ -89,12 +91,14 @@ class Pacer:
     def depart(self, now: float) -> float:
         """Seconds to wait before a booked send may leave (0.0: it leaves now and is counted); ask again after
         waiting, since other sends may have left meanwhile."""
+        if now < self._hold_until:  # a send booked before the 429 came waits out the hold too
+            return self._hold_until - now
         while self._departures and self._departures[0] <= now - 1.0:
             self._departures.popleft()
         cap = self._window_cap()
         if len(self._departures) >= cap:
             # Never 0.0 here, even if rounding says so: 0.0 means "counted, go".
-            return max(self._departures[len(self._departures) - cap] + 1.0 - now, 1e-4)
+            return max(self._departures[-cap] + 1.0 - now, 1e-4)
         self._departures.append(now)
         return 0.0
 
@@ -112,7 +116,6 @@ class Pacer:
         self.hold_all(now + retry_after)
         if now >= self._hold_until:
             self._slower = min(_SLOWEST, self._slower * _EASE)
-            self._interval = 1.0 / self.rate
         self._hold_until = max(self._hold_until, now + retry_after)
         self._recover_at = self._hold_until + _CALM
 
