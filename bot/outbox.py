@@ -197,7 +197,7 @@ class OutboxSender:
             except RetryAfter as error:
                 wait = retry_seconds(error)
                 self.stats["retry_after"] += 1
-                # Telegram does not say which limit was hit: hold everything, then go on at the paced rate.
+                # Telegram does not say which limit was hit: hold everything, then go on a little slower.
                 self._pacer.too_many(time.monotonic(), wait)
                 await self._retry(row, f"429 retry after {wait:g}s", wait)
             except Forbidden as error:

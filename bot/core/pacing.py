@@ -24,7 +24,8 @@ _CALM = 30.0  # seconds without a 429 before each step back up
 
 
 class Pacer:
-    """Hands out send times: evenly spaced overall, with a minimum gap per chat, and holds after a 429."""
+    """Hands out send times: evenly spaced overall, with a minimum gap per chat and at most the limit in any second
+    of departures; after a 429 it holds everything and eases off for a while."""
 
     def __init__(self, limits: Limits) -> None:
         self._per_second = limits.per_second * limits.margin
