@@ -146,6 +146,12 @@ class Harness:
         return [(r[0], r[1], r[2]) for r in rows]
 
 
+def mentions_number(text: str, number: int) -> bool:
+    """Whether the number stands in the text as a number of its own, not as digits inside a longer one (a random
+    pseudonym may well contain "501")."""
+    return re.search(rf"(?<!\d){number}(?!\d)", text) is not None
+
+
 def clarity_two_then_four(db: Database, script: Script, member: Membership, round_id: int) -> None:
     """The member rates goal clarity 2 at NOW and changes it to 4 an hour later (revision 1 is the current one)."""
     state = engine.start(script)
