@@ -2,9 +2,10 @@
 
 The data (bench/_digest_data.py) is what the bot stores: networks, people, rounds, participants, check-ins and answers
 in a SQLite file made by storage.db.open_db. For each network's newest closed round it runs the real code as
-bot/reports.py does: load_history with the network's thresholds, find_signals, and for each coordinator the German
-digest text (build_digest with the real catalogs, the labels of bot.reports and the network's privacy). Baseline: one
-plain SQL aggregate over the same answers table, in the same run. The chart is measured apart, without a goal.
+bot/reports.py does: load_history with the network's thresholds, round_signals (the rules, and how many rounds in a
+row each signal has stood), and for each coordinator the German digest text (build_digest with the real catalogs and
+tips, the labels of bot.reports and each round's privacy). Baseline: one plain SQL aggregate over the same answers
+table, in the same run. The chart is measured apart, without a goal.
 See bench/README.md.
 """
 
@@ -33,11 +34,10 @@ from bench._figures import Figure, machine, ratio, text_table, write_figures
 from bot.config import PROJECT_ROOT
 from bot.core import engine
 from bot.core.context import CheckinContext
-from bot.core.risk_rules import find_signals
 from bot.core.script import Script, Step, Value
 from bot.i18n import Catalogs, compile_catalogs
-from bot.reports import digest_chart, digest_texts
-from bot.scripts import ScriptRegistry
+from bot.reports import digest_chart, digest_texts, round_signals
+from bot.scripts import ScriptRegistry, load_tips
 from storage.checkins import stored_value
 from storage.context import checkin_context
 from storage.db import open_db
@@ -91,15 +91,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def one_pass(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, targets: list[tuple[int, int]],
              signals: Counter[str] | None = None) -> tuple[float, list[tuple[float, float, float]]]:
     """Every network once: the pass's total and each network's (load, signals, digest) seconds."""
+    tips = load_tips(PROJECT_ROOT / "dialogs")
     times, begin = [], time.perf_counter()
     for network_id, round_id in targets:
         start = time.perf_counter()
         history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
         loaded = time.perf_counter()
-        found = find_signals(history, round_id)
+        found = round_signals(history, round_id)  # the rules, and for the tips how long each signal has stood
         found_at = time.perf_counter()
         for coordinator in coordinators_of(db, network_id):
-            digest_texts(db, catalogs, scripts, history, round_id, found, coordinator)
+            digest_texts(catalogs, scripts, tips, history, round_id, found, coordinator)
         times.append((loaded - start, found_at - loaded, time.perf_counter() - found_at))
         if signals is not None:
             signals.update([f"{one.severity} {one.rule}" for one in found] + ["networks"] + ["signals"] * len(found))
@@ -135,7 +136,7 @@ def chart_times(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, targe
     for network_id, round_id in targets[: count + 1]:
         history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
         start = time.perf_counter()
-        digest_chart(db, catalogs, history, round_id, "de")
+        digest_chart(catalogs, history, round_id, "de")
         times.append(time.perf_counter() - start)
     return times[1:]
 
@@ -207,7 +208,7 @@ def details(run: Measured, count: int) -> None:
           f"{min(run.totals):.2f}) for {count} networks")
     print(f"  baseline scan runs {', '.join(f'{t:.3f}' for t in run.baseline)} s (median "
           f"{statistics.median(run.baseline):.3f}, best {min(run.baseline):.3f})")
-    print(f"  one network, median per phase: load_history {phases[0]:.1f} ms, find_signals {phases[1]:.1f} ms, "
+    print(f"  one network, median per phase: load_history {phases[0]:.1f} ms, round_signals {phases[1]:.1f} ms, "
           f"digest text {phases[2]:.1f} ms")
 
 

@@ -53,7 +53,7 @@ from bot.quiet_send import allow_quiet_sends
 from bot.ratelimit import SharedRateLimiter
 from bot.reports import reports_due, reports_pass
 from bot.rounds import run_due_stepwise
-from bot.scripts import ScriptRegistry
+from bot.scripts import ScriptRegistry, load_tips
 from bot.services import Clock, Services, system_clock
 from bot.update_order import PerChatUpdateProcessor
 from storage.db import open_db, set_meta, sync_to_disk
@@ -160,7 +160,7 @@ async def rounds_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     # this runs in a worker thread with its own connection, and only when something is due.
     now = svc.clock()
     if reports_due(svc.db, now):
-        queued = await asyncio.to_thread(reports_pass, svc.settings.db_path, svc.catalogs, now)
+        queued = await asyncio.to_thread(reports_pass, svc.settings.db_path, svc.catalogs, svc.tips, now)
         if queued:
             svc.wake_sender()
     # Once a day: erase free texts past the retention period, then the daily backup (a file copy: a worker thread).
@@ -178,6 +178,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     compile_catalogs(settings.locales_dir)
     scripts = ScriptRegistry(db)
     scripts.load_directory(settings.dialogs_dir, clock())
+    tips = load_tips(settings.dialogs_dir)  # a broken tips file stops the start, naming file and line
     username = app.bot.username
     set_meta(db, "bot_username", username)
     catalogs = Catalogs(settings.locales_dir)
@@ -188,7 +189,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
                      request=sending, get_updates_request=sending)
     await sender_bot.initialize()
     sender = OutboxSender(sender_bot, settings.db_path, catalogs, clock, app.bot_data[_PACER_KEY])
-    svc = Services(settings, db, scripts, catalogs, clock, username, wake_sender=sender.wake)
+    svc = Services(settings, db, scripts, catalogs, clock, tips, username, wake_sender=sender.wake)
     app.bot_data[SERVICES_KEY] = svc
     app.bot_data[_SENDER_KEY] = sender
     await set_default_menus(app.bot, svc)

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.cli_dialogs import dialogs_check, dialogs_graph, dialogs_versions_command
+from bot.cli_dialogs import dialog_files, dialogs_check, dialogs_graph, dialogs_versions_command
 from bot.cli_thresholds import thresholds_command
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Clock, SimulatedClock, system_clock
@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     dialogs = commands.add_parser("dialogs", help="check and draw check-in scripts")
     dialog_commands = dialogs.add_subparsers(dest="dialogs_command", required=True)
     check = dialog_commands.add_parser("check", help="validate scripts; every problem with file, line and step")
-    check.add_argument("files", nargs="*", type=FsPath, help="script files (default: every *.yaml in dialogs/)")
+    check.add_argument("files", nargs="*", type=FsPath,
+                       help="script files (default: every *.yaml in dialogs/, and dialogs/tips/coaching_tips.yaml)")
     graph = dialog_commands.add_parser("graph", help="print a script's flow as a Mermaid diagram")
     graph.add_argument("file", type=FsPath, help="the script file")
     graph.add_argument("--lang", default="de", choices=["de", "en"], help="the language of the step texts")
@@ -107,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dialogs_command == "graph":
             return dialogs_graph(args.file, args.lang)
         if args.dialogs_command == "check":
-            return dialogs_check(args.files or sorted(settings.dialogs_dir.glob("*.yaml")))
+            return dialogs_check(args.files or dialog_files(settings.dialogs_dir))
         return dialogs_versions_command(settings, args)
     if args.command == "backup":
         from bot.backup import backup_command

@@ -8,23 +8,41 @@ from collections.abc import Sequence
 from pathlib import Path as FsPath
 
 from bot.config import Settings
-from bot.core.flow import QUARTER, longest_path, mermaid, quarter_gaps, questions_on, rounds_to_check
+from bot.core.flow import (
+    FACTORS,
+    QUARTER,
+    RISKS,
+    factors_per_round,
+    longest_path,
+    measured_per_round,
+    mermaid,
+    quarter_gaps,
+    questions_on,
+    risks_per_round,
+    rounds_to_check,
+)
+from bot.core.risk_rules import RULES
 from bot.core.script import Script
 from bot.core.script_diff import diff_scripts
 from bot.core.script_loader import ScriptError, load_script_file
-from bot.scripts import ScriptRegistry
+from bot.core.tips import TipsError, load_tips_text
+from bot.scripts import TIPS_FILE, ScriptRegistry, tips_path
 from bot.services import system_clock
 from storage.db import open_db
 from storage.scripts import publications, stored_versions
 
 
 def dialogs_check(files: Sequence[FsPath]) -> int:
-    """Validate script files; print each one's summary or its problems; 1 if any file has a problem."""
+    """Validate script files (and the coaching tips file); print each one's summary or its problems; 1 if any file
+    has a problem."""
     if not files:
         print("No script files given or found.", file=sys.stderr)
         return 1
     failed = 0
     for path in files:
+        if path.name == TIPS_FILE.name:
+            failed += _check_tips(path)
+            continue
         try:
             script = load_script_file(path)
         except (ScriptError, OSError) as error:
@@ -37,12 +55,56 @@ def dialogs_check(files: Sequence[FsPath]) -> int:
         print(f"✓ {path}: {script.id} version {script.version}, {len(script.steps)} steps, "
               f"at most {_most_questions(script)} questions a check-in, languages {', '.join(script.languages)}")
         if script.modules:
-            gaps = quarter_gaps(script)
-            print(f"  rotation: {len(script.modules)} modules; " + (
-                f"all 11 success factors within any {QUARTER} rounds" if not gaps else "; ".join(
-                    f"rounds {first}-{first + QUARTER - 1} do not ask factor(s) {', '.join(map(str, sorted(missing)))}"
-                    for first, missing in gaps.items())))
+            print(f"  rotation: {len(script.modules)} modules")
+            for line in coverage_lines(script):
+                print(f"  {line}")
     return 1 if failed else 0
+
+
+def _check_tips(path: FsPath) -> int:
+    """Validate the coaching tips file; print its summary or its problems; 1 if it has a problem."""
+    try:
+        tips = load_tips_text(path.read_text(encoding="utf-8"), str(path), tuple(RULES))
+    except (TipsError, OSError) as error:
+        problems = error.problems if isinstance(error, TipsError) else [f"{path}: {error}"]
+        print(f"✗ {path}: {len(problems)} problem(s)")
+        for problem in problems:
+            print(f"  {problem}")
+        return 1
+    stages = sum(len(stages) for stages in tips.rules.values())
+    print(f"✓ {path}: coaching tips version {tips.version}, {len(tips.rules)} rules ({stages} tips), "
+          f"{len(tips.risks)} risk factors, German and English")
+    return 0
+
+
+def dialog_files(directory: FsPath) -> list[FsPath]:
+    """What `dialogs check` checks by default: every script in the folder, then the coaching tips."""
+    return [*sorted(directory.glob("*.yaml")), tips_path(directory)]
+
+
+def coverage_lines(script: Script) -> list[str]:
+    """What each round of a rotating script covers on every path, and what any QUARTER rounds in a row miss."""
+    lines = []
+    for number in rounds_to_check(script):
+        due = ", ".join(module.id for module in script.modules if module.due(number)) or "no module"
+        lines.append(f"round {number} ({due}): success factors {_numbers(factors_per_round(script, number))} "
+                     f"(measured 1-5: {_numbers(measured_per_round(script, number))}); risk factors "
+                     f"{_numbers(risks_per_round(script, number))}")
+    checks = (("ask success factor(s)", factors_per_round, FACTORS),
+              ("measure success factor(s)", measured_per_round, FACTORS),
+              ("ask risk factor(s)", risks_per_round, RISKS))
+    for what, covered, wanted in checks:
+        gaps = quarter_gaps(script, covered, wanted)
+        lines += [f"✗ rounds {first}-{first + QUARTER - 1} do not {what} {_numbers(missing)}"
+                  for first, missing in gaps.items()]
+    if not any(line.startswith("✗") for line in lines):
+        lines.append(f"any {QUARTER} rounds in a row: all 11 success factors asked and measured, all 9 risk factors "
+                     "asked")
+    return lines
+
+
+def _numbers(values: set[int]) -> str:
+    return ", ".join(map(str, sorted(values))) or "none"
 
 
 def _most_questions(script: Script) -> int:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.digest import ChartData
-from bot.core.digest_evidence import MIN_ANSWERS, Privacy, scrub
+from bot.core.chart_data import FACTORS, ChartData
+from bot.core.digest_evidence import scrub
 from bot.core.digest_names import factor_name, risk_name
+from bot.core.disclosure import Shown
 from bot.core.render import describe_value, pick
 from bot.core.script import Script, Value
 
@@ -55,27 +56,31 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
 
 
-def shareable(records: Iterable[AnswerRecord], privacy: Privacy) -> tuple[list[AnswerRecord], list[str]]:
-    """The records that may be exported and the periods left out: an anonymous network shows a round only when at
-    least MIN_ANSWERS partners answered in it (as the digest does), else the answers point to one or two partners."""
-    records = list(records)
-    if privacy == "named":
-        return records, []
-    answering: dict[str, set[int]] = {}
+def shareable(records: Iterable[AnswerRecord], shown: Mapping[str, Shown]) -> tuple[list[AnswerRecord], list[str]]:
+    """The records that may be exported and the periods left out, by what each round may show (bot.core.disclosure,
+    outlet "export"): a named round everything, late answers included; an anonymous round its answers given while it
+    was open, once it has closed and at least three organisations answered; otherwise nothing."""
+    kept, withheld = [], set()
     for record in records:
-        answering.setdefault(record.period, set()).add(record.organisation_id)
-    withheld = sorted(period for period, organisations in answering.items() if len(organisations) < MIN_ANSWERS)
-    return [record for record in records if record.period not in withheld], withheld
+        allowed = shown.get(record.period, "nothing")
+        if allowed == "nothing":
+            withheld.add(record.period)
+        elif allowed == "named" or not record.late:
+            kept.append(record)
+    return kept, sorted(withheld)
 
 
-def answer_table(records: Iterable[AnswerRecord], scripts: ScriptLookup, privacy: Privacy, names: Mapping[int, str],
-                 tz: ZoneInfo, lang: str, _: Gettext, ngettext: Ngettext) -> Table:
-    """One row per answer. Named: with organisation, late and time, by round and organisation. Anonymous: none of
-    these (the time and lateness would link a partner's rows to the participation the coordinator sees by name),
-    free texts without partner names, partners steps as a count, rows by round, question and answer."""
-    named = privacy == "named"
+def answer_table(records: Iterable[AnswerRecord], scripts: ScriptLookup, shown: Mapping[str, Shown],
+                 names: Mapping[int, str], tz: ZoneInfo, lang: str, _: Gettext, ngettext: Ngettext) -> Table:
+    """One row per answer. Rounds that may show names (`shown` "named" by period): with organisation, late and time,
+    by round and organisation. Other rounds: none of these (the time and lateness would link a partner's rows to the
+    participation the coordinator sees by name), free texts without partner names, partners steps as a count, rows
+    by round, question and answer."""
+    records = list(records)
+    with_names = any(shown.get(record.period) == "named" for record in records)
     keyed: list[tuple[tuple[object, ...], tuple[Cell, ...]]] = []
     for record in records:
+        named = shown.get(record.period) == "named"
         script = scripts(record.script_id, record.script_version)
         step = script.step(record.step_id) if script.has_step(record.step_id) else None
         position = script.index(record.step_id) if step is not None else len(script.steps)
@@ -89,14 +94,15 @@ def answer_table(records: Iterable[AnswerRecord], scripts: ScriptLookup, privacy
             when = record.answered_at.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
             row: tuple[Cell, ...] = (record.period, record.organisation, record.step_id, question, factor, risk,
                                      answer, number, late, when)
-            key: tuple[object, ...] = (record.period, record.organisation.casefold(), record.organisation_id,
+            key: tuple[object, ...] = (record.period, 0, record.organisation.casefold(), record.organisation_id,
                                        position, record.step_id)
         else:
-            row = (record.period, record.step_id, question, factor, risk, answer, number)
-            key = (record.period, position, record.step_id, number is None, number or 0, answer)
+            row = (record.period, *([None] if with_names else []), record.step_id, question, factor, risk, answer,
+                   number, *([None, None] if with_names else []))
+            key = (record.period, 1, position, record.step_id, number is None, number or 0, answer)
         keyed.append((key, row))
-    header = (_("Round"), *([_("Organisation")] if named else []), _("Step"), _("Question"), _("Success factor"),
-              _("Risk factor"), _("Answer"), _("Value"), *([_("Late"), _("Answered at")] if named else []))
+    header = (_("Round"), *([_("Organisation")] if with_names else []), _("Step"), _("Question"), _("Success factor"),
+              _("Risk factor"), _("Answer"), _("Value"), *([_("Late"), _("Answered at")] if with_names else []))
     return Table(header, tuple(row for _key, row in sorted(keyed, key=lambda pair: pair[0])))
 
 
@@ -127,10 +133,23 @@ def _number(record: AnswerRecord) -> int | None:
 
 
 def means_table(chart: ChartData, _: Gettext) -> Table:
-    """Each round's mean per success factor (the digest's numbers; empty where hidden or not asked)."""
-    header = (_("Round"), *(factor_name(factor, _) for factor, _means in chart.factors))
-    rows = tuple((period, *(means[index] for _factor, means in chart.factors))
+    """Each round's mean per success factor, all 11 (the digest's numbers; empty where hidden or not asked)."""
+    series = dict(chart.factors)
+    header = (_("Round"), *(factor_name(factor, _) for factor in FACTORS))
+    rows = tuple((period, *(series[factor][index] if factor in series else None for factor in FACTORS))
                  for index, period in enumerate(chart.periods))
+    return Table(header, rows)
+
+
+def factor_table(chart: ChartData, _: Gettext) -> Table:
+    """Every success factor as the digest shows it: its level, the round it was last measured in, how many partners
+    answered and how many rated it low, middle and high (empty where hidden or never measured)."""
+    header = (_("Success factor"), _("Last measured"), _("Mean"), _("Answers"), _("low (1–2)"), _("middle (3)"),
+              _("high (4–5)"))
+    rows = tuple((factor_name(state.factor, _), state.period, state.level,
+                  *((state.answers, state.low, state.middle, state.high) if state.level is not None
+                    else (None, None, None, None)))
+                 for state in chart.latest)
     return Table(header, rows)
 
 

@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from bot.core.disclosure import Shown
 from bot.core.network_map import NetworkMap
 
 Gettext = Callable[[str], str]
@@ -31,11 +32,12 @@ def short_label(name: str, limit: int = LABEL_CHARS, *, wrap: bool = True) -> st
     return name
 
 
-def render_network_map(network: NetworkMap, title: str, _: Gettext) -> bytes:
+def render_network_map(network: NetworkMap, title: str, _: Gettext, shown: Shown = "named") -> bytes:
     """PNG bytes of a 1000×1000 px picture of the map: the organisations on a circle (fixed order, so the same map is
     always drawn alike), line width by how often a cooperation was named, isolated partners in orange, partners that
-    did not answer with a dashed rim, stopped pairs dotted red, and a legend of what the picture shows. CPU-bound
-    (~0.15 s for 30 organisations): call it in a thread."""
+    did not answer with a dashed rim (only where the map may show who answered: `shown` "named"), stopped pairs
+    dotted red, and a legend of what the picture shows. CPU-bound (~0.15 s for 30 organisations): call it in a
+    thread."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -67,8 +69,9 @@ def render_network_map(network: NetworkMap, title: str, _: Gettext) -> bytes:
         widths = [1.5 + 4.5 * (network.edges[pair] - 1) / max(heaviest - 1, 1) for pair in edges]
         nx.draw_networkx_edges(graph, positions, edgelist=edges, ax=axes, edge_color=EDGE, alpha=0.7, width=widths,
                                node_size=node_size)
+    named = shown == "named"
     for answered, style in ((True, "solid"), (False, "dashed")):
-        group = [org for org in nodes if (org in network.answered) == answered]
+        group = [org for org in nodes if (org in network.answered or not named) == answered]
         if group:
             drawn = nx.draw_networkx_nodes(graph, positions, nodelist=group, ax=axes, node_size=node_size,
                                            node_color=[_colour(network, graph, org) for org in group],
@@ -82,7 +85,7 @@ def render_network_map(network: NetworkMap, title: str, _: Gettext) -> bytes:
     axes.set_xlim(-reach, reach)
     axes.set_ylim(-reach if count > RADIAL_FROM else -1.35, reach if count > RADIAL_FROM else 1.35)
     axes.set_aspect("equal")
-    handles = _legend(network, graph, stopped, _)
+    handles = _legend(network, graph, stopped, _, named)
     if handles:
         figure.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     buffer = io.BytesIO()
@@ -114,7 +117,7 @@ def _labels(axes: Any, network: NetworkMap, angles: dict[int, float]) -> None:
                       ha="right" if left else "left", va="center")
 
 
-def _legend(network: NetworkMap, graph: Any, stopped: list[tuple[int, int]], _: Gettext) -> list[Any]:
+def _legend(network: NetworkMap, graph: Any, stopped: list[tuple[int, int]], _: Gettext, named: bool) -> list[Any]:
     """Legend entries for what the picture shows, no more."""
     from matplotlib.lines import Line2D
 
@@ -132,7 +135,7 @@ def _legend(network: NetworkMap, graph: Any, stopped: list[tuple[int, int]], _: 
         handles.append(dot(LINKED, _("Worked with others")))
     if network.isolated:
         handles.append(dot(ISOLATED, _("Isolated: no cooperation named")))
-    if any(org not in network.answered for org in network.organisations):
+    if named and any(org not in network.answered for org in network.organisations):
         handles.append(dot("white", _("Dashed rim: did not answer")))
     return handles
 

@@ -12,24 +12,20 @@ from sqlite_utils import Database
 
 from bot import callbacks
 from bot.chart import render_chart
+from bot.core.chart_data import chart_data
 from bot.core.coaching import outcome_label
-from bot.core.digest import (
-    answered_organisations,
-    build_digest,
-    chart_data,
-    factor_levels,
-    main_topic,
-    partner_feedback,
-    short_month,
-    signal_text,
-)
-from bot.core.digest_evidence import MEMBERSHIP_CODES, MIN_ANSWERS, decimal
+from bot.core.digest import build_digest, partner_feedback, short_month, signal_text, signals_view
+from bot.core.digest_evidence import decimal
 from bot.core.digest_names import factor_name
+from bot.core.disclosure import round_facts
+from bot.core.escalation import escalate
+from bot.core.factor_levels import factor_states
 from bot.core.history import History, Signal
-from bot.core.network_map import map_due, map_summary, network_map
+from bot.core.network_map import map_disclosure, map_due, map_summary, network_map
 from bot.core.render import describe_value, pick
 from bot.core.risk_rules import find_signals
 from bot.core.script import Script
+from bot.core.tips import Tips
 from bot.i18n import Catalogs, Gettext
 from bot.network_picture import render_network_map
 from bot.rounds import month_name
@@ -39,7 +35,7 @@ from storage.db import get_meta, open_db, set_meta
 from storage.history import load_history
 from storage.outbox import Outgoing, enqueue
 from storage.people import Membership, coordinators_of, membership_by_id
-from storage.reports import first_alert, mark_reported, network_privacy, network_thresholds, rounds_to_report
+from storage.reports import first_alert, mark_reported, network_thresholds, rounds_to_report
 
 log = logging.getLogger(__name__)
 MONTHLY = "monthly_checkin"
@@ -47,52 +43,57 @@ MONTHLY = "monthly_checkin"
 ALERT_CHECK_SECONDS = 600  # urgent signals: looked for at most every ten minutes (of the clock in use)
 
 
-def digest_texts(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, history: History, round_id: int,
+def digest_texts(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, history: History, round_id: int,
                  signals: list[Signal], coordinator: Membership) -> list[str]:
     """The digest's texts for one coordinator, in their language."""
     locale = coordinator.locale
     _, ngettext = catalogs.gettext(locale), catalogs.ngettext(locale)
     current = next(r for r in history.rounds if r.id == round_id)
     question, answer = _labels(scripts, coordinator.network_id, locale, _)
-    return build_digest(history, round_id, signals, network_privacy(db, history.network_id), locale, _, ngettext,
-                        network_name=coordinator.network_name, month=month_name(current.period, locale),
-                        question_label=question, answer_label=answer)
+    return build_digest(history, round_id, signals, tips, locale, _, ngettext, network_name=coordinator.network_name,
+                        month=month_name(current.period, locale), question_label=question, answer_label=answer)
 
 
-def digest_chart(db: Database, catalogs: Catalogs, history: History, round_id: int, locale: str) -> bytes:
+def digest_chart(catalogs: Catalogs, history: History, round_id: int, locale: str) -> bytes:
     """The digest's chart as a PNG, in this language (CPU-bound, ~0.2 s: reports run in a worker thread)."""
-    data = chart_data(history, round_id, min_answers=3 if network_privacy(db, history.network_id) == "anonymous"
-                      else 1)
-    return render_chart(data, [short_month(period, locale) for period in data.periods], catalogs.gettext(locale))
+    data = chart_data(history, round_id)
+    months = {facts.period: short_month(facts.period, locale) for facts in history.rounds}
+    return render_chart(data, [months[period] for period in data.periods], catalogs.gettext(locale),
+                        lambda period: months.get(period or "", ""), history.thresholds.low_level, locale)
 
 
-def digest_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, history: History, round_id: int,
+def digest_messages(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, history: History, round_id: int,
                     signals: list[Signal], coordinator: Membership) -> tuple[list[str], bytes]:
     """The digest texts and the chart PNG for one coordinator, in their language."""
-    return (digest_texts(db, catalogs, scripts, history, round_id, signals, coordinator),
-            digest_chart(db, catalogs, history, round_id, coordinator.locale))
+    return (digest_texts(catalogs, scripts, tips, history, round_id, signals, coordinator),
+            digest_chart(catalogs, history, round_id, coordinator.locale))
 
 
-def queue_round_reports(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, now: datetime) -> int:
+def round_signals(history: History, round_id: int) -> list[Signal]:
+    """A round's signals, each with how many rounds in a row it has shown up (for the tip that fits)."""
+    return escalate(history, round_id, find_signals(history, round_id))
+
+
+def queue_round_reports(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, now: datetime) -> int:
     """For every closed round not reported yet: digest and chart to each coordinator, feedback to each partner who
     took part, queued in one transaction with the note that it was done; returns how many rounds were reported."""
     reported = 0
     for network_id, round_id in rounds_to_report(db):
         try:
-            reported += _report_round(db, catalogs, scripts, network_id, round_id, now)
+            reported += _report_round(db, catalogs, scripts, tips, network_id, round_id, now)
         except Exception:  # one broken network must not hold up the others' reports; the log says which
             log.exception("reports: round %d of network %d could not be reported", round_id, network_id)
     return reported
 
 
-def _report_round(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, network_id: int, round_id: int,
-                  now: datetime) -> int:
+def _report_round(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, network_id: int,
+                  round_id: int, now: datetime) -> int:
     """Queue one closed round's digest, chart, map and feedback with the note that it was done (1), or 0."""
     history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
-    signals = find_signals(history, round_id)
+    signals = round_signals(history, round_id)
     messages: list[Outgoing] = []
     for coordinator in coordinators_of(db, network_id):
-        texts, png = digest_messages(db, catalogs, scripts, history, round_id, signals, coordinator)
+        texts, png = digest_messages(catalogs, scripts, tips, history, round_id, signals, coordinator)
         messages += [Outgoing(f"digest:{round_id}:{coordinator.id}:{n}", "digest", coordinator.user_id, text,
                               network_id=network_id, membership_id=coordinator.id)
                      for n, text in enumerate(texts)]
@@ -118,14 +119,15 @@ def coaching_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry,
     key = f"{round_id}:{coordinator.id}"
     messages: list[Outgoing] = []
     earlier = [facts.id for facts in history.rounds if facts.closed and facts.id < round_id]
-    levels = {level.factor: level for level in factor_levels(history, round_id)}
+    levels = {state.factor: state for state in factor_states(history, round_id, "coaching")}
     reviewed = [action for action in actions_of(db, history.network_id) if earlier and action.round_id == earlier[-1]]
     lines = []
     for action in reviewed:
         line = _("Step from last month: {what} – {outcome}").format(what=action.what,
                                                                    outcome=outcome_label(action.outcome, _))
         level = levels.get(action.factor or 0)
-        if level is not None and level.level is not None and level.previous:
+        if (level is not None and level.level is not None and level.previous
+                and level.round_number == round_facts(history, round_id).number):
             line += "; " + _("{factor}: {before} → {now}").format(
                 factor=factor_name(level.factor, _), before=decimal(level.previous[-1], coordinator.locale),
                 now=decimal(level.level, coordinator.locale))
@@ -165,13 +167,16 @@ def _map_messages(catalogs: Catalogs, history: History, round_id: int, coordinat
     _ = catalogs.gettext(coordinator.locale)
     current = next(r for r in history.rounds if r.id == round_id)
     network = network_map(history, round_id)
-    title = _("Network map {month}").format(month=month_name(current.period, coordinator.locale))
-    png = render_network_map(network, title, _)
+    shown = map_disclosure(history, network)
     key = f"{round_id}:{coordinator.id}"
-    return [Outgoing(f"map-text:{key}", "map", coordinator.user_id, "\n".join(map_summary(network, _)),
-                     network_id=history.network_id, membership_id=coordinator.id),
-            Outgoing(f"map:{key}", "map", coordinator.user_id, title, network_id=history.network_id,
-                     membership_id=coordinator.id, photo=png)]
+    text = Outgoing(f"map-text:{key}", "map", coordinator.user_id, "\n".join(map_summary(network, shown, _)),
+                    network_id=history.network_id, membership_id=coordinator.id)
+    if shown == "nothing":
+        return [text]
+    title = _("Network map {month}").format(month=month_name(current.period, coordinator.locale))
+    png = render_network_map(network, title, _, shown)
+    return [text, Outgoing(f"map:{key}", "map", coordinator.user_id, title, network_id=history.network_id,
+                           membership_id=coordinator.id, photo=png)]
 
 
 def _feedback(db: Database, catalogs: Catalogs, history: History, round_id: int,
@@ -187,7 +192,7 @@ def _feedback(db: Database, catalogs: Catalogs, history: History, round_id: int,
         if member is None:
             continue
         _, ngettext = catalogs.gettext(member.locale), catalogs.ngettext(member.locale)
-        text = partner_feedback(history, round_id, main_topic(signals, _), member.locale, _, ngettext,
+        text = partner_feedback(history, round_id, signals, member.locale, _, ngettext,
                                 month=month_name(current.period, member.locale))
         messages.append(Outgoing(f"feedback:{round_id}:{member.id}", "feedback", member.user_id, text,
                                  network_id=history.network_id, membership_id=member.id))
@@ -201,18 +206,19 @@ def reports_due(db: Database, now: datetime) -> bool:
     return alerts or bool(rounds_to_report(db))
 
 
-def reports_pass(db_path: Path, catalogs: Catalogs, now: datetime) -> int:
+def reports_pass(db_path: Path, catalogs: Catalogs, tips: Tips, now: datetime) -> int:
     """Queue due reports and urgent alerts with a connection of this thread's own (charts take ~0.2 s each, so the
     rounds job runs this in a worker thread); returns how many were queued."""
     db = open_db(db_path)
     try:
         scripts = ScriptRegistry(db)
-        return queue_round_reports(db, catalogs, scripts, now) + queue_urgent_alerts(db, catalogs, scripts, now)
+        return (queue_round_reports(db, catalogs, scripts, tips, now)
+                + queue_urgent_alerts(db, catalogs, scripts, tips, now))
     finally:
         db.close()
 
 
-def queue_urgent_alerts(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, now: datetime) -> int:
+def queue_urgent_alerts(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, now: datetime) -> int:
     """Urgent signals of each network's newest round go to its coordinators at once, each (rule, partner, round)
     once; a partner's unreachability is not repeated (the outbox told the coordinators when it happened)."""
     checked = get_meta(db, "alerts_checked_at")
@@ -225,23 +231,25 @@ def queue_urgent_alerts(db: Database, catalogs: Catalogs, scripts: ScriptRegistr
     for (network_id,) in db.execute("SELECT network_id FROM rounds GROUP BY network_id HAVING MAX(status = 'open')"
                                     " OR MAX(COALESCE(closed_at, '')) >= ?", [since]).fetchall():
         try:
-            sent += _alert_network(db, catalogs, scripts, network_id, now)
+            sent += _alert_network(db, catalogs, scripts, tips, network_id, now)
         except Exception:  # one broken network must not silence the others
             log.exception("reports: urgent signals of network %d could not be checked", network_id)
     return sent
 
 
-def _alert_network(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, network_id: int, now: datetime) -> int:
+def _alert_network(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, network_id: int,
+                   now: datetime) -> int:
     """Queue the new urgent signals of one network's newest round; returns how many."""
     sent = 0
     history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
     if not history.rounds:
         return 0
     newest = history.rounds[-1]
-    urgent = [signal for signal in find_signals(history, newest.id) if signal.severity == "urgent"]
-    if network_privacy(db, network_id) == "anonymous" and answered_organisations(history, newest.id) < MIN_ANSWERS:
-        # Who answered is known by name: an answer-based alert about "one partner" would say whose it is.
-        urgent = [signal for signal in urgent if is_membership_signal(signal)]
+    # Who answered is known by name: with fewer than three answers, an answer-based alert about "one partner" would
+    # say whose it is (bot.core.disclosure decides, as for the digest).
+    found = [signal for signal in find_signals(history, newest.id) if signal.severity == "urgent"]
+    urgent = [signal for signal in signals_view(history, newest.id, escalate(history, newest.id, found),
+                                                "alert").signals]
     for signal in urgent:
         key = signal.organisations[0] if len(signal.organisations) == 1 else 0
         with db.atomic():
@@ -249,21 +257,20 @@ def _alert_network(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, ne
                 continue
             if {evidence.code for evidence in signal.evidence} == {"unreachable"}:
                 continue  # already told by the outbox's own notice
-            enqueue(db, _alert_messages(db, catalogs, scripts, history, newest.id, signal), now)
+            enqueue(db, _alert_messages(db, catalogs, scripts, tips, history, signal), now)
             sent += 1
     return sent
 
 
-def _alert_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, history: History, round_id: int,
+def _alert_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, history: History,
                     signal: Signal) -> list[Outgoing]:
     """One urgent signal as a short message to each coordinator (its block of the digest)."""
     messages = []
-    privacy = network_privacy(db, history.network_id)
     for coordinator in coordinators_of(db, history.network_id):
         locale = coordinator.locale
         _ = catalogs.gettext(locale)
         question, answer = _labels(scripts, coordinator.network_id, locale, _)
-        body = signal_text(history, signal, privacy, locale, _, catalogs.ngettext(locale), question_label=question,
+        body = signal_text(history, signal, tips, locale, _, catalogs.ngettext(locale), question_label=question,
                            answer_label=answer)
         text = _("Urgent from your network:") + "\n" + body
         key = f"alert:{history.network_id}:{signal.rule}:{','.join(map(str, signal.organisations))}:" \
@@ -271,11 +278,6 @@ def _alert_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, h
         messages.append(Outgoing(key, "alert", coordinator.user_id, text, network_id=history.network_id,
                                  membership_id=coordinator.id))
     return messages
-
-
-def is_membership_signal(signal: Signal) -> bool:
-    """Whether a signal rests only on participation and membership facts (always shown by organisation)."""
-    return all(evidence.code in MEMBERSHIP_CODES for evidence in signal.evidence)
 
 
 def _labels(scripts: ScriptRegistry, network_id: int, locale: str,

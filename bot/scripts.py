@@ -1,4 +1,5 @@
-"""The check-in scripts: every version kept in the database, which one is in use, publishing and rolling back."""
+"""The check-in scripts: every version kept in the database, which one is in use, publishing and rolling back; and
+the coaching tips file beside them."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot.core.risk_rules import RULES
 from bot.core.script import Script
 from bot.core.script_loader import Problem, ScriptError, load_script_text
+from bot.core.tips import Tips, load_tips_text
 from storage.checkins import ScriptVersionConflict, register_script, script_source
 from storage.scripts import newest_version, publish, published_version
 
@@ -97,3 +100,19 @@ class ScriptRegistry:
                 raise ValueError(f"version {version} of {script_id} is already in use")
             publish(self._db, script_id, version, by, now, action="rollback", network_id=network_id)
         return script
+
+
+TIPS_FILE = Path("tips") / "coaching_tips.yaml"
+SHIPPED_DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"
+
+
+def tips_path(directory: Path) -> Path:
+    """The coaching tips file: in the dialogs folder in use, else the one shipped with the bot."""
+    own = directory / TIPS_FILE
+    return own if own.exists() else SHIPPED_DIALOGS / TIPS_FILE
+
+
+def load_tips(directory: Path) -> Tips:
+    """Read and check the coaching tips (TipsError names file and line; every rule needs its first tip)."""
+    path = tips_path(directory)
+    return load_tips_text(path.read_text(encoding="utf-8"), str(path), tuple(RULES))

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from bot.config import Settings
+from bot.core.tips import Tips
 from bot.i18n import Catalogs, Gettext
 from bot.scripts import ScriptRegistry
 
@@ -20,7 +21,7 @@ ONBOARDING_SCRIPT = "onboarding_checkin"  # offered once, right after a partner 
 EXIT_SCRIPT = "exit_checkin"  # started when a partner leaves with /leave (if dialogs/ has it)
 # The version of the consent text (bot/handlers/onboarding.py consent_body): raise it whenever that text changes,
 # and every member is asked to agree again.
-CONSENT_VERSION = 2
+CONSENT_VERSION = 3
 
 
 def system_clock() -> datetime:
@@ -44,13 +45,14 @@ class SimulatedClock:
 
 @dataclass
 class Services:
-    """Settings, database, scripts, catalogs and the clock, shared by all handlers."""
+    """Settings, database, scripts, catalogs, the clock and the coaching tips, shared by all handlers."""
 
     settings: Settings
     db: Database
     scripts: ScriptRegistry
     catalogs: Catalogs
     clock: Clock
+    tips: Tips
     bot_username: str = ""
     wake_sender: Callable[[], None] = field(default=lambda: None)
 

@@ -8,7 +8,17 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.core.conditions import holds
-from bot.core.history import AnswerFact, History, MembershipEvent, Participation, Partner, RoundFacts, Thresholds
+from bot.core.history import (
+    BASELINE_ROUND,
+    BASELINE_SCRIPT,
+    AnswerFact,
+    History,
+    MembershipEvent,
+    Participation,
+    Partner,
+    RoundFacts,
+    Thresholds,
+)
 from bot.core.script import Script, Value
 from storage.checkins import stored_value
 
@@ -21,12 +31,16 @@ def _when(value: object) -> datetime | None:
 
 def load_history(db: Database, network_id: int, scripts: ScriptLookup,
                  thresholds: Thresholds | None = None) -> History:
-    """Rounds, partner organisations, the newest answer of every step, participation and membership events."""
+    """Rounds (each with its privacy), partner organisations, the newest answer of every step given while its round
+    was open (late answers count in no result: bot.core.disclosure), each organisation's baseline, participation
+    and membership events."""
+    now_named = db.execute("SELECT privacy = 'named' FROM networks WHERE id = ?", [network_id]).fetchone()
+    # A round is named if it opened named and the network still is: a switch back to anonymous applies at once.
     rounds = tuple(
         RoundFacts(int(r[0]), number, str(r[1]), datetime.fromisoformat(r[2]), datetime.fromisoformat(r[3]),
-                   r[4] == "closed")
+                   r[4] == "closed", "named" if r[5] == "named" and now_named and now_named[0] else "anonymous")
         for number, r in enumerate(db.execute(
-            "SELECT id, period, opened_at, closes_at, status FROM rounds WHERE network_id = ? ORDER BY id",
+            "SELECT id, period, opened_at, closes_at, status, privacy FROM rounds WHERE network_id = ? ORDER BY id",
             [network_id]).fetchall(), start=1))
     partners = tuple(
         Partner(int(r[0]), str(r[1]), str(r[2]), bool(r[3]))
@@ -39,16 +53,18 @@ def load_history(db: Database, network_id: int, scripts: ScriptLookup,
 
 
 def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[AnswerFact, ...]:
-    """Every current answer of the network's rounds, in the order they were given."""
+    """Every current answer of the network's rounds, in the order they were given, and each organisation's newest
+    onboarding answers as its baseline (round BASELINE_ROUND)."""
     # The newest revision is picked here rather than by a correlated subquery per row (a fifth of the query's
     # time): rows come in id order and a revision is always stored after the answer it revises.
     rows = db.execute(
         "SELECT a.round_id, a.organisation_id, a.step_id, a.kind, a.factor, a.risk, a.value_json, a.answered_at,"
         " a.late, a.script_id, a.script_version, a.checkin_id, a.revision FROM answers a"
-        " WHERE a.network_id = ? AND a.round_id IS NOT NULL ORDER BY a.id", [network_id]).fetchall()
+        " WHERE a.network_id = ? AND (a.round_id IS NOT NULL AND a.late = 0 OR a.script_id = ?) ORDER BY a.id",
+        [network_id, BASELINE_SCRIPT]).fetchall()
     facts: dict[tuple[int, str], tuple[int, AnswerFact]] = {}
     # A network has thousands of answers but few distinct (script, step, stored value): each is judged once.
-    judged: dict[tuple[str, int, str, str], tuple[Value, bool]] = {}
+    judged: dict[tuple[str, int, str, str], tuple[Value, bool, int | None]] = {}
     parse = datetime.fromisoformat
     for round_id, organisation_id, step_id, kind, factor, risk, raw, at, late, script_id, version, checkin_id, \
             revision in rows:
@@ -56,19 +72,27 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
         if (known := judged.get(key)) is None:
             value = stored_value(raw)
             script = scripts(script_id, version)
-            concern = script.step(step_id).concern if script.has_step(step_id) else None
-            known = judged[key] = (value, concern is not None and holds(concern, {step_id: value}))
-        value, concerning = known
-        level = value if kind == "scale" and type(value) is int else None
-        fact = AnswerFact(round_id, organisation_id, step_id, kind, factor, risk, value, level, concerning, parse(at),
-                          bool(late))
+            step = script.step(step_id) if script.has_step(step_id) else None
+            concern = step.concern if step is not None else None
+            level = step.level_of(value) if step is not None else (
+                value if kind == "scale" and type(value) is int else None)
+            known = judged[key] = (value, concern is not None and holds(concern, {step_id: value}), level)
+        value, concerning, level = known
+        fact = AnswerFact(BASELINE_ROUND if round_id is None else round_id, organisation_id, step_id, kind, factor,
+                          risk, value, level, concerning, parse(at), bool(late))
         slot = (checkin_id, step_id)
         if slot in facts:
             if facts[slot][0] > revision:
                 continue
             del facts[slot]  # the revision takes the place of the answer it revises: the order it was given in
         facts[slot] = (revision, fact)
-    return tuple(fact for _, fact in facts.values())
+    # A new contact person answers the onboarding again: the organisation's baseline is its newest answer per step.
+    baseline: dict[tuple[int, str], AnswerFact] = {}
+    for _, fact in facts.values():
+        if fact.round_id == BASELINE_ROUND:
+            baseline[(fact.organisation_id, fact.step_id)] = fact
+    newest = set(map(id, baseline.values()))
+    return tuple(fact for _, fact in facts.values() if fact.round_id != BASELINE_ROUND or id(fact) in newest)
 
 
 def _participations(db: Database, network_id: int) -> tuple[Participation, ...]:

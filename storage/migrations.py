@@ -338,3 +338,12 @@ def m010_consent_lookup(db: Database) -> None:
 def m011_answers_by_network(db: Database) -> None:
     """A network's answers in the order they were given, without sorting them (every digest reads them all)."""
     db.execute("CREATE INDEX answers_network ON answers (network_id)")
+
+
+@migrations()
+def m012_round_privacy(db: Database) -> None:
+    """Each round keeps the network's privacy from when it opened: a switch to named applies from the next round on,
+    and the answers given before stay anonymous. Rounds so far take the network's setting of today (as before)."""
+    db.execute("ALTER TABLE rounds ADD COLUMN privacy TEXT NOT NULL DEFAULT 'anonymous'"
+               " CHECK (privacy IN ('anonymous', 'named'))")
+    db.execute("UPDATE rounds SET privacy = (SELECT privacy FROM networks WHERE networks.id = rounds.network_id)")

@@ -55,7 +55,6 @@ class PartnerRow:
     round_status: str | None = None  # in the newest round: pending, done, late, missed, excused (None: not in it)
     paused: bool = False
     unreachable: bool = False
-    missed_twice: bool = False  # missed the last two closed rounds
 
 
 _MEMBER_SELECT = """SELECT m.id, m.network_id, n.name, m.user_id, u.first_name, m.role, m.organisation_id, o.name,
@@ -233,26 +232,22 @@ def partner_overview(db: Database, network_id: int, now: datetime) -> list[Partn
     """Every partner organisation of the network with its contact person and open invites."""
     stamp = now.isoformat()
     newest = db.execute("SELECT MAX(id) FROM rounds WHERE network_id = ?", [network_id]).fetchone()[0]
-    closed = [r[0] for r in db.execute("SELECT id FROM rounds WHERE network_id = ? AND status = 'closed'"
-                                       " ORDER BY id DESC LIMIT 2", [network_id]).fetchall()]
     rows = db.execute(
         """SELECT o.id, o.name, u.first_name, m.joined_at,
                   EXISTS (SELECT 1 FROM invites i WHERE i.organisation_id = o.id
                           AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ?),
                   (SELECT p.status FROM participants p WHERE p.round_id = ? AND p.membership_id = m.id),
                   EXISTS (SELECT 1 FROM pauses x WHERE x.membership_id = m.id AND x.starts_at <= ? AND x.ends_at > ?),
-                  m.unreachable_at IS NOT NULL,
-                  (SELECT COUNT(*) FROM participants p JOIN memberships y ON y.id = p.membership_id
-                   WHERE y.organisation_id = o.id AND p.status = 'missed' AND p.round_id IN (?, ?))
+                  m.unreachable_at IS NOT NULL
            FROM organisations o
            LEFT JOIN memberships m ON m.organisation_id = o.id AND m.left_at IS NULL
            LEFT JOIN users u ON u.id = m.user_id
            WHERE o.network_id = ? AND o.removed_at IS NULL
            ORDER BY o.name COLLATE NOCASE""",
-        [stamp, newest, stamp, stamp, *[*closed, -1, -1][:2], network_id],
+        [stamp, newest, stamp, stamp, network_id],
     ).fetchall()
-    return [PartnerRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]), bool(r[7]) and r[2] is not None,
-                       len(closed) == 2 and r[8] == 2) for r in rows]
+    return [PartnerRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]), bool(r[7]) and r[2] is not None)
+            for r in rows]
 
 
 def membership_by_id(db: Database, membership_id: int) -> Membership | None:

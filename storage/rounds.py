@@ -128,12 +128,14 @@ def snapshot(db: Database, now: datetime, consent_version: int) -> list[NetworkV
 
 def open_round(db: Database, network_id: int, period: str, due_at: datetime, closes_at: datetime,
                members: Iterable[int], now: datetime) -> int | None:
-    """Open a round with its participants; None if that period's round already exists."""
+    """Open a round with its participants and the network's privacy of now (a later switch to named applies from
+    the next round); None if that period's round already exists."""
     stamp = now.isoformat()
     with db.atomic():
         cursor = db.execute(
-            "INSERT OR IGNORE INTO rounds (network_id, period, due_at, opened_at, closes_at, status)"
-            " VALUES (?, ?, ?, ?, ?, 'open')", [network_id, period, due_at.isoformat(), stamp, closes_at.isoformat()])
+            "INSERT OR IGNORE INTO rounds (network_id, period, due_at, opened_at, closes_at, status, privacy)"
+            " SELECT ?, ?, ?, ?, ?, 'open', privacy FROM networks WHERE id = ?",
+            [network_id, period, due_at.isoformat(), stamp, closes_at.isoformat(), network_id])
         if cursor.rowcount != 1:
             return None
         round_id = int(cursor.lastrowid or 0)

@@ -11,8 +11,10 @@ from sqlite_utils import Database
 from bot.config import Settings
 from bot.core.script import Script
 from bot.core.script_loader import load_script_file
+from bot.core.tips import Tips
 from bot.i18n import Catalogs, compile_catalogs
 from bot.localapi.server import LocalBotApi
+from bot.scripts import load_tips
 from storage.db import open_db
 from tests.e2e import ADMIN_ID, NOW, ROOT, TEST_DIALOGS, FakeClock, Harness
 
@@ -29,6 +31,12 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database = open_db(tmp_path / "netzpuls.db")
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def tips() -> Tips:
+    """The shipped coaching tips (dialogs/tips/coaching_tips.yaml)."""
+    return load_tips(ROOT / "dialogs")
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,17 @@ from jsonschema import Draft202012Validator
 from bot.core import engine
 from bot.core.context import CheckinContext
 from bot.core.engine import CONTINUE, DONE, NO, PARTNER_PREFIX, SKIP, YES, Accepted, Input, Pending, Press, Typed
-from bot.core.flow import FACTORS, MAX_QUESTIONS, factors_per_round, longest_path, questions_on, rounds_to_check
+from bot.core.flow import (
+    FACTORS,
+    MAX_QUESTIONS,
+    RISKS,
+    factors_per_round,
+    longest_path,
+    measured_per_round,
+    questions_on,
+    risks_per_round,
+    rounds_to_check,
+)
 from bot.core.script import Script, Step
 from bot.core.script_loader import load_script_file
 
@@ -50,20 +60,20 @@ def test_every_script_loads_with_its_file_name_as_id(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", SCRIPT_FILES, ids=lambda path: path.name)
-def test_no_round_of_any_script_asks_more_than_seven_questions(path: Path) -> None:
+def test_no_round_of_any_script_asks_more_than_eight_questions(path: Path) -> None:
     assert _most_questions(load_script_file(path)) <= MAX_QUESTIONS
 
 
 @pytest.mark.parametrize("name", ["onboarding_checkin", "exit_checkin"])
 def test_onboarding_and_exit_scripts_exist_and_ask_at_most_five_questions(name: str) -> None:
     script = _load(name)
-    assert script.version == 1
+    assert script.version >= 1
     assert 3 <= _most_questions(script) <= 5
 
 
-def test_monthly_script_is_version_3_with_three_modules_every_third_round() -> None:
+def test_monthly_script_is_version_4_with_three_modules_every_third_round() -> None:
     script = _load("monthly_checkin")
-    assert script.version >= 3
+    assert script.version >= 4
     assert sorted((module.every, module.offset) for module in script.modules) == [(3, 0), (3, 1), (3, 2)]
 
 
@@ -90,7 +100,7 @@ def test_monthly_script_keeps_the_option_ids_of_version_2() -> None:
 @pytest.mark.parametrize(("round_number", "factors"), [
     (1, {1, 2, 3, 4, 5, 6}),
     (2, {2, 3, 4, 7, 8, 11}),
-    (3, {1, 2, 3, 4, 9, 10}),
+    (3, {1, 2, 3, 4, 8, 9, 10}),
     (4, {1, 2, 3, 4, 5, 6}),
 ])
 def test_monthly_script_asks_these_factors_on_every_path(round_number: int, factors: set[int]) -> None:
@@ -98,10 +108,34 @@ def test_monthly_script_asks_these_factors_on_every_path(round_number: int, fact
 
 
 @pytest.mark.parametrize("first", range(1, 13))
-def test_any_three_rounds_in_a_row_ask_all_eleven_success_factors(first: int) -> None:
+def test_any_three_rounds_in_a_row_measure_all_eleven_success_factors_and_ask_all_nine_risks(first: int) -> None:
     script = _load("monthly_checkin")
-    asked = set().union(*(factors_per_round(script, first + n) for n in range(3)))
-    assert asked == FACTORS
+    rounds = [first + n for n in range(3)]
+    assert set().union(*(factors_per_round(script, number) for number in rounds)) == FACTORS
+    assert set().union(*(measured_per_round(script, number) for number in rounds)) == FACTORS
+    assert set().union(*(risks_per_round(script, number) for number in rounds)) == RISKS
+
+
+def test_resources_are_asked_in_the_rotation_with_levels_and_a_concern() -> None:
+    step = _load("monthly_checkin").step("resources")
+    assert (step.factor, step.risk, step.module) == (8, 7, "own_org")
+    assert not step.measures  # factor 8's level comes from one question (leadership_involved), not from two
+    assert step.concern is not None and step.concern.operand == ("tight", "lacking")
+
+
+def test_each_success_factor_is_measured_by_one_question_of_the_monthly_script() -> None:
+    measuring = [step.factor for step in _load("monthly_checkin").steps if step.measures and step.factor is not None]
+    assert sorted(measuring) == sorted(FACTORS)  # a second question would turn a change of question into a trend
+
+
+@pytest.mark.parametrize(("step_id", "value", "level"), [
+    ("agreements_kept", "all", 5), ("agreements_kept", "partly", 2), ("agreements_kept", "none_made", None),
+    ("time_for_network", "hardly", 1), ("time_for_network", "unsure", None), ("network_rules", "not_by_all", 3),
+    ("leadership_involved", "decides", 5), ("other_networks", "parallel", 1), ("other_networks", "none_known", None),
+    ("benefit", 2, 2), ("benefit", "dont_know", None), ("benefit_why", ("other",), None),
+])
+def test_monthly_answers_carry_the_level_of_their_option(step_id: str, value: object, level: int | None) -> None:
+    assert _load("monthly_checkin").step(step_id).level_of(value) == level  # type: ignore[arg-type]
 
 
 def test_monthly_script_has_a_network_map_a_multiple_choice_and_a_contact_change_question() -> None:
@@ -151,9 +185,9 @@ def _walk(script: Script, context: CheckinContext, given: Mapping[str, str]) -> 
 
 
 EVERY_MONTH = ["goals_clear", "benefit", "agreements_kept"]
-MODULE_STEPS = {1: ["time_for_network", "partners_worked_with", "network_rules"],
+MODULE_STEPS = {1: ["time_for_network", "partners_worked_with", "tasks_clear", "network_rules"],
                 2: ["needs_focus", "leadership_involved", "other_networks"],
-                3: ["autonomy", "ideas_inside", "contact_change"]}
+                3: ["autonomy", "ideas_inside", "resources", "contact_change"]}
 
 
 @pytest.mark.parametrize(("round_number", "given", "closing"), [
@@ -169,7 +203,7 @@ MODULE_STEPS = {1: ["time_for_network", "partners_worked_with", "network_rules"]
     pytest.param(2, {"goals_clear": "2"}, "goals_missing", id="unclear goal"),
     pytest.param(1, {"goals_clear": "1"}, "goals_missing", id="unclear goal in a commitment round"),
 ])
-def test_monthly_checkin_asks_three_module_questions_and_one_closing_question(
+def test_monthly_checkin_asks_the_module_questions_and_one_closing_question(
         round_number: int, given: dict[str, str], closing: str) -> None:
     script = _load("monthly_checkin")
     context = CheckinContext(round_number=round_number, partners=PARTNERS)
@@ -179,7 +213,7 @@ def test_monthly_checkin_asks_three_module_questions_and_one_closing_question(
 
 def test_without_other_partners_the_partners_step_is_passed_by() -> None:
     asked = _walk(_load("monthly_checkin"), CheckinContext(round_number=1), {})
-    assert asked == [*EVERY_MONTH, "time_for_network", "network_rules", "goal_statement"]
+    assert asked == [*EVERY_MONTH, "time_for_network", "tasks_clear", "network_rules", "goal_statement"]
 
 
 @pytest.mark.parametrize(("given", "asked"), [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.digest_names import SEVERITY_MARKERS
+from bot.core.digest_names import SEVERITY_MARKERS, factor_name
 from bot.demo.personas import EXPECTED_SIGNALS, PARTNERS, everyone
 from bot.demo.report import RoundOutcome
 from bot.demo.runner import Demo, DemoResult, coordinator_turn, run_demo
+from bot.i18n import Catalogs
 from tests.e2e import ROOT
 
 # The digest's German topic of each signal the personas are built to cause.
@@ -93,6 +95,18 @@ def test_each_digest_names_the_intended_topics_and_no_others(played: Played) -> 
     march = played.result.rounds[2].digest_path.read_text(encoding="utf-8")
     assert "Kita Sonnenschein" in march and "Bildungsträger Perspektive gGmbH: hat 2 Check-ins in Folge verpasst" \
         in march
+
+
+def test_every_success_factor_has_a_level_once_each_module_was_asked(played: Played) -> None:
+    _ = Catalogs(ROOT / "locales").gettext("de")
+    for outcome in played.result.rounds:
+        text = outcome.digest_path.read_text(encoding="utf-8")
+        for factor in range(1, 12):
+            line = next(line for line in text.splitlines() if line.startswith(factor_name(factor, _) + ": "))
+            measured = re.match(r".*: \d,\d", line) is not None
+            assert measured or outcome.number < 3, line  # rounds 1-3 ask every module once
+    april = played.result.rounds[3].digest_path.read_text(encoding="utf-8")
+    assert "Klarer Fokus auf Zielgruppe: 4,1 (gemessen im Feb.;" in april  # a rotating factor at its last round
 
 
 def test_transcripts_show_what_the_partners_answered(played: Played) -> None:

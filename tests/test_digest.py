@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from bot.core.coaching import advice, tip
-from bot.core.digest import (
-    FactorLevel,
-    build_digest,
-    chart_data,
-    factor_levels,
-    main_topic,
-    partner_feedback,
-    response_rate,
-)
-from bot.core.digest_evidence import Privacy
+from bot.core.chart_data import chart_data, response_rate
+from bot.core.digest import build_digest, main_topic, partner_feedback
 from bot.core.digest_split import split_messages, utf16_length
+from bot.core.factor_levels import FactorState, factor_states
 from bot.core.history import (
     AnswerFact,
     Evidence,
@@ -28,12 +21,15 @@ from bot.core.history import (
     Participation,
     ParticipationStatus,
     Partner,
+    Privacy,
     RoundFacts,
     Severity,
     Signal,
 )
 from bot.core.script import Value
 from bot.i18n import Catalogs
+from bot.scripts import load_tips
+from tests.e2e import ROOT
 
 JOBCENTER, JUGENDAMT, SCHULDNER, SUCHT = 1, 2, 3, 4
 PARTNERS = (Partner(JOBCENTER, "Jobcenter Musterstadt", "jobcenter"), Partner(JUGENDAMT, "Jugendamt Musterstadt"),
@@ -112,7 +108,7 @@ AUTONOMY = _signal("autonomy", 8, 9, "regulation", "info", (JUGENDAMT,),
                    _ev("low_answer", JUGENDAMT, step="autonomy", value=2))
 VAGUE = _signal("vague_goals", 1, 2, "regulation", "warning", (SCHULDNER,),
                 _ev("vague_goal", SCHULDNER, step="goal_statement", text="Fälle besser gemeinsam",
-                    why="short,no_action"))
+                    why="result,time"))
 BENEFIT = _signal("unclear_benefit", 5, 3, "evaluation", "urgent", (),
                   _ev("share", None, affected=3, total=3),
                   *(_ev("low_answer", org, step="benefit", value=2) for org in (JOBCENTER, JUGENDAMT, SCHULDNER)),
@@ -122,9 +118,20 @@ ENGAGEMENT = _signal("fading_engagement", None, 1, "selektion", "warning", (SUCH
 SIGNALS = [AUTONOMY, VAGUE, BENEFIT, ENGAGEMENT]  # deliberately not in order of severity
 
 
-def digest(privacy: Privacy = "named", signals: list[Signal] | None = None, **kwargs: Any) -> list[str]:
-    return build_digest(HISTORY, 30, SIGNALS if signals is None else signals, privacy, "en", identity, plural,
-                        network_name="Netzwerk Musterstadt", month="March 2027", **kwargs)
+def with_privacy(history: History, privacy: Privacy) -> History:
+    """The history with every round opened under this privacy setting."""
+    return replace(history, rounds=tuple(replace(facts, privacy=privacy) for facts in history.rounds))
+
+
+NAMED = with_privacy(HISTORY, "named")
+TIPS = load_tips(ROOT / "dialogs")
+WITHOUT_SCHULDNER_IN_MARCH = tuple(a for a in HISTORY.answers if a.round_id != 30 or a.organisation_id != SCHULDNER)
+
+
+def digest(privacy: Privacy = "named", signals: list[Signal] | None = None, history: History = HISTORY,
+           **kwargs: Any) -> list[str]:
+    return build_digest(with_privacy(history, privacy), 30, SIGNALS if signals is None else signals, TIPS, "en",
+                        identity, plural, network_name="Netzwerk Musterstadt", month="March 2027", **kwargs)
 
 
 def _signals_part(messages: list[str]) -> str:
@@ -140,25 +147,36 @@ def test_response_rate_counts_done_and_late_of_all_but_the_excused() -> None:
     assert response_rate(paused, 30) == (1, 2)
 
 
-def test_factor_levels_with_means_earlier_rounds_and_trends() -> None:
-    levels = {level.factor: level for level in factor_levels(HISTORY, 30)}
-    assert levels[2] == FactorLevel(2, 3.7, 3, (3.0, 3.0), "up")
-    assert levels[3] == FactorLevel(3, 2.0, 3, (4.0, 4.0), "down")
-    assert levels[7] == FactorLevel(7, 3.3, 3, (3.0,), "flat")  # measured in rounds 1 and 3 only
-    assert levels[9] == FactorLevel(9, 3.0, 2, (), "new")
-    assert list(levels) == [2, 3, 7, 9]
-    hidden = {level.factor: level for level in factor_levels(HISTORY, 30, min_answers=3)}
-    assert hidden[9] == FactorLevel(9, None, 2, (), None)
-    assert hidden[2].level == 3.7
-    first = {level.factor: level for level in factor_levels(HISTORY, 10)}
+def test_factor_states_with_means_earlier_rounds_trends_and_who_rated_low() -> None:
+    levels = {state.factor: state for state in factor_states(NAMED, 30, "digest")}
+    assert list(levels) == list(range(1, 12))  # every success factor, measured or not
+    assert levels[2] == FactorState(2, 3, "2027-03", 3.7, 3, (3.0, 3.0), "up", 0, 1, 2,
+                                    ((SCHULDNER, 3.0), (JOBCENTER, 4.0), (JUGENDAMT, 4.0)), (), "named")
+    assert levels[3].level == 2.0 and levels[3].trend == "down" and (levels[3].low, levels[3].high) == (3, 0)
+    assert levels[3].dropped == ((JOBCENTER, 4.0, 2.0), (JUGENDAMT, 4.0, 2.0), (SCHULDNER, 4.0, 2.0))
+    assert (levels[7].level, levels[7].previous, levels[7].trend) == (3.3, (3.0,), "flat")  # rounds 1 and 3 only
+    assert (levels[9].level, levels[9].answers, levels[9].trend) == (3.0, 2, "new")
+    assert levels[1] == FactorState(1, None, None, None, 0, (), None)  # never measured
+    anonymous = {state.factor: state for state in factor_states(HISTORY, 30, "digest")}
+    assert anonymous[9].hidden and anonymous[9].level is None  # two answers: each would learn the other's
+    assert anonymous[2].level == 3.7 and anonymous[2].partners == () and anonymous[2].shown == "aggregate"
+    assert (anonymous[3].low, anonymous[3].middle, anonymous[3].high, anonymous[3].dropped) == (3, 0, 0, ())
+    assert anonymous[3].fell == 3  # counted without names
+    first = {state.factor: state for state in factor_states(NAMED, 10, "digest")}
     assert first[2].trend == "new" and first[2].previous == ()
+
+
+def test_a_rotating_factor_keeps_its_last_level_and_round() -> None:
+    later = replace(NAMED, rounds=(*NAMED.rounds, replace(_round(4), privacy="named")))
+    needs = {state.factor: state for state in factor_states(later, 40, "digest")}[7]
+    assert (needs.round_number, needs.period, needs.level) == (3, "2027-03", 3.3)
 
 
 def test_trend_looks_back_over_trend_rounds_at_most() -> None:
     rounds = tuple(_round(number) for number in range(1, 7))
     answers = tuple(_answer(number, org, "goals_clear", number % 5 + 1) for number in range(1, 7) for org in (1, 2, 3))
-    levels = factor_levels(History(7, rounds, PARTNERS, answers), 60)
-    assert levels[0].previous == (4.0, 5.0, 1.0) and levels[0].level == 2.0 and levels[0].trend == "up"
+    levels = factor_states(History(7, rounds, PARTNERS, answers), 60, "digest")
+    assert levels[1].previous == (4.0, 5.0, 1.0) and levels[1].level == 2.0 and levels[1].trend == "up"
 
 
 def test_digest_in_english_has_everything_in_order() -> None:
@@ -173,9 +191,13 @@ def test_digest_in_english_has_everything_in_order() -> None:
     assert "New contact person: Jugendamt Musterstadt" in lines
     assert "Joined: Jobcenter Musterstadt" not in lines  # before the round's window
     assert "Shared goals: 3.7 ↗ (before: 3.0 · 3.0; 3 answers)" in lines
-    assert "Visible benefit for each partner: 2.0 ↘ (before: 4.0 · 4.0; 3 answers)" in lines
+    assert ("Visible benefit for each partner: 2.0 ↘ (before: 4.0 · 4.0; 3 answers; low: Jobcenter Musterstadt 2, "
+            "Jugendamt Musterstadt 2, Schuldnerberatung Caritas 2; dropped: Jobcenter Musterstadt 4 → 2, Jugendamt "
+            "Musterstadt 4 → 2, Schuldnerberatung Caritas 4 → 2)") in lines
     assert "Clear target-group focus: 3.3 → (before: 3.0; 3 answers)" in lines
-    assert "Autonomy of each partner preserved: 3.0 (first measurement; 2 answers)" in lines
+    assert ("Autonomy of each partner preserved: 3.0 (first measurement; 2 answers; low: Jugendamt Musterstadt 2)"
+            in lines)
+    assert "Personal commitment: not measured yet" in lines
     order = [text.index(marker) for marker in ("answered (75%)", "No answer from", "Success factors", "Shared goals",
                                                "Signals, most urgent first", "🔴", "🟠", "🔵")]
     assert order == sorted(order)
@@ -202,7 +224,7 @@ def test_each_signal_is_a_header_one_evidence_line_and_one_tip() -> None:
     benefit = blocks[0].splitlines()[2]
     assert benefit.startswith("3 of 3 partners affected; Jobcenter Musterstadt: low answer on “Visible benefit")
     assert "fell from 4 to 2" in benefit
-    assert "“Fälle besser gemeinsam” (too short, no action)" in blocks[1]
+    assert "“Fälle besser gemeinsam” (missing: what result? by when?)" in blocks[1]
     assert "Suchtberatung Diakonie: missed 2 check-ins in a row" in blocks[2]
 
 
@@ -223,17 +245,32 @@ def test_digest_anonymous_shows_answers_only_aggregated() -> None:
     assert "No answer from: Suchtberatung Diakonie" in text
     assert "New contact person: Jugendamt Musterstadt" in text
     assert "3 partners gave a low answer on “Visible benefit for each partner”" in signals
-    assert "fell from" not in signals  # one partner's drop: not 3 answers
+    assert "1 partner rated “Visible benefit for each partner” much lower than before" in signals  # counted, unnamed
+    assert "fell from" not in signals
     assert "🔵 Info: Autonomy seems restricted – one partner" in signals
-    assert "(details hidden: fewer than 3 answers)" in signals
+    assert "1 partner gave a low answer on “Autonomy of each partner preserved”" in signals
     assert "vague goal: “Fälle besser gemeinsam”" in signals  # quoted, without saying whose
-    assert "Autonomy of each partner preserved: too few answers" in text
-    assert "Shared goals: 3.7 ↗" in text
+    assert "Autonomy of each partner preserved: too few answers (Mar)" in text  # two answers would tell each other's
+    assert "Shared goals: 3.7 ↗ (before: 3.0 · 3.0; 3 answers; low 0 · middle 1 · high 2)" in text
+    assert ("Visible benefit for each partner: 2.0 ↘ (before: 4.0 · 4.0; 3 answers; low 3 · middle 0 · high 0; "
+            "3 partners fell sharply)") in text  # never only the mean
+
+
+def test_with_fewer_than_three_answering_organisations_nothing_from_the_answers_shows() -> None:
+    two = replace(HISTORY, answers=WITHOUT_SCHULDNER_IN_MARCH)
+    text = "\n".join(digest("anonymous", history=two))
+    assert "Signs from the answers are not shown: fewer than 3 organisations answered." in text
+    assert "No warning signs" not in text  # it would tell that the two answered well
+    assert "Shared goals: too few answers (Mar)" in text and "Unclear benefit" not in text
+    assert "Autonomy seems restricted" not in text and "Fälle" not in text
+    assert "🟠 Warning: Fading engagement – Suchtberatung Diakonie" in text  # taking part is always shown by name
+    named = "\n".join(digest("named", history=two))
+    assert "Unclear benefit" in named and "Signs from the answers are not shown" not in named
 
 
 def test_anonymous_free_texts_lose_organisation_names() -> None:
     quoted = _signal("vague_goals", 1, 2, "regulation", "info", (JOBCENTER,),
-                     _ev("vague_goal", JOBCENTER, text="mit dem jugendamt musterstadt reden", why="short"))
+                     _ev("vague_goal", JOBCENTER, text="mit dem jugendamt musterstadt reden", why="time"))
     signals = _signals_part(digest("anonymous", [quoted]))
     assert "mit dem […] reden" in signals and "Jobcenter" not in signals
 
@@ -244,7 +281,10 @@ def test_a_network_signal_about_two_partners_hides_their_answers() -> None:
                   _ev("low_answer", JOBCENTER, step="autonomy", value=1),
                   _ev("low_answer", JUGENDAMT, step="autonomy", value=2))
     line = _signals_part(digest("anonymous", [two])).splitlines()[2]
-    assert line == "2 of 4 partners affected (details hidden: fewer than 3 answers)"
+    assert line == "2 of 4 partners affected; 2 partners gave a low answer on “Autonomy of each partner preserved”"
+    few = _signal("autonomy", 8, 9, "regulation", "warning", (), _ev("share", None, affected=2, total=2),
+                  _ev("low_answer", JOBCENTER, step="autonomy", value=1))
+    assert _signals_part(digest("anonymous", [few])).splitlines()[2] == "(details hidden: fewer than 3 answers)"
     named = _signals_part(digest("named", [two])).splitlines()[2]
     assert "Jobcenter Musterstadt: low answer on “Autonomy of each partner preserved”: 1" in named
 
@@ -299,10 +339,11 @@ def test_question_and_answer_labels_come_from_the_caller() -> None:
 
 def test_no_signals_and_no_answers_say_so() -> None:
     empty = History(7, ROUNDS, PARTNERS)
-    text = "\n".join(build_digest(empty, 30, [], "anonymous", "en", identity, plural, network_name="N", month="M"))
+    text = "\n".join(build_digest(empty, 30, [], TIPS, "en", identity, plural, network_name="N", month="M"))
     assert "Nobody was asked to answer in this round." in text
-    assert "No success factor was measured on a scale in this round." in text
-    assert "No warning signs in this round." in text
+    assert "Shared goals: not measured yet" in text
+    assert "No organisation answered in this round, so there are no signs from answers." in text
+    assert "No warning signs in this round." in "\n".join(digest("anonymous", []))
 
 
 GERMAN = {
@@ -310,8 +351,8 @@ GERMAN = {
     "{count} of {total} partners answered ({percent}%).": "{count} von {total} Partnern haben geantwortet "
                                                           "({percent} %).",
     "Shared goals": "Gemeinsame Ziele",
-    "{factor}: {level} {arrow} (before: {previous}; {answers})": "{factor}: {level} {arrow} (vorher: {previous}; "
-                                                                 "{answers})",
+    "{factor}: {level} ({details})": "{factor}: {level} ({details})",
+    "before: {previous}": "vorher: {previous}",
     "{count} answers": "{count} Antworten",
     "Urgent": "Dringend",
     "Unclear benefit": "Unklarheit über den Nutzen",
@@ -328,7 +369,7 @@ def test_digest_in_german_uses_the_translations_and_decimal_commas() -> None:
     def german_plural(singular: str, plural_: str, count: int) -> str:
         return german(singular if count == 1 else plural_)
 
-    text = "\n".join(build_digest(HISTORY, 30, SIGNALS, "named", "de", german, german_plural,
+    text = "\n".join(build_digest(NAMED, 30, SIGNALS, TIPS, "de", german, german_plural,
                                   network_name="Netzwerk Musterstadt", month="März 2027"))
     assert text.startswith("Netzpuls-Überblick für Netzwerk Musterstadt, März 2027\n"
                            "3 von 4 Partnern haben geantwortet (75 %).")
@@ -382,9 +423,8 @@ def test_split_counts_emoji_as_two_units_and_cuts_only_a_word_longer_than_a_mess
 
 
 def test_partner_feedback_has_aggregates_and_the_topic_but_no_names() -> None:
-    topic = main_topic(SIGNALS, identity)
-    assert topic == "Unclear benefit"
-    text = partner_feedback(HISTORY, 30, topic, "en", identity, plural, month="March 2027")
+    assert main_topic(SIGNALS, identity) == "Unclear benefit"
+    text = partner_feedback(NAMED, 30, SIGNALS, "en", identity, plural, month="March 2027")
     assert text.splitlines() == [
         "What the network learned in March 2027",
         "3 of 4 partners answered (75%).",
@@ -396,45 +436,37 @@ def test_partner_feedback_has_aggregates_and_the_topic_but_no_names() -> None:
     for name in NAMES:
         assert name not in text
     assert "Fälle" not in text and "Autonomy" not in text  # no free text; a factor with 2 answers is left out
-    scrubbed = partner_feedback(HISTORY, 30, "Talk with Jobcenter Musterstadt", "en", identity, plural)
-    assert "Jobcenter" not in scrubbed and scrubbed.startswith("What the network learned in this round")
+    assert partner_feedback(HISTORY, 30, SIGNALS, "en", identity, plural).startswith(
+        "What the network learned in this round")
+
+
+def test_partner_feedback_with_two_answering_organisations_has_no_topic_from_their_answers() -> None:
+    two = replace(NAMED, answers=WITHOUT_SCHULDNER_IN_MARCH)
+    text = partner_feedback(two, 30, [BENEFIT, VAGUE, AUTONOMY], "en", identity, plural)  # named: partners see no names
+    assert "Fewer than 3 organisations answered this time" in text
+    assert "coordinator will take this up" not in text and "Went" not in text
+    with_engagement = partner_feedback(two, 30, [BENEFIT, ENGAGEMENT], "en", identity, plural)
+    assert "The coordinator will take this up at the next meeting: Fading engagement" in with_engagement
 
 
 def test_partner_feedback_without_changes_or_topic() -> None:
-    text = partner_feedback(HISTORY, 20, None, "en", identity, plural)
+    text = partner_feedback(HISTORY, 20, [], "en", identity, plural)
     assert "No success factor changed noticeably." in text
     assert "coordinator" not in text
     assert main_topic([], identity) is None
 
 
-@pytest.mark.parametrize("rule", ["vague_goals", "divergent_goals", "low_goal_clarity", "unclear_benefit",
-                                  "fluctuation", "broken_agreements", "burden", "autonomy", "offer_orientation",
-                                  "fading_engagement", "little_knowledge", "leadership", "inner_advocacy",
-                                  "parallel_structures"])
-def test_every_rule_has_its_own_tip_about_the_next_meeting(rule: str) -> None:
-    signal = _signal(rule, 1, 1, "evaluation", "info", ())
-    assert advice(signal, identity) != advice(_signal("unknown", None, 1, "evaluation", "info", ()), identity)
-    assert "next meeting" in advice(signal, identity)
-    assert tip(signal, identity).startswith("Tip (Evaluation): ")
-
-
-def test_unknown_rules_get_a_tip_by_risk_factor_or_a_general_one() -> None:
-    by_risk = advice(_signal("new_rule", 7, 5, "allokation", "info", ()), identity)
-    assert "money" in by_risk
-    assert advice(_signal("burden", 7, 5, "allokation", "info", ()), identity) == by_risk
-    general = advice(_signal("new_rule", None, 5, "allokation", "info", ()), identity)
-    assert "next meeting" in general and general != by_risk
-    assert len({advice(_signal(f"r{risk}", risk, 1, "selektion", "info", ()), identity) for risk in range(1, 10)}) == 9
-
-
 def test_chart_data_hides_small_means_in_an_anonymous_network() -> None:
-    named = chart_data(HISTORY, 30)
+    named = chart_data(NAMED, 30)
     assert named.periods == ("2027-01", "2027-02", "2027-03")
     assert dict(named.factors)[2] == (3.0, 3.0, 3.7)
     assert dict(named.factors)[9] == (None, None, 3.0)
     assert named.responses == ((4, 4), (3, 4), (3, 4))
-    anonymous = chart_data(HISTORY, 30, min_answers=3, rounds=2)
+    assert named.named and [name for _org, name in named.partners] == NAMES  # every active partner, answered or not
+    assert len(named.latest) == 11
+    anonymous = chart_data(HISTORY, 30, rounds=2)
     assert anonymous.periods == ("2027-02", "2027-03") and 9 not in dict(anonymous.factors)
+    assert not anonymous.named and anonymous.partners == ()
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
@@ -446,7 +478,7 @@ def test_chart_data_hides_small_means_in_an_anonymous_network() -> None:
             "💡 Tip (Evaluation): At the next meeting, ask each partner"]),
 ])
 def test_digest_with_the_real_catalogs(catalogs: Catalogs, lang: str, expected: list[str]) -> None:
-    messages = build_digest(HISTORY, 30, SIGNALS, "anonymous", lang, catalogs.gettext(lang), catalogs.ngettext(lang),
+    messages = build_digest(HISTORY, 30, SIGNALS, TIPS, lang, catalogs.gettext(lang), catalogs.ngettext(lang),
                             network_name="Netzwerk Musterstadt", month="März 2027")
     text = "\n".join(messages)
     assert all(len(message) <= 4096 for message in messages)

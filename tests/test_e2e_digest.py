@@ -65,7 +65,9 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     [alert] = await harness.api.wait_for_messages(COORDINATOR, 1)
     assert alert.text.startswith("Dringend aus Ihrem Netzwerk:")
     assert "Unklarheit über den Nutzen – ein Partner" in alert.text and "Träger 0" not in alert.text
-    assert "(Details verborgen: weniger als 3 Antworten)" in alert.text and "Tipp (Evaluation)" in alert.text
+    assert "1 Partner bewertete „Wie sehr hilft Ihnen das Netzwerk zurzeit bei Ihrer eigenen…“ deutlich niedriger" \
+        in alert.text  # counted, never named: three organisations answered
+    assert "Tipp (Evaluation)" in alert.text
     harness.clock.advance(minutes=11)
     await harness.send(PARTNERS[1], "/help")  # the bot runs on; the same alert is not sent again
     assert harness.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'alert'").fetchone()[0] == 1
@@ -74,10 +76,15 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     assert choice.text.startswith("Datenschutz in diesem Netzwerk: anonym.")
     await harness.tap(COORDINATOR, choice, "mit Namen", count=0)
     assert choice.text.startswith("Datenschutz in diesem Netzwerk: mit Namen.")
-    still_open, *texts, png = await harness.send(COORDINATOR, "/digest", count=3)
-    assert still_open.text == "Die Runde läuft noch: Das ist der bisherige Stand."  # named: the state so far
-    assert "3 von 3 Partnern haben geantwortet" in texts[0].text
-    assert "Unklarheit über den Nutzen – Träger 0" in texts[0].text and png.kind == "photo"
+    for user in PARTNERS:  # told before their next check-in: names from the next round on, earlier answers stay
+        [notice] = await harness.api.wait_for_messages(user, 1)
+        assert notice.text.startswith("Ein Hinweis zum Datenschutz in „Netzwerk Alleinerziehende Musterstadt“: Ab der "
+                                      "nächsten Check-in-Runde sieht die Koordination")
+    # The open round opened anonymous and stays so: /digest still shows the closed round, and no names.
+    *texts, png = await harness.send(COORDINATOR, "/digest", count=2)
+    assert texts[0].text.startswith("Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, Februar 2027")
+    assert "Unklarheit" not in texts[0].text and png.kind == "photo"
+    assert harness.db.execute("SELECT privacy FROM rounds ORDER BY id").fetchall() == [("anonymous",), ("anonymous",)]
     assert harness.clock.now < MAR_OPENS + timedelta(days=1)
     [overview] = await harness.send(COORDINATOR, "/partners")
     lines = overview.text.splitlines()

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlite_utils import Database
 
-from bot.core.digest import ChartData
+from bot.core.chart_data import ChartData
+from bot.core.factor_levels import FactorState
 from bot.core.script import Script
 from bot.export_files import (
     AnswerRecord,
@@ -18,6 +19,7 @@ from bot.export_files import (
     answer_table,
     csv_bytes,
     export_filename,
+    factor_table,
     means_table,
     shareable,
     slug,
@@ -55,9 +57,11 @@ def _records() -> list[AnswerRecord]:
     ]
 
 
-def _table(monthly_script: Script, catalogs: Catalogs, privacy: str, lang: str = "de") -> Table:
-    return answer_table(_records(), lambda _id, _version: monthly_script, privacy,  # type: ignore[arg-type]
-                        NAMES, BERLIN, lang, catalogs.gettext(lang), catalogs.ngettext(lang))
+def _table(monthly_script: Script, catalogs: Catalogs, privacy: str, lang: str = "de",
+           records: list[AnswerRecord] | None = None) -> Table:
+    shown = {"2027-02": "named" if privacy == "named" else "aggregate", "2027-01": "aggregate"}
+    return answer_table(_records() if records is None else records, lambda _id, _version: monthly_script,
+                        shown, NAMES, BERLIN, lang, catalogs.gettext(lang), catalogs.ngettext(lang))  # type: ignore[arg-type]
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
@@ -111,12 +115,23 @@ def test_anonymous_table_names_nobody(monthly_script: Script, catalogs: Catalogs
         "{count} partner organisation", "{count} partner organisations", 2).format(count=2)
 
 
-def test_anonymous_rounds_with_fewer_than_three_partners_are_left_out() -> None:
+def test_rounds_are_kept_as_the_disclosure_allows_late_answers_only_by_name() -> None:
     records = [*_records(), _record(1, "goals_clear", "scale", 3, period="2027-03"),
                _record(2, "goals_clear", "scale", 3, period="2027-03")]
-    kept, withheld = shareable(records, "anonymous")
+    kept, withheld = shareable(records, {"2027-02": "aggregate", "2027-03": "nothing"})
     assert withheld == ["2027-03"] and {record.period for record in kept} == {"2027-02"}
-    assert shareable(records, "named") == (records, [])
+    assert not any(record.late for record in kept)  # a late answer would change an anonymous round afterwards
+    assert shareable(records, {"2027-02": "named", "2027-03": "named"}) == (records, [])
+
+
+def test_a_table_of_anonymous_and_named_rounds_names_only_the_named_ones(monthly_script: Script,
+                                                                          catalogs: Catalogs) -> None:
+    records = [*_records(), _record(3, "goals_clear", "scale", 1, period="2027-01"),
+               _record(1, "goals_clear", "scale", 4, period="2027-01")]
+    table = _table(monthly_script, catalogs, "named", records=records)
+    earlier = [row for row in table.rows if row[0] == "2027-01"]
+    assert [(row[1], row[7], row[8], row[9]) for row in earlier] == [(None, 1, None, None), (None, 4, None, None)]
+    assert {row[1] for row in table.rows if row[0] == "2027-02"} == set(NAMES.values())
 
 
 def test_csv_for_german_excel(monthly_script: Script, catalogs: Catalogs) -> None:
@@ -141,6 +156,7 @@ def test_xlsx_has_the_same_rows_a_bold_header_and_the_means(monthly_script: Scri
     _ = catalogs.gettext("de")
     table = _table(monthly_script, catalogs, "named")
     means = means_table(ChartData(("2027-01", "2027-02"), ((2, (4.0, 3.7)), (3, (None, 2.5))), ((3, 3), (3, 3))), _)
+    assert len(means.header) == 12 and means.rows[0][1:4] == (None, 4.0, None)
     workbook = load_workbook(io.BytesIO(xlsx_bytes([(_("Answers"), table), (_("Success factors"), means)])))
     assert workbook.sheetnames == [_("Answers"), _("Success factors")]
     sheet = workbook[_("Answers")]
@@ -151,9 +167,20 @@ def test_xlsx_has_the_same_rows_a_bold_header_and_the_means(monthly_script: Scri
     assert sheet.column_dimensions["D"].width > sheet.column_dimensions["A"].width >= len("2027-02")
     statement = next(row for row in sheet.iter_rows(min_row=2) if row[2].value == "goal_statement")
     assert statement[6].data_type == "s"  # never a formula
-    assert [tuple(row) for row in workbook[_("Success factors")].iter_rows(values_only=True)] == [
-        (_("Round"), _("Shared goals"), _("Visible benefit for each partner")), ("2027-01", 4.0, None),
-        ("2027-02", 3.7, 2.5)]
+    rows = [tuple(row)[:4] for row in workbook[_("Success factors")].iter_rows(values_only=True)]
+    assert rows == [(_("Round"), _("Personal commitment"), _("Shared goals"), _("Visible benefit for each partner")),
+                    ("2027-01", None, 4.0, None), ("2027-02", None, 3.7, 2.5)]
+
+
+def test_the_factor_sheet_has_every_factor_with_its_level_and_last_measured_round(catalogs: Catalogs) -> None:
+    _ = catalogs.gettext("de")
+    latest = (FactorState(1, None, None, None, 0, (), None),
+              FactorState(3, 2, "2027-02", 2.5, 4, (4.0,), "down", 2, 1, 1),
+              FactorState(9, 1, "2027-01", None, 2, (), None))
+    table = factor_table(ChartData(("2027-01", "2027-02"), (), ((4, 4), (4, 4)), latest), _)
+    assert table.rows == ((_("Personal commitment"), None, None, None, None, None, None),
+                          (_("Visible benefit for each partner"), "2027-02", 2.5, 4, 2, 1, 1),
+                          (_("Autonomy of each partner preserved"), "2027-01", None, None, None, None, None))
 
 
 def test_file_names() -> None:

@@ -1,7 +1,8 @@
-"""Flow checks of scripts (unreachable steps, at most 7 questions per path), the Mermaid graph and `dialogs` CLI."""
+"""Flow checks of scripts (unreachable steps, at most 8 questions per path), the Mermaid graph and `dialogs` CLI."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,23 +52,23 @@ def test_a_step_reached_by_a_condition_is_reachable() -> None:
     assert longest_path(script) == ["a", "b"]  # of equally long paths, the first rule's
 
 
-@pytest.mark.parametrize(("count", "ok"), [(7, True), (8, False)])
-def test_at_most_seven_questions_on_any_path(count: int, ok: bool) -> None:
+@pytest.mark.parametrize(("count", "ok"), [(8, True), (9, False)])
+def test_at_most_eight_questions_on_any_path(count: int, ok: bool) -> None:
     text = _script(*(_scale(f"q{n}") for n in range(count)))
     if ok:
         script = load_script_text(text)
-        assert questions_on(script, longest_path(script)) == 7
+        assert questions_on(script, longest_path(script)) == 8
         return
     [problem] = _problems(text)
-    assert problem.startswith("flow.yaml:7: step 'q0': one path asks 8 questions, at most 7")
-    assert "q0 → q1 → q2 → q3 → q4 → q5 → q6 → q7" in problem
+    assert problem.startswith("flow.yaml:7: step 'q0': one path asks 9 questions, at most 8")
+    assert "q0 → q1 → q2 → q3 → q4 → q5 → q6 → q7 → q8" in problem
 
 
 def test_the_longest_path_counts_the_branch_with_more_questions() -> None:
     branching = _scale("a") + "    next:\n      - if: {step: a, lte: 2}\n        then: long1\n      - then: short\n"
-    text = _script(branching, _scale("short", "end"), *(_scale(f"long{n}") for n in range(1, 7)), _scale("z"))
+    text = _script(branching, _scale("short", "end"), *(_scale(f"long{n}") for n in range(1, 8)), _scale("z"))
     [problem] = _problems(text)
-    assert "one path asks 8 questions" in problem and "a → long1" in problem
+    assert "one path asks 9 questions" in problem and "a → long1" in problem
 
 
 def test_mermaid_shows_steps_conditions_and_the_end() -> None:
@@ -88,10 +89,15 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_dialogs_check_passes_every_shipped_script() -> None:
     result = _cli("check")
     assert result.returncode == 0, result.stdout + result.stderr
-    shipped = sorted((ROOT / "dialogs").glob("*.yaml"))
+    shipped = [*sorted((ROOT / "dialogs").glob("*.yaml")), ROOT / "dialogs" / "tips" / "coaching_tips.yaml"]
     files = [line.split(":")[0] for line in result.stdout.splitlines() if not line.startswith("  ")]
     assert files == [f"✓ {path}" for path in shipped]
-    assert "  rotation: 3 modules; all 11 success factors within any 3 rounds" in result.stdout.splitlines()
+    lines = result.stdout.splitlines()
+    assert "  rotation: 3 modules" in lines
+    assert ("  any 3 rounds in a row: all 11 success factors asked and measured, all 9 risk factors asked"
+            in lines)
+    assert ("  round 3 (own_org): success factors 1, 2, 3, 4, 8, 9, 10 (measured 1-5: 2, 3, 4, 9, 10); risk "
+            "factors 1, 2, 5, 7, 8, 9") in lines
 
 
 def test_dialogs_check_names_the_factors_a_rotation_misses(tmp_path: Path) -> None:
@@ -100,7 +106,28 @@ def test_dialogs_check_names_the_factors_a_rotation_misses(tmp_path: Path) -> No
     lacking.write_text(text.replace("factor: 10", "factor: 9"), encoding="utf-8")
     result = _cli("check", str(lacking))
     assert result.returncode == 0, result.stdout + result.stderr  # a gap is reported, not refused
-    assert "rounds 1-3 do not ask factor(s) 10" in result.stdout and "at most 7 questions a check-in" in result.stdout
+    assert "✗ rounds 1-3 do not ask success factor(s) 10" in result.stdout
+    assert "✗ rounds 1-3 do not measure success factor(s) 10" in result.stdout
+    assert "at most 8 questions a check-in" in result.stdout
+
+
+def test_dialogs_check_names_a_factor_asked_but_never_measured(tmp_path: Path) -> None:
+    text = (ROOT / "dialogs" / "monthly_checkin.yaml").read_text(encoding="utf-8")
+    unlevelled = tmp_path / "unlevelled.yaml"
+    unlevelled.write_text(re.sub(r"(?m)^ +level: \d\n", "", text), encoding="utf-8")
+    result = _cli("check", str(unlevelled))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✗ rounds 1-3 do not measure success factor(s) 1, 4, 6, 8, 11" in result.stdout
+    assert "do not ask success factor" not in result.stdout
+
+
+def test_dialogs_check_names_a_risk_no_round_asks(tmp_path: Path) -> None:
+    text = (ROOT / "dialogs" / "monthly_checkin.yaml").read_text(encoding="utf-8")
+    no_resources = tmp_path / "no_resources.yaml"
+    no_resources.write_text(text.replace("    risk: 7\n", ""), encoding="utf-8")
+    result = _cli("check", str(no_resources))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✗ rounds 1-3 do not ask risk factor(s) 7" in result.stdout
 
 
 def test_dialogs_check_lists_every_problem_and_fails(tmp_path: Path) -> None:

@@ -8,12 +8,16 @@ from datetime import timedelta
 from sqlite_utils import Database
 
 from bot.core import engine
+from bot.core.disclosure import round_disclosure
+from bot.core.history import BASELINE_ROUND
 from bot.scripts import ScriptRegistry
 from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
 from storage.history import load_history
 from storage.people import Membership, create_invite, create_network, mark_unreachable, organisation_for, redeem_invite
 from storage.rounds import close_round, open_round
-from tests.e2e import NOW, TEST_DIALOGS, clarity_two_then_four
+from tests.e2e import NOW, ROOT, TEST_DIALOGS, clarity_two_then_four
+
+DIALOGS = ROOT / "dialogs"
 
 
 def join(db: Database, network: int, organisation: str, user_id: int, when: timedelta) -> Membership:
@@ -73,3 +77,74 @@ def test_a_changed_answer_counts_once_in_the_order_of_its_newest_revision(db: Da
     given("goals_clear", 5, 4, revise=True)
     history = load_history(db, network, registry.version)
     assert [(one.step_id, one.value) for one in history.answers] == [("benefit", 3), ("goals_clear", 5)]
+
+
+def _answer(db: Database, member: Membership, script_id: str, version: int, state: str, steps: list[StepRecord],
+            at: timedelta, round_id: int | None = None) -> None:
+    """A check-in of the member with these answers, each stored as the bot stores it."""
+    checkin = start_checkin(db, member, script_id, version, state, NOW + at, round_id)
+    for record in steps:
+        fresh = get_checkin(db, checkin.id)
+        assert fresh is not None
+        assert record_step(db, fresh, record, NOW + at)
+
+
+def test_a_choice_answer_takes_the_level_of_its_option(db: Database) -> None:
+    registry = ScriptRegistry(db)
+    registry.load_directory(DIALOGS, NOW)
+    monthly = registry.current("monthly_checkin")
+    network = create_network(db, "N", NOW)
+    anna = join(db, network, "Jobcenter", 501, timedelta(0))
+    round_id = open_round(db, network, "2027-01", NOW, NOW + timedelta(days=14), [anna.id], NOW)
+    state = engine.start(monthly).to_json()
+    _answer(db, anna, monthly.id, monthly.version, state, [
+        StepRecord("agreements_kept", "choice", 4, True, "partly", state, False, risk=2),
+        StepRecord("network_rules", "choice", 6, True, "unknown", state, False, risk=2),
+        StepRecord("resources", "choice", 8, True, "tight", state, False, risk=7)], timedelta(hours=1), round_id)
+    levels = {one.step_id: (one.level, one.concern) for one in load_history(db, network, registry.version).answers}
+    assert levels == {"agreements_kept": (2, True), "network_rules": (None, False), "resources": (None, True)}
+
+
+def test_the_newest_onboarding_answers_are_each_organisations_baseline(db: Database) -> None:
+    registry = ScriptRegistry(db)
+    registry.load_directory(DIALOGS, NOW)
+    onboarding = registry.current("onboarding_checkin")
+    exit_script = registry.current("exit_checkin")
+    network = create_network(db, "N", NOW)
+    jonas = join(db, network, "Suchtberatung", 501, timedelta(0))
+    state = engine.start(onboarding).to_json()
+    _answer(db, jonas, onboarding.id, onboarding.version, state, [
+        StepRecord("time_for_network", "choice", 1, True, "more", state, False, risk=6),
+        StepRecord("goal_source", "choice", 2, True, "not_yet", state, False, risk=1)], timedelta(hours=1))
+    lena = join(db, network, "Suchtberatung", 502, timedelta(days=20))  # the successor answers the onboarding again
+    _answer(db, lena, onboarding.id, onboarding.version, state, [
+        StepRecord("time_for_network", "choice", 1, True, "up_to_2h", state, False, risk=6)], timedelta(days=21))
+    _answer(db, jonas, exit_script.id, exit_script.version, engine.start(exit_script).to_json(), [
+        StepRecord("exit_reason", "choice", 1, True, "job_change", state, False, risk=9)], timedelta(days=30))
+
+    history = load_history(db, network, registry.version)
+    baseline = {(one.round_id, one.step_id): (one.value, one.level, one.concern) for one in history.answers}
+    assert baseline == {(BASELINE_ROUND, "time_for_network"): ("up_to_2h", 3, False),  # Lena's, the newest
+                        (BASELINE_ROUND, "goal_source"): ("not_yet", None, True)}  # Jonas's: Lena did not answer it
+    assert history.rounds == ()  # no round: the baseline is no round of its own
+
+
+def test_answers_given_after_the_round_closed_count_in_no_result(db: Database) -> None:
+    registry = ScriptRegistry(db)
+    [script] = registry.load_directory(TEST_DIALOGS, NOW)
+    network = create_network(db, "N", NOW)
+    members = [join(db, network, name, 501 + n, timedelta(0)) for n, name in enumerate(("A", "B", "C"))]
+    round_id = open_round(db, network, "2027-01", NOW, NOW + timedelta(days=14), [m.id for m in members], NOW)
+    assert round_id is not None
+    state = engine.start(script).to_json()
+    for member in members[:2]:
+        _answer(db, member, script.id, script.version, state,
+                [StepRecord("benefit", "scale", 3, True, 4, state, False, risk=5)], timedelta(days=1), round_id)
+    close_round(db, round_id, [], NOW + timedelta(days=14))
+    before = load_history(db, network, registry.version)
+    _answer(db, members[2], script.id, script.version, state,  # a day after the close: stored, marked late
+            [StepRecord("benefit", "scale", 3, True, 1, state, False, risk=5)], timedelta(days=15), round_id)
+    assert db.execute("SELECT late FROM answers ORDER BY id").fetchall() == [(0,), (0,), (1,)]
+    after = load_history(db, network, registry.version)
+    assert after.answers == before.answers  # the closed round's results stay as they were
+    assert round_disclosure(after, round_id, "digest") == "nothing"  # two answered in time, whatever came later

@@ -115,7 +115,7 @@ def test_window_is_the_quarter_ending_with_the_round() -> None:
 def test_nobody_answered_means_no_data_not_isolation() -> None:
     network = network_map(replace(HISTORY, answers=()), 60)
     assert network.edges == {} and network.isolated == () and network.stopped == () and network.answered == set()
-    assert map_summary(network, identity) == [
+    assert map_summary(network, "named", identity) == [
         "Network map of the quarter: no partner answered the question about cooperation."]
 
 
@@ -134,7 +134,7 @@ def test_named_organisations_reads_ids_as_strings() -> None:
 
 
 def test_summary_names_the_isolated_and_the_stopped_pairs() -> None:
-    lines = map_summary(network_map(HISTORY, 60), identity)
+    lines = map_summary(network_map(HISTORY, 60), "named", identity)
     assert lines == [
         "Network map of the quarter – cooperations named: 3; partners who answered: 4 of 5",
         "Isolated: Kita Sonnenschein – without working together, partners learn little about each other's tasks.",
@@ -145,8 +145,8 @@ def test_summary_names_the_isolated_and_the_stopped_pairs() -> None:
 
 def test_summary_marks_isolated_partners_that_did_not_answer_and_praises_a_connected_network() -> None:
     history = replace(HISTORY, answers=KITA_SILENT)
-    assert "Isolated: Kita Sonnenschein (no answer) – " in map_summary(network_map(history, 60), identity)[1]
-    assert map_summary(network_map(HISTORY, 30), identity)[1] == (
+    assert "Isolated: Kita Sonnenschein (no answer) – " in map_summary(network_map(history, 60), "named", identity)[1]
+    assert map_summary(network_map(HISTORY, 30), "named", identity)[1] == (
         "Every partner worked with at least one other partner.")
 
 
@@ -155,7 +155,7 @@ def test_summary_counts_the_stopped_pairs_beyond_twelve() -> None:
     answers = (*(_worked(1, org, org + 1) for org in range(1, 30)), *(_worked(4, org) for org in range(1, 31)))
     network = network_map(History(1, tuple(_round(n) for n in range(1, 5)), partners, answers), 40)
     assert len(network.stopped) == 29
-    line = map_summary(network, identity)[2]
+    line = map_summary(network, "named", identity)[2]
     assert line.count(" – ") == 12 + 1 and line.startswith("No longer working together: Org 01 – Org 02; ")
     assert "Org 12 – Org 13 (+17 more) – links" in line
 

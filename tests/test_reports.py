@@ -10,6 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from bot.core.history import Thresholds
+from bot.core.tips import Tips
 from bot.i18n import Catalogs
 from bot.reports import queue_round_reports
 from bot.scripts import ScriptRegistry
@@ -22,34 +23,50 @@ from tests.e2e import NOW, ROOT
 NAMES = ("Jobcenter Musterstadt", "Jugendamt", "Kita Sonnenschein")
 
 
-def test_a_closed_round_gets_digest_chart_map_and_feedback_once(db: Database, catalogs: Catalogs) -> None:
+@pytest.mark.parametrize(("privacy", "answering", "map_shown"), [
+    ("anonymous", 2, False),  # two answers: the map would tell whose they are
+    ("anonymous", 3, True),
+    ("named", 2, True),
+])
+def test_a_closed_round_gets_digest_chart_map_and_feedback_once(db: Database, catalogs: Catalogs, tips: Tips,
+                                                                 privacy: str, answering: int,
+                                                                 map_shown: bool) -> None:
     registry = ScriptRegistry(db)
     registry.load_directory(ROOT / "dialogs", NOW)
     script = registry.current("monthly_checkin")
     network = create_network(db, "Netz", NOW)
+    set_privacy(db, network, privacy)  # type: ignore[arg-type]
     redeem_invite(db, create_invite(db, network, "coordinator", None, NOW, 9).token, 900, "C", "de", 1, NOW)
     partners = [redeem_invite(db, create_invite(db, network, "partner", organisation_for(db, network, name, NOW),
                                                 NOW, 9).token, 700 + n, "P", "de", 1, NOW)
                 for n, name in enumerate(NAMES)]
     round_id = open_round(db, network, "2027-02", NOW, NOW + timedelta(days=10), [p.id for p in partners], NOW)
     assert round_id is not None
-    for partner, other in pairwise(partners):  # Jobcenter – Jugendamt – Kita
+    links = [*pairwise(partners), (partners[2], partners[0])][:answering]  # Jobcenter – Jugendamt – Kita (– Jobcenter)
+    for partner, other in links:
         checkin = start_checkin(db, partner, script.id, script.version, "{}", NOW, round_id)
         record_step(db, checkin, StepRecord("partners_worked_with", "partners", 5, True, (str(other.organisation_id),),
                                             '{"current": null, "answers": {}, "path": []}', True, risk=4), NOW)
     close_round(db, round_id, [], NOW + timedelta(days=10))
-    set_privacy(db, network, "anonymous")
 
-    assert queue_round_reports(db, catalogs, registry, NOW + timedelta(days=10)) == 1
-    assert queue_round_reports(db, catalogs, registry, NOW + timedelta(days=11)) == 0  # once
+    assert queue_round_reports(db, catalogs, registry, tips, NOW + timedelta(days=10)) == 1
+    assert queue_round_reports(db, catalogs, registry, tips, NOW + timedelta(days=11)) == 0  # once
     rows = db.execute("SELECT kind, chat_id, text, photo IS NOT NULL FROM outbox ORDER BY id").fetchall()
     kinds = [(kind, chat, photo) for kind, chat, _text, photo in rows]
-    assert kinds == [("digest", 900, 0), ("chart", 900, 1), ("map", 900, 0), ("map", 900, 1), ("coaching", 900, 0),
-                     ("feedback", 700, 0), ("feedback", 701, 0)]
+    picture = [("map", 900, 1)] if map_shown else []
+    assert kinds == [("digest", 900, 0), ("chart", 900, 1), ("map", 900, 0), *picture, ("coaching", 900, 0),
+                     *(("feedback", 700 + n, 0) for n in range(answering))]
     digest, summary = rows[0][2], rows[2][2]
-    assert "2 von 3 Partnern haben geantwortet" in digest and "Keine Antwort von: Kita Sonnenschein" in digest
-    assert summary.startswith("Netzwerkkarte des Quartals – genannte Kooperationen: 2; geantwortet haben 2 von 3")
-    assert rows[3][2] == "Netzwerkkarte Februar 2027"
+    assert f"{answering} von 3 Partnern haben geantwortet" in digest
+    if map_shown:
+        assert summary.startswith(f"Netzwerkkarte des Quartals – genannte Kooperationen: {answering}; geantwortet "
+                                  f"haben {answering} von 3")
+        assert rows[3][2] == "Netzwerkkarte Februar 2027"
+    else:
+        assert "Keine Antwort von: Kita Sonnenschein" in digest
+        assert summary.startswith("Netzwerkkarte des Quartals: Weniger als 3 Partner haben die Frage zur "
+                                  "Zusammenarbeit beantwortet")
+        assert "Jobcenter" not in summary and "Jugendamt" not in summary
 
 
 @pytest.mark.parametrize("stored", ["null", "[1, 2]", '"x"', '{"drop": NaN}', '{"trend_rounds": Infinity}',

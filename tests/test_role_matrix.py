@@ -32,6 +32,7 @@ from bot.localapi.objects import CallbackAnswer
 from bot.localapi.server import LocalBotApi, SentMessage
 from bot.services import CONSENT_VERSION
 from storage.people import Membership, active_membership, create_invite, organisation_for
+from storage.reports import set_privacy
 from storage.scripts import published_version
 from tests.e2e import ADMIN_ID, ROOT, TEST_DIALOGS, Harness
 
@@ -166,9 +167,12 @@ GOALS_DE = "Wie klar ist Ihnen im Moment das gemeinsame Ziel des Netzwerks?"
 EDITED_A = MONTHLY.replace(GOALS_DE, QUESTION_A)
 EDITED_A2 = EDITED_A.replace("How clear is the network's shared goal to you right now?", "How clear is the goal?")
 EDITED_A3 = EDITED_A.replace("Was fehlt Ihnen, damit das Ziel klar wird?", "Was fehlt, damit das Ziel klar wird?")
-PRIVACY_TEXT = ("Privacy of this network: {current}.\n\nAnonymous: the digest shows only aggregates over at least 3 "
-                "answers and free texts without names. Named: you see who answered what. Who answered at all, who "
-                "joined, changed, left or cannot be reached is always shown by organisation.")
+PRIVACY_TEXT = ("Privacy of this network: {current}.\n\nAnonymous: the digest, the chart, the map and the export show "
+                "only aggregates, and only when at least 3 organisations answered; free texts without names. Named: "
+                "you see who answered what. A switch to named applies from the next round on (the answers given "
+                "before stay anonymous), and the partners are told before their next check-in; a switch to anonymous "
+                "applies at once. Who answered at all, who joined, changed, left or cannot be reached is always shown "
+                "by organisation.")
 
 
 @pytest.fixture
@@ -326,6 +330,9 @@ async def build(world: World, rounds: str) -> None:
     coaching step, "full" three rounds (two closed: digests, coaching, its follow-up), then the scripts too."""
     h = world.harness
     world.networks = {"A": h.network(NETWORK["A"]), "B": h.network(NETWORK["B"])}
+    # A is named from its first round on (a switch applies from the next round); its coordinator's tap on "named"
+    # below changes nothing, and the kept "anonymous" button switches it back when a role may use it.
+    set_privacy(world.db, world.networks["A"], "named")
     await join(world, CA, h.invite(world.networks["A"]))
     await join(world, FA, h.invite(world.networks["A"], ORGANISATION[PA]))
     await join(world, PA, h.invite(world.networks["A"], ORGANISATION[PA]), keep=True)  # FA is replaced
@@ -723,14 +730,17 @@ def assert_real_thing(world: World, command: str, role: str, outcome: Outcome) -
             assert _("The round is still open: this is the state so far.") in shown and NETWORK["A"] in shown
             assert any(m.kind == "photo" for m in outcome.messages)
         else:  # anonymous: closed rounds only, and none has closed
-            assert _("In an anonymous network the digest shows closed rounds only; the first comes when this round "
-                     "closes.") in shown
+            assert _("This round's answers are anonymous: the digest shows a round once it has closed; the first "
+                     "comes when this round closes.") in shown
     elif command == "/export":
         if net == "A":  # named: the answers so far, with their organisation
             files = {m.filename or "": document_text(m) for m in outcome.messages if m.kind == "document"}
             assert len(files) == 2 and all(ORGANISATION[PA] in text for text in files.values()), list(files)
-        else:  # anonymous: closed rounds only
-            assert _("No answers yet.") in shown
+        else:  # anonymous: closed rounds with at least three answering organisations only (here: none)
+            left_out = _("Left out to keep the answers anonymous: rounds in which fewer than {minimum} partners "
+                         "answered or that are still open ({rounds}).").split("{minimum}")[0]
+            assert _("No answers yet.") in shown or shown.startswith(left_out), shown
+            assert not any(m.kind == "document" for m in outcome.messages)
     elif command == "/actions":
         assert (STEP_A if net == "A" else _("No steps yet. /coach helps you choose one for the next network meeting.")
                 ) in shown

@@ -39,6 +39,7 @@ from bot.core.engine import (
     answer,
     start,
 )
+from bot.core.flow import MAX_QUESTIONS
 from bot.core.script import DONT_KNOW, Script, Step
 from bot.core.script_loader import ScriptError, load_script_text
 
@@ -440,7 +441,7 @@ def test_mutated_rotating_script_is_refused_cleanly_or_runs_to_the_end(
         state = _walk(script, choices, context)
         assert state.finished
         asked = sum(1 for step_id in state.answers if script.step(step_id).is_question)
-        assert asked <= 7, state.path  # the loader's per-round limit holds on the path really taken
+        assert asked <= MAX_QUESTIONS, state.path  # the loader's per-round limit holds on the path really taken
 
 
 # --- YAML bombs -------------------------------------------------------------------------------------------------

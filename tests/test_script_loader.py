@@ -133,3 +133,42 @@ def test_empty_and_non_mapping_files_are_refused() -> None:
         load_script_text("", "x.yaml")
     with pytest.raises(ScriptError, match="must be a mapping"):
         load_script_text("- a\n- b\n", "x.yaml")
+
+
+LEVELLED = MINIMAL + """\
+  - id: rules
+    kind: choice
+    factor: 6
+    text: {de: "Regeln?", en: "Rules?"}
+    options:
+      - {id: shared, level: 5, text: {de: Alle, en: All}}
+      - {id: some, level: LEVEL, text: {de: Manche, en: Some}}
+      - {id: unknown, text: {de: Weiß nicht, en: "Don't know"}}
+"""
+
+
+def test_choice_options_carry_a_level_that_measures_the_factor() -> None:
+    script = load_script_text(LEVELLED.replace("LEVEL", "2").replace("      - then: end\n", "      - then: rules\n"))
+    step = script.step("rules")
+    assert [option.level for option in step.options] == [5, 2, None]
+    assert step.measures and step.level_of("some") == 2 and step.level_of("unknown") is None
+    assert not script.step("benefit_why").measures
+
+
+@pytest.mark.parametrize("level", ["0", "6", "2.5", "true", "hoch"])
+def test_an_option_level_outside_one_to_five_is_refused_with_its_line(level: str) -> None:
+    with pytest.raises(ScriptError) as raised:
+        load_script_text(LEVELLED.replace("LEVEL", level).replace("      - then: end\n", "      - then: rules\n"),
+                         "levels.yaml")
+    [problem] = raised.value.problems
+    assert (problem.file, problem.line, problem.step) == ("levels.yaml", 28, "rules")
+    assert "level must be a whole number from 1 (low) to 5 (high)" in problem.message
+
+
+def test_levels_on_a_multiple_choice_are_refused() -> None:
+    text = LEVELLED.replace("LEVEL", "2").replace("      - then: end\n", "      - then: rules\n").replace(
+        "    factor: 6\n", "    factor: 6\n    multiple: true\n")
+    with pytest.raises(ScriptError) as raised:
+        load_script_text(text, "multiple.yaml")
+    [problem] = raised.value.problems
+    assert problem.step == "rules" and "options with a level need a choice of one answer" in problem.message

@@ -23,6 +23,7 @@ from bot.core.script_loader import (
     ScriptError,
     load_script_text,
 )
+from bot.core.tips import load_tips_text
 
 DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"
 SCHEMA = json.loads((DIALOGS / "script.schema.json").read_text(encoding="utf-8"))
@@ -212,7 +213,7 @@ def test_schema_rejects_broken_document_where_it_is_broken(change: Change, where
 
 
 # Structural cases only: what one look at the document can decide. Flow checks (targets exist and lie ahead,
-# conditions look back at questions with possible values, every step reachable, at most 7 questions on a path,
+# conditions look back at questions with possible values, every step reachable, at most 8 questions on a path,
 # unique ids, texts in exactly the listed languages) need the whole script and stay with the loader: see FLOW_ONLY.
 AGREEMENT: list[Any] = [
     # The whole script
@@ -430,7 +431,7 @@ FLOW_ONLY: list[Any] = [
     pytest.param(_drop("steps", 3, "text", "en"), id="text lacks a listed language"),
     pytest.param(_set("steps", 3, "text", "fr", "Oui?"), id="text in an unlisted language"),
     pytest.param(_set("steps", 0, "next", "kept"), id="unreachable step"),
-    pytest.param(_more_questions(4), id="more than 7 questions on a path"),
+    pytest.param(_more_questions(5), id="more than 8 questions on a path"),
     pytest.param(_number(min=5, max=5), id="number min not below max"),
     pytest.param(_set("steps", 3, "factor", 3.0), id="factor 3.0 (an integer to JSON Schema)"),
 ]
@@ -456,12 +457,17 @@ README_EXAMPLES = _readme_examples()
 
 def test_readme_shows_a_whole_script_a_list_of_steps_and_rules() -> None:
     shapes = [next(iter(example)) if isinstance(example, dict) else "steps" for example in README_EXAMPLES]
-    assert shapes == ["version", "steps", "steps", "next", "version", "steps"]  # the second steps: a focus step
+    assert shapes == ["version", "steps", "steps", "next", "version", "steps", "rules"]  # a focus step, the tips
 
 
 @pytest.mark.parametrize("example", README_EXAMPLES, ids=lambda example: "script" if "version" in example else
-                         "steps" if isinstance(example, list) else "next")
+                         "steps" if isinstance(example, list) else "tips" if "rules" in example else "next")
 def test_readme_examples_are_valid(example: Any) -> None:
+    if isinstance(example, dict) and "rules" in example:  # the coaching tips: in place of the shipped file's rules
+        shipped = yaml.safe_load((DIALOGS / "tips" / "coaching_tips.yaml").read_text(encoding="utf-8"))
+        tips = load_tips_text(yaml.safe_dump({**shipped, "rules": example["rules"]}, allow_unicode=True))
+        assert set(tips.rules["unclear_benefit"]) == {"first", "again"}
+        return
     if isinstance(example, dict) and "next" in example:  # rules alone: the loader needs the steps they name
         assert Draft202012Validator({"$defs": SCHEMA["$defs"], "$ref": "#/$defs/next"}).is_valid(example["next"])
         return

@@ -37,6 +37,7 @@ from storage.people import (
     partner_overview,
     redeem_invite,
 )
+from storage.rounds import open_round
 from tests.e2e import NOW
 
 
@@ -83,10 +84,10 @@ def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:
         "m001_initial", "m002_rounds_outbox", "m003_expired_checkins_uncertain_sends", "m004_answer_risk",
         "m005_script_publications", "m006_script_drafts_network_scripts_organisation_kind",
         "m007_reports_privacy_alerts", "m008_coaching", "m009_rights_and_access", "m010_consent_lookup",
-        "m011_answers_by_network"]
+        "m011_answers_by_network", "m012_round_privacy"]
     first.close()
     again = open_db(path)
-    assert len(migrations.applied(again)) == 11
+    assert len(migrations.applied(again)) == 12
     assert {"networks", "memberships", "answers", "checkins"} <= set(again.table_names())
     again.close()
 
@@ -189,3 +190,23 @@ def test_a_transaction_that_reads_then_writes_is_not_undone_by_another_connectio
     assert [r[0] for r in sender.execute("SELECT name FROM networks")] == ["A"]
     bot.close()
     sender.close()
+
+
+def test_round_privacy_migration_keeps_what_each_network_showed_and_new_rounds_take_the_setting(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Database(str(path))
+    migrations.apply(old, stop_before="m012_round_privacy")
+    old.execute("INSERT INTO networks (id, name, created_at, privacy) VALUES (1, 'A', ?, 'named'),"
+                " (2, 'B', ?, 'anonymous')", [NOW.isoformat(), NOW.isoformat()])
+    for network in (1, 2):
+        old.execute("INSERT INTO rounds (network_id, period, due_at, opened_at, closes_at, status)"
+                    " VALUES (?, '2027-01', ?, ?, ?, 'closed')", [network, *[NOW.isoformat()] * 3])
+    old.conn.commit()
+    old.close()
+    db = open_db(path)
+    assert db.execute("SELECT network_id, privacy FROM rounds ORDER BY network_id").fetchall() == [
+        (1, "named"), (2, "anonymous")]
+    db.execute("UPDATE networks SET privacy = 'named' WHERE id = 2")
+    new = open_round(db, 2, "2027-02", NOW, NOW, [], NOW)
+    assert db.execute("SELECT privacy FROM rounds WHERE id = ?", [new]).fetchone() == ("named",)
+    db.close()

@@ -1,100 +1,34 @@
-"""One concrete coaching tip per signal: what the coordinator can do at the next meeting, and which lever it pulls."""
+"""One concrete coaching tip per signal, chosen from the tips data by how the signal stands (first seen, again,
+persisting, urgent about one partner), with the lever it pulls; the topics a coaching dialog offers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.core.digest_names import function_name
-from bot.core.history import Signal
+from bot.core.digest_names import factor_name, function_name, signal_topic
+from bot.core.history import Signal, sort_signals
 from bot.core.script import Script, Value
+from bot.core.tips import PARTNER, Stage, Tips
 
 Gettext = Callable[[str], str]
 
 
-def _rule_advice(_: Gettext) -> dict[str, str]:
-    return {
-        "vague_goals": _(
-            "Put the goal first on the next meeting's agenda: let each partner say in one sentence what the network "
-            "should achieve this year, then agree on one goal you can check in six months and write it down."),
-        "divergent_goals": _(
-            "At the next meeting, show the different goal statements side by side without names and agree which goal "
-            "the network pursues first; record it in the minutes and ask about it again in three months."),
-        "low_goal_clarity": _(
-            "Open the next meeting by restating the shared goal in one plain sentence and ask each partner what it "
-            "means for their own daily work; sharpen the wording until everyone could explain it to a colleague."),
-        "unclear_benefit": _(
-            "At the next meeting, ask each partner for one case in which the network helped them or would have "
-            "helped; collect what would make it more useful and take up one of these points as the next task."),
-        "fluctuation": _(
-            "Before the next meeting, call the new contact persons: explain the goal, the current agreements and whom "
-            "to reach; at the meeting, ask every organisation to name a deputy so that knowledge stays."),
-        "broken_agreements": _(
-            "At the next meeting, go through the open agreements one by one: who does what by when; write each down "
-            "with a name and a date, and check them at the start of the following meeting."),
-        "burden": _(
-            "Say openly at the next meeting how much time the network will need in the coming months and cut what is "
-            "not needed: fewer or shorter meetings, tasks shared among more partners."),
-        "autonomy": _(
-            "At the next meeting, ask which rules or decisions feel imposed and agree that the network decides "
-            "together; let a different partner chair or host the next meetings."),
-        "offer_orientation": _(
-            "Bring one anonymised case to the next meeting and first ask what the person needs, before anyone names "
-            "their own offer; plan the next step of the network from that need."),
-        "little_knowledge": _(
-            "Let two or three partners present their tasks, target groups and limits in five minutes each at the next "
-            "meeting, and ask what they need from the others."),
-        "leadership": _(
-            "At the next meeting, ask each partner who decides in their organisation and how to win them over; "
-            "invite the heads of the organisations once a year, or send them a one-page summary of what the network "
-            "achieved."),
-        "inner_advocacy": _(
-            "Ask at the next meeting how network agreements reach each partner's own team (team meeting, intranet, one "
-            "contact person) and agree on a short written summary after every meeting that partners can pass on."),
-        "parallel_structures": _(
-            "At the next meeting, list the other local networks and committees on similar topics; agree who keeps in "
-            "touch with which of them and which topics you share instead of doing them twice."),
-        "fading_engagement": _(
-            "Call the partners who have gone quiet before the next meeting and ask what would make taking part worth "
-            "their while; give them a small, visible part in the meeting."),
-    }
+def tip_stage(signal: Signal, named_partner: bool) -> Stage:
+    """Which tip fits: an urgent signal about one partner calls for contacting it first (by name where the coordinator
+    may know who it is); otherwise the first, a repeated (two rounds) or a persisting signal (three or more)."""
+    if signal.severity == "urgent" and len(signal.organisations) == 1:
+        return "urgent_partner" if named_partner else "urgent_unnamed"
+    return "first" if signal.streak <= 1 else "again" if signal.streak == 2 else "persisting"
 
 
-def _risk_advice(_: Gettext) -> dict[int, str]:
-    rules = _rule_advice(_)
-    return {
-        1: rules["vague_goals"],
-        2: rules["broken_agreements"],
-        3: rules["offer_orientation"],
-        4: rules["little_knowledge"],
-        5: rules["unclear_benefit"],
-        6: rules["burden"],
-        7: _(
-            "At the next meeting, list what the network's tasks need in time, money and staff and agree who can "
-            "contribute what; postpone what nobody can carry."),
-        8: rules["autonomy"],
-        9: rules["fluctuation"],
-    }
-
-
-def advice(signal: Signal, _: Gettext) -> str:
-    """The tip's sentences for a signal: by its rule, else by its risk factor, else a general one."""
-    by_rule, by_risk = _rule_advice(_), _risk_advice(_)
-    if signal.rule == "burden" and signal.risk == 7:  # the burden rule covers time (6) and resources (7)
-        return by_risk[7]
-    if signal.rule in by_rule:
-        return by_rule[signal.rule]
-    if signal.risk is not None and signal.risk in by_risk:
-        return by_risk[signal.risk]
-    return _(
-        "Take this up at the next meeting: describe what you noticed without blaming anyone, ask the partners how "
-        "they see it and agree on one next step with a name and a date.")
-
-
-def tip(signal: Signal, _: Gettext) -> str:
-    """The coaching tip for a signal as one line, naming the management function it serves."""
-    return _("Tip ({function}): {advice}").format(function=function_name(signal.function, _),
-                                                  advice=advice(signal, _))
+def tip(signal: Signal, tips: Tips, lang: str, _: Gettext, partner: str | None = None) -> str:
+    """The coaching tip for a signal as one line, naming the management function it serves; `partner`: the name of
+    the one organisation an urgent signal is about, where the coordinator may see it."""
+    chosen = tips.pick(signal.rule, signal.risk, tip_stage(signal, partner is not None))
+    text = chosen.text.get(lang) or chosen.text["de"]
+    return _("Tip ({function}): {advice}").format(function=function_name(chosen.function or signal.function, _),
+                                                  advice=text.replace(PARTNER, partner or ""))
 
 
 # The success factor each rule aims at, and a rule whose tip fits each success factor chosen as a topic.
@@ -112,9 +46,6 @@ MAX_SIGNAL_TOPICS = 5
 
 def coaching_topics(signals: list[Signal], _: Gettext) -> tuple[tuple[str, str], ...]:
     """What the coordinator may choose to work on: this month's signals (most severe first), then the factors."""
-    from bot.core.digest import sort_signals  # the digest imports this module
-    from bot.core.digest_names import factor_name, signal_topic
-
     topics: dict[str, str] = {}
     for signal in sort_signals(signals):
         if len(topics) < MAX_SIGNAL_TOPICS:
@@ -131,13 +62,12 @@ def topic_factor(topic: str) -> int | None:
     return RULE_FACTOR.get(topic)
 
 
-def topic_advice(topic: str, _: Gettext) -> str:
-    """Suggested actions for a chosen topic: the tip of its rule (a factor's fitting rule)."""
+def topic_advice(topic: str, tips: Tips, lang: str) -> str:
+    """Suggested actions for a chosen topic: the first tip of its rule (a factor's fitting rule)."""
     factor = topic_factor(topic)
     rule = FACTOR_RULE.get(factor or 0, topic) if topic.startswith(FACTOR_TOPIC) else topic
-    return _rule_advice(_).get(rule) or _(
-        "Take this up at the next meeting: describe what you noticed without blaming anyone, ask the partners how "
-        "they see it and agree on one next step with a name and a date.")
+    chosen = tips.pick(rule, None, "first")
+    return chosen.text.get(lang) or chosen.text["de"]
 
 
 def outcome_label(outcome: str | None, _: Gettext) -> str:

@@ -5,26 +5,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from babel.core import UnknownLocaleError
 from babel.numbers import format_decimal
 
 from bot.core.digest_names import factor_name
+from bot.core.disclosure import MEMBERSHIP_CODES, MIN_ANSWERING, Shown
 from bot.core.history import Evidence, Signal
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
-Privacy = Literal["named", "anonymous"]
 ParamValue = str | int | float
 QuestionLabel = Callable[[str], str]
 AnswerLabel = Callable[[str, ParamValue], str]
 
-MIN_ANSWERS = 3  # an anonymous network shows answers only aggregated over at least this many partners
+MIN_ANSWERS = MIN_ANSWERING  # an anonymous network shows answers only aggregated over at least this many partners
 MAX_ITEMS = 6  # evidence items on one line before "and N more"
-# Participation and membership facts: always shown by organisation, whatever the privacy choice.
-MEMBERSHIP_CODES = frozenset({"missed", "later_answers", "contact_changed", "unreachable", "left", "joined",
-                              "new_contacts"})
 AGGREGATE_CODES = frozenset({"divergent_goals", "share"})
 QUOTE_CODES = frozenset({"vague_goal", "goal_statement"})  # free texts: quoted without names in an anonymous network
 REDACTED = "[…]"
@@ -56,8 +54,9 @@ def number(value: float, lang: str) -> str:
     return decimal(value, lang)
 
 
+@lru_cache(maxsize=4096)
 def decimal(value: float, lang: str) -> str:
-    """A mean with one decimal as the reader writes it (3,0 in German)."""
+    """A mean with one decimal as the reader writes it (3,0 in German); cached: a digest writes hundreds of them."""
     try:
         return format_decimal(value, format="0.0", locale=lang)
     except (UnknownLocaleError, ValueError):
@@ -110,9 +109,9 @@ def _levels(value: ParamValue) -> list[str]:
 
 
 def _reasons(why: ParamValue, _: Gettext) -> str:
-    names = {"short": _("too short"), "hedge": _("hedging"), "no_target_group": _("no target group"),
-             "no_action": _("no action"), "no_measure": _("nothing to measure")}
-    return ", ".join(names[reason] for reason in str(why).split(",") if reason.strip() in names)
+    """What a vague goal lacks, as the three questions a concrete goal answers (bot.core.risk_rules_goals)."""
+    names = {"whom": _("for whom?"), "result": _("what result?"), "time": _("by when?")}
+    return " ".join(names[reason.strip()] for reason in str(why).split(",") if reason.strip() in names)
 
 
 def fact(evidence: Evidence, reader: Reader) -> str:
@@ -135,7 +134,7 @@ def fact(evidence: Evidence, reader: Reader) -> str:
     if code == "vague_goal":
         text, reasons = str(_param(evidence, "text")).strip(), _reasons(_param(evidence, "why"), _)
         if reasons:
-            return _("vague goal: “{text}” ({reasons})").format(text=text, reasons=reasons)
+            return _("vague goal: “{text}” (missing: {reasons})").format(text=text, reasons=reasons)
         return _("vague goal: “{text}”").format(text=text)
     if code == "goal_statement":
         return _("goal: “{text}”").format(text=str(_param(evidence, "text")).strip())
@@ -186,7 +185,8 @@ def _factor(evidence: Evidence, reader: Reader) -> str:
 
 
 def _aggregate(code: str, key: str, items: list[Evidence], reader: Reader) -> str | None:
-    """Answers of at least MIN_ANSWERS partners to one question, in one phrase without names; None when unknown."""
+    """Answers to one question, counted in one phrase without names (the round had at least MIN_ANSWERING
+    organisations answering); None when unknown."""
     _, ngettext = reader._, reader.ngettext
     count = len({item.organisation_id for item in items})
     if code == "low_answer":
@@ -221,9 +221,10 @@ def _aggregate(code: str, key: str, items: list[Evidence], reader: Reader) -> st
     return None
 
 
-def evidence_line(signal: Signal, privacy: Privacy, reader: Reader) -> str:
-    """All evidence of a signal on one line, grouped by organisation; an anonymous network sees answers only
-    aggregated over at least 3 partners (else left out, saying so) and free texts only unattributed."""
+def evidence_line(signal: Signal, shown: Shown, reader: Reader) -> str:
+    """All evidence of a signal on one line, grouped by organisation, as far as the outlet may show it
+    (bot.core.disclosure): "named" everything by organisation; "aggregate" answers counted without names and free
+    texts unattributed; "nothing" participation and membership facts only."""
     _, ngettext = reader._, reader.ngettext
     later: dict[int, list[str]] = {}
     for evidence in signal.evidence:
@@ -236,9 +237,12 @@ def evidence_line(signal: Signal, privacy: Privacy, reader: Reader) -> str:
     names_someone = any(kind(evidence) == "membership" for evidence in signal.evidence)
     for evidence in signal.evidence:
         what, organisation = kind(evidence), evidence.organisation_id
-        if privacy == "anonymous" and names_someone and what != "membership":
+        if shown != "named" and names_someone and what != "membership":
             continue  # beside a named organisation, even "details hidden" would tell what it answered
-        if privacy == "named" or what == "membership":
+        if shown == "nothing" and what != "membership":
+            hidden = True
+            continue
+        if shown == "named" or what == "membership":
             if evidence.code == "later_answers" and organisation is not None:
                 text = _("answered later each round: {days} days after the invitation").format(
                     days=_series(later[organisation], reader.lang))
@@ -261,10 +265,11 @@ def evidence_line(signal: Signal, privacy: Privacy, reader: Reader) -> str:
              else f"{reader.name(organisation)}: {', '.join(dict.fromkeys(texts))}"
              for organisation, texts in facts.items()]
     parts += sorted(quotes)  # sorted, so that their order does not tell whose they are
+    # A network signal over fewer than three partners who answered its question: counting them would tell the
+    # answers of the few (the round's gate counts the organisations answering anything).
+    few = any(one.code == "share" and _int(_param(one, "total", 0)) < MIN_ANSWERS for one in signal.evidence)
     for (code, key), group in groups.items():
-        phrase = None
-        if len({item.organisation_id for item in group}) >= MIN_ANSWERS:
-            phrase = _aggregate(code, key, group, reader)
+        phrase = None if few else _aggregate(code, key, group, reader)  # the round's answers may be counted
         if phrase is None:
             hidden = True
         else:

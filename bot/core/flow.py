@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import lcm
 
 from bot.core.script import END, AllOf, AnyOf, Compare, Condition, ContextCompare, Not, Script, Step
 
-MAX_QUESTIONS = 7  # about two minutes: no path through a check-in may ask more
+MAX_QUESTIONS = 8  # about two minutes, mostly buttons: no path through a check-in may ask more
 FACTORS = frozenset(range(1, 12))  # the 11 success factors
+RISKS = frozenset(range(1, 10))  # the 9 risk factors
 QUARTER = 3  # rounds: every success factor should be asked within this many
 
 
@@ -89,21 +91,36 @@ def factors_per_round(script: Script, round_number: int) -> set[int]:
     return {step.factor for step in always_asked(script, round_number) if step.factor is not None}
 
 
-def quarter_gaps(script: Script) -> dict[int, set[int]]:
-    """For each first round of QUARTER consecutive rounds, the success factors none of them asks (only gaps)."""
-    period = lcm(*(module.every for module in script.modules)) if script.modules else 1
-    by_due: dict[frozenset[str], set[int]] = {}  # rounds with the same modules due ask the same factors
+def measured_per_round(script: Script, round_number: int) -> set[int]:
+    """The success factors this round puts on the scale 1-5 whatever the answers (scales, options with levels)."""
+    return {step.factor for step in always_asked(script, round_number) if step.factor is not None and step.measures}
 
-    def factors(round_number: int) -> set[int]:
+
+def risks_per_round(script: Script, round_number: int) -> set[int]:
+    """The risk factors this round asks about whatever the answers."""
+    return {step.risk for step in always_asked(script, round_number) if step.risk is not None}
+
+
+Covered = Callable[[Script, int], set[int]]
+
+
+def quarter_gaps(script: Script, covered: Covered = factors_per_round,
+                 wanted: frozenset[int] = FACTORS) -> dict[int, set[int]]:
+    """For each first round of QUARTER consecutive rounds, what of `wanted` none of them covers (only gaps); by
+    default the success factors none of them asks."""
+    period = lcm(*(module.every for module in script.modules)) if script.modules else 1
+    by_due: dict[frozenset[str], set[int]] = {}  # rounds with the same modules due cover the same
+
+    def of(round_number: int) -> set[int]:
         due = frozenset(module.id for module in script.modules if module.due(round_number))
         if due not in by_due:
-            by_due[due] = factors_per_round(script, round_number)
+            by_due[due] = covered(script, round_number)
         return by_due[due]
 
     gaps: dict[int, set[int]] = {}
     for first in range(1, period + 1):
-        asked = set().union(*(factors(first + n) for n in range(QUARTER)))
-        if missing := set(FACTORS) - asked:
+        asked = set().union(*(of(first + n) for n in range(QUARTER)))
+        if missing := set(wanted) - asked:
             gaps[first] = missing
     return gaps
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -9,6 +10,12 @@ from typing import Literal, NamedTuple
 
 from bot.core.script import Value
 
+# Answers a partner gave when it joined (the onboarding check-in, outside any round) are its baseline: they stand in
+# the history under this round id and number, before every round, so that a partner's trend starts where it began.
+BASELINE_ROUND = 0
+BASELINE_SCRIPT = "onboarding_checkin"
+
+Privacy = Literal["anonymous", "named"]  # of a round: may the coordinator see who answered what (bot.core.disclosure)
 Severity = Literal["info", "warning", "urgent"]
 SEVERITIES: tuple[Severity, ...] = ("urgent", "warning", "info")  # most severe first
 Function = Literal["selektion", "allokation", "regulation", "evaluation"]
@@ -26,6 +33,7 @@ class RoundFacts:
     opened_at: datetime
     closes_at: datetime
     closed: bool
+    privacy: Privacy = "anonymous"  # named only if the network was named when the round opened and still is
 
 
 @dataclass(frozen=True)
@@ -39,9 +47,11 @@ class Partner:
 
 
 class AnswerFact(NamedTuple):
-    """The current answer (newest revision) of one step in one organisation's check-in of one round.
+    """The current answer (newest revision) of one step in one organisation's check-in of one round (round_id
+    BASELINE_ROUND: the organisation's newest onboarding answer, its baseline).
 
-    `level` is the answer on the scale 1-5 where there is one (None for "don't know" and other kinds); `concern` is
+    `level` is the answer on the scale 1-5 where there is one (a scale answer, or a choice whose option carries a
+    level; None for "don't know" and other kinds); `concern` is
     True when the step's script marks this answer as a sign of its risk factor (`concern:` in the YAML). A named
     tuple, not a frozen dataclass: a network's history holds thousands, and a frozen dataclass takes six times as
     long to build (a tenth of a digest's time).
@@ -91,8 +101,12 @@ class Thresholds:
     low_share: float = 0.34  # a network-level signal when at least this share of answering partners is low
     fluctuation_share: float = 0.25  # network-level fluctuation when this share of partners is affected
     new_contacts_per_quarter: int = 2  # several new contact persons within three rounds
-    vague_min_words: int = 5  # a goal statement shorter than this is vague
-    goal_overlap: float = 0.1  # goal statements sharing fewer words than this (Jaccard) diverge
+    # a goal statement of fewer words than this must name whom explicitly to be concrete (bot.core.goal_text); it is
+    # vague when it misses a checkable result or a time frame, whatever its length
+    vague_min_words: int = 3
+    # divergent goals: the share of the partners' statements (those naming a target group or field) that must pursue
+    # one goal, besides the rule "all but one, both of two" (bot.core.goal_concepts.needed); 1.0: all must agree
+    goal_overlap: float = 0.5
     trend_rounds: int = 3  # rounds a trend looks back over
     later_days: float = 2.0  # "ever later answers": each of the last rounds answered this many days later
     collapse_drop: int = 3  # benefit collapses: a fall by this many points to the low level (urgent)
@@ -123,6 +137,33 @@ class History:
         return {round_id: tuple(answers) for round_id, answers in rounds.items()}
 
     @cached_property
+    def levels(self) -> dict[int, dict[int, dict[int, float]]]:
+        """Round id → success factor → organisation → its level in that round (the mean of its levelled answers to
+        the factor, one decimal)."""
+        given: dict[tuple[int, int, int], list[int]] = {}
+        for answer in self.answers:
+            if answer.level is not None and answer.factor is not None:
+                key = (answer.round_id, answer.factor, answer.organisation_id)
+                found = given.get(key)
+                if found is None:
+                    given[key] = [answer.level]
+                else:
+                    found.append(answer.level)
+        levels: dict[int, dict[int, dict[int, float]]] = {}
+        for (round_id, factor, organisation), values in given.items():
+            level = float(values[0]) if len(values) == 1 else round(sum(values) / len(values), 1)
+            levels.setdefault(round_id, {}).setdefault(factor, {})[organisation] = level
+        return levels
+
+    @cached_property
+    def answering(self) -> dict[int, int]:
+        """Round id → how many organisations gave at least one answer in it."""
+        seen: dict[int, set[int]] = {}
+        for answer in self.answers:
+            seen.setdefault(answer.round_id, set()).add(answer.organisation_id)
+        return {round_id: len(organisations) for round_id, organisations in seen.items()}
+
+    @cached_property
     def taking_part(self) -> dict[tuple[int, int], list[Participation]]:
         """The participations by (round id, organisation id), in stored order."""
         index: dict[tuple[int, int], list[Participation]] = {}
@@ -143,6 +184,11 @@ class History:
             elif answer.factor is not None:
                 by_factor.setdefault(answer.factor, []).append(position)
         return by_risk, by_factor
+
+    def numbers_up_to(self, round_id: int) -> dict[int, int]:
+        """Round id → round number of the rounds up to and including this one, and the baseline (number 0)."""
+        number = next(facts.number for facts in self.rounds if facts.id == round_id)
+        return {BASELINE_ROUND: 0} | {facts.id: facts.number for facts in self.rounds if facts.number <= number}
 
     def about(self, risks: tuple[int, ...], factors: tuple[int, ...]) -> list[AnswerFact]:
         """The answers (no texts) about these risk factors, or, for answers without a risk factor, about these success
@@ -182,3 +228,9 @@ class Signal:
     organisations: tuple[int, ...]
     evidence: tuple[Evidence, ...]
     round_number: int  # the round it was found in (urgent signals are sent once per rule, organisation and round)
+    streak: int = 1  # rounds in a row it has shown up, this one included (bot.core.escalation; 1 until counted)
+
+
+def sort_signals(signals: Iterable[Signal]) -> list[Signal]:
+    """Signals most severe first (urgent, warning, info), in their given order within a severity."""
+    return sorted(signals, key=lambda signal: SEVERITIES.index(signal.severity))

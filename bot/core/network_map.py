@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from bot.core.disclosure import Shown, disclosure, strictest
 from bot.core.history import AnswerFact, History, RoundFacts
 
 Gettext = Callable[[str], str]
@@ -90,16 +91,27 @@ def map_due(history: History, round_id: int, *, window: int = WINDOW) -> bool:
     return last_due == current.number
 
 
-def map_summary(network: NetworkMap, _: Gettext) -> list[str]:
+def map_disclosure(history: History, network: NetworkMap) -> Shown:
+    """What the map may show (bot.core.disclosure): its rounds taken together (anonymous if any of them is) and the
+    organisations that answered the question about cooperation in them."""
+    privacy = strictest(facts.privacy for facts in history.rounds if facts.period in network.periods)
+    return disclosure(privacy, len(network.answered), "map")
+
+
+def map_summary(network: NetworkMap, shown: Shown, _: Gettext) -> list[str]:
     """The network map's lines for the coordinator's digest: how many cooperations and answers, the isolated partners
-    and the pairs that stopped working together, each with what it means (risk 4, success factor 11)."""
+    and the pairs that stopped working together, each with what it means (risk 4, success factor 11). Who answered
+    is named only where the map may show names; with too few answers there is no map."""
     if not network.answered:
         return [_("Network map of the quarter: no partner answered the question about cooperation.")]
+    if shown == "nothing":
+        return [_("Network map of the quarter: fewer than 3 partners answered the question about cooperation, so the "
+                  "map is not shown (it would tell whose answers they are).")]
     lines = [_("Network map of the quarter – cooperations named: {count}; partners who answered: {answered} of "
                "{total}").format(count=len(network.edges), answered=len(network.answered),
                                  total=len(network.organisations))]
     if network.isolated:
-        names = ", ".join(network.name(org) if org in network.answered
+        names = ", ".join(network.name(org) if org in network.answered or shown != "named"
                           else _("{name} (no answer)").format(name=network.name(org)) for org in network.isolated)
         lines.append(_("Isolated: {names} – without working together, partners learn little about each other's "
                        "tasks.").format(names=names))

@@ -9,8 +9,9 @@ Rules (Signal.rule: risk, success factor, management function; what fires it and
 - vague_goals (1, 2, regulation): typed goal statements (text answers with risk 1, or factor 2 without a risk) in
   this round that `vague_reasons` finds vague: info; warning when the partner's statement before was vague too.
 - divergent_goals (1, 2, regulation): the partners' newest statements of the last trend_rounds rounds (one at least
-  from this round) share, in mean pairwise Jaccard overlap of their content words, less than goal_overlap: a network
-  signal, info for two statements, warning for three or more.
+  from this round) do not share one goal (target group and field of help, bot.core.goal_concepts): fewer than all but
+  one of them (both of two, at least goal_overlap of them) pursue the same; statements naming neither are left out. A
+  network signal, info for two statements, warning for three or more.
 - low_goal_clarity (1, 2, regulation), unclear_benefit (5, 3, evaluation), broken_agreements (2, 4, regulation),
   burden (6 or 7, 5, allokation), autonomy (8, 9, regulation), offer_orientation (3, 7, evaluation),
   little_knowledge (4, 5, allokation), leadership (-, 8, selektion), inner_advocacy (-, 10, regulation),
@@ -38,8 +39,9 @@ Signals are deterministic, so an urgent one is stable per (rule, organisations, 
 
 Evidence codes (bot.core.history.Evidence) besides those in its docstring: goal_statement(step, text) for the
 statements compared by divergent_goals, no_cooperation(step) for "worked with none of the partners"; with more
-params than listed there: divergent_goals(overlap, statements), missed(rounds, since), vague_goal(step, text, why)
-(why: vague_reasons joined by commas); later_answers(days) comes once per round of the trend. Levels in
+params than listed there: divergent_goals(overlap, statements) (overlap: the share of the compared statements that
+pursue the most shared goal), missed(rounds, since), vague_goal(step, text, why) (why: vague_reasons, of "whom",
+"result", "time", joined by commas); later_answers(days) comes once per round of the trend. Levels in
 falling_trend are a comma-separated string ("5,4,3"; for the agreements' network trend: percent of partners
 reporting no problem, "100,80,60"). An event's evidence carries the round whose window it fell in.
 """
@@ -61,7 +63,7 @@ from bot.core.risk_rules_answers import (
     parallel_structures,
     unclear_benefit,
 )
-from bot.core.risk_rules_goals import divergent_goals, goal_words, vague_goals, vague_reasons
+from bot.core.risk_rules_goals import divergent_goals, vague_goals, vague_reasons
 from bot.core.risk_rules_people import fading_engagement, fluctuation
 
 Rule = Callable[[History, int], list[Signal]]
@@ -85,7 +87,7 @@ RULES: dict[str, Rule] = {
 
 __all__ = [
     "RULES", "autonomy", "broken_agreements", "burden", "divergent_goals", "fading_engagement", "find_signals",
-    "fluctuation", "goal_words", "inner_advocacy", "leadership", "little_knowledge", "low_goal_clarity",
+    "fluctuation", "inner_advocacy", "leadership", "little_knowledge", "low_goal_clarity",
     "offer_orientation", "parallel_structures", "signal_order", "unclear_benefit", "vague_goals", "vague_reasons",
 ]
 

@@ -1,7 +1,8 @@
 """Rules over scale and choice answers, selected by risk factor and success factor (never by step id).
 
 Each topic takes the answers (not texts) whose risk is one of its risks, or, for answers without a risk, whose
-success factor is one of its factors. Per organisation and round: a low scale answer (level <= low_level), a
+success factor is one of its factors. Per organisation and round: a low answer (level <= low_level: a scale answer,
+or a choice whose option carries a level), a
 concern answer (marked in the script) or a "none of them" partners answer is a sign. Severity per organisation:
 info for a sign in this round or a falling level over the last trend_rounds answers; warning when the answer before
 was a sign too, for a drop by `drop` points, or "don't know" in dont_know_rounds answers in a row (topics with
@@ -18,6 +19,7 @@ from bot.core.risk_rules_common import (
     COLLAPSE_DROP,
     COLLAPSE_SHARE,
     Finding,
+    Param,
     RuleMeta,
     assemble,
     evidence,
@@ -71,13 +73,15 @@ def signs(answers: list[AnswerFact], round_number: int, thresholds: Thresholds) 
             found.append(evidence("low_answer", *where, step=answer.step_id, value=answer.level))
         elif answer.concern:
             found.append(evidence("concern_answer", *where, step=answer.step_id, value=param_value(answer.value)))
+        elif answer.level is not None and answer.level <= thresholds.low_level:  # a choice whose option has a level
+            found.append(evidence("low_answer", *where, step=answer.step_id, value=param_value(answer.value)))
         elif answer.kind == "partners" and answer.value == ():
             found.append(evidence("no_cooperation", *where, step=answer.step_id))
     return found
 
 
 def _lowest(answers: list[AnswerFact]) -> AnswerFact | None:
-    scaled = [answer for answer in answers if answer.kind == "scale" and answer.level is not None]
+    scaled = [answer for answer in answers if answer.level is not None]
     return min(scaled, key=lambda answer: (answer.level or 0, answer.step_id)) if scaled else None
 
 
@@ -95,7 +99,14 @@ def _judge(topic: Topic, by_round: dict[int, list[AnswerFact]], number: int, thr
         if before:
             finding.evidence[:0] = before
             finding.add("warning")
-    levelled = [(one, low) for one in numbers if (low := _lowest(by_round[one])) is not None]
+    # Only the newest levelled answers are looked at (the one before, the trend): walk back until there are enough.
+    levelled: list[tuple[int, AnswerFact]] = []
+    for one in reversed(numbers):
+        if (low := _lowest(by_round[one])) is not None:
+            levelled.append((one, low))
+            if len(levelled) >= max(2, thresholds.trend_rounds):
+                break
+    levelled.reverse()
     lowest = _lowest(now)
     if lowest is not None and len(levelled) >= 2 and levelled[-1][0] == number:
         before_level, after_level = levelled[-2][1].level or 0, lowest.level or 0
@@ -103,8 +114,11 @@ def _judge(topic: Topic, by_round: dict[int, list[AnswerFact]], number: int, thr
         if fall >= thresholds.drop:
             collapsed = (topic.collapse and after_level <= thresholds.low_level
                          and fall >= setting(thresholds, "collapse_drop", COLLAPSE_DROP))
+            shown: dict[str, Param] = {"before": before_level, "after": after_level}
+            if lowest.kind != "scale" and levelled[-2][1].step_id == lowest.step_id:  # name the options chosen
+                shown = {"before": param_value(levelled[-2][1].value), "after": param_value(lowest.value)}
             finding.add("urgent" if collapsed else "warning", evidence(
-                "drop", number, organisation, step=lowest.step_id, before=before_level, after=after_level))
+                "drop", number, organisation, step=lowest.step_id, **shown))
     trend = [answer.level or 0 for _, answer in levelled[-thresholds.trend_rounds:]]
     if (thresholds.trend_rounds >= 2 and len(trend) == thresholds.trend_rounds and levelled[-1][0] == number
             and is_falling(trend)):
@@ -130,7 +144,7 @@ def topic_signals(topic: Topic, history: History, round_id: int) -> list[Signal]
     """The signals of one topic as of this round."""
     thresholds = history.thresholds
     rounds = rounds_up_to(history, round_id)
-    numbers = {facts.id: facts.number for facts in rounds}
+    numbers = history.numbers_up_to(round_id)  # with the baseline (round 0): where each partner's trend starts
     number = rounds[-1].number
     answers: dict[int, dict[int, list[AnswerFact]]] = defaultdict(lambda: defaultdict(list))
     for answer in history.about(topic.risks, topic.factors):  # what topic.reads takes, in stored order
@@ -140,7 +154,7 @@ def topic_signals(topic: Topic, history: History, round_id: int) -> list[Signal]
                 if (finding := _judge(topic, by_round, number, thresholds)) is not None}
     total = sum(1 for by_round in answers.values() if number in by_round)
     low = sum(1 for by_round in answers.values() if any(
-        answer.kind == "scale" and answer.level is not None and answer.level <= thresholds.low_level
+        answer.level is not None and answer.level <= thresholds.low_level
         for answer in by_round.get(number, [])))
     severity: Severity = "warning"
     if topic.collapse and low >= network_min(thresholds) and low / max(total, 1) >= setting(

@@ -1,124 +1,25 @@
-"""Risk 1, vague or divergent goals: how concrete the partners' goal statements are and how much they overlap."""
+"""Risk 1, vague or divergent goals: how concrete the partners' goal statements are and whether they share one goal."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable
-from itertools import combinations
 
+from bot.core.goal_concepts import Agreement, concepts, diverge
+from bot.core.goal_text import missing
 from bot.core.history import AnswerFact, Evidence, History, Severity, Signal, Thresholds
 from bot.core.risk_rules_common import Finding, RuleMeta, assemble, evidence, rounds_up_to
 
 VAGUE = RuleMeta("vague_goals", 1, 2, "regulation")
 DIVERGENT = RuleMeta("divergent_goals", 1, 2, "regulation")
-
-# Vocabularies, German and English, lowercase. "*" stands for any further letters; a space for one space.
-HEDGES = (
-    "irgendwie", "mal schauen", "mal sehen", "mal gucken", "weiß nicht", "weiss nicht", "weiß ich nicht",
-    "weiss ich nicht", "eventuell", "evtl", "vielleicht", "keine ahnung", "möglicherweise", "schwer zu sagen",
-    "unklar", "to be seen", "not sure", "maybe", "somehow", "don't know", "dont know", "do not know", "no idea",
-    "perhaps", "hard to say", "we'll see", "unclear",
-)
-TARGET_GROUPS = (
-    "alleinerziehend*", "*eltern*", "famili*", "jugendlich*", "junge menschen", "junge erwachsene*",
-    "*arbeitslos*", "klient*", "*kunden*", "kundin*", "frauen", "männer", "maenner", "mütter", "väter", "*kinder*",
-    "geflüchtet*", "gefluechtet*", "flüchtling*", "migrant*", "zugewandert*", "senior*", "schüler*", "azubi*",
-    "auszubildend*", "bewerber*", "arbeitsuchend*", "arbeitssuchend*", "leistungsberechtigt*", "leistungsbezieh*",
-    "bedarfsgemeinschaft*", "teilnehmer*", "teilnehmend*", "zielgruppe*", "*wohnungslos*", "*obdachlos*",
-    "verschuldet*", "überschuldet*", "suchtkrank*", "menschen mit", "personen mit", "ratsuchend*", "behindert*",
-    "single parent*", "parent*", "famil*", "young people", "young adult*", "youth*", "*unemployed", "jobless",
-    "client*", "customer*", "women", "men", "mothers", "fathers", "child*", "kids", "refugee*", "migrant*",
-    "senior*", "pupil*", "student*", "trainee*", "job seeker*", "jobseeker*", "applicant*", "participant*",
-    "target group*", "homeless", "benefit recipient*", "people with", "persons with",
-)
-ACTIONS = (
-    "vermitt*", "berat*", "begleit*", "unterstütz*", "integr*", "fallkonferenz*", "*fallbesprechung*", "job*",
-    "arbeit", "arbeitsplatz*", "arbeitsstelle*", "arbeitsaufnahme*", "arbeitsmarkt*", "*ausbildung*", "*platz",
-    "*plätze*", "qualifi*", "coach*", "betreu*", "förder*", "unterbring*", "wohnung*", "entschuld*",
-    "schuldenregulierung*", "weiterleit*", "zuweis*", "lots*", "aktivier*", "beschäftig*", "praktik*", "*kurs*",
-    "therapie*", "behandl*", "abbau*", "senk*", "verkürz*", "anmeld*",
-    "place*", "find*", "support*", "advis*", "advice", "refer*", "counsel*", "coach*", "train*", "integrat*",
-    "work", "employ*", "internship*", "mentor*", "accompan*", "housing", "accommodat*", "enrol*", "register*",
-    "case conference*", "reduc*", "shorten*", "match*",
-)
-MEASURES = (
-    "prozent", "januar", "jänner", "februar", "märz", "maerz", "april", "mai", "juni", "juli", "august",
-    "september", "oktober", "november", "dezember", "quartal*", "*jahr*", "jährlich*", "monat*", "woche*", "bis",
-    "ende", "stichtag*", "frist*", "termin*", "pro", "mindestens", "anzahl", "hälfte", "verdoppel*", "zwei", "drei",
-    "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "zwölf", "zwanzig", "hundert", "dutzend",
-    "percent", "january", "february", "march", "june", "july", "october", "december", "quarter*", "year*",
-    "month*", "week*", "by", "end of", "deadline", "per", "at least", "number of", "half", "double", "two", "three",
-    "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty", "hundred", "dozen",
-)
-_STOP_LINES = (
-    "der die das den dem des ein eine einen einem einer eines und oder aber in im ins an am auf aus bei beim mit nach",
-    "von vom zu zum zur für fuer über ueber unter um durch gegen ohne als wie so auch noch nur schon sehr mehr",
-    "weniger wir ihr sie er es ich du man uns unser unsere unseren unserem unserer ist sind sein war werden wird",
-    "wurde soll sollen sollte wollen will können kann müssen muss haben hat dass damit dabei dazu denn dann wenn ob",
-    "nicht kein keine keinen alle allen jede jeden jeder dies diese dieser dieses diesem besser gut gemeinsam",
-    "gemeinsame gemeinsamen netzwerk netzwerks netzwerkes ziel ziele partner partnern zusammenarbeit",
-    "the a an and or but on at of for to from with as is are be been was were will would should shall can could",
-    "may might must we our us they their it its this that these those all each more less very also not no so than",
-    "then into about over under through better good shared common network goal goals partners cooperation",
-    "aller allem allen mal was wer wo what does do which who how between",
-)
-STOP_WORDS = frozenset(word for line in _STOP_LINES for word in line.split())
-ENDINGS = ("innen", "ungen", "ung", "en", "er", "es", "e", "n", "s")
-
-
-def _pattern(words: Iterable[str]) -> re.Pattern[str]:
-    alternatives = (re.escape(word).replace(r"\*", r"\w*").replace(r"\ ", " ") for word in words)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?![\w'])")
-
-
-_HEDGE = _pattern(HEDGES)
-_TARGET = _pattern(TARGET_GROUPS)
-_ACTION = _pattern(ACTIONS)
-_MEASURE = _pattern(MEASURES)
-_WORD = re.compile(r"[\w']+")
+REASONS = ("whom", "result", "time")  # what a vague statement misses, in this order (the digest: "whom? ...")
 _DEFAULT_MIN_WORDS = Thresholds().vague_min_words
 
 
-def _words(text: str) -> list[str]:
-    normal = text.lower().replace("’", "'").replace("‘", "'").replace("`", "'")
-    return [word.strip("'") for word in _WORD.findall(normal) if word.strip("'")]
-
-
 def vague_reasons(text: str, min_words: int = _DEFAULT_MIN_WORDS) -> list[str]:
-    """Why a goal statement is vague: short, hedge, no_target_group, no_action, no_measure; [] when it is concrete."""
-    words = _words(text)
-    joined = " ".join(words)
-    missing = [reason for reason, found in (
-        ("no_target_group", _TARGET.search(joined)),
-        ("no_action", _ACTION.search(joined)),
-        ("no_measure", _MEASURE.search(joined) or any(char.isdigit() for char in text) or "%" in text),
-    ) if not found]
-    reasons = ["short"] if len(words) < min_words else []
-    reasons += ["hedge"] if _HEDGE.search(joined) else []
-    if reasons or len(missing) >= 2:
-        return reasons + missing
-    return []
-
-
-def goal_words(text: str) -> frozenset[str]:
-    """The content words of a goal statement, lowercased, without stop words, with common endings cut."""
-    stems = set()
-    for word in _words(text):
-        if word in STOP_WORDS or (len(word) < 3 and not word.isdigit()):
-            continue
-        for ending in ENDINGS:
-            if word.endswith(ending) and len(word) - len(ending) >= 4:
-                word = word[: -len(ending)]
-                break
-        stems.add(word)
-    return frozenset(stems)
-
-
-def overlap(first: frozenset[str], second: frozenset[str]) -> float:
-    """The Jaccard overlap of two word sets (0.0 when both are empty)."""
-    union = first | second
-    return len(first & second) / len(union) if union else 0.0
+    """What a goal statement misses to be concrete, of REASONS in that order: [] when it names a result an outsider
+    can check and a time frame (and whom it is for; "whom" is reported only beside another missing part).
+    Statements of fewer than `min_words` words must name whom explicitly (bot.core.goal_text)."""
+    return missing(text, min_words)
 
 
 def is_goal_statement(answer: AnswerFact) -> bool:
@@ -128,8 +29,9 @@ def is_goal_statement(answer: AnswerFact) -> bool:
 
 
 def _statements(history: History, round_id: int) -> dict[int, dict[int, list[AnswerFact]]]:
-    """Goal statements up to the round: organisation → round number → answers."""
-    numbers = {facts.id: facts.number for facts in rounds_up_to(history, round_id)}
+    """Goal statements up to the round (and from the onboarding, as round 0): organisation → round number →
+    answers."""
+    numbers = history.numbers_up_to(round_id)  # with the baseline: the goal a partner gave when it joined
     found: dict[int, dict[int, list[AnswerFact]]] = defaultdict(lambda: defaultdict(list))
     for answer in history.answers:
         if answer.round_id in numbers and is_goal_statement(answer):
@@ -168,7 +70,9 @@ def vague_goals(history: History, round_id: int) -> list[Signal]:
 
 
 def divergent_goals(history: History, round_id: int) -> list[Signal]:
-    """Partners' newest goal statements (within trend_rounds rounds) that hardly share words: a network signal."""
+    """Partners' newest goal statements (within trend_rounds rounds) that do not share one goal: fewer than all but
+    one of them (both of two, and at least goal_overlap of them) pursue the same target group and field of help
+    (bot.core.goal_concepts). Statements naming neither count for nor against. A network signal."""
     thresholds = history.thresholds
     rounds = rounds_up_to(history, round_id)
     number = rounds[-1].number
@@ -178,18 +82,22 @@ def divergent_goals(history: History, round_id: int) -> list[Signal]:
         recent = [one for one in by_round if one in window]
         if recent:
             newest[organisation] = (max(recent), by_round[max(recent)])
-    words = {organisation: goal_words(" ".join(str(answer.value) for answer in answers))
+    about = {organisation: concepts(" ".join(str(answer.value) for answer in answers))
              for organisation, (_, answers) in newest.items()}
-    words = {organisation: found for organisation, found in words.items() if found}
-    if len(words) < 2 or not any(newest[organisation][0] == number for organisation in words):
+    compared = sorted(organisation for organisation, found in about.items() if not found.empty)
+    if len(compared) < 2 or not any(newest[organisation][0] == number for organisation in compared):
         return []
-    pairs = list(combinations(sorted(words), 2))
-    mean = sum(overlap(words[first], words[second]) for first, second in pairs) / len(pairs)
-    if mean >= thresholds.goal_overlap:
+    apart, found = diverge([about[organisation] for organisation in compared], thresholds.goal_overlap)
+    if not apart:
         return []
-    shown = (evidence("divergent_goals", number, None, overlap=round(mean, 3), statements=len(words)),
+    shown = (evidence("divergent_goals", number, None, overlap=_share(found), statements=found.counted),
              *(evidence("goal_statement", newest[organisation][0], organisation, step=answer.step_id,
                         text=str(answer.value))
-               for organisation in sorted(words) for answer in newest[organisation][1]))
-    severity: Severity = "warning" if len(words) >= 3 else "info"
+               for organisation in compared for answer in newest[organisation][1]))
+    severity: Severity = "warning" if found.counted >= 3 else "info"
     return [Signal(DIVERGENT.rule, DIVERGENT.risk, DIVERGENT.factor, DIVERGENT.function, severity, (), shown, number)]
+
+
+def _share(found: Agreement) -> float:
+    """The share of the compared statements that pursue the most shared goal, rounded (the evidence's overlap)."""
+    return round(found.share, 2)

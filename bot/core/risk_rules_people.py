@@ -7,6 +7,7 @@ from datetime import datetime
 from itertools import pairwise
 
 from bot.core.history import AnswerFact, History, MembershipEvent, RoundFacts, Signal
+from bot.core.participation import missed_streak
 from bot.core.risk_rules_common import (
     QUARTER_ROUNDS,
     Finding,
@@ -96,8 +97,6 @@ def fading_engagement(history: History, round_id: int) -> list[Signal]:
     thresholds = history.thresholds
     rounds = rounds_up_to(history, round_id)
     number = rounds[-1].number
-    closed = [facts for facts in rounds if facts.closed]
-    status = {(one.round_id, one.organisation_id): one.status for one in history.participations}
     later = rounds[-thresholds.trend_rounds:] if 2 <= thresholds.trend_rounds <= len(rounds) else []
     findings: dict[int, Finding] = {}
     for partner in history.partners:
@@ -105,14 +104,10 @@ def fading_engagement(history: History, round_id: int) -> list[Signal]:
             continue
         organisation = partner.organisation_id
         finding = Finding("info")
-        streak = 0
-        for facts in reversed(closed):
-            if status.get((facts.id, organisation)) != "missed":
-                break
-            streak += 1
-        if streak >= max(1, thresholds.missed_in_row):
-            finding.add("warning", evidence("missed", closed[-1].number, organisation, rounds=streak,
-                                            since=closed[-streak].number))
+        missed = missed_streak(history, organisation, round_id)  # the one count /partners and the export show too
+        if missed.rounds >= max(1, thresholds.missed_in_row) and missed.since is not None:
+            finding.add("warning", evidence("missed", missed.since + missed.rounds - 1, organisation,
+                                            rounds=missed.rounds, since=missed.since))
         days = [answer_days(history, facts, organisation) for facts in later]
         known = [one for one in days if one is not None]
         if later and len(known) == len(later) and all(

@@ -76,12 +76,16 @@ class Rule:
     condition: Condition | None = None
 
 
+LEVELS = range(1, 6)  # the scale every measured answer is put on: 1 = low, 5 = high
+
+
 @dataclass(frozen=True)
 class Option:
-    """One answer of a choice step; the id is what is stored."""
+    """One answer of a choice step; the id is what is stored, `level` (1-5) where the answer measures its factor."""
 
     id: str
     text: Texts
+    level: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,21 @@ class Step:
     def is_question(self) -> bool:
         """Whether the step asks for an answer (info steps do not)."""
         return self.kind in QUESTION_KINDS
+
+    @property
+    def measures(self) -> bool:
+        """Whether an answer to the step can put its success factor on the scale 1-5 (a scale, or options with
+        levels)."""
+        return self.kind == "scale" or any(option.level is not None for option in self.options)
+
+    def level_of(self, value: Value) -> int | None:
+        """The answer's level on the scale 1-5: a scale answer, or the level of the chosen option (None for "don't
+        know", an option without a level, several options, and other kinds)."""
+        if self.kind == "scale":
+            return value if type(value) is int and value in LEVELS else None
+        if self.kind == "choice" and isinstance(value, str):
+            return next((option.level for option in self.options if option.id == value), None)
+        return None
 
 
 @dataclass(frozen=True)

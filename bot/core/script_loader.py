@@ -13,6 +13,7 @@ from bot.core.script import (
     CONTEXT_KINDS,
     DONT_KNOW,
     END,
+    LEVELS,
     QUESTION_KINDS,
     STEP_KINDS,
     AllOf,
@@ -55,7 +56,7 @@ MAX_NUMBER = 1_000_000
 COMMON_STEP_KEYS = {"id", "kind", "text", "factor", "risk", "next", "module"}
 CONCERN_KINDS = {"scale", "choice", "yes_no", "number"}  # steps whose answers can be a sign of their risk
 MAX_EVERY = 12
-MAX_STEPS = 60  # far more than 7 questions need; keeps the flow checks quick on any upload
+MAX_STEPS = 60  # far more than 8 questions need; keeps the flow checks quick on any upload
 MAX_MODULES = 6
 COMPARE_OPS: tuple[CompareOp, ...] = ("eq", "in", "lte", "gte")
 
@@ -295,6 +296,9 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
         if not isinstance(multiple, bool):
             c.fail((*path, "multiple"), "multiple must be true or false", name)
         fields["multiple"] = multiple is True
+        if multiple is True and any(option.level is not None for option in fields["options"]):
+            c.fail((*path, "multiple"), "options with a level need a choice of one answer: several ticked options "
+                                        "have no single level (remove 'multiple' or the levels)", name)
     elif kind == "number":
         fields["minimum"], fields["maximum"] = _number_range(c, raw, path, name)
     elif kind == "text":
@@ -357,15 +361,20 @@ def _build_options(c: _Checker, raw: Any, path: Path, name: str) -> tuple[Option
         if not isinstance(item, dict):
             c.fail(item_path, "each option needs an id and a text", name)
             continue
-        c.keys(item, {"id", "text"}, item_path, name)
+        c.keys(item, {"id", "text", "level"}, item_path, name)
         option_id = c.identifier(item.get("id"), (*item_path, "id"), "an option id", MAX_OPTION_ID, name)
         if option_id == DONT_KNOW:
             c.fail((*item_path, "id"), f"'{DONT_KNOW}' is reserved", name)
         if option_id in {option.id for option in options}:
             c.fail((*item_path, "id"), f"option id '{option_id}' is used twice", name)
         text = c.texts(item.get("text"), (*item_path, "text"), name, MAX_LABEL)
+        level = item.get("level")
+        if level is not None and (not isinstance(level, int) or isinstance(level, bool) or level not in LEVELS):
+            c.fail((*item_path, "level"), f"level must be a whole number from 1 (low) to 5 (high), got {level!r}",
+                   name)
+            level = None
         if option_id:
-            options.append(Option(option_id, text))
+            options.append(Option(option_id, text, level))
     return tuple(options)
 
 

@@ -10,6 +10,7 @@ from bot import callbacks
 from bot.core import engine
 from bot.core.coaching import coaching_topics, commitment, outcome_label, topic_advice, topic_factor
 from bot.core.context import CheckinContext
+from bot.core.digest import signals_view
 from bot.core.engine import Accepted, DialogState, Input, Pending, Press, Typed
 from bot.core.render import describe_value, pick, render_step
 from bot.core.risk_rules import find_signals
@@ -66,8 +67,10 @@ async def begin_coaching(update: Update, svc: Services, member: Membership, _: G
                            network_thresholds(svc.db, member.network_id))
     closed = [facts for facts in history.rounds if facts.closed]
     round_id = closed[-1].id if closed else None
-    signals = find_signals(history, round_id) if round_id is not None else []
-    topics = coaching_topics(signals, _)
+    # A hidden signal's topic as a button would tell what the few who answered said (bot.core.disclosure).
+    signals = signals_view(history, round_id, find_signals(history, round_id), "coaching").signals \
+        if round_id is not None else ()
+    topics = coaching_topics(list(signals), _)
     state = engine.start(script, CheckinContext(topics=topics))
     session = start_session(svc.db, member.id, member.network_id, round_id, script.id, script.version, topics,
                             state.to_json(), svc.clock())
@@ -160,8 +163,9 @@ async def _apply(update: Update, svc: Services, member: Membership, session: Ses
     if isinstance(outcome, Pending):
         return
     if script.step(outcome.step_id).kind == FOCUS_STEP_KIND and isinstance(outcome.value, str):
+        advice = topic_advice(outcome.value, svc.tips, member.locale)
         await say(update, _("Ideas for \"{topic}\": {advice}").format(
-            topic=dict(session.topics).get(outcome.value, outcome.value), advice=topic_advice(outcome.value, _)))
+            topic=dict(session.topics).get(outcome.value, outcome.value), advice=advice))
     fresh = get_session(svc.db, session.id) or session
     if finished:
         _record(svc, fresh, script, outcome.state)

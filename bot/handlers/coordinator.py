@@ -8,10 +8,16 @@ from babel.dates import format_date
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core.digest_names import signal_topic
+from bot.core.disclosure import round_disclosure
+from bot.core.participation import missed_streak
+from bot.core.risk_rules import find_signals
 from bot.handlers.common import locale_of, log_refusal, member_of, say, translator
 from bot.i18n import Gettext
 from bot.services import Services
+from storage.history import load_history
 from storage.people import Membership, PartnerRow, create_invite, organisation_for, partner_overview
+from storage.reports import network_thresholds
 
 MAX_ORGANISATION_NAME = 100
 
@@ -56,8 +62,9 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await say(update, invite_message(svc, name, invite.token, invite.expires_at, locale_of(update, svc), _))
 
 
-def _partner_notes(row: PartnerRow, _: Gettext) -> list[str]:
-    """What the coordinator should know of a partner: this round's check-in, pause, reachability, missed rounds."""
+def _partner_notes(row: PartnerRow, missed: int, topics: list[str], _: Gettext) -> list[str]:
+    """What the coordinator should know of a partner: this round's check-in, pause, reachability, missed rounds (the
+    digest's count) and, in a named network, the signals of the newest closed round."""
     states = {"done": _("this round: answered"), "late": _("this round: answered late"),
               "pending": _("this round: not answered yet"), "missed": _("this round: missed"),
               "excused": _("this round: paused")}
@@ -66,8 +73,10 @@ def _partner_notes(row: PartnerRow, _: Gettext) -> list[str]:
         notes.append(_("paused"))
     if row.unreachable:
         notes.append(_("cannot be reached: the contact person blocked the bot or deleted the chat"))
-    if row.missed_twice:
-        notes.append(_("missed the last two check-ins"))
+    if missed >= 2:
+        notes.append(_("missed the last {count} check-ins in a row").format(count=missed))
+    if topics:
+        notes.append(_("signals: {topics}").format(topics="; ".join(topics)))
     return notes
 
 
@@ -77,6 +86,24 @@ def invite_message(svc: Services, organisation: str, token: str, expires_at: str
     return _("Invite link for {organisation} (works once, valid until {date}):\n{link}\n\n"
              "Send it to the contact person of that organisation.").format(
         organisation=organisation, date=until, link=svc.invite_link(token))
+
+
+def partner_facts(svc: Services, network_id: int, _: Gettext) -> tuple[dict[int, int], dict[int, list[str]]]:
+    """Per organisation: check-ins missed in a row (as the digest counts them) and, where the newest closed round may
+    show who answered what (bot.core.disclosure), the topics of its own signals in that round."""
+    history = load_history(svc.db, network_id, svc.scripts.version, network_thresholds(svc.db, network_id))
+    if not history.rounds:
+        return {}, {}
+    newest = history.rounds[-1]
+    missed = {partner.organisation_id: missed_streak(history, partner.organisation_id, newest.id).rounds
+              for partner in history.partners}
+    closed = [facts for facts in history.rounds if facts.closed]
+    topics: dict[int, list[str]] = {}
+    if closed and round_disclosure(history, closed[-1].id, "partners") == "named":
+        for signal in find_signals(history, closed[-1].id):
+            for organisation in signal.organisations:
+                topics.setdefault(organisation, []).append(signal_topic(signal, _))
+    return missed, {organisation: list(dict.fromkeys(names)) for organisation, names in topics.items()}
 
 
 async def partners_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -90,6 +117,7 @@ async def partners_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await say(update, _("No partner organisations yet. Invite the first one with /invite <organisation name>."))
         return
     locale = locale_of(update, svc)
+    missed, topics = partner_facts(svc, member.network_id, _)
     lines = [_("Partners of \"{network}\":").format(network=member.network_name)]
     for row in rows:
         if row.contact_name and row.joined_at:
@@ -99,7 +127,8 @@ async def partners_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             status = _("invited, not joined yet")
         else:
             status = _("no contact person: send a new /invite")
-        lines.append(f"• {row.name}: {status}" + "".join(f"\n   {note}" for note in _partner_notes(row, _)))
+        notes = _partner_notes(row, missed.get(row.organisation_id, 0), topics.get(row.organisation_id, []), _)
+        lines.append(f"• {row.name}: {status}" + "".join(f"\n   {note}" for note in notes))
     joined = sum(1 for row in rows if row.contact_name)
     lines.append("")
     lines.append(_("{joined} of {total} have joined.").format(joined=joined, total=len(rows)))

@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.consent import consent_body
+from bot.core.history import Privacy
 from bot.handlers.checkin import begin_onboarding, onboarding_script
 from bot.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, services, translator
 from bot.handlers.menus import help_text, set_chat_menu
@@ -14,6 +15,7 @@ from bot.handlers.rights import offer_exit_checkin
 from bot.i18n import Gettext, pick_locale
 from bot.services import CONSENT_VERSION, Services
 from storage.people import Invite, InviteError, Membership, check_invite, network_name, redeem_invite, set_locale
+from storage.reports import network_privacy
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
@@ -32,14 +34,16 @@ def invite_error_text(reason: str, _: Gettext) -> str:
     return _("I don't know this invite link. Please check it or ask your network coordination for a new one.")
 
 
-def consent_text(invite: Invite, network: str, organisation: str | None, _: Gettext, retention_months: int) -> str:
+def consent_text(invite: Invite, network: str, organisation: str | None, _: Gettext, retention_months: int,
+                 privacy: Privacy) -> str:
     """The consent text of an invite: the role offered, what is stored, who sees it, how to see, delete or leave."""
     if invite.role == "coordinator":
         role = _("You have been invited to coordinate the network \"{network}\".").format(network=network)
     else:
         role = _("You have been invited as the contact person of {organisation} in the network \"{network}\".").format(
             organisation=organisation, network=network)
-    return "\n\n".join([_("Welcome to Netzpuls!"), role, *consent_body(_, retention_months), _("Do you agree?")])
+    return "\n\n".join([_("Welcome to Netzpuls!"), role, *consent_body(_, retention_months, privacy),
+                        _("Do you agree?")])
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -76,8 +80,8 @@ async def _ask_consent(update: Update, svc: Services, invite: Invite, _: Gettext
     ]])
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(consent_text(invite, network, organisation, _, svc.settings.retention_months),
-                                reply_markup=keyboard)
+        await chat.send_message(consent_text(invite, network, organisation, _, svc.settings.retention_months,
+                                             network_privacy(svc.db, invite.network_id)), reply_markup=keyboard)
 
 
 async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,15 +9,15 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.core.risk_rules import find_signals
 from bot.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, translator
 from bot.handlers.coordinator import coordinator_member, coordinator_or_refusal
 from bot.i18n import Gettext
-from bot.reports import digest_messages
+from bot.privacy import switch_privacy
+from bot.reports import digest_messages, round_signals
 from bot.services import Services
 from storage.history import load_history
 from storage.people import Membership
-from storage.reports import Privacy, network_privacy, network_thresholds, set_privacy
+from storage.reports import Privacy, network_privacy, network_thresholds
 
 
 async def _coordinator(update: Update, svc: Services, _: Gettext) -> tuple[Membership, Chat] | None:
@@ -41,16 +41,16 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                             "/settings shows when it opens."))
         return
     newest = history.rounds[-1]
-    if network_privacy(svc.db, member.network_id) == "anonymous" and not newest.closed:
+    if newest.privacy == "anonymous" and not newest.closed:
         # Two looks at an open round, one answer apart, would show that answer: only closed rounds here.
         closed = [facts for facts in history.rounds if facts.closed]
         if not closed:
-            await say(update, _("In an anonymous network the digest shows closed rounds only; the first comes when "
-                                "this round closes."))
+            await say(update, _("This round's answers are anonymous: the digest shows a round once it has closed; "
+                                "the first comes when this round closes."))
             return
         newest = closed[-1]
-    texts, png = digest_messages(svc.db, svc.catalogs, svc.scripts, history, newest.id,
-                                 find_signals(history, newest.id), member)
+    texts, png = digest_messages(svc.catalogs, svc.scripts, svc.tips, history, newest.id,
+                                 round_signals(history, newest.id), member)
     if not newest.closed:
         await say(update, _("The round is still open: this is the state so far."))
     for text in texts:
@@ -60,9 +60,12 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 def _privacy_text(privacy: Privacy, _: Gettext) -> str:
     current = _("anonymous") if privacy == "anonymous" else _("named")
-    return _("Privacy of this network: {current}.\n\nAnonymous: the digest shows only aggregates over at least 3 "
-             "answers and free texts without names. Named: you see who answered what. Who answered at all, who "
-             "joined, changed, left or cannot be reached is always shown by organisation.").format(current=current)
+    return _("Privacy of this network: {current}.\n\nAnonymous: the digest, the chart, the map and the export show "
+             "only aggregates, and only when at least 3 organisations answered; free texts without names. Named: you "
+             "see who answered what. A switch to named applies from the next round on (the answers given before stay "
+             "anonymous), and the partners are told before their next check-in; a switch to anonymous applies at "
+             "once. Who answered at all, who joined, changed, left or cannot be reached is always shown by "
+             "organisation.").format(current=current)
 
 
 def _privacy_keyboard(_: Gettext) -> InlineKeyboardMarkup:
@@ -95,7 +98,7 @@ async def on_privacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await refuse_callback(update, _("This button is no longer valid."))
         return
     privacy: Privacy = "named" if choice == "named" else "anonymous"
-    set_privacy(svc.db, member.network_id, privacy)
+    switch_privacy(svc.db, svc.catalogs, member.network_id, privacy, svc.clock())
     with suppress(BadRequest):  # a forged tap on a message that cannot be edited is answered all the same
         await edit_tapped(update, _privacy_text(privacy, _))  # a double tap's second finds the text shown already
     await query.answer()

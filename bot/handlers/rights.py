@@ -32,6 +32,7 @@ from storage.checkins import start_checkin
 from storage.context import checkin_context
 from storage.outbox import Outgoing, enqueue
 from storage.people import Membership, coordinators_of, end_membership, user_locale
+from storage.reports import network_privacy
 from storage.rights import erase_person, personal_data
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,8 @@ async def consent_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                                       for label, data in renewal_buttons(_)]])
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(renewal_text(_, member.network_name, svc.settings.retention_months),
-                                reply_markup=keyboard)
+        await chat.send_message(renewal_text(_, member.network_name, svc.settings.retention_months,
+                                             network_privacy(svc.db, member.network_id)), reply_markup=keyboard)
     raise ApplicationHandlerStop
 
 

@@ -1,0 +1,73 @@
+"""One place decides what may be shown of a round's answers: the network's privacy for that round, how many
+organisations answered it, and the outlet (who reads it). Every outlet asks here: the digest (at a round's close and
+on /digest), urgent alerts, the partners' feedback, the chart, the network map, /partners, /export and the coaching
+topics.
+
+The rule: in an anonymous round nothing derived from the answers is shown unless at least MIN_ANSWERING
+organisations answered, and then only aggregated and without names. A named round shows the coordinator who answered
+what; the partners, who read the feedback, never see names and get aggregates under the same rule as an anonymous
+round. Who took part, joined, changed, left or cannot be reached is no answer: it is always shown by organisation.
+
+"Answered" means answers given while the round was open. Answers given after it closed (late) are stored and
+listed by name in a named export, but count in no result, so a closed round's results never change afterwards and
+a late answer cannot be told from the difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from bot.core.history import History, Privacy, RoundFacts, Signal
+
+Outlet = Literal["digest", "alert", "feedback", "chart", "map", "partners", "export", "coaching"]
+Shown = Literal["nothing", "aggregate", "named"]
+OUTLETS: tuple[Outlet, ...] = ("digest", "alert", "feedback", "chart", "map", "partners", "export", "coaching")
+MIN_ANSWERING = 3  # organisations that must have answered before anything derived from anonymous answers is shown
+PARTNER_OUTLETS: frozenset[Outlet] = frozenset({"feedback"})  # read by the partners, never by name
+# Participation and membership facts: always shown by organisation, whatever the privacy choice.
+MEMBERSHIP_CODES = frozenset({"missed", "later_answers", "contact_changed", "unreachable", "left", "joined",
+                              "new_contacts"})
+
+
+def disclosure(privacy: Privacy, answering: int, outlet: Outlet) -> Shown:
+    """What an outlet may show of a round's answers: "named" (who answered what: a named round, read by the
+    coordinator), "aggregate" (counts, means, distributions and texts without names: at least MIN_ANSWERING
+    organisations answered), or "nothing" derived from the answers."""
+    if privacy == "named" and outlet not in PARTNER_OUTLETS:
+        return "named"
+    return "aggregate" if answering >= MIN_ANSWERING else "nothing"
+
+
+def answering(history: History, round_id: int) -> int:
+    """How many organisations answered in the round (while it was open; the history holds no late answers)."""
+    return history.answering.get(round_id, 0)
+
+
+def round_facts(history: History, round_id: int) -> RoundFacts:
+    """The round with this id (KeyError if the history has none)."""
+    for facts in history.rounds:
+        if facts.id == round_id:
+            return facts
+    raise KeyError(f"round {round_id} is not in the history of network {history.network_id}")
+
+
+def round_disclosure(history: History, round_id: int, outlet: Outlet) -> Shown:
+    """What an outlet may show of this round's answers."""
+    return disclosure(round_facts(history, round_id).privacy, answering(history, round_id), outlet)
+
+
+def strictest(privacies: Iterable[Privacy]) -> Privacy:
+    """The privacy of several rounds taken together: anonymous if any of them is."""
+    return "anonymous" if any(privacy == "anonymous" for privacy in privacies) else "named"
+
+
+def is_membership_signal(signal: Signal) -> bool:
+    """Whether a signal rests only on participation and membership facts (always shown by organisation)."""
+    return all(evidence.code in MEMBERSHIP_CODES for evidence in signal.evidence)
+
+
+def visible_signals(signals: Iterable[Signal], shown: Shown) -> list[Signal]:
+    """The signals an outlet may show, in their order: all of them, or, when nothing derived from the answers may be
+    shown, those resting on participation and membership facts only."""
+    return [signal for signal in signals if shown != "nothing" or is_membership_signal(signal)]
