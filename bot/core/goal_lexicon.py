@@ -24,6 +24,7 @@ TARGETS: dict[str, str] = {
                " | auszubildende* | young people | young person | youth* | young adult* | adolescen* | teenage*"
                " | neet | school leaver* | under-25s | under 25s | opportunity youth",
     "t.pupils": "schüler* | schulkind* | *schulkinder | *schüler | schulverweiger* | klasse* | klassenstufe*"
+                " | erstklässler* | erstklass* | grundschulkind* | *klässler*"
                 " | pupil* | student* | graders | schoolchildren",
     "t.families": "famili* | *familie | *familien | family | families",
     "t.households": "haushalt* | *haushalte | household* | bedarfsgemeinschaft*",
@@ -43,8 +44,10 @@ TARGETS: dict[str, str] = {
                   " | rollstuhl* | disabled | disabilit* | special educational needs | send | learning difficult*"
                   " | wheelchair*",
     "t.migrants": "migrant* | migration* | zugewandert* | neuzugewandert* | eingewandert* | zuwander* | ausländer*"
+                  " | roma | sinti | sinti und roma | roma-*"
                   " | kaum deutsch | newcomer* | immigrant* | migrants | ethnic minorit*",
     "t.refugees": "geflüchtet* | flüchtling* | *flüchtlinge | fluchtgeschichte | fluchterfahrung | flucht*"
+                  " | vorläufig aufgenommen* | asylbereich | schutzberechtigt*"
                   " | asylsuchend* | asylbewerber* | schutzsuchend* | schutzstatus | anerkannte flüchtling*"
                   " | refugee* | asylum seeker* | resettle* | resettlement",
     "t.unemployed": "arbeitslos* | *arbeitslose* | arbeitssuchend* | arbeitsuchend* | erwerbslos* | ohne job"
@@ -118,9 +121,11 @@ FIELDS: dict[str, str] = {
                    " | horte | childcare | child care | nursery | day care | daycare | early education place*"
                    " | preschool place* | opening hours",
     "f.language": "deutsch lernen | deutsch sprechen | deutsch | deutschkurs* | sprachkurs* | integrationskurs*"
-                  " | sprachförderung* | *sprachförderung | sprachkenntnis* | b1 | b2 | a2 | esol | english"
+                  " | sprachförderung* | *sprachförderung | sprachkenntnis* | *sprachkenntnis* | sprachlich*"
+                  " | landessprache* | sprachniveau* | a1 | b1 | b2 | a2 | esol | english"
                   " | language course* | language skills",
     "f.housing": "wohnung | wohnungen | *wohnung | wohnraum | *wohnraum | mietwohnung* | sozialwohnung* | zuhause"
+                 " | schlafplatz* | schlafplätze | obdachlosigkeit | wohnungslosigkeit | homelessness | rough sleeping"
                  " | apartment* | appartement* | unterkunft | *unterkunft | unterbring* | unterzubringen"
                  " | untergebracht | mietvertrag* | mietverhältnis* | housing first | notschlafpl*"
                  " | übernachtungspl* | notunterkunft* | wohnen | home | homes | housing | housed | accommodation"
@@ -142,12 +147,14 @@ FIELDS: dict[str, str] = {
                  " | musikschule* | freizeit* | ferienfreizeit* | klassenfahrt* | schwimmkurs* | schwimmen | fußball"
                  " | club | clubs | activities | leisure | swim | swimming | holiday activit*",
     "f.health": "gesundheit* | *gesundheit | gesund | ärztlich* | arzt | *arzt | ärzte | krankenversicher*"
+                " | stürzen | stürzt | verletz* | injur* | vaccine* | hpv | clinic | clinics"
                 " | versichertenkarte | behandlung* | *behandlung | ambulant* | klinik* | krankenhaus* | therapie*"
                 " | therapieplatz* | vorsorge* | *vorsorge | vorsorgeuntersuchung* | u-untersuchung* | u1 | u2 | u3"
                 " | u4 | u5 | u6 | u7 | u8 | u9 | j1 | früherkennung* | impf* | zähne | zahn* | karies* | stürze"
                 " | sturz* | health* | healthy | treatment* | hospital* | gp* | immunis* | vaccin* | dental | teeth"
                 " | falls | life expectancy | well-being | wellbeing",
     "f.mental_health": "psychisch* | psychotherap* | therapieplatz* | psychiatri* | seelisch* | suizid*"
+                       " | mentally | mental | depression* | depressiv* | anxiety | angststörung*"
                        " | mental health | mental wellbeing | suicide* | self-harm | emotional health",
     "f.addiction": "sucht | sucht* | alkoholsucht* | drogensucht* | spielsucht* | mediensucht* | alkohol* | drogen*"
                    " | cannabis | kiffen | rauchen | nikotin* | konsum* | addiction* | alcohol* | drug* | drinking"
@@ -156,13 +163,17 @@ FIELDS: dict[str, str] = {
                   " | körperverletzung* | messer* | misshandl* | missbrauch* | mobbing | violence | violent | abuse*"
                   " | abusive | assault* | stab wound* | stabbing* | knife crime | bullying | hate crime*",
     "f.domestic_violence": "häusliche* gewalt | partnerschaftsgewalt | frauenhaus* | *frauenhaus* | platzverweis*"
+                           " | schutzplatz* | schutzplätze | schutzwohnung* | frauenschutz*"
                            " | gewaltschutz* | domestic abuse | domestic violence | refuge | refuges"
                            " | sanctuary scheme | safe accommodation",
     "f.child_protection": "kinderschutz* | kindeswohl* | kindeswohlgefährdung* | gefährdungsmeldung* | verwahrlos*"
                           " | inobhutnahme* | in obhut genommen | safeguarding | child protection | neglect"
                           " | entering care | enter care | taken into care | children's social care",
     "f.crime": "rückfall* | rückfäll* | kriminalität* | straftat* | *delikt | delinquen* | anti-social behaviour"
-               " | antisocial | asb | crime* | offending | reoffending | re-offending | youth justice | detention",
+               " | straffällig* | gefängnis* | haft | untersuchungshaft | jugendhaft | justizvollzug* | strafvollzug*"
+               " | vorstraf*"
+               " | antisocial | asb | crime* | offending | reoffend* | re-offend* | offence* | offense* | prison*"
+               " | jail | custody | youth justice | detention",
     "f.care": "pflege | *pflege | pflegeberatung* | pflegestützpunkt* | pflegeanfrage* | pflegeplatz* | pflegegrad*"
               " | pflegeheim* | care advice | care home* | social care | home care | care package* | care services",
     "f.respite": "entlastung* | entlasten | auszeit | respite | a break | short break*",
@@ -174,21 +185,33 @@ FIELDS: dict[str, str] = {
                     " | welcome visit* | health visit*",
     "f.parenting": "erziehung* | erziehungsberatung* | elternkurs* | elternbildung* | elternberatung*"
                    " | erziehungskompetenz* | parenting*",
-    "f.digital": "digital* | smartphone* | online-banking | internet* | computer* | tablet*",
-    "f.mobility": "fahrdienst* | mobilität* | öpnv | bus | busse | transport* | travel",
+    "f.digital": "digital* | smartphone* | online-banking | online* | internet* | computer* | tablet* | e-mail*"
+                 " | app | apps | online | digital skills | get online",
+    "f.mobility": "fahrdienst* | mobilität* | mobil | öpnv | nahverkehr* | bus | busse | buslinie* | bahn"
+                  " | halbstundentakt | stundentakt | taktung | taktverdicht*"
+                  " | rufbus* | bürgerbus* | anruf-sammeltaxi | transport* | travel | train* connection*"
+                  " | bus connection* | public transport",
     "f.inclusion": "inklusion* | inklusiv* | regelschule* | regel-kita* | regelkita* | förderschul* | mainstream*"
                    " | inclusion | inclusive | special school*",
     "f.awareness": "aufklärung* | sensibilisier* | öffentlichkeitsarbeit | kampagne* | demenzfreundlich* | awareness"
                    " | campaign* | dementia-friendly | stigma | anti-stigma",
-    "f.participation": "beirat* | mitbestimm* | mitsprache | beteiligung* | wählen | wahl | wahllokal* | vote"
+    "f.participation": "beirat* | mitbestimm* | mitsprache | beteiligung* | wählen | wahl | wahlen | wahllokal* | vote"
+                       " | stimme abgeben | stimmabgabe | wahlrecht* | discriminat* | diskriminier*"
                        " | voting | polling station* | have a say",
     "f.recognition": "anerkennung* | anerkennen | führerschein* | recognition of qualification*",
     "f.food": "hunger* | hungrig | mittagessen | mittagstisch* | mahlzeit* | lebensmittel* | tafel | essen | meals"
-              " | meal | food* | hungry | breakfast* | lunch club*",
+              " | frühstück* | schulessen | meal | food* | hungry | breakfast* | lunch club*",
+    # wasting food is an environmental goal, not food aid: its own field, beside f.food
+    "f.pregnancy": "schwangerschaftsabbr* | teenagerschwanger* | minderjährige* schwangere* | verhütung*"
+                   " | conception* | teenage pregnanc* | under-18 conception* | contracepti* | abortion*",
+    "f.food_waste": "lebensmittelverschwendung* | verschwend* | wegwerfen | weggeworfen | lebensmittelrett*"
+                    " | food waste | waste* | wasted | wasting | surplus food",
     "f.safety": "sicher | sicherer | sicherheit* | unfall* | unfälle* | beleuchtung* | safe | safer | safety"
                 " | accident* | road safety",
     "f.one_stop": "aus einer hand | zentrale* anlaufstelle* | anlaufstelle* | lotse* | lotsen | one-stop"
-                  " | single point of contact | front door | no wrong door",
+                  " | an einer stelle | von amt zu amt | nur einmal erzählen | single point of contact | front door"
+                  " | no wrong door | one place | one point of contact | single referral | tell their story once"
+                  " | tell the story once | bounced between services",
     "f.transitions": "übergang | übergänge* | übergangs* | *übergang | *übergänge | transition* | präventionskette*"
                      " | bildungskette* | förderkette* | lückenlos* | nahtlos* | seamless* | without gaps",
     "f.cooperation": "zusammenarbeit | kooperation* | vernetzung* | vernetzen | fallkonferenz* | fallbesprechung*"

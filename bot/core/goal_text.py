@@ -19,7 +19,8 @@ _EN_NUMBER = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirt
 _DIGITS = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
 _NUM = rf"(?:{_DIGITS}|{_DE_NUMBER}|{_EN_NUMBER})"
 _NUM_OR_ONE = rf"(?:{_NUM}|eine[mnrs]?|ein|einigen|one|a|an|halbe[ns]?|half a|a half)"
-_UNIT = (r"(?:tag|tage|tagen|tages|werktag\w*|ferientag\w*|schultag\w*|woche|wochen|monat|monate|monaten|monats"
+_UNIT = (r"(?:(?:academic|school|program|programme|financial|fiscal|calendar) years?|schulhalbjahr\w*|terms?"
+         r"|semesters?|tag|tage|tagen|tages|werktag\w*|ferientag\w*|schultag\w*|woche|wochen|monat|monate|monaten|monats"
          r"|quartal\w*|halbjahr\w*|jahr|jahre|jahren|jahres|jahrzehnt\w*|stunde|stunden|day|days|week|weeks"
          r"|fortnight\w*|month|months|quarter|quarters|year|years|decade|decades|hour|hours)")
 _SHORT_UNIT = (r"(?:tag|tage|tagen|werktag\w*|woche|wochen|monat|monate|monaten|stunde|stunden|day|days|week|weeks"
@@ -34,7 +35,9 @@ _POINT = (rf"(?:jahresende|jahresmitte|jahresbeginn|jahreswechsel|quartalsende|m
           rf"|\w*laufzeit|förderperiode|förderzeitraum|wahlperiode|legislatur\w*|stichtag\w*|frist|ende|beginn|anfang"
           rf"|mitte|start|end|beginning|parliament|school year|financial year|academic year|ostern|pfingsten"
           rf"|weihnachten|easter|christmas|q[1-4]|kw\s?\d{{1,2}}|kalenderwoche \d{{1,2}}|{_MONTH}|{_SEASON})")
-_EVENT = (r"(?:einschulung|schuleintritt|schulstart|schulbeginn|schulentlassung|geburt|geburtstag\w*|entlassung"
+_EVENT = (r"(?:(?:start|beginn|anfang|ende|abschluss|eintritt) (?:der|des|in die|in den) (?:\w+ )?(?:schulzeit|schule"
+          r"|grundschule|ausbildung|kita-zeit|kindergartenzeit|berufsausbildung)|einschulung|schuleintritt|schulstart"
+          r"|schulbeginn|schulentlassung|geburt|geburtstag\w*|entlassung"
           r"|krankenhaus\w*|klinikaufenthalt\w*|ankunft|einreise|zuzug|antragstellung|gefährdungsmeldung|platzverweis"
           r"|kündigung|erstgespräch|beratungsgespräch|zuweisung|anmeldung|überweisung|haftentlassung|school entry"
           r"|starting school|school age|birth|birthday|discharge|hospital stay|admission|arrival|referral"
@@ -49,13 +52,16 @@ def _any(*patterns: str) -> re.Pattern[str]:
 _RHYTHM = _any(
     r"\b(?:halb|viertel)?(?:jährlich|monatlich|wöchentlich|täglich|werktäglich)\w*|\bquartalsweise\b"
     r"|\b(?:annual|annually|yearly|monthly|weekly|daily|quarterly|fortnightly|biannual\w*|biennial\w*|nightly)\b",
-    rf"\b(?:pro|je|per|a|an|each|every|jede[nmrs]?|jeweils|alle|im|in der|in the)\s+(?:(?:{_NUM}|other|second"
+    rf"\b(?:pro|je|per|a|an|each|every|on alternate|alternate|jede[nmrs]?|jeweils|alle|im|in der|in the)\s+"
+    rf"(?:(?:{_NUM}|other|second"
     rf"|zweite[nm]?)\s+(?:(?:bis|to|or|oder)\s+{_NUM}\s+)?)?(?:{_UNIT}|{_WEEKDAY})\b",
     rf"\b{_WEEKDAY}s\b",
 )
 # Spans that look like time, numbers or quantifiers but are none: hedges ("keine Ahnung"), the past ("seit 2015"),
 # ceilings ("bis zu"), ages, school years and sections of law.
 _NOT_TIME = _any(r"\b(?:keine ahnung|kein plan|no idea|not sure|weiß nicht|weiss nicht|don't know)\b",
+                 rf"\b(?:kinder\w*|jugendliche\w*|menschen|personen|frauen|männer|children|people|adults?|women|men)"
+                 rf" (?:unter|über|ab|bis|under|over|aged) (?:{_NUM}) (?:jahren|jahre|years)\b",
                  r"\b(?:seit|since)\b(?:\s+[\w.,/-]+){1,4}", r"\bbis zu\b", r"\bup to\b",
                  r"(?<![\d.,])\d{1,2}(?:\s*(?:-|bis|to|und|and)\s*(?:unter\s*)?\d{1,2})?[\s-]*(?:jährig\w*|year[\s-]"
                  r"olds?|years? old|jahre alt)", r"\b\w+jährig\w*",
@@ -96,10 +102,15 @@ _TIME = _any(
     r"\bby (?:the )?(?:age|time (?:you|they|he|she|children|a child) (?:are|is|turn|reach)\w*)(?: of)? \d+",
     r"\b(?:reach\w*|erreich\w*) (?:the )?(?:school age|schulalter|age \d+)",
     r"\bby (?:the end of )?(?:\w+ )?(?:grade|primary school|reception|secondary school)\b",
+    r"\bby the time (?:\w+ ){1,3}(?:reach|enter|start|finish|leave|turn)\w*\b",
+    # a period given for the task itself: "two years to complete", "sechs Monate Zeit, um"
+    rf"\b{_NUM_OR_ONE}[\s-]+{_UNIT}\s+(?:to|in which to|zeit,? um|zeit zum|um)\b",
     r"\b(?:bis|zum) (?:zum )?(?:ende der )?(?:\d+\.|\w+) klasse\b|\bbis (?:zum )?(?:ende der )?grundschul\w*",
 )
 _QUANTITY = _any(
-    r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w]*\.\d)", rf"\b(?:{_DE_NUMBER}|{_EN_NUMBER})\b", r"%",
+    r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w]*\.\d)", r"(?<![\w.,])\d{1,3}(?:\.\d{3})+(?![.,]?\d)",
+    rf"\b(?:{_DE_NUMBER}|{_EN_NUMBER})\b", r"\d\s*%",
+    r"\b(?:doppelt|dreimal|halb|viermal) so (?:viele|viel|hoch|groß)\b",
     r"\b(?:prozent\w*|percent\w*|per cent|percentage points?|prozentpunkt\w*)\b",
     r"\b(?:hälfte|halbier\w*|verdoppel\w*|verdreifach\w*|drittel|fünftel|zehntel|halve[sd]?|halving|half"
     r"|doubl\w+|double|tripl\w+|a third|one third|by a third|one in \w+|zwei\w*mal|drei\w*mal|vier\w*mal|\w+fach"
@@ -125,14 +136,24 @@ _DONE = re.compile(
     r"|bekommen|bekommt|publish\w*|sign\w*|open\w*|launch\w*|establish\w*|set up|introduc\w*|implement\w*"
     r"|submit\w*|report\w*|meet|meets|held|hold|holds|convene\w*|invite\w*|visit\w*|deliver\w*|assign\w*"
     r"|allocat\w*|match\w*|adopt\w*|complet\w*|provide[sd]?|offer|offers|offered|consult\w*|receive[sd]?|in place"
-    r"|end|ends|ended|ending|close|closed|beenden|beendet|abschaffen|abgeschafft)\b")
+    r"|end|ends|ended|ending|close|closed|beenden|beendet|abschaffen|abgeschafft|etablier\w*|überwind\w*|überwunden"
+    r"|fertig\w*|vollend\w*|erarbeit\w*|in kraft|\w*neutral|\w{4,}frei|\w{4,}freiheit|\w+-free|eliminat\w*"
+    r"|rechtsanspruch\w*|legal entitlement|leg(?:t|en) [^.]{0,60}\bvor)\b")
+# A passive or a perfect that says something will be done: "neu formuliert werden", "werden ... getrennt", "will be
+# completed"; it is a result unless the verb only gives a direction ("verbessert werden", "be improved").
+_PASSIVE = _any(r"\b(\w*ge\w{2,}(?:t|en)|\w{3,}iert)\s+(?:werden|worden|sein)\b",
+                r"\b(?:werden|wird)\b[^,;:]*?\b(\w*ge\w{2,}(?:t|en)|\w{3,}iert)\s*[.!]?\s*$",
+                r"\b(?:will|shall|must|should|are to|is to|to|has to|have to) be (?:\w+ly )?(\w{3,}ed)\b")
 _DIRECTION = re.compile(
     r"\b(?:verbesser\w*|besser\w*|\w*stärk\w*|förder\w*|gefördert|unterstütz\w*|ausbau\w*|ausgebaut|ausweit\w*"
     r"|ausgeweitet|erhöh\w*|steiger\w*|senk\w*|verringer\w*|reduzier\w*|weiterentwickel\w*|optimier\w*"
     r"|sensibilisier\w*|intensivier\w*|voran\w*|ermöglich\w*|verstetig\w*|mehr|weniger|schneller|früher|effektiver"
     r"|möglichst|bekannter|anpass\w*|angepasst|entgegen\w*|helfen|hilft|begleit\w*|improv\w*|better|strengthen\w*"
     r"|support\w*|promot\w*|foster\w*|enhanc\w*|increas\w*|reduc\w*|awareness|encourag\w*|enabl\w*|help\w*|more"
-    r"|fewer|less|expand\w*|develop(?:s|ed|ing)?|boost\w*|tackl\w*|further|empower\w*)\b")
+    r"|fewer|less|expand\w*|develop(?:s|ed|ing)?|boost\w*|tackl\w*|further|empower\w*"
+    # commitments to see to something rather than to a result one could check
+    r"|sicher(?:zu|ge)?stell\w*|gewährleist\w*|ein(?:zu|ge)?leit\w*|anerkann\w*|anerkenn\w*|berücksichtig\w*"
+    r"|ensur\w*|recogni[sz]\w*|initiat\w*|consider\w*|address\w*)\b")
 # Vague amounts: no checkable result without a number.
 _VAGUE_AMOUNT = re.compile(r"\b(?:some|etwas|einige[nm]?|many|viele[nm]?|a lot|lots|mehrere[nm]?|various)\b")
 _PERSONAL = re.compile(r"\b(?:ich|wir|mein\w*|unser\w*|uns|i|we|my|our|us|me|you|your|du|dein\w*|euer|eure\w*)\b")
@@ -171,8 +192,10 @@ def parts(text: str) -> Parts:
     rhythm = bool(_RHYTHM.search(normal))
     counted = bool(_QUANTITY.search(rest)) or bool(bound)
     capped = bool(_CEILING.search(_normal(text)))  # "bis zu 4.000 Stellen": a ceiling alone is no target
+    passive = any(participle and not _DIRECTION.fullmatch(participle)
+                  for found in _PASSIVE.finditer(rest) for participle in found.groups())
     result = counted or (not capped and (
-        (bool(_DONE.search(rest)) and not _VAGUE_AMOUNT.search(rest))
+        ((bool(_DONE.search(rest)) or (passive and not directed)) and not _VAGUE_AMOUNT.search(rest))
         or (not directed and (bool(_QUANTIFIER.search(rest)) or rhythm))))
     found = concepts(text)
     named = bool(found.targets) or bool(_PERSONAL.search(normal))
