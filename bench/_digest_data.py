@@ -64,7 +64,7 @@ def people(db: Database, networks: int, partners: int, rounds: int,
         invite = create_invite(db, network, "coordinator", None, JOINED, 14)
         redeem_invite(db, invite.token, 100_000 + n, f"Koordination {n}", "de", CONSENT_VERSION, JOINED)
         if rng.random() < 0.2:
-            set_privacy(db, network, "named")
+            set_privacy(db, network, "named", JOINED)
         if rng.random() < 0.05:
             set_thresholds(db, network, Thresholds(low_level=1, drop=3))
         theme, members, struggling = rng.randrange(len(GOALS)), [], rng.random() < 0.1

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.core.chart_data import ChartData
-from bot.core.digest_evidence import number
+from bot.core.digest_evidence import decimal, number
 from bot.core.digest_names import factor_name
 from bot.core.factor_levels import FactorState
 
@@ -119,6 +119,11 @@ def _grid(axes: Any, data: ChartData, month_of: MonthOf, _: Gettext, low_level: 
     axes.set_xlim(-0.05, len(partners) + 0.05)  # room for a heavy frame at the edges
     axes.set_ylim(len(states) + 0.05, -0.05)
     for row, state in enumerate(states):
+        if state.shown != "named":  # never measured, too few answers, or measured in a round before names
+            axes.add_patch(Rectangle((0, row), len(partners), 1, facecolor=EMPTY, edgecolor="white"))
+            axes.text(len(partners) / 2, row + 0.5, _row_note(state, _, lang), ha="center", va="center",
+                      fontsize=9, color="#333333")
+            continue
         levels = dict(state.partners)
         dropped = {organisation: before for organisation, before, _after in state.dropped}
         for column, (organisation, _name) in enumerate(partners):
@@ -145,6 +150,16 @@ def _grid(axes: Any, data: ChartData, month_of: MonthOf, _: Gettext, low_level: 
     axes.set_title(_title(_("Each partner's latest level (framed: fell since the answer before)")), fontsize=12)
 
 
+def _row_note(state: FactorState, _: Gettext, lang: str) -> str:
+    """What a grid row says when it cannot show each partner: why not, or the anonymous round's counts."""
+    if state.round_number is None:
+        return _("not measured yet")
+    if state.level is None:
+        return _("too few answers")
+    return _("anonymous round: mean {mean}; low {low} · middle {middle} · high {high}").format(
+        mean=decimal(state.level, lang), low=state.low, middle=state.middle, high=state.high)
+
+
 def _distribution(axes: Any, data: ChartData, month_of: MonthOf, _: Gettext, lang: str) -> None:
     """Anonymous: for each factor, how many partners rated it low, middle and high where it was last measured."""
     states = list(data.latest)
@@ -164,7 +179,7 @@ def _distribution(axes: Any, data: ChartData, month_of: MonthOf, _: Gettext, lan
                           fontweight="bold", color="white" if colour != MIDDLE else "black")
                 start += share
         fell = f"  ↓{state.fell}" if state.fell else ""  # partners whose level fell sharply: never only the mean
-        axes.text(1.02, row, number(state.level, lang) + fell, va="center", fontsize=9,
+        axes.text(1.02, row, decimal(state.level, lang) + fell, va="center", fontsize=9,
                   fontweight="bold" if state.fell else "normal")
     axes.set_yticks(rows, [_row_label(state, month_of, _) for state in states], fontsize=8)
     axes.set_ylim(len(states) - 0.5, -0.5)
@@ -182,8 +197,9 @@ def _distribution(axes: Any, data: ChartData, month_of: MonthOf, _: Gettext, lan
 
 
 def _title(text: str) -> str:
-    """A panel title in lines that fit the phone-wide picture."""
-    return textwrap.fill(text, 62)
+    """A panel title in lines that fit the phone-wide picture (the longer German words too, over a panel that
+    leaves room for row labels on its left)."""
+    return textwrap.fill(text, 48)
 
 
 def _responses(axes: Any, data: ChartData, labels: Sequence[str], _: Gettext) -> None:

@@ -77,7 +77,8 @@ def render_network_map(network: NetworkMap, title: str, _: Gettext, shown: Shown
                                            node_color=[_colour(network, graph, org) for org in group],
                                            edgecolors="black", linewidths=1.4)
             drawn.set_linestyle(style)
-    _labels(axes, network, angles)
+    if named:  # in an anonymous network the nodes stay unnamed: which node is whom would tell what each answered
+        _labels(axes, network, angles)
     if not nodes or not edges:
         axes.text(0, 0, _("The network has no active partners.") if not nodes
                   else _("No cooperation was named in this quarter."), ha="center", va="center", fontsize=11)

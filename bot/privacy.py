@@ -30,7 +30,7 @@ def switch_privacy(db: Database, catalogs: Catalogs, network_id: int, privacy: P
     with db.atomic():
         if network_privacy(db, network_id) == privacy:
             return False
-        set_privacy(db, network_id, privacy)
+        set_privacy(db, network_id, privacy, now)
         rows = db.execute(
             "SELECT m.id, m.user_id, COALESCE(u.locale, 'de'), n.name FROM memberships m JOIN networks n"
             " ON n.id = m.network_id LEFT JOIN users u ON u.id = m.user_id WHERE m.network_id = ?"

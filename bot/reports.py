@@ -17,7 +17,7 @@ from bot.core.coaching import outcome_label
 from bot.core.digest import build_digest, partner_feedback, short_month, signal_text, signals_view
 from bot.core.digest_evidence import decimal
 from bot.core.digest_names import factor_name
-from bot.core.disclosure import round_facts
+from bot.core.disclosure import Outlet, history_as_of, round_facts
 from bot.core.escalation import escalate
 from bot.core.factor_levels import factor_states
 from bot.core.history import History, Signal
@@ -69,9 +69,11 @@ def digest_messages(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, his
             digest_chart(catalogs, history, round_id, coordinator.locale))
 
 
-def round_signals(history: History, round_id: int) -> list[Signal]:
-    """A round's signals, each with how many rounds in a row it has shown up (for the tip that fits)."""
-    return escalate(history, round_id, find_signals(history, round_id))
+def round_signals(history: History, round_id: int, outlet: Outlet = "digest") -> list[Signal]:
+    """A round's signals, each with how many rounds in a row it has shown up (for the tip that fits), from what the
+    outlet may draw on (bot.core.disclosure.history_as_of: no hidden round, nothing anonymous in a named one)."""
+    seen = history_as_of(history, round_id, outlet)
+    return escalate(seen, round_id, find_signals(seen, round_id))
 
 
 def queue_round_reports(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, now: datetime) -> int:
@@ -247,9 +249,10 @@ def _alert_network(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, ti
     newest = history.rounds[-1]
     # Who answered is known by name: with fewer than three answers, an answer-based alert about "one partner" would
     # say whose it is (bot.core.disclosure decides, as for the digest).
-    found = [signal for signal in find_signals(history, newest.id) if signal.severity == "urgent"]
-    urgent = [signal for signal in signals_view(history, newest.id, escalate(history, newest.id, found),
-                                                "alert").signals]
+    if newest.closed:
+        return 0  # the round's digest tells what is urgent; alerts are for what happens while a round is open
+    urgent = [signal for signal in signals_view(history, newest.id, round_signals(history, newest.id, "alert"),
+                                                "alert").signals if signal.severity == "urgent"]
     for signal in urgent:
         key = signal.organisations[0] if len(signal.organisations) == 1 else 0
         with db.atomic():

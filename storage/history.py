@@ -21,6 +21,7 @@ from bot.core.history import (
 )
 from bot.core.script import Script, Value
 from storage.checkins import stored_value
+from storage.reports import privacy_changes
 
 ScriptLookup = Callable[[str, int], Script]  # (script id, version) -> the script (ScriptRegistry.version)
 
@@ -31,14 +32,13 @@ def _when(value: object) -> datetime | None:
 
 def load_history(db: Database, network_id: int, scripts: ScriptLookup,
                  thresholds: Thresholds | None = None) -> History:
-    """Rounds (each with its privacy), partner organisations, the newest answer of every step given while its round
-    was open (late answers count in no result: bot.core.disclosure), each organisation's baseline, participation
-    and membership events."""
-    now_named = db.execute("SELECT privacy = 'named' FROM networks WHERE id = ?", [network_id]).fetchone()
-    # A round is named if it opened named and the network still is: a switch back to anonymous applies at once.
+    """Rounds (each with its privacy), partner organisations, the newest answer of every step of the check-ins finished
+    while their round was open (a check-in left half-way or finished late counts in no result: bot.core.disclosure),
+    each organisation's baseline, participation and membership events."""
+    # A round is named if it opened named and was never switched to anonymous since (storage.reports.set_privacy).
     rounds = tuple(
         RoundFacts(int(r[0]), number, str(r[1]), datetime.fromisoformat(r[2]), datetime.fromisoformat(r[3]),
-                   r[4] == "closed", "named" if r[5] == "named" and now_named and now_named[0] else "anonymous")
+                   r[4] == "closed", "named" if r[5] == "named" else "anonymous")
         for number, r in enumerate(db.execute(
             "SELECT id, period, opened_at, closes_at, status, privacy FROM rounds WHERE network_id = ? ORDER BY id",
             [network_id]).fetchall(), start=1))
@@ -49,7 +49,8 @@ def load_history(db: Database, network_id: int, scripts: ScriptLookup,
             " AND m.left_at IS NULL) FROM organisations o WHERE o.network_id = ? ORDER BY o.name COLLATE NOCASE",
             [network_id]).fetchall())
     return History(network_id, rounds, partners, _answers(db, network_id, scripts),
-                   _participations(db, network_id), _events(db, network_id), thresholds or Thresholds())
+                   _participations(db, network_id), _events(db, network_id), thresholds or Thresholds(),
+                   privacy_changes(db, network_id))
 
 
 def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[AnswerFact, ...]:
@@ -60,7 +61,11 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
     rows = db.execute(
         "SELECT a.round_id, a.organisation_id, a.step_id, a.kind, a.factor, a.risk, a.value_json, a.answered_at,"
         " a.late, a.script_id, a.script_version, a.checkin_id, a.revision FROM answers a"
-        " WHERE a.network_id = ? AND (a.round_id IS NOT NULL AND a.late = 0 OR a.script_id = ?) ORDER BY a.id",
+        # An organisation answered a round when its check-in was finished while the round was open ("done"): only
+        # those answers count in results; a check-in left half-way or finished after the close counts in none.
+        " WHERE a.network_id = ? AND (a.round_id IS NOT NULL AND a.late = 0 AND EXISTS (SELECT 1 FROM participants p"
+        " WHERE p.round_id = a.round_id AND p.membership_id = a.membership_id AND p.status = 'done')"
+        " OR a.round_id IS NULL AND a.script_id = ?) ORDER BY a.id",
         [network_id, BASELINE_SCRIPT]).fetchall()
     facts: dict[tuple[int, str], tuple[int, AnswerFact]] = {}
     # A network has thousands of answers but few distinct (script, step, stored value): each is judged once.

@@ -347,3 +347,17 @@ def m012_round_privacy(db: Database) -> None:
     db.execute("ALTER TABLE rounds ADD COLUMN privacy TEXT NOT NULL DEFAULT 'anonymous'"
                " CHECK (privacy IN ('anonymous', 'named'))")
     db.execute("UPDATE rounds SET privacy = (SELECT privacy FROM networks WHERE networks.id = rounds.network_id)")
+
+
+@migrations()
+def m013_privacy_changes(db: Database) -> None:
+    """When each network's privacy was set: answers given outside rounds (the onboarding) take the setting of the
+    moment they were given. Networks so far: their setting of today, from when they were made."""
+    db.execute("""CREATE TABLE privacy_changes (
+        id INTEGER PRIMARY KEY,
+        network_id INTEGER NOT NULL REFERENCES networks(id),
+        privacy TEXT NOT NULL CHECK (privacy IN ('anonymous', 'named')),
+        changed_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX privacy_changes_network ON privacy_changes (network_id, changed_at)")
+    db.execute("INSERT INTO privacy_changes (network_id, privacy, changed_at) SELECT id, privacy, created_at"
+               " FROM networks")

@@ -22,10 +22,23 @@ def network_privacy(db: Database, network_id: int) -> Privacy:
     return "named" if row is not None and row[0] == "named" else "anonymous"
 
 
-def set_privacy(db: Database, network_id: int, privacy: Privacy) -> None:
-    """Choose whether the coordinator sees who answered what."""
+def set_privacy(db: Database, network_id: int, privacy: Privacy, now: datetime) -> None:
+    """Choose whether the coordinator sees who answered what. Named applies to the rounds that open from now on;
+    anonymous at once and for good to every round so far (a later switch back to named names none of them). Each
+    change is kept with its time: answers outside rounds take the setting of the moment they were given."""
     with db.atomic():
         db.execute("UPDATE networks SET privacy = ? WHERE id = ?", [privacy, network_id])
+        db.execute("INSERT INTO privacy_changes (network_id, privacy, changed_at) VALUES (?, ?, ?)",
+                   [network_id, privacy, now.isoformat()])
+        if privacy == "anonymous":
+            db.execute("UPDATE rounds SET privacy = 'anonymous' WHERE network_id = ?", [network_id])
+
+
+def privacy_changes(db: Database, network_id: int) -> tuple[tuple[datetime, Privacy], ...]:
+    """The network's privacy settings with the time each was made, oldest first."""
+    return tuple((datetime.fromisoformat(at), "named" if privacy == "named" else "anonymous")
+                 for privacy, at in db.execute("SELECT privacy, changed_at FROM privacy_changes WHERE network_id = ?"
+                                               " ORDER BY changed_at, id", [network_id]).fetchall())
 
 
 def network_thresholds(db: Database, network_id: int) -> Thresholds:

@@ -83,8 +83,8 @@ def _answers() -> tuple[AnswerFact, ...]:
 
 def _participations() -> tuple[Participation, ...]:
     status: dict[int, tuple[ParticipationStatus, ...]] = {
-        1: ("done", "done", "done", "done"), 2: ("done", "done", "late", "missed"),
-        3: ("done", "done", "late", "missed")}
+        1: ("done", "done", "done", "done"), 2: ("done", "done", "done", "missed"),
+        3: ("done", "done", "done", "missed")}
     return tuple(Participation(number * 10, organisation, one)
                  for number, statuses in status.items()
                  for organisation, one in zip((JOBCENTER, JUGENDAMT, SCHULDNER, SUCHT), statuses, strict=True))
@@ -139,8 +139,15 @@ def _signals_part(messages: list[str]) -> str:
     return text[text.index("Signals, most urgent first:"):]
 
 
-def test_response_rate_counts_done_and_late_of_all_but_the_excused() -> None:
+def test_response_rate_counts_those_who_finished_in_time_of_all_but_the_excused() -> None:
     assert response_rate(HISTORY, 30) == (3, 4)
+    late = History(7, ROUNDS, PARTNERS, participations=(
+        Participation(30, JOBCENTER, "done"), Participation(30, JUGENDAMT, "late"),
+        Participation(30, SCHULDNER, "missed"), Participation(30, SUCHT, "excused")))
+    assert response_rate(late, 30) == (1, 3)  # a late answer counts in no result: not as answered either
+    text = "\n".join(build_digest(late, 30, [], TIPS, "en", identity, plural, network_name="N", month="M"))
+    assert "1 of 3 partners answered (33%)." in text
+    assert "Answered late (not counted): Jugendamt Musterstadt" in text and "No answer from: Schuldnerberatung" in text
     paused = History(7, ROUNDS, PARTNERS, participations=(
         Participation(30, JOBCENTER, "done"), Participation(30, JUGENDAMT, "excused"),
         Participation(30, SCHULDNER, "pending")))
@@ -187,7 +194,7 @@ def test_digest_in_english_has_everything_in_order() -> None:
     assert lines[0] == "Netzpuls digest for Netzwerk Musterstadt, March 2027"
     assert lines[1] == "3 of 4 partners answered (75%)."
     assert "No answer from: Suchtberatung Diakonie" in lines
-    assert "Answered late: Schuldnerberatung Caritas" in lines
+    assert not any(line.startswith("Answered late") for line in lines)
     assert "New contact person: Jugendamt Musterstadt" in lines
     assert "Joined: Jobcenter Musterstadt" not in lines  # before the round's window
     assert "Shared goals: 3.7 ↗ (before: 3.0 · 3.0; 3 answers)" in lines
@@ -224,7 +231,7 @@ def test_each_signal_is_a_header_one_evidence_line_and_one_tip() -> None:
     benefit = blocks[0].splitlines()[2]
     assert benefit.startswith("3 of 3 partners affected; Jobcenter Musterstadt: low answer on “Visible benefit")
     assert "fell from 4 to 2" in benefit
-    assert "“Fälle besser gemeinsam” (missing: what result? by when?)" in blocks[1]
+    assert "“Fälle besser gemeinsam” (missing: what checkable result? by when?)" in blocks[1]
     assert "Suchtberatung Diakonie: missed 2 check-ins in a row" in blocks[2]
 
 
@@ -287,6 +294,18 @@ def test_a_network_signal_about_two_partners_hides_their_answers() -> None:
     assert _signals_part(digest("anonymous", [few])).splitlines()[2] == "(details hidden: fewer than 3 answers)"
     named = _signals_part(digest("named", [two])).splitlines()[2]
     assert "Jobcenter Musterstadt: low answer on “Autonomy of each partner preserved”: 1" in named
+
+
+@pytest.mark.parametrize(("rounds", "expected"), [
+    ((3,), "Schuldnerberatung Caritas: vague goal: “Fälle besser gemeinsam”"),
+    ((1,), "Schuldnerberatung Caritas: vague goal: “Fälle besser gemeinsam” (Jan)"),
+    ((1, 3), "Schuldnerberatung Caritas: vague goal: “Fälle besser gemeinsam” (Jan, Mar)"),
+])
+def test_the_same_fact_from_several_rounds_shows_once_with_its_months(rounds: tuple[int, ...], expected: str) -> None:
+    repeated = _signal("vague_goals", 1, 2, "regulation", "warning", (SCHULDNER,), *(
+        _ev("vague_goal", SCHULDNER, number, step="goal_statement", text="Fälle besser gemeinsam")
+        for number in rounds))
+    assert _signals_part(digest("named", [repeated])).splitlines()[2] == expected
 
 
 def test_mixed_signal_names_only_the_participation_facts_in_anonymous() -> None:

@@ -1,5 +1,6 @@
 """End to end through the local Bot API: a round closes → the coordinator's digest and chart, the partners' result;
-a collapsing benefit → an urgent alert at once; /digest on demand; /privacy switches to named."""
+a collapsing benefit in an anonymous network → no alert while the round is open, the urgent signal with the
+digest at its close; /digest on demand; /privacy switches to named."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from tests.e2e import Harness
 FEB_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)
 FEB_CLOSES = datetime(2027, 2, 12, 8, 0, tzinfo=UTC)
 MAR_OPENS = datetime(2027, 3, 2, 8, 0, tzinfo=UTC)
+MAR_CLOSES = datetime(2027, 3, 12, 8, 0, tzinfo=UTC)
 COORDINATOR = 900
 PARTNERS = (701, 702, 703)
 
@@ -58,19 +60,12 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     last, _chart = await harness.send(COORDINATOR, "/digest", count=2)  # anonymous: the closed round, not the open
     assert last.text.startswith("Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, Februar 2027")
     assert harness.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'alert'").fetchone()[0] == 0
-    for user in PARTNERS[1:]:  # ... but only once three partners answered: "one partner" must not say who
+    for user in PARTNERS[1:]:  # not even once three answered: an alert minutes after an answer would say whose
         _intro, goals = await harness.tap(user, prompts[user], "Jetzt starten", count=2)
         await harness.finish_checkin(user, goals)
     harness.clock.advance(minutes=11)
-    [alert] = await harness.api.wait_for_messages(COORDINATOR, 1)
-    assert alert.text.startswith("Dringend aus Ihrem Netzwerk:")
-    assert "Unklarheit über den Nutzen – ein Partner" in alert.text and "Träger 0" not in alert.text
-    assert "1 Partner bewertete „Wie sehr hilft Ihnen das Netzwerk zurzeit bei Ihrer eigenen…“ deutlich niedriger" \
-        in alert.text  # counted, never named: three organisations answered
-    assert "Tipp (Evaluation)" in alert.text
-    harness.clock.advance(minutes=11)
-    await harness.send(PARTNERS[1], "/help")  # the bot runs on; the same alert is not sent again
-    assert harness.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'alert'").fetchone()[0] == 1
+    await harness.send(PARTNERS[1], "/help")  # the bot runs on
+    assert harness.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'alert'").fetchone()[0] == 0
 
     [choice] = await harness.send(COORDINATOR, "/privacy")
     assert choice.text.startswith("Datenschutz in diesem Netzwerk: anonym.")
@@ -91,3 +86,13 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     assert lines[lines.index(next(line for line in lines if line.startswith("• Träger 0"))) + 1] == \
         "   diese Runde: beantwortet"
     assert overview.text.count("diese Runde: beantwortet") == 3
+
+    # At the close, the digest brings the urgent signal, counted and unnamed, with what to do without knowing whom.
+    harness.clock.now = MAR_CLOSES
+    march, _chart = await harness.api.wait_for_messages(COORDINATOR, 2)
+    assert march.text.startswith("Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, März 2027")
+    assert "🔴 Dringend: Unklarheit über den Nutzen – ein Partner" in march.text and "Träger 0" not in march.text
+    assert "1 Partner bewertete „Wie sehr hilft Ihnen das Netzwerk zurzeit bei Ihrer eigenen…“ deutlich niedriger" \
+        in march.text  # counted, never named: three organisations answered
+    assert "Tipp (Evaluation): Ein Partner sieht kaum noch Nutzen: Bieten Sie noch diese Woche allen Partnern" \
+        in march.text

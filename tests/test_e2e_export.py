@@ -82,7 +82,7 @@ async def test_export_anonymous_then_named_and_refused_for_partners(harness: Har
     now = {row[0]: row[1:] for row in sheets[_("Success factors now")][1:]}
     assert len(now) == 11 and now[_("Shared goals")][:3] == ["2027-02", "5", "3"]  # every factor, last measured
 
-    set_privacy(harness.db, network, "named")  # from the next round on: February's answers stay anonymous
+    set_privacy(harness.db, network, "named", harness.clock.now)  # from the next round on: February stays anonymous
     csv_doc, _xlsx_doc = await harness.send(COORDINATOR, "/export", count=2)
     assert _csv(csv_doc)[0][1] == _("Step")
     assert "Träger" not in csv_doc.file.decode("utf-8-sig")  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bot.localapi.server import SentMessage
 from storage.people import create_invite, organisation_for
 from storage.reports import set_privacy
-from tests.e2e import Harness
+from tests.e2e import NOW, Harness
 
 NETWORK = "Jugendberufsagentur Nordstadt"
 COORDINATOR = 800
@@ -35,7 +35,7 @@ DIVERGENT = "die Zielbeschreibungen der Partner haben wenig gemeinsam"
 
 async def _network(harness: Harness, privacy: str) -> int:
     network = harness.network(NETWORK)
-    set_privacy(harness.db, network, privacy)  # type: ignore[arg-type]
+    set_privacy(harness.db, network, privacy, NOW)  # type: ignore[arg-type]
     await harness.join(COORDINATOR, "Pia", harness.invite(network))
     for user, organisation in ORGANISATION.items():
         await harness.join(user, organisation.split()[0], harness.invite(network, organisation), LOCALE[user])
@@ -84,7 +84,7 @@ async def test_a_named_network_sees_aligned_goals_a_collapse_a_contact_change_an
     assert DIVERGENT not in february  # one goal in four wordings, one of them English
     # Mira names no result one could check: her statement is vague, and still the same goal as the others'.
     assert "🔵 Hinweis: Keine gemeinsam geteilten oder nur vage formulierte Ziele – Jugendmigrationsdienst" in february
-    assert "(es fehlt: welches Ergebnis?)" in february
+    assert "(es fehlt: welches überprüfbare Ergebnis?)" in february
 
     harness.clock.now = MAR_OPENS
     await _prompts(harness, list(ORGANISATION))  # February's results first
@@ -145,7 +145,7 @@ async def test_an_anonymous_network_shows_nothing_from_two_answers_and_a_late_an
         assert "Das greift die Koordination" not in result.text  # the topic would come from the other's answers
         assert "Diesmal haben weniger als 3 Organisationen geantwortet" in result.text
         assert "Gestiegen" not in result.text and "Gesunken" not in result.text
-    before, _chart = await harness.send(COORDINATOR, "/digest", count=2)
+    before, before_chart = await harness.send(COORDINATOR, "/digest", count=2)
     [export] = await harness.send(COORDINATOR, "/export")
     assert export.text.startswith("Zum Schutz der Anonymität weggelassen") and "2027-02" in export.text
 
@@ -153,10 +153,12 @@ async def test_an_anonymous_network_shows_nothing_from_two_answers_and_a_late_an
     harness.clock.advance(days=1)
     await _checkin(harness, MIRA, prompts[MIRA], benefit=1, statement=GOALS[MIRA])
     assert harness.db.execute("SELECT COUNT(*) FROM answers WHERE late = 1").fetchone()[0] > 0
-    after, _chart = await harness.send(COORDINATOR, "/digest", count=2)
-    # Who answered late is a fact about taking part, shown by name; everything from the answers stays as it was.
-    assert "3 von 4 Partnern haben geantwortet" in after.text and "Verspätet geantwortet: Jugendmigrationsdienst" \
-        in after.text
+    after, after_chart = await harness.send(COORDINATOR, "/digest", count=2)
+    # Who answered late is a fact about taking part, shown by name; it counts in nothing, so the rest stays as it was.
+    late_line = "Verspätet geantwortet (nicht ausgewertet): Jugendmigrationsdienst Nordstadt"
+    assert late_line in after.text and "2 von 4 Partnern haben geantwortet (50 %)" in after.text
+    assert "Keine Antwort von: Berufskolleg Nordstadt\n" in after.text  # Mira is no longer "no answer"
     assert after.text.split("Erfolgsfaktoren")[1] == before.text.split("Erfolgsfaktoren")[1]
+    assert after_chart.file == before_chart.file  # the chart to the byte, its response bar included
     [export_after] = await harness.send(COORDINATOR, "/export")
     assert export_after.text == export.text

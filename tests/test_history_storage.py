@@ -3,6 +3,7 @@ participation and membership events."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlite_utils import Database
@@ -14,7 +15,7 @@ from bot.scripts import ScriptRegistry
 from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
 from storage.history import load_history
 from storage.people import Membership, create_invite, create_network, mark_unreachable, organisation_for, redeem_invite
-from storage.rounds import close_round, open_round
+from storage.rounds import close_round, mark_finished, open_round
 from tests.e2e import NOW, ROOT, TEST_DIALOGS, clarity_two_then_four
 
 DIALOGS = ROOT / "dialogs"
@@ -36,6 +37,8 @@ def test_history_holds_newest_answers_levels_concerns_participation_and_events(d
     round_id = open_round(db, network, "2027-01", NOW, NOW + timedelta(days=14), [anna.id, bert.id], NOW)
     assert round_id is not None
     clarity_two_then_four(db, script, anna, round_id)
+    with db.atomic():
+        mark_finished(db, round_id, anna.id, NOW + timedelta(hours=2))  # Anna finished; Bert never began
     close_round(db, round_id, [], NOW + timedelta(days=14))
     join(db, network, "Kita Sonne", 503, timedelta(days=20))  # a new contact person replaces Bert
     mark_unreachable(db, anna.id, NOW + timedelta(days=21))
@@ -48,7 +51,7 @@ def test_history_holds_newest_answers_levels_concerns_participation_and_events(d
     [answer] = history.answers  # the newest revision only
     assert (answer.step_id, answer.value, answer.level, answer.factor, answer.risk) == ("goals_clear", 4, 4, 2, 1)
     statuses = {(p.organisation_id, p.status) for p in history.participations}
-    assert statuses == {(anna.organisation_id, "missed"), (bert.organisation_id, "missed")}
+    assert statuses == {(anna.organisation_id, "done"), (bert.organisation_id, "missed")}
     kinds: list[tuple[int | None, str]] = [(event.organisation_id, event.kind) for event in history.events]
     assert kinds.count((bert.organisation_id, "replaced")) == 1 and (anna.organisation_id, "unreachable") in kinds
     assert kinds.count((bert.organisation_id, "joined")) == 2
@@ -75,14 +78,18 @@ def test_a_changed_answer_counts_once_in_the_order_of_its_newest_revision(db: Da
     given("benefit", 3, 2)
     given("goals_clear", 4, 3, revise=True)
     given("goals_clear", 5, 4, revise=True)
+    with db.atomic():
+        mark_finished(db, round_id, anna.id, NOW + timedelta(minutes=5))
     history = load_history(db, network, registry.version)
     assert [(one.step_id, one.value) for one in history.answers] == [("benefit", 3), ("goals_clear", 5)]
 
 
 def _answer(db: Database, member: Membership, script_id: str, version: int, state: str, steps: list[StepRecord],
-            at: timedelta, round_id: int | None = None) -> None:
-    """A check-in of the member with these answers, each stored as the bot stores it."""
+            at: timedelta, round_id: int | None = None, *, finish: bool = True) -> None:
+    """A check-in of the member with these answers, each stored as the bot stores it (the last one finishing it)."""
     checkin = start_checkin(db, member, script_id, version, state, NOW + at, round_id)
+    if finish:
+        steps = [*steps[:-1], replace(steps[-1], finished=True)]
     for record in steps:
         fresh = get_checkin(db, checkin.id)
         assert fresh is not None
@@ -145,6 +152,26 @@ def test_answers_given_after_the_round_closed_count_in_no_result(db: Database) -
     _answer(db, members[2], script.id, script.version, state,  # a day after the close: stored, marked late
             [StepRecord("benefit", "scale", 3, True, 1, state, False, risk=5)], timedelta(days=15), round_id)
     assert db.execute("SELECT late FROM answers ORDER BY id").fetchall() == [(0,), (0,), (1,)]
+    assert {one.status for one in load_history(db, network, registry.version).participations} == {"done", "late"}
     after = load_history(db, network, registry.version)
     assert after.answers == before.answers  # the closed round's results stay as they were
     assert round_disclosure(after, round_id, "digest") == "nothing"  # two answered in time, whatever came later
+
+
+def test_a_check_in_left_half_way_counts_in_no_result(db: Database) -> None:
+    registry = ScriptRegistry(db)
+    [script] = registry.load_directory(TEST_DIALOGS, NOW)
+    network = create_network(db, "N", NOW)
+    done, halfway = (join(db, network, name, 501 + n, timedelta(0)) for n, name in enumerate(("A", "B")))
+    round_id = open_round(db, network, "2027-01", NOW, NOW + timedelta(days=14), [done.id, halfway.id], NOW)
+    assert round_id is not None
+    state = engine.start(script).to_json()
+    for member, finish in ((done, True), (halfway, False)):
+        _answer(db, member, script.id, script.version, state,
+                [StepRecord("benefit", "scale", 3, True, 2, state, False, risk=5)], timedelta(days=1), round_id,
+                finish=finish)
+    close_round(db, round_id, [], NOW + timedelta(days=14))
+    history = load_history(db, network, registry.version)
+    assert [answer.organisation_id for answer in history.answers] == [done.organisation_id]  # one way to count
+    assert {(p.organisation_id, p.status) for p in history.participations} == {
+        (done.organisation_id, "done"), (halfway.organisation_id, "missed")}

@@ -35,7 +35,7 @@ def test_a_closed_round_gets_digest_chart_map_and_feedback_once(db: Database, ca
     registry.load_directory(ROOT / "dialogs", NOW)
     script = registry.current("monthly_checkin")
     network = create_network(db, "Netz", NOW)
-    set_privacy(db, network, privacy)  # type: ignore[arg-type]
+    set_privacy(db, network, privacy, NOW)  # type: ignore[arg-type]
     redeem_invite(db, create_invite(db, network, "coordinator", None, NOW, 9).token, 900, "C", "de", 1, NOW)
     partners = [redeem_invite(db, create_invite(db, network, "partner", organisation_for(db, network, name, NOW),
                                                 NOW, 9).token, 700 + n, "P", "de", 1, NOW)

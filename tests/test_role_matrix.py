@@ -34,7 +34,7 @@ from bot.services import CONSENT_VERSION
 from storage.people import Membership, active_membership, create_invite, organisation_for
 from storage.reports import set_privacy
 from storage.scripts import published_version
-from tests.e2e import ADMIN_ID, ROOT, TEST_DIALOGS, Harness
+from tests.e2e import ADMIN_ID, NOW, ROOT, TEST_DIALOGS, Harness
 
 # --- who is who ---------------------------------------------------------------------------------------------------
 
@@ -332,7 +332,7 @@ async def build(world: World, rounds: str) -> None:
     world.networks = {"A": h.network(NETWORK["A"]), "B": h.network(NETWORK["B"])}
     # A is named from its first round on (a switch applies from the next round); its coordinator's tap on "named"
     # below changes nothing, and the kept "anonymous" button switches it back when a role may use it.
-    set_privacy(world.db, world.networks["A"], "named")
+    set_privacy(world.db, world.networks["A"], "named", NOW)
     await join(world, CA, h.invite(world.networks["A"]))
     await join(world, FA, h.invite(world.networks["A"], ORGANISATION[PA]))
     await join(world, PA, h.invite(world.networks["A"], ORGANISATION[PA]), keep=True)  # FA is replaced

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.disclosure import Outlet, round_disclosure
-from bot.core.factor_levels import FACTORS, FactorState, factor_states, partner_levels
+from bot.core.disclosure import Outlet
+from bot.core.factor_levels import FACTORS, FactorState, factor_states, partner_levels, visible
 from bot.core.history import History, RoundFacts
 
 
@@ -30,27 +30,23 @@ class ChartData:
 
 
 def response_rate(history: History, round_id: int) -> tuple[int, int]:
-    """(answered, expected): partners who answered (in time or late), and all participants but the excused."""
+    """(answered, expected): partners who finished their check-in while the round was open (the answers that count;
+    a late one is listed apart), and all participants but the excused."""
     statuses = [p.status for p in history.participations if p.round_id == round_id]
-    answered = sum(1 for status in statuses if status in ("done", "late"))
+    answered = sum(1 for status in statuses if status == "done")
     return answered, sum(1 for status in statuses if status != "excused")
 
 
 def _shown_means(history: History, facts: RoundFacts, outlet: Outlet) -> dict[int, float]:
-    """The factor means of one round that the outlet may see (aggregates over at least three partners, or named)."""
-    shown = round_disclosure(history, facts.id, outlet)
-    if shown == "nothing":
-        return {}
-    means = {}
-    for factor, levels in partner_levels(history, facts.id).items():
-        if shown == "named" or len(levels) >= 3:
-            means[factor] = round(sum(levels.values()) / len(levels), 1)
-    return means
+    """The factor means of one round that the outlet may see (bot.core.factor_levels.visible)."""
+    return {factor: round(sum(levels.values()) / len(levels), 1)
+            for factor, levels in partner_levels(history, facts.id).items()
+            if visible(history, facts, factor, outlet) != "nothing"}
 
 
 def chart_data(history: History, round_id: int, *, rounds: int = 12, outlet: Outlet = "chart") -> ChartData:
     """The last `rounds` rounds up to this one for the chart (or the export: outlet "export")."""
-    current = next(facts for facts in history.rounds if facts.id == round_id)
+    current = history.round(round_id)
     shown = sorted((facts for facts in history.rounds if facts.number <= current.number),
                    key=lambda facts: facts.number)[-max(rounds, 1):]
     means = [_shown_means(history, facts, outlet) for facts in shown]

@@ -3,7 +3,7 @@ persisting, urgent about one partner), with the lever it pulls; the topics a coa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.digest_names import factor_name, function_name, signal_topic
@@ -14,12 +14,17 @@ from bot.core.tips import PARTNER, Stage, Tips
 Gettext = Callable[[str], str]
 
 
+def streak_stage(signal: Signal) -> Stage:
+    """How long the signal has stood: first seen, again (two rounds) or persisting (three or more)."""
+    return "first" if signal.streak <= 1 else "again" if signal.streak == 2 else "persisting"
+
+
 def tip_stage(signal: Signal, named_partner: bool) -> Stage:
     """Which tip fits: an urgent signal about one partner calls for contacting it first (by name where the coordinator
-    may know who it is); otherwise the first, a repeated (two rounds) or a persisting signal (three or more)."""
+    may know who it is); otherwise how long the signal has stood."""
     if signal.severity == "urgent" and len(signal.organisations) == 1:
         return "urgent_partner" if named_partner else "urgent_unnamed"
-    return "first" if signal.streak <= 1 else "again" if signal.streak == 2 else "persisting"
+    return streak_stage(signal)
 
 
 def tip(signal: Signal, tips: Tips, lang: str, _: Gettext, partner: str | None = None) -> str:
@@ -62,11 +67,13 @@ def topic_factor(topic: str) -> int | None:
     return RULE_FACTOR.get(topic)
 
 
-def topic_advice(topic: str, tips: Tips, lang: str) -> str:
-    """Suggested actions for a chosen topic: the first tip of its rule (a factor's fitting rule)."""
+def topic_advice(topic: str, tips: Tips, lang: str, signals: Sequence[Signal] = ()) -> str:
+    """Suggested actions for a chosen topic: its rule's tip (a factor's fitting rule), at the stage its signal of
+    this round has reached (a step taken already is not suggested again)."""
     factor = topic_factor(topic)
     rule = FACTOR_RULE.get(factor or 0, topic) if topic.startswith(FACTOR_TOPIC) else topic
-    chosen = tips.pick(rule, None, "first")
+    standing = [streak_stage(signal) for signal in signals if signal.rule == rule]
+    chosen = tips.pick(rule, None, max(standing, key=("first", "again", "persisting").index, default="first"))
     return chosen.text.get(lang) or chosen.text["de"]
 
 

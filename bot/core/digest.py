@@ -81,7 +81,7 @@ def _participation_lines(history: History, round_id: int, _: Gettext) -> list[st
     by_status = {
         "missed": _("No answer from: {names}"),
         "pending": _("Not answered yet: {names}"),
-        "late": _("Answered late: {names}"),
+        "late": _("Answered late (not counted): {names}"),
         "excused": _("Paused: {names}"),
     }
     for status, template in by_status.items():

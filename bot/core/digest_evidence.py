@@ -110,7 +110,7 @@ def _levels(value: ParamValue) -> list[str]:
 
 def _reasons(why: ParamValue, _: Gettext) -> str:
     """What a vague goal lacks, as the three questions a concrete goal answers (bot.core.risk_rules_goals)."""
-    names = {"whom": _("for whom?"), "result": _("what result?"), "time": _("by when?")}
+    names = {"whom": _("for whom?"), "result": _("what checkable result?"), "time": _("by when?")}
     return " ".join(names[reason.strip()] for reason in str(why).split(",") if reason.strip() in names)
 
 
@@ -231,6 +231,7 @@ def evidence_line(signal: Signal, shown: Shown, reader: Reader) -> str:
         if evidence.code == "later_answers" and evidence.organisation_id is not None:
             later.setdefault(evidence.organisation_id, []).append(str(_param(evidence, "days", 0)))
     facts: dict[int | None, list[str]] = {}
+    rounds: dict[tuple[int | None, str], list[int | None]] = {}  # the same fact in several rounds: shown once
     quotes: set[str] = set()
     groups: dict[tuple[str, str], list[Evidence]] = {}
     hidden = False
@@ -247,7 +248,8 @@ def evidence_line(signal: Signal, shown: Shown, reader: Reader) -> str:
                 text = _("answered later each round: {days} days after the invitation").format(
                     days=_series(later[organisation], reader.lang))
             else:
-                text = fact(evidence, reader) + _when(evidence, signal, reader)
+                text = fact(evidence, reader)
+                rounds.setdefault((organisation, text), []).append(evidence.round_number)
             facts.setdefault(organisation, []).append(text)
         elif what == "aggregate":
             if evidence.code == "share" and _int(_param(evidence, "total", 0)) < MIN_ANSWERS:
@@ -262,7 +264,9 @@ def evidence_line(signal: Signal, shown: Shown, reader: Reader) -> str:
             key = str(_param(evidence, "factor" if evidence.code == "falling_trend" else "step"))
             groups.setdefault((evidence.code, key), []).append(evidence)
     parts = [", ".join(dict.fromkeys(texts)) if organisation is None
-             else f"{reader.name(organisation)}: {', '.join(dict.fromkeys(texts))}"
+             else f"{reader.name(organisation)}: "
+                  + ", ".join(text + _when(rounds.get((organisation, text), []), signal, reader)
+                              for text in dict.fromkeys(texts))
              for organisation, texts in facts.items()]
     parts += sorted(quotes)  # sorted, so that their order does not tell whose they are
     # A network signal over fewer than three partners who answered its question: counting them would tell the
@@ -284,8 +288,10 @@ def evidence_line(signal: Signal, shown: Shown, reader: Reader) -> str:
     return line
 
 
-def _when(evidence: Evidence, signal: Signal, reader: Reader) -> str:
-    """" (Feb.)" for a fact from an earlier round than the signal's."""
-    if evidence.round_number is None or evidence.round_number == signal.round_number:
+def _when(numbers: list[int | None], signal: Signal, reader: Reader) -> str:
+    """" (Feb.)" for a fact from an earlier round than the signal's, " (Jan., Apr.)" for one found in several
+    rounds; nothing for a fact of the signal's round alone (or of no round)."""
+    found = sorted({number for number in numbers if number is not None})
+    if not found or found == [signal.round_number]:
         return ""
-    return f" ({reader.months.get(evidence.round_number, str(evidence.round_number))})"
+    return f" ({', '.join(reader.months.get(number, str(number)) for number in found)})"

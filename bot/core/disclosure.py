@@ -16,9 +16,10 @@ a late answer cannot be told from the difference.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Literal
 
-from bot.core.history import History, Privacy, RoundFacts, Signal
+from bot.core.history import BASELINE_ROUND, History, Privacy, RoundFacts, Signal
 
 Outlet = Literal["digest", "alert", "feedback", "chart", "map", "partners", "export", "coaching"]
 Shown = Literal["nothing", "aggregate", "named"]
@@ -46,15 +47,39 @@ def answering(history: History, round_id: int) -> int:
 
 def round_facts(history: History, round_id: int) -> RoundFacts:
     """The round with this id (KeyError if the history has none)."""
-    for facts in history.rounds:
-        if facts.id == round_id:
-            return facts
-    raise KeyError(f"round {round_id} is not in the history of network {history.network_id}")
+    return history.round(round_id)
 
 
 def round_disclosure(history: History, round_id: int, outlet: Outlet) -> Shown:
-    """What an outlet may show of this round's answers."""
-    return disclosure(round_facts(history, round_id).privacy, answering(history, round_id), outlet)
+    """What an outlet may show of this round's answers; nothing of an anonymous round while it is open (two looks at
+    it, or an alert, one answer apart would tell that answer)."""
+    facts = round_facts(history, round_id)
+    if facts.privacy == "anonymous" and not facts.closed:
+        return "nothing"
+    return disclosure(facts.privacy, answering(history, round_id), outlet)
+
+
+def history_as_of(history: History, round_id: int, outlet: Outlet) -> History:
+    """What an outlet may draw on for one round's results (rules, trends, the one before): the round's own answers,
+    those of earlier rounds it may show, in a named round only those given named (earlier answers given anonymously
+    stay anonymous), and the onboarding baseline likewise (given under the setting of its moment; over at least
+    MIN_ANSWERING organisations where names may not be shown)."""
+    current = round_facts(history, round_id)
+    shown = round_disclosure(history, round_id, outlet)
+    keep = {current.id}
+    for facts in history.rounds:
+        if facts.number < current.number:
+            earlier = round_disclosure(history, facts.id, outlet)
+            if earlier != "nothing" and (shown != "named" or earlier == "named"):
+                keep.add(facts.id)
+    baseline = [answer for answer in history.answers if answer.round_id == BASELINE_ROUND]
+    if shown == "named":
+        baseline = [answer for answer in baseline if history.privacy_at(answer.answered_at) == "named"]
+    elif len({answer.organisation_id for answer in baseline}) < MIN_ANSWERING:
+        baseline = []
+    kept = set(baseline)
+    answers = tuple(answer for answer in history.answers if answer.round_id in keep or answer in kept)
+    return history if len(answers) == len(history.answers) else replace(history, answers=answers)
 
 
 def strictest(privacies: Iterable[Privacy]) -> Privacy:

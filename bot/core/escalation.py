@@ -45,7 +45,7 @@ def escalate(history: History, round_id: int, signals: Sequence[Signal]) -> list
     """The signals of this round, each with its streak: 1 when the last earlier round that asked its questions had no
     such signal, 2 when it had, 3 when the one before that had it too (the rules run on earlier rounds only for the
     rules that fired now)."""
-    current = next(facts for facts in history.rounds if facts.id == round_id)
+    current = history.round(round_id)
     before = sorted((facts for facts in history.rounds
                      if current.number - MAX_SKIPPED <= facts.number < current.number),
                     key=lambda facts: facts.number, reverse=True)

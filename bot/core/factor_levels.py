@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core.disclosure import MIN_ANSWERING, Outlet, Shown, round_disclosure
-from bot.core.history import History, RoundFacts
+from bot.core.disclosure import MIN_ANSWERING, Outlet, Shown, history_as_of, round_disclosure
+from bot.core.history import BASELINE_ROUND, History, RoundFacts
 
 Trend = Literal["up", "down", "flat", "new"]
 FACTORS = tuple(range(1, 12))
@@ -59,7 +59,7 @@ def _mean(levels: dict[int, float]) -> float:
     return round(sum(levels.values()) / len(levels), 1)
 
 
-def _visible(history: History, facts: RoundFacts, factor: int, outlet: Outlet) -> Shown:
+def visible(history: History, facts: RoundFacts, factor: int, outlet: Outlet) -> Shown:
     """What the outlet may see of one factor in one round: the round's disclosure, and for aggregates at least
     MIN_ANSWERING partners' levels of this factor (a mean of two would tell each of them the other's answer)."""
     shown = round_disclosure(history, facts.id, outlet)
@@ -69,23 +69,34 @@ def _visible(history: History, facts: RoundFacts, factor: int, outlet: Outlet) -
     return shown
 
 
+def _asked(history: History, round_id: int) -> set[int]:
+    """The success factors a round's answers are about, levelled or not ("don't know" too)."""
+    return {answer.factor for answer in history.by_round.get(round_id, ()) if answer.factor is not None}
+
+
 def factor_states(history: History, round_id: int, outlet: Outlet) -> list[FactorState]:
-    """All 11 success factors as of this round (each at the round it was last measured in), by number."""
-    current = next(facts for facts in history.rounds if facts.id == round_id)
+    """All 11 success factors as of this round (each at the round it was last measured in), by number. A round that
+    may show nothing hides every factor it asked, levelled or not: which ones got a level would tell how the few
+    answered."""
+    current = history.round(round_id)
     rounds = sorted((facts for facts in history.rounds if facts.number <= current.number), key=lambda r: r.number)
+    hidden_now = _asked(history, round_id) if round_disclosure(history, round_id, outlet) == "nothing" else set()
     thresholds = history.thresholds
     states = []
     for factor in FACTORS:
         measured = [facts for facts in rounds if partner_levels(history, facts.id).get(factor)]
+        if factor in hidden_now:
+            states.append(FactorState(factor, current.number, current.period, None,
+                                      len(partner_levels(history, round_id).get(factor, {})),
+                                      _before(history, measured, factor, current.number, outlet), None))
+            continue
         if not measured:
             states.append(FactorState(factor, None, None, None, 0, (), None))
             continue
         last = measured[-1]
         levels = partner_levels(history, last.id)[factor]
-        shown = _visible(history, last, factor, outlet)
-        earlier = [_mean(partner_levels(history, facts.id)[factor]) for facts in measured[:-1]
-                   if _visible(history, facts, factor, outlet) != "nothing"]
-        previous = tuple(earlier[-thresholds.trend_rounds:]) if thresholds.trend_rounds > 0 else ()
+        shown = visible(history, last, factor, outlet)
+        previous = _before(history, measured, factor, last.number, outlet)
         if shown == "nothing":
             states.append(FactorState(factor, last.number, last.period, None, len(levels), previous, None))
             continue
@@ -98,20 +109,32 @@ def factor_states(history: History, round_id: int, outlet: Outlet) -> list[Facto
         high = sum(1 for level in levels.values() if level >= HIGH_LEVEL)
         named = shown == "named"
         partners = tuple(sorted(levels.items(), key=lambda item: (item[1], item[0]))) if named else ()
-        dropped = _dropped(history, measured, factor, thresholds.drop)
+        dropped = _dropped(history_as_of(history, last.id, outlet), last.id, factor, thresholds.drop)
         states.append(FactorState(factor, last.number, last.period, mean, len(levels), previous, trend, low,
                                   len(levels) - low - high, high, partners, dropped if named else (), shown,
                                   len(dropped)))
     return states
 
 
-def _dropped(history: History, measured: list[RoundFacts], factor: int, drop: int) -> tuple[tuple[int, float, float],
-                                                                                            ...]:
-    """Organisations whose level in the last measured round is at least `drop` below their own level before."""
-    now = partner_levels(history, measured[-1].id)[factor]
+def _before(history: History, measured: list[RoundFacts], factor: int, number: int,
+            outlet: Outlet) -> tuple[float, ...]:
+    """The means of the rounds before `number` that measured the factor and may be shown, at most trend_rounds."""
+    found = [_mean(partner_levels(history, facts.id)[factor]) for facts in measured
+             if facts.number < number and visible(history, facts, factor, outlet) != "nothing"]
+    trend_rounds = history.thresholds.trend_rounds
+    return tuple(found[-trend_rounds:]) if trend_rounds > 0 else ()
+
+
+def _dropped(seen: History, round_id: int, factor: int, drop: int) -> tuple[tuple[int, float, float], ...]:
+    """Organisations whose level in the round is at least `drop` below their own level before: their last earlier
+    level the outlet may draw on (`seen`: bot.core.disclosure.history_as_of), the onboarding baseline included."""
+    number = seen.round(round_id).number
+    now = partner_levels(seen, round_id).get(factor, {})
+    earlier = [BASELINE_ROUND, *(facts.id for facts in sorted(seen.rounds, key=lambda r: r.number)
+                                 if facts.number < number)]
     found = []
     for organisation, level in sorted(now.items()):
-        before = [partner_levels(history, facts.id)[factor].get(organisation) for facts in measured[:-1]]
+        before = [partner_levels(seen, one).get(factor, {}).get(organisation) for one in earlier]
         known = [one for one in before if one is not None]
         if known and known[-1] - level >= drop:
             found.append((organisation, known[-1], level))

@@ -126,6 +126,16 @@ class History:
     participations: tuple[Participation, ...] = ()
     events: tuple[MembershipEvent, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
+    privacy_changes: tuple[tuple[datetime, Privacy], ...] = ()  # the network's settings with their time, oldest first
+
+    def privacy_at(self, moment: datetime) -> Privacy:
+        """The network's privacy setting at a moment (anonymous, the default, before any was made)."""
+        found: Privacy = "anonymous"
+        for at, privacy in self.privacy_changes:
+            if at > moment:
+                break
+            found = privacy
+        return found
 
     # Indexes built on first use: ten rules and the digest each look at a slice of thousands of answers.
     @cached_property
@@ -185,9 +195,16 @@ class History:
                 by_factor.setdefault(answer.factor, []).append(position)
         return by_risk, by_factor
 
+    def round(self, round_id: int) -> RoundFacts:
+        """The round with this id (KeyError if the history has none)."""
+        for facts in self.rounds:
+            if facts.id == round_id:
+                return facts
+        raise KeyError(f"round {round_id} is not in the history of network {self.network_id}")
+
     def numbers_up_to(self, round_id: int) -> dict[int, int]:
         """Round id → round number of the rounds up to and including this one, and the baseline (number 0)."""
-        number = next(facts.number for facts in self.rounds if facts.id == round_id)
+        number = self.round(round_id).number
         return {BASELINE_ROUND: 0} | {facts.id: facts.number for facts in self.rounds if facts.number <= number}
 
     def about(self, risks: tuple[int, ...], factors: tuple[int, ...]) -> list[AnswerFact]:

@@ -55,7 +55,7 @@ def network_map(history: History, round_id: int, *, window: int = WINDOW) -> Net
     rounds before; only active partners appear (a pair broken by a partner leaving is reported as its leaving)."""
     if window < 1:
         raise ValueError(f"window must be at least 1, not {window}")
-    current = _round(history, round_id)
+    current = history.round(round_id)
     shown = _rounds(history, current.number - window + 1, current.number)
     before = _rounds(history, current.number - 2 * window + 1, current.number - window)
     organisations = {partner.organisation_id: partner.name for partner in history.partners if partner.active}
@@ -80,7 +80,7 @@ def map_due(history: History, round_id: int, *, window: int = WINDOW) -> bool:
     `window` - 1 rounds before it (walking the rounds from the first, a round with partners answers is due when the
     last due one is at least `window` rounds back). The default script asks in rounds 1, 4, 7, ...: maps come with
     those rounds' digests, each covering the quarter that ends with the answers just given."""
-    current = _round(history, round_id)
+    current = history.round(round_id)
     with_answers = {fact.round_id for fact in history.answers if fact.kind == PARTNERS_KIND}
     last_due: int | None = None
     for facts in sorted(history.rounds, key=lambda r: r.number):
@@ -100,8 +100,9 @@ def map_disclosure(history: History, network: NetworkMap) -> Shown:
 
 def map_summary(network: NetworkMap, shown: Shown, _: Gettext) -> list[str]:
     """The network map's lines for the coordinator's digest: how many cooperations and answers, the isolated partners
-    and the pairs that stopped working together, each with what it means (risk 4, success factor 11). Who answered
-    is named only where the map may show names; with too few answers there is no map."""
+    and the pairs that stopped working together, each with what it means (risk 4, success factor 11). Organisations
+    are named only where the map may show names: in an anonymous network "X is isolated" or "A and B stopped" beside
+    who answered would tell what X, A or B answered, so they are counted; with too few answers there is no map."""
     if not network.answered:
         return [_("Network map of the quarter: no partner answered the question about cooperation.")]
     if shown == "nothing":
@@ -110,14 +111,21 @@ def map_summary(network: NetworkMap, shown: Shown, _: Gettext) -> list[str]:
     lines = [_("Network map of the quarter – cooperations named: {count}; partners who answered: {answered} of "
                "{total}").format(count=len(network.edges), answered=len(network.answered),
                                  total=len(network.organisations))]
-    if network.isolated:
-        names = ", ".join(network.name(org) if org in network.answered or shown != "named"
+    if network.isolated and shown != "named":
+        lines.append(_("Partners without a cooperation named: {count} of {total} – without working together, "
+                       "partners learn little about each other's tasks.").format(
+            count=len(network.isolated), total=len(network.organisations)))
+    elif network.isolated:
+        names = ", ".join(network.name(org) if org in network.answered
                           else _("{name} (no answer)").format(name=network.name(org)) for org in network.isolated)
         lines.append(_("Isolated: {names} – without working together, partners learn little about each other's "
                        "tasks.").format(names=names))
     elif len(network.organisations) > 1:
         lines.append(_("Every partner worked with at least one other partner."))
-    if network.stopped:
+    if network.stopped and shown != "named":
+        lines.append(_("Pairs of partners no longer working together: {count} – links in the network are getting "
+                       "lost; ask what got in the way.").format(count=len(network.stopped)))
+    elif network.stopped:
         pairs = "; ".join(" – ".join(sorted(map(network.name, pair), key=str.casefold))
                           for pair in network.stopped[:MAX_PAIRS_SHOWN])
         if len(network.stopped) > MAX_PAIRS_SHOWN:
@@ -132,13 +140,6 @@ def named_organisations(fact: AnswerFact) -> set[int]:
     value = fact.value
     items = (value,) if isinstance(value, str) else value if isinstance(value, tuple) else ()
     return {int(item) for item in items if isinstance(item, str) and item.strip().isdigit()}
-
-
-def _round(history: History, round_id: int) -> RoundFacts:
-    for facts in history.rounds:
-        if facts.id == round_id:
-            return facts
-    raise KeyError(f"round {round_id} is not in the history of network {history.network_id}")
 
 
 def _rounds(history: History, first: int, last: int) -> list[RoundFacts]:

@@ -36,7 +36,7 @@ class Missed:
 def missed_streak(history: History, organisation_id: int, round_id: int) -> Missed:
     """The closed rounds up to this one that the organisation missed in a row, counting back from the newest closed
     one (an open round does not count yet)."""
-    number = next(facts.number for facts in history.rounds if facts.id == round_id)
+    number = history.round(round_id).number
     closed = [facts for facts in history.rounds if facts.closed and facts.number <= number]
     statuses = [_status(history, facts, organisation_id) for facts in closed]
     count = missed_in_row(statuses)
@@ -50,7 +50,7 @@ def _status(history: History, facts: RoundFacts, organisation_id: int) -> Partic
 
 def round_window(history: History, round_id: int) -> tuple[datetime | None, datetime]:
     """The time a round's membership events belong to: after the round before closed, until this one closes."""
-    current = next(facts for facts in history.rounds if facts.id == round_id)
+    current = history.round(round_id)
     earlier = [facts for facts in history.rounds if facts.number == current.number - 1]
     return (earlier[0].closes_at if earlier else None), current.closes_at
 

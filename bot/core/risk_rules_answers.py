@@ -80,9 +80,20 @@ def signs(answers: list[AnswerFact], round_number: int, thresholds: Thresholds) 
     return found
 
 
-def _lowest(answers: list[AnswerFact]) -> AnswerFact | None:
-    scaled = [answer for answer in answers if answer.level is not None]
-    return min(scaled, key=lambda answer: (answer.level or 0, answer.step_id)) if scaled else None
+def _series(by_round: dict[int, list[AnswerFact]], numbers: list[int], number: int,
+            wanted: int) -> dict[str, list[tuple[int, AnswerFact]]]:
+    """Per question answered with a level in round `number`: its newest levelled answers of this organisation up to
+    then (at most `wanted`, oldest first, the baseline counting as round 0)."""
+    found: dict[str, list[tuple[int, AnswerFact]]] = {}
+    for answer in by_round.get(number, ()):
+        if answer.level is not None:
+            found.setdefault(answer.step_id, [])
+    for one in reversed(numbers):
+        for answer in by_round[one]:
+            series = found.get(answer.step_id)
+            if series is not None and answer.level is not None and len(series) < wanted:
+                series.append((one, answer))
+    return {step: list(reversed(series)) for step, series in sorted(found.items())}
 
 
 def _judge(topic: Topic, by_round: dict[int, list[AnswerFact]], number: int, thresholds: Thresholds) -> Finding | None:
@@ -99,31 +110,24 @@ def _judge(topic: Topic, by_round: dict[int, list[AnswerFact]], number: int, thr
         if before:
             finding.evidence[:0] = before
             finding.add("warning")
-    # Only the newest levelled answers are looked at (the one before, the trend): walk back until there are enough.
-    levelled: list[tuple[int, AnswerFact]] = []
-    for one in reversed(numbers):
-        if (low := _lowest(by_round[one])) is not None:
-            levelled.append((one, low))
-            if len(levelled) >= max(2, thresholds.trend_rounds):
-                break
-    levelled.reverse()
-    lowest = _lowest(now)
-    if lowest is not None and len(levelled) >= 2 and levelled[-1][0] == number:
-        before_level, after_level = levelled[-2][1].level or 0, lowest.level or 0
-        fall = before_level - after_level
+    # Levels are compared per question: two questions of one topic (agreements kept, network rules) are two scales.
+    for step, series in _series(by_round, numbers, number, max(2, thresholds.trend_rounds)).items():
+        latest = series[-1][1]
+        earlier = series[-2][1] if len(series) >= 2 else latest
+        fall = (earlier.level or 0) - (latest.level or 0)
         if fall >= thresholds.drop:
-            collapsed = (topic.collapse and after_level <= thresholds.low_level
+            collapsed = (topic.collapse and (latest.level or 0) <= thresholds.low_level
                          and fall >= setting(thresholds, "collapse_drop", COLLAPSE_DROP))
-            shown: dict[str, Param] = {"before": before_level, "after": after_level}
-            if lowest.kind != "scale" and levelled[-2][1].step_id == lowest.step_id:  # name the options chosen
-                shown = {"before": param_value(levelled[-2][1].value), "after": param_value(lowest.value)}
-            finding.add("urgent" if collapsed else "warning", evidence(
-                "drop", number, organisation, step=lowest.step_id, **shown))
-    trend = [answer.level or 0 for _, answer in levelled[-thresholds.trend_rounds:]]
-    if (thresholds.trend_rounds >= 2 and len(trend) == thresholds.trend_rounds and levelled[-1][0] == number
-            and is_falling(trend)):
-        finding.add("info", evidence("falling_trend", number, organisation, factor=topic.meta.factor,
-                                     levels=",".join(str(level) for level in trend)))
+            shown: dict[str, Param] = {"before": earlier.level or 0, "after": latest.level or 0}
+            if latest.kind != "scale":  # name the options chosen
+                shown = {"before": param_value(earlier.value), "after": param_value(latest.value)}
+            finding.add("urgent" if collapsed else "warning",
+                        evidence("drop", number, organisation, step=step, **shown))
+        trend = [answer.level or 0 for _, answer in series[-thresholds.trend_rounds:]]
+        if thresholds.trend_rounds >= 2 and len(trend) == thresholds.trend_rounds and is_falling(trend):
+            finding.add("info", evidence("falling_trend", number, organisation,
+                                         factor=latest.factor or topic.meta.factor,
+                                         levels=",".join(str(level) for level in trend)))
     in_row = thresholds.dont_know_rounds
     recent = numbers[-in_row:]
     if topic.dont_know and in_row >= 1 and len(recent) == in_row and all(

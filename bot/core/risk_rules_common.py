@@ -74,10 +74,7 @@ def worst(*severities: Severity) -> Severity:
 
 def current_round(history: History, round_id: int) -> RoundFacts:
     """The round with this id (KeyError if the history has none)."""
-    for facts in history.rounds:
-        if facts.id == round_id:
-            return facts
-    raise KeyError(round_id)
+    return history.round(round_id)
 
 
 def rounds_up_to(history: History, round_id: int) -> list[RoundFacts]:

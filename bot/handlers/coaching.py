@@ -12,12 +12,13 @@ from bot.core.coaching import coaching_topics, commitment, outcome_label, topic_
 from bot.core.context import CheckinContext
 from bot.core.digest import signals_view
 from bot.core.engine import Accepted, DialogState, Input, Pending, Press, Typed
+from bot.core.history import Signal
 from bot.core.render import describe_value, pick, render_step
-from bot.core.risk_rules import find_signals
 from bot.core.script import Script
 from bot.handlers.common import log_refusal, member_of, refuse_callback, rejection, say, translator
 from bot.handlers.coordinator import coordinator_member, coordinator_or_refusal
 from bot.i18n import Gettext
+from bot.reports import round_signals
 from bot.services import Services
 from storage.coaching import (
     Session,
@@ -57,6 +58,15 @@ async def coach_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await begin_coaching(update, svc, member, _)
 
 
+def _standing(svc: Services, session: Session) -> list[Signal]:
+    """The signals of the round the dialog was offered for, with how long each has stood (for the ideas' stage)."""
+    if session.round_id is None:
+        return []
+    history = load_history(svc.db, session.network_id, svc.scripts.version,
+                           network_thresholds(svc.db, session.network_id))
+    return round_signals(history, session.round_id, "coaching")
+
+
 async def begin_coaching(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
     """Open a coaching dialog: the topics are fixed now (the newest round's signals, then the success factors)."""
     script = coaching_script(svc, member.network_id)
@@ -68,7 +78,7 @@ async def begin_coaching(update: Update, svc: Services, member: Membership, _: G
     closed = [facts for facts in history.rounds if facts.closed]
     round_id = closed[-1].id if closed else None
     # A hidden signal's topic as a button would tell what the few who answered said (bot.core.disclosure).
-    signals = signals_view(history, round_id, find_signals(history, round_id), "coaching").signals \
+    signals = signals_view(history, round_id, round_signals(history, round_id, "coaching"), "coaching").signals \
         if round_id is not None else ()
     topics = coaching_topics(list(signals), _)
     state = engine.start(script, CheckinContext(topics=topics))
@@ -163,7 +173,7 @@ async def _apply(update: Update, svc: Services, member: Membership, session: Ses
     if isinstance(outcome, Pending):
         return
     if script.step(outcome.step_id).kind == FOCUS_STEP_KIND and isinstance(outcome.value, str):
-        advice = topic_advice(outcome.value, svc.tips, member.locale)
+        advice = topic_advice(outcome.value, svc.tips, member.locale, _standing(svc, session))
         await say(update, _("Ideas for \"{topic}\": {advice}").format(
             topic=dict(session.topics).get(outcome.value, outcome.value), advice=advice))
     fresh = get_session(svc.db, session.id) or session

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core.digest_names import signal_topic
-from bot.core.disclosure import round_disclosure
+from bot.core.disclosure import history_as_of, round_disclosure
 from bot.core.participation import missed_streak
 from bot.core.risk_rules import find_signals
 from bot.handlers.common import locale_of, log_refusal, member_of, say, translator
@@ -73,7 +73,7 @@ def _partner_notes(row: PartnerRow, missed: int, topics: list[str], _: Gettext) 
         notes.append(_("paused"))
     if row.unreachable:
         notes.append(_("cannot be reached: the contact person blocked the bot or deleted the chat"))
-    if missed >= 2:
+    if missed:
         notes.append(_("missed the last {count} check-ins in a row").format(count=missed))
     if topics:
         notes.append(_("signals: {topics}").format(topics="; ".join(topics)))
@@ -89,18 +89,19 @@ def invite_message(svc: Services, organisation: str, token: str, expires_at: str
 
 
 def partner_facts(svc: Services, network_id: int, _: Gettext) -> tuple[dict[int, int], dict[int, list[str]]]:
-    """Per organisation: check-ins missed in a row (as the digest counts them) and, where the newest closed round may
-    show who answered what (bot.core.disclosure), the topics of its own signals in that round."""
+    """Per organisation: check-ins missed in a row (as the digest counts them, from the network's threshold on) and,
+    where the newest closed round may show who answered what (bot.core.disclosure), its own signals' topics."""
     history = load_history(svc.db, network_id, svc.scripts.version, network_thresholds(svc.db, network_id))
     if not history.rounds:
         return {}, {}
     newest = history.rounds[-1]
-    missed = {partner.organisation_id: missed_streak(history, partner.organisation_id, newest.id).rounds
-              for partner in history.partners}
+    in_row = max(1, history.thresholds.missed_in_row)  # the digest's threshold (bot.core.risk_rules_people)
+    missed = {partner.organisation_id: count for partner in history.partners
+              if (count := missed_streak(history, partner.organisation_id, newest.id).rounds) >= in_row}
     closed = [facts for facts in history.rounds if facts.closed]
     topics: dict[int, list[str]] = {}
     if closed and round_disclosure(history, closed[-1].id, "partners") == "named":
-        for signal in find_signals(history, closed[-1].id):
+        for signal in find_signals(history_as_of(history, closed[-1].id, "partners"), closed[-1].id):
             for organisation in signal.organisations:
                 topics.setdefault(organisation, []).append(signal_topic(signal, _))
     return missed, {organisation: list(dict.fromkeys(names)) for organisation, names in topics.items()}
