@@ -51,7 +51,7 @@ from bot.maintenance import maintenance_due, maintenance_pass
 from bot.outbox import OutboxSender
 from bot.quiet_send import allow_quiet_sends
 from bot.ratelimit import SharedRateLimiter
-from bot.reports import reports_due, reports_pass
+from bot.report_pass import reports_due, reports_pass
 from bot.rounds import run_due_stepwise
 from bot.scripts import ScriptRegistry, load_tips
 from bot.services import Clock, Services, system_clock

@@ -36,12 +36,13 @@ def load_history(db: Database, network_id: int, scripts: ScriptLookup,
     while their round was open (a check-in left half-way or finished late counts in no result: bot.core.disclosure),
     each organisation's baseline, participation and membership events."""
     # A round is named if it opened named and was never switched to anonymous since (storage.reports.set_privacy).
+    rows = db.execute("SELECT id, period, opened_at, closes_at, status, privacy FROM rounds WHERE network_id = ?"
+                      " ORDER BY id", [network_id]).fetchall()
+    asked = _asked(db, network_id, scripts, {int(r[0]): number for number, r in enumerate(rows, start=1)})
     rounds = tuple(
         RoundFacts(int(r[0]), number, str(r[1]), datetime.fromisoformat(r[2]), datetime.fromisoformat(r[3]),
-                   r[4] == "closed", "named" if r[5] == "named" else "anonymous")
-        for number, r in enumerate(db.execute(
-            "SELECT id, period, opened_at, closes_at, status, privacy FROM rounds WHERE network_id = ? ORDER BY id",
-            [network_id]).fetchall(), start=1))
+                   r[4] == "closed", "named" if r[5] == "named" else "anonymous", asked.get(int(r[0]), frozenset()))
+        for number, r in enumerate(rows, start=1))
     partners = tuple(
         Partner(int(r[0]), str(r[1]), str(r[2]), bool(r[3]))
         for r in db.execute(
@@ -51,6 +52,19 @@ def load_history(db: Database, network_id: int, scripts: ScriptLookup,
     return History(network_id, rounds, partners, _answers(db, network_id, scripts),
                    _participations(db, network_id), _events(db, network_id), thresholds or Thresholds(),
                    privacy_changes(db, network_id))
+
+
+def _asked(db: Database, network_id: int, scripts: ScriptLookup, numbers: dict[int, int]) -> dict[int, frozenset[int]]:
+    """For each round (id: number), the success factors the scripts its check-ins ran ask in that round."""
+    found: dict[int, frozenset[int]] = {}
+    for round_id, script_id, version in db.execute(
+            "SELECT DISTINCT c.round_id, c.script_id, c.script_version FROM rounds r JOIN checkins c"
+            " ON c.round_id = r.id WHERE r.network_id = ?", [network_id]).fetchall():
+        script, number = scripts(script_id, version), numbers[int(round_id)]
+        found[int(round_id)] = found.get(int(round_id), frozenset()) | frozenset(
+            step.factor for step in script.steps
+            if step.is_question and step.factor is not None and script.shown(step, number))
+    return found
 
 
 def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[AnswerFact, ...]:

@@ -105,3 +105,35 @@ async def test_export_anonymous_then_named_and_refused_for_partners(harness: Har
 
     [refused] = await harness.send(PARTNERS[0], "/export")
     assert refused.text == _("This command is only for the network coordination.")
+
+
+async def test_export_while_an_anonymous_round_is_open_stands_at_the_last_closed_round(
+        harness: Harness, catalogs: Catalogs) -> None:
+    _ = catalogs.gettext("de")
+    network = harness.network()
+    await harness.join(COORDINATOR, "Clara", harness.invite(network))
+    for n, user in enumerate(PARTNERS):
+        await harness.partner(user_id=user, organisation=f"Träger {n}", network_id=network)
+    harness.clock.now = FEB_OPENS
+    for user in PARTNERS:
+        await _answer(harness, user)
+    harness.clock.now = FEB_CLOSES
+    await harness.api.wait_for_messages(COORDINATOR, 2)  # February's digest and chart
+    for user in PARTNERS:
+        await harness.api.wait_for_messages(user, 1)  # February's result
+    harness.clock.now = MAR_OPENS
+    for user in PARTNERS:  # March, still open: everybody now finds the goals unclear
+        [prompt] = await harness.api.wait_for_messages(user, 1)
+        _intro, goals = await harness.tap(user, prompt, "Jetzt starten", count=2)
+        [statement] = await harness.tap(user, goals, "1")
+        [benefit] = await harness.tap(user, statement, "Überspringen")
+        [agreements] = await harness.tap(user, benefit, "4")
+        [anything] = await harness.tap(user, agreements, "Ja, alle")
+        await harness.tap(user, anything, "Überspringen")
+
+    _csv_doc, xlsx_doc, note = await harness.send(COORDINATOR, "/export", count=3)
+    assert "(2027-03)" in (note.text or "")
+    sheets = _xlsx(xlsx_doc)
+    assert [row[0] for row in sheets[_("Success factors")][1:]] == ["2027-02"]
+    now = {row[0]: row[1:] for row in sheets[_("Success factors now")][1:]}
+    assert now[_("Shared goals")][:3] == ["2027-02", "5", "3"]  # February's, not a blank March nor March's 1

@@ -3,7 +3,6 @@ and the benchmark's goals on the repository's labelled data (bench.signals)."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -69,15 +68,20 @@ def test_vague_statements_say_what_they_miss(text: str, reasons: list[str]) -> N
     assert vague_reasons(text) == reasons
 
 
-@pytest.mark.parametrize("text", [
-    "Mehr Alleinerziehende in Arbeit bringen", "keine Ahnung", "Help people", "Bis 2030", "x", "",
-    "Jedes Kind", "By 2027 every partner has named a deputy", "Die Versorgung optimieren.",
+@pytest.mark.parametrize(("text", "reasons"), [
+    ("keine Ahnung", ["whom", "result", "time"]),  # no goal at all: all three missing, in the set's order
+    ("Help people", ["whom", "result", "time"]),  # "people": nobody in particular
+    ("", ["whom", "result", "time"]),
+    ("x", ["whom", "result", "time"]),
+    ("Bis 2030", ["whom", "result"]),  # a time frame alone
+    ("Jedes Kind", ["result", "time"]),  # a target group alone
+    ("Die Versorgung optimieren.", ["result", "time"]),  # the object it changes is its whom; "optimieren" no result
+    ("By 2027 every partner has named a deputy", []),  # a state reached by a defined set: concrete
 ])
-def test_reasons_are_codes_of_the_set_in_order(text: str) -> None:
+def test_reasons_are_codes_of_the_set_in_order(text: str, reasons: list[str]) -> None:
     found = vague_reasons(text)
-    assert all(code in REASONS for code in found)
-    assert found == sorted(found, key=REASONS.index)
-    assert found == [] or found != ["whom"] or len(text.split()) < Thresholds().vague_min_words
+    assert found == reasons
+    assert found == sorted(found, key=REASONS.index) and set(found) <= set(REASONS)
 
 
 # --- divergent goals ------------------------------------------------------------------------------------------------
@@ -131,21 +135,8 @@ def test_words_for_the_same_thing_name_the_same_concept(first: str, second: str)
 # --- the benchmark's goals on the repository's data -----------------------------------------------------------------
 
 def test_the_benchmark_meets_its_goals_on_the_repository_data() -> None:
-    start = time.perf_counter()
     report = evaluate(load_statements(), load_groups())
-    assert time.perf_counter() - start < 5
     assert {name for name, _, _ in report.goals} == {
         "vague goals de", "vague goals en", "vague goals all", "divergent goals de", "divergent goals en",
         "divergent goals mixed", "divergent goals all"}
     assert [(name, detail) for name, met, detail in report.goals if not met] == []
-
-
-def test_a_networks_statements_are_judged_fast() -> None:
-    texts = [*YOUNG_PEOPLE_INTO_TRAINING, "Mehr Alleinerziehende in Arbeit bringen", "Seniorinnen besuchen."]
-    vague_reasons(texts[0])  # compiled patterns are built once per process
-    start = time.perf_counter()
-    for number in range(10):
-        divergent_goals(_history([f"{text} {number}" for text in texts]), 101)
-        for text in texts:
-            vague_reasons(f"{text} ({number})")
-    assert (time.perf_counter() - start) / 10 < 0.02

@@ -15,6 +15,7 @@ from bot.scripts import ScriptRegistry
 from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
 from storage.history import load_history
 from storage.people import Membership, create_invite, create_network, mark_unreachable, organisation_for, redeem_invite
+from storage.reports import set_privacy
 from storage.rounds import close_round, mark_finished, open_round
 from tests.e2e import NOW, ROOT, TEST_DIALOGS, clarity_two_then_four
 
@@ -46,6 +47,7 @@ def test_history_holds_newest_answers_levels_concerns_participation_and_events(d
     history = load_history(db, network, registry.version)
     [first] = history.rounds
     assert (first.number, first.period, first.closed) == (1, "2027-01", True)
+    assert first.asks == {1, 2, 3, 4}  # every factor the round's check-in asks, answered or not
     assert [(p.name, p.kind, p.active) for p in history.partners] == [("Jobcenter", "jobcenter", True),
                                                                       ("Kita Sonne", "care", True)]
     [answer] = history.answers  # the newest revision only
@@ -175,3 +177,24 @@ def test_a_check_in_left_half_way_counts_in_no_result(db: Database) -> None:
     assert [answer.organisation_id for answer in history.answers] == [done.organisation_id]  # one way to count
     assert {(p.organisation_id, p.status) for p in history.participations} == {
         (done.organisation_id, "done"), (halfway.organisation_id, "missed")}
+
+
+def test_a_switch_to_anonymous_holds_for_every_round_so_far_and_named_only_for_later_ones(db: Database) -> None:
+    registry = ScriptRegistry(db)
+    registry.load_directory(TEST_DIALOGS, NOW)
+    network = create_network(db, "N", NOW)
+    anna = join(db, network, "Jobcenter", 501, timedelta(0))
+    set_privacy(db, network, "named", NOW)
+    first = open_round(db, network, "2027-01", NOW, NOW + timedelta(days=14), [anna.id], NOW)
+    assert first is not None
+    set_privacy(db, network, "anonymous", NOW + timedelta(hours=1))  # partners answer trusting the new setting
+    set_privacy(db, network, "named", NOW + timedelta(days=2))  # back: the round so far stays anonymous
+    close_round(db, first, [], NOW + timedelta(days=14))
+    second = open_round(db, network, "2027-02", NOW + timedelta(days=30), NOW + timedelta(days=44), [anna.id],
+                        NOW + timedelta(days=30))
+    history = load_history(db, network, registry.version)
+    assert [(facts.id, facts.privacy) for facts in history.rounds] == [(first, "anonymous"), (second, "named")]
+    assert [privacy for _at, privacy in history.privacy_changes] == ["named", "anonymous", "named"]
+    assert history.privacy_at(NOW - timedelta(hours=1)) == "anonymous"  # before any setting: the default
+    assert history.privacy_at(NOW + timedelta(hours=2)) == "anonymous"
+    assert history.privacy_at(NOW + timedelta(days=3)) == "named"

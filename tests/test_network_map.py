@@ -143,6 +143,16 @@ def test_summary_names_the_isolated_and_the_stopped_pairs() -> None:
     ]
 
 
+def test_summary_where_names_may_not_be_shown_counts_instead() -> None:
+    lines = map_summary(network_map(HISTORY, 60), "aggregate", identity)
+    assert lines[1:] == [
+        "Partners without a cooperation named: 1 of 5 – without working together, partners learn little about each "
+        "other's tasks.",
+        "Pairs of partners no longer working together: 3 – links in the network are getting lost; ask what got in "
+        "the way."]
+    assert not any(partner.name in line for partner in HISTORY.partners for line in lines)
+
+
 def test_summary_marks_isolated_partners_that_did_not_answer_and_praises_a_connected_network() -> None:
     history = replace(HISTORY, answers=KITA_SILENT)
     assert "Isolated: Kita Sonnenschein (no answer) – " in map_summary(network_map(history, 60), "named", identity)[1]

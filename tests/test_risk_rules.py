@@ -396,6 +396,20 @@ def test_fewer_partners_keeping_agreements_round_by_round_is_a_network_signal() 
         (1,)]
 
 
+def test_levels_of_two_questions_on_one_risk_are_compared_each_with_itself() -> None:
+    """Agreements kept (all, most, all: 5, 4, 5) and, new in round 3, shared rules (one partner's: 3): the rules
+    answer is a sign of its own, not a drop from the agreements' 5."""
+    kept = [answer(number, 1, "agreements_kept", "choice", value, factor=4, risk=2)._replace(level=level)
+            for number, value, level in ((1, "all", 5), (2, "most", 4), (3, "all", 5))]
+    rules = answer(3, 1, "network_rules", "choice", "one_dominates", factor=6, risk=2, concern=True)._replace(level=3)
+    signal = only(broken_agreements(history([*kept, rules], orgs=(1,)), rid(3)))
+    assert codes(signal) == ["concern_answer"] and signal.severity == "info"
+    falling = [*kept[:2], kept[2]._replace(value="partly", level=2, concern=True), rules]
+    found = only(broken_agreements(history(falling, orgs=(1,)), rid(3)))
+    assert "drop" in codes(found)
+    assert next(params(one) for one in found.evidence if one.code == "drop")["step"] == "agreements_kept"
+
+
 # --- fluctuation ----------------------------------------------------------------------------------------------------
 
 def event(org: int, kind: EventKind, number: int, days: float = 3.0) -> MembershipEvent:

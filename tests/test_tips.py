@@ -11,7 +11,7 @@ from bot.core.coaching import tip, tip_stage, topic_advice
 from bot.core.escalation import escalate
 from bot.core.history import Evidence, Signal
 from bot.core.risk_rules import RULES, unclear_benefit, vague_goals
-from bot.core.tips import STAGES, Tips, TipsError, load_tips_text
+from bot.core.tips import STAGES, Stage, Tips, TipsError, load_tips_text
 from bot.scripts import tips_path
 from tests.e2e import ROOT
 from tests.test_risk_rules import benefit, history, rid, series, statement
@@ -73,6 +73,13 @@ def test_a_rule_covering_two_risks_takes_the_other_risks_tips(tips: Tips) -> Non
 def test_coaching_ideas_come_from_the_tips(tips: Tips) -> None:
     assert topic_advice("factor_3", tips, "de") == tips.rules["unclear_benefit"]["first"].text["de"]
     assert topic_advice("leadership", tips, "en") == tips.rules["leadership"]["first"].text["en"]
+
+
+@pytest.mark.parametrize(("streak", "stage"), [(1, "first"), (2, "again"), (4, "persisting")])
+def test_coaching_ideas_follow_how_long_the_topics_signal_has_stood(tips: Tips, streak: int, stage: Stage) -> None:
+    standing = [_signal("unclear_benefit", streak=streak), _signal("vague_goals", streak=3)]
+    assert topic_advice("factor_3", tips, "en", standing) == tips.rules["unclear_benefit"][stage].text["en"]
+    assert topic_advice("unclear_benefit", tips, "de", standing) == tips.rules["unclear_benefit"][stage].text["de"]
 
 
 def test_escalation_counts_the_rounds_in_a_row_a_signal_stood() -> None:

@@ -21,7 +21,6 @@ ParamValue = str | int | float
 QuestionLabel = Callable[[str], str]
 AnswerLabel = Callable[[str, ParamValue], str]
 
-MIN_ANSWERS = MIN_ANSWERING  # an anonymous network shows answers only aggregated over at least this many partners
 MAX_ITEMS = 6  # evidence items on one line before "and N more"
 AGGREGATE_CODES = frozenset({"divergent_goals", "share"})
 QUOTE_CODES = frozenset({"vague_goal", "goal_statement"})  # free texts: quoted without names in an anonymous network
@@ -252,7 +251,7 @@ def evidence_line(signal: Signal, shown: Shown, reader: Reader) -> str:
                 rounds.setdefault((organisation, text), []).append(evidence.round_number)
             facts.setdefault(organisation, []).append(text)
         elif what == "aggregate":
-            if evidence.code == "share" and _int(_param(evidence, "total", 0)) < MIN_ANSWERS:
+            if evidence.code == "share" and _int(_param(evidence, "total", 0)) < MIN_ANSWERING:
                 hidden = True
             else:
                 facts.setdefault(None, []).append(fact(evidence, reader))
@@ -271,7 +270,7 @@ def evidence_line(signal: Signal, shown: Shown, reader: Reader) -> str:
     parts += sorted(quotes)  # sorted, so that their order does not tell whose they are
     # A network signal over fewer than three partners who answered its question: counting them would tell the
     # answers of the few (the round's gate counts the organisations answering anything).
-    few = any(one.code == "share" and _int(_param(one, "total", 0)) < MIN_ANSWERS for one in signal.evidence)
+    few = any(one.code == "share" and _int(_param(one, "total", 0)) < MIN_ANSWERING for one in signal.evidence)
     for (code, key), group in groups.items():
         phrase = None if few else _aggregate(code, key, group, reader)  # the round's answers may be counted
         if phrase is None:

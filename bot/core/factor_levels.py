@@ -70,8 +70,10 @@ def visible(history: History, facts: RoundFacts, factor: int, outlet: Outlet) ->
 
 
 def _asked(history: History, round_id: int) -> set[int]:
-    """The success factors a round's answers are about, levelled or not ("don't know" too)."""
-    return {answer.factor for answer in history.by_round.get(round_id, ()) if answer.factor is not None}
+    """The success factors a round asked about: all its check-in's questions could ask (whether the few answered a
+    question, or skipped it, must not show either), and those its answers are about, levelled or not."""
+    answered = {answer.factor for answer in history.by_round.get(round_id, ()) if answer.factor is not None}
+    return answered | history.round(round_id).asks
 
 
 def factor_states(history: History, round_id: int, outlet: Outlet) -> list[FactorState]:

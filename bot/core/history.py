@@ -34,6 +34,7 @@ class RoundFacts:
     closes_at: datetime
     closed: bool
     privacy: Privacy = "anonymous"  # named only if the network was named when the round opened and still is
+    asks: frozenset[int] = frozenset()  # the success factors its check-in asked about (whoever answered, or not)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,15 @@ def round_window(history: History, round_id: int) -> tuple[datetime | None, date
     return (earlier[0].closes_at if earlier else None), current.closes_at
 
 
+def event_round(history: History, at: datetime) -> int | None:
+    """The number of the round whose window (round_window) a moment falls in; None after the newest round closed."""
+    for facts in history.rounds:
+        since, until = round_window(history, facts.id)
+        if (since is None or at > since) and at <= until:
+            return facts.number
+    return None
+
+
 def membership_changes(history: History, round_id: int) -> dict[int, list[Change]]:
     """What happened with each organisation's contact person in the round's window, in CHANGES order: a new
     partner (the organisation's first contact person joined), a contact change (a new contact person took over from

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
 from itertools import pairwise
 
 from bot.core.history import AnswerFact, History, MembershipEvent, RoundFacts, Signal
-from bot.core.participation import missed_streak
+from bot.core.participation import event_round, missed_streak
 from bot.core.risk_rules_common import (
     QUARTER_ROUNDS,
     Finding,
@@ -25,14 +24,6 @@ ENGAGEMENT = RuleMeta("fading_engagement", None, 1, "selektion")
 _EVENT_CODES = {"replaced": "contact_changed", "left": "left", "unreachable": "unreachable"}
 
 
-def event_round(rounds: list[RoundFacts], at: datetime) -> int | None:
-    """The number of the round an event belongs to: after the round before closed, until this one closes."""
-    for number, facts in enumerate(rounds):
-        if at <= facts.closes_at and (number == 0 or at > rounds[number - 1].closes_at):
-            return facts.number
-    return None
-
-
 def _is_announced_change(answer: AnswerFact) -> bool:
     return answer.concern and answer.kind != "text" and (
         answer.risk == 9 or (answer.risk is None and answer.factor == 1))
@@ -47,7 +38,7 @@ def fluctuation(history: History, round_id: int) -> list[Signal]:
     start = rounds[0].opened_at
     recent: dict[int, list[tuple[int, MembershipEvent]]] = defaultdict(list)  # organisation → (round, event)
     for event in sorted(history.events, key=lambda one: (one.at, one.organisation_id, one.kind)):
-        belongs = event_round(rounds, event.at)
+        belongs = event_round(history, event.at)
         if belongs is not None and belongs in quarter and (event.kind != "joined" or event.at > start):
             recent[event.organisation_id].append((belongs, event))
     total = len({partner.organisation_id for partner in history.partners} | set(recent))

@@ -41,7 +41,10 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     schedule = schedule_of(svc.db, member.network_id)
     answers = answer_table(records, svc.scripts.version, shown, organisation_names(svc.db, member.network_id),
                            zone(schedule), locale, _, svc.catalogs.ngettext(locale))
-    chart = chart_data(history, history.rounds[-1].id, rounds=len(history.rounds), outlet="export")
+    # The factor sheets stand at the newest round with anything to show: an open anonymous round has nothing yet.
+    upto = max((number for number, facts in enumerate(history.rounds, start=1) if facts.closed or
+                shown[facts.period] != "nothing"), default=len(history.rounds))
+    chart = chart_data(history, history.rounds[upto - 1].id, rounds=upto, outlet="export")
     day = local(schedule, svc.clock()).date()
     await chat.send_document(document=csv_bytes(answers), filename=export_filename(member.network_name, day, "csv"))
     sheets = [(_("Answers"), answers), (_("Success factors"), means_table(chart, _)),
