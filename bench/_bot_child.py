@@ -31,15 +31,15 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
-import bot.app as app_module
+import bot.telegram.app as app_module
 from bench._figures import own_peak_kib
 from bench.broadcast import patched
-from bot.app import build_application, start_application, stop_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.core.pacing import Limits
-from bot.outbox import OutboxSender
+from bot.jobs.outbox import OutboxSender
+from bot.telegram.app import build_application, start_application, stop_application
 
-_SENDER_KEY = "outbox_sender"  # where bot.app keeps the OutboxSender in bot_data
+_SENDER_KEY = "outbox_sender"  # where bot.telegram.app keeps the OutboxSender in bot_data
 _STAMP = struct.Struct("<d")
 NO_HEALTH_SERVER: dict[str, Any] = {"health_port": 0}
 COUNTING_GROUP = -1000  # before every group of the bot's own handlers: one handler per group runs
@@ -160,7 +160,7 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
     async def count(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         updates["handled"] += 1
 
-    # Telegram's per-chat limit scaled like the overall one: one Pacer for the replies and the outbox, as in bot.app.
+    # Telegram's per-chat limit scaled like the overall one: one Pacer for replies and outbox, as in bot.telegram.app.
     scaled = functools.partial(Limits, per_chat_per_second=float(config["scale"]))
     with patched(app_module, "Limits", scaled):
         application = build_application(settings_from(config), clock)

@@ -13,7 +13,7 @@ from typing import Any
 from bot.core import engine
 from bot.core.conditions import holds
 from bot.core.context import CheckinContext
-from bot.core.script import DONT_KNOW, AllOf, AnyOf, Condition, ContextCompare, Not, Script, Step, Value
+from bot.core.script.model import DONT_KNOW, AllOf, AnyOf, Condition, ContextCompare, Not, Script, Step, Value
 from bot.demo.personas import NORMAL_CHOICES, VAGUE_GOAL
 
 VAGUE = (VAGUE_GOAL, "Mehr Austausch, mal sehen.", "Vernetzung verbessern.", "Weiß nicht, vielleicht mehr Kontakt.")

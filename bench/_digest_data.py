@@ -26,9 +26,9 @@ from bot.core import engine
 from bot.core.calendar import Schedule, add_local_days, next_allowed, next_period, round_due
 from bot.core.context import CheckinContext, guess_kind
 from bot.core.history import Thresholds
-from bot.core.script import Script, Value
-from bot.scripts import ScriptRegistry
+from bot.core.script.model import Script, Value
 from bot.services import CONSENT_VERSION
+from bot.usecases.scripts import ScriptRegistry
 from storage.people import create_invite, create_network, mark_unreachable, organisation_for, redeem_invite
 from storage.reports import set_privacy, set_thresholds
 from storage.rounds import set_pause

@@ -33,8 +33,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bench._figures import own_peak_kib
-from bot.localapi.limits import RateLimits
-from bot.localapi.server import LocalBotApi
+from localapi.limits import RateLimits
+from localapi.server import LocalBotApi
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 _LINE_LIMIT = 64 * 1024 * 1024

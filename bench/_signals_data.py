@@ -1,5 +1,5 @@
 """The goal benchmark's data (bench/data/LABELLING.md) and its old word-overlap baseline (the Jaccard rule that
-bot/core/risk_rules_goals.py used before; kept here only to be measured against)."""
+bot/core/risk/goals.py used before; kept here only to be measured against)."""
 
 from __future__ import annotations
 

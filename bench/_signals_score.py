@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from bench._signals_data import Group, Statement, old_divergent
 from bot.core.goal_concepts import concepts, diverge
 from bot.core.history import Thresholds
-from bot.core.risk_rules_goals import vague_reasons
+from bot.core.risk.goals import vague_reasons
 
 FOLDS = 5
 SEED = 20_260

@@ -11,7 +11,7 @@ from pathlib import Path
 def scratch_dir() -> str | None:
     """Where the run's files go: /dev/shm (memory) where there is one, else the system's temp folder. On disk each
     commit's fsync took 4 ms on this machine, and the bot (then handling updates one at a time; now 4 chats at once,
-    each chat's in order: bot/update_order.py) waited on them more than it worked."""
+    each chat's in order: bot/telegram/update_order.py) waited on them more than it worked."""
     shm = Path("/dev/shm")
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 

@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import callbacks
 from bot.core.engine import DONE, PARTNER_PREFIX
-from bot.core.script import Script
+from bot.core.script.model import Script
 from bot.demo.chat import buttons, step_of
 from bot.demo.personas import Persona
-from bot.localapi.server import LocalBotApi, SentMessage
-from bot.scripts import ScriptRegistry
+from bot.telegram import callbacks
+from bot.usecases.scripts import ScriptRegistry
+from localapi.server import LocalBotApi, SentMessage
 from storage.checkins import get_checkin
 
 MAX_TRIES = 4  # "/checkin" again after a reply that did not come, then give up (counted as stuck)

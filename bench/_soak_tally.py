@@ -15,9 +15,9 @@ from sqlite_utils import Database
 
 from bench._soak_people import Ledger
 from bench._soak_world import LOST_IN_FLIGHT, FaultLog
-from bot import callbacks
 from bot.demo.chat import buttons
-from bot.localapi.server import LocalBotApi, SentMessage
+from bot.telegram import callbacks
+from localapi.server import LocalBotApi, SentMessage
 
 _NUMBERS = re.compile(r"\d+")
 

@@ -16,9 +16,9 @@ from sqlite_utils import Database
 
 from bot.demo.clock import bot_is_idle
 from bot.demo.personas import Persona
-from bot.localapi.faults import CHAOS_KINDS
-from bot.localapi.server import ApiError, LocalBotApi
 from bot.services import CONSENT_VERSION
+from localapi.faults import CHAOS_KINDS
+from localapi.server import ApiError, LocalBotApi
 from storage.db import open_db
 from storage.people import create_invite, create_network, organisation_for, redeem_invite
 

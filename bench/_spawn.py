@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the steps child imports nothing but the bot
-    from bot.localapi.server import LocalBotApi
+    from localapi.server import LocalBotApi
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -233,32 +233,32 @@ def steps_main(out: Path) -> int:
     import telegram.ext
     import telegram.request
 
-    import bot.app
-    import bot.backup
-    import bot.cli
-    import bot.outbox
-    import bot.scripts
-    import bot.webhook  # as `bot run` imports it
-    marks.append(("imports (bot.cli, bot.app, bot.webhook and all they import)", began, time.monotonic()))
+    import bot.cli.main
+    import bot.jobs.backup
+    import bot.jobs.outbox
+    import bot.telegram.app
+    import bot.telegram.webhook  # as `bot run` imports it
+    import bot.usecases.scripts
+    marks.append(("imports (bot.cli.main, bot.telegram.app, bot.telegram.webhook and all)", began, time.monotonic()))
     for owner, name, label in (
-            (bot.backup, "check_integrity", "check_integrity (PRAGMA quick_check)"),
-            (bot.app, "check_integrity", "check_integrity (PRAGMA quick_check)"),
-            (bot.app, "build_application", "build_application (builder, handlers, HTTP clients)"),
+            (bot.jobs.backup, "check_integrity", "check_integrity (PRAGMA quick_check)"),
+            (bot.telegram.app, "check_integrity", "check_integrity (PRAGMA quick_check)"),
+            (bot.telegram.app, "build_application", "build_application (builder, handlers, HTTP clients)"),
             (telegram.ext.Application, "initialize", "Application.initialize"),
             (telegram.Bot, "initialize", "Bot.initialize (getMe)"),
             (telegram.request.HTTPXRequest, "__init__", "HTTPXRequest (an httpx client: SSL context, CA file)"),
-            (bot.app, "post_init", "post_init"),
-            (bot.app, "open_db", "open_db (WAL, migrations)"),
-            (bot.app, "compile_catalogs", "compile_catalogs"),
-            (bot.scripts.ScriptRegistry, "load_directory", "load scripts (YAML, validate, store)"),
-            (bot.app, "Catalogs", "Catalogs (load .mo)"),
-            (bot.app, "set_default_menus", "set_default_menus (setMyCommands)"),
-            (bot.app, "queue_consent_renewals", "queue_consent_renewals"),
-            (bot.outbox.OutboxSender, "start", "OutboxSender.start"),
-            (bot.app, "start_health", "start_health"),
+            (bot.telegram.app, "post_init", "post_init"),
+            (bot.telegram.app, "open_db", "open_db (WAL, migrations)"),
+            (bot.telegram.app, "compile_catalogs", "compile_catalogs"),
+            (bot.usecases.scripts.ScriptRegistry, "load_directory", "load scripts (YAML, validate, store)"),
+            (bot.telegram.app, "Catalogs", "Catalogs (load .mo)"),
+            (bot.telegram.app, "set_default_menus", "set_default_menus (setMyCommands)"),
+            (bot.telegram.app, "queue_consent_renewals", "queue_consent_renewals"),
+            (bot.jobs.outbox.OutboxSender, "start", "OutboxSender.start"),
+            (bot.telegram.app, "start_health", "start_health"),
             (telegram.ext.Updater, "start_polling", "Updater.start_polling (deleteWebhook, first getUpdates)")):
         _timed(owner, name, label, marks)
-    code = bot.cli.main(["run"])
+    code = bot.cli.main.main(["run"])
     out.write_text(json.dumps(marks), encoding="utf-8")
     return code
 

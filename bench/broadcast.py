@@ -41,19 +41,19 @@ from sqlite_utils import Database
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-import bot.app as app_module
-import bot.rounds as rounds_module
+import bot.jobs.rounds as rounds_module
+import bot.telegram.app as app_module
 import storage.rounds as storage_rounds
 from bench._broadcast_result import Result, details, figures, table, verdict
 from bench._figures import Figure, own_peak_kib, write_figures
 from bench._naive_sender import send_naively
 from bench._server_process import ServerProcess
-from bot.app import build_application, start_application, stop_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.i18n import Catalogs, compile_catalogs
-from bot.outbox import OutboxSender
-from bot.rounds import Tally
+from bot.jobs.outbox import OutboxSender
+from bot.jobs.rounds import Tally
 from bot.services import CONSENT_VERSION
+from bot.telegram.app import build_application, start_application, stop_application
 from storage.db import open_db
 from storage.outbox import Outgoing, queued
 from storage.people import create_invite, create_network, organisation_for, redeem_invite
@@ -67,7 +67,7 @@ SCENARIOS = ("ours", "baseline")
 PRODUCTION_RATE = Settings().send_rate  # Telegram's 30 messages per second overall
 PRODUCTION_TICK = Settings().tick_seconds  # the scheduler's 30 s
 GRACE = 1.0  # seconds to keep listening after the last partner got a prompt, to catch late duplicates
-_SENDER_KEY = "outbox_sender"  # where bot.app keeps the OutboxSender in bot_data
+_SENDER_KEY = "outbox_sender"  # where bot.telegram.app keeps the OutboxSender in bot_data
 
 
 class StillClock:

@@ -2,9 +2,9 @@
 
 The data (bench/_digest_data.py) is what the bot stores: networks, people, rounds, participants, check-ins and answers
 in a SQLite file made by storage.db.open_db. For each network's newest closed round it runs the real code as
-bot/reports.py does: load_history with the network's thresholds, round_signals (the rules, and how many rounds in a
+bot/jobs/reports.py does: load_history with the network's thresholds, round_signals (the rules, and how many rounds in a
 row each signal has stood), and for each coordinator the German digest text (build_digest with the real catalogs and
-tips, the labels of bot.reports and each round's privacy). Baseline: one plain SQL aggregate over the same answers
+tips, the labels of bot.jobs.reports and each round's privacy). Baseline: one plain SQL aggregate over the same answers
 table, in the same run. The chart is measured apart, without a goal.
 See bench/README.md.
 """
@@ -34,10 +34,10 @@ from bench._figures import Figure, machine, ratio, text_table, write_figures
 from bot.config import PROJECT_ROOT
 from bot.core import engine
 from bot.core.context import CheckinContext
-from bot.core.script import Script, Step, Value
+from bot.core.script.model import Script, Step, Value
 from bot.i18n import Catalogs, compile_catalogs
-from bot.reports import digest_chart, digest_texts, round_signals
-from bot.scripts import ScriptRegistry, load_tips
+from bot.jobs.reports import digest_chart, digest_texts, round_signals
+from bot.usecases.scripts import ScriptRegistry, load_tips
 from storage.checkins import stored_value
 from storage.context import checkin_context
 from storage.db import open_db
@@ -131,7 +131,7 @@ def measure(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, targets: 
 
 def chart_times(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, targets: list[tuple[int, int]],
                 count: int) -> list[float]:
-    """Seconds to render the digest's chart for `count` networks (bot.reports.digest_chart; one warm-up first)."""
+    """Seconds to render the digest's chart for `count` networks (bot.jobs.reports.digest_chart; one warm-up first)."""
     times = []
     for network_id, round_id in targets[: count + 1]:
         history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))

@@ -42,8 +42,8 @@ from bench._spawn import (
     proc_status,
     read_json,
 )
-from bot.localapi.server import LocalBotApi
-from bot.scripts import ScriptRegistry
+from bot.usecases.scripts import ScriptRegistry
+from localapi.server import LocalBotApi
 from storage.db import open_db
 
 JOINED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # every partner joined before the January round
@@ -61,7 +61,7 @@ for group in sys.argv[1:]:
     print(group, rss())
 """
 IMPORT_GROUPS = ("telegram.ext", "numpy", "sqlite_utils", "openpyxl", "yaml,babel.support,holidays",
-                 "bot.app,bot.cli,bot.webhook")
+                 "bot.telegram.app,bot.cli.main,bot.telegram.webhook")
 
 
 @dataclass

@@ -25,7 +25,7 @@ from bench._signals_score import FOLDS, GROUP_KINDS, SEED, STATEMENT_LANGUAGES, 
 from bot.core.goal_concepts import concepts, diverge, stem
 from bot.core.goal_text import parts
 from bot.core.history import Thresholds
-from bot.core.risk_rules_goals import vague_reasons
+from bot.core.risk.goals import vague_reasons
 
 GROUP_NAMES = {"de": "de-only", "en": "en-only", "mixed": "mixed", "all": "all"}
 

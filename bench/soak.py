@@ -46,9 +46,9 @@ from bot.core.calendar import (
     round_due,
 )
 from bot.demo.transcript import BERLIN
-from bot.localapi.limits import RateLimits
-from bot.localapi.server import LocalBotApi
-from bot.scripts import ScriptRegistry
+from bot.usecases.scripts import ScriptRegistry
+from localapi.limits import RateLimits
+from localapi.server import LocalBotApi
 from storage.db import open_db
 from storage.rounds import answer_counts
 

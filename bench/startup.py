@@ -25,7 +25,7 @@ from typing import Any
 from bench._figures import Figure, ratio, text_table, write_figures
 from bench._soak_world import populate
 from bench._spawn import ECHO, Child, FirstPoll, bot_env, echo_command, exit_on_sigterm, ours_command
-from bot.localapi.server import LocalBotApi
+from localapi.server import LocalBotApi
 
 GOAL_SECONDS = 1.5
 CASES = {"empty": "empty database (first start: migrations)", "full": "database with {n:,} partners"}
@@ -107,7 +107,8 @@ def import_costs(log: Path, top: int = 12) -> tuple[float, list[tuple[str, float
         own[module.split(".")[0]] += int(self_us)
         if len(name) - len(name.lstrip()) == 1:  # a top-level import of the entry point
             total += int(cumulative_us) / 1000
-        if module.startswith(("bot.", "storage.")) and module not in ("bot.cli", "bot.app", "bot.__main__"):
+        own = module.startswith(("bot.", "storage."))
+        if own and module not in ("bot.cli.main", "bot.telegram.app", "bot.__main__"):
             project.append((module, int(cumulative_us) / 1000))
     packages = [(name, us / 1000) for name, us in own.most_common(top)]
     return total, packages, sorted(project, key=lambda item: -item[1])[:top]

@@ -44,8 +44,8 @@ from bench._soak_world import newest_round, populate, settle
 from bench._throughput_result import Pair, Run, report
 from bot.config import PROJECT_ROOT
 from bot.demo.transcript import BERLIN
-from bot.localapi.server import LocalBotApi
-from bot.scripts import ScriptRegistry
+from bot.usecases.scripts import ScriptRegistry
+from localapi.server import LocalBotApi
 from storage.db import open_db
 
 DUE = datetime(2027, 1, 5, 9, 0, tzinfo=BERLIN)  # the January round's due time

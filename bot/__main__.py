@@ -1,8 +1,8 @@
-"""`python -m bot`: see bot/cli.py."""
+"""`python -m bot`: see bot/cli/main.py."""
 
 import sys
 
-from bot.cli import main
+from bot.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

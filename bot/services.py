@@ -12,15 +12,15 @@ from sqlite_utils import Database
 from bot.config import Settings
 from bot.core.tips import Tips
 from bot.i18n import Catalogs, Gettext
-from bot.scripts import ScriptRegistry
+from bot.usecases.scripts import ScriptRegistry
 
 Clock = Callable[[], datetime]
 
 MONTHLY_SCRIPT = "monthly_checkin"
 ONBOARDING_SCRIPT = "onboarding_checkin"  # offered once, right after a partner joins (if dialogs/ has it)
 EXIT_SCRIPT = "exit_checkin"  # started when a partner leaves with /leave (if dialogs/ has it)
-# The version of the consent text (bot/handlers/onboarding.py consent_body): raise it whenever that text changes,
-# and every member is asked to agree again.
+# The version of the consent text (bot/telegram/handlers/onboarding.py consent_body): raise it whenever that text
+# changes, and every member is asked to agree again.
 CONSENT_VERSION = 3
 
 

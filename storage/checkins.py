@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.core.script import Value
+from bot.core.script.model import Value
 from storage.people import Membership
 from storage.rounds import mark_finished
 

@@ -19,7 +19,7 @@ from bot.core.history import (
     RoundFacts,
     Thresholds,
 )
-from bot.core.script import Script, Value
+from bot.core.script.model import Script, Value
 from storage.checkins import stored_value
 from storage.reports import privacy_changes
 

@@ -146,7 +146,7 @@ def m002_rounds_outbox(db: Database) -> None:
         "ALTER TABLE memberships ADD COLUMN unreachable_at TEXT",
         "ALTER TABLE checkins ADD COLUMN round_id INTEGER REFERENCES rounds(id)",
         "ALTER TABLE checkins ADD COLUMN editing_step TEXT",  # a step being changed through /answers
-        # Every message sent on the bot's own initiative passes through here (bot/outbox.py).
+        # Every message sent on the bot's own initiative passes through here (bot/jobs/outbox.py).
         """CREATE TABLE outbox (
             id INTEGER PRIMARY KEY,
             dedupe_key TEXT NOT NULL UNIQUE,

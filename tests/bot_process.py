@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from bot.localapi.server import LocalBotApi
 from bot.services import CONSENT_VERSION
+from localapi.server import LocalBotApi
 from storage.db import open_db
 from storage.people import create_invite, create_network, organisation_for, redeem_invite
 from tests.e2e import NOW, ROOT

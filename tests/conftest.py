@@ -9,12 +9,12 @@ import pytest
 from sqlite_utils import Database
 
 from bot.config import Settings
-from bot.core.script import Script
-from bot.core.script_loader import load_script_file
+from bot.core.script.loader import load_script_file
+from bot.core.script.model import Script
 from bot.core.tips import Tips
 from bot.i18n import Catalogs, compile_catalogs
-from bot.localapi.server import LocalBotApi
-from bot.scripts import load_tips
+from bot.usecases.scripts import load_tips
+from localapi.server import LocalBotApi
 from storage.db import open_db
 from tests.e2e import ADMIN_ID, NOW, ROOT, TEST_DIALOGS, FakeClock, Harness
 

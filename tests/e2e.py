@@ -11,12 +11,12 @@ from typing import Any
 from sqlite_utils import Database
 from telegram.ext import Application
 
-from bot.app import build_application, start_application, stop_application
 from bot.config import Settings
 from bot.core import engine
 from bot.core.engine import Accepted, Press
-from bot.core.script import Script
-from bot.localapi.server import LocalBotApi, SentMessage
+from bot.core.script.model import Script
+from bot.telegram.app import build_application, start_application, stop_application
+from localapi.server import LocalBotApi, SentMessage
 from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
 from storage.db import open_db
 from storage.people import Membership, active_membership, create_invite, create_network, organisation_for

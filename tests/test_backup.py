@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot.backup import (
+from bot.jobs.backup import (
     DatabaseDamaged,
     backup_database,
     backup_due,

@@ -7,9 +7,9 @@ import struct
 
 import pytest
 
-from bot.chart import render_chart
 from bot.core.chart_data import ChartData
 from bot.core.factor_levels import FactorState
+from bot.render.chart import render_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

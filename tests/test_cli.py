@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.localapi.server import LocalBotApi
+from localapi.server import LocalBotApi
 from tests.e2e import LINK_RE, ROOT, Harness
 
 

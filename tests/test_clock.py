@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.cli import build_parser
+from bot.cli.main import build_parser
 from bot.services import SimulatedClock
 
 

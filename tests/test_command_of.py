@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handlers.common import command_of
+from bot.telegram.handlers.common import command_of
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.conditions import holds
-from bot.core.script import Compare
-from bot.core.script_loader import ScriptError, load_script_text
+from bot.core.script.loader import ScriptError, load_script_text
+from bot.core.script.model import Compare
 
 SCRIPT = """\
 version: 1

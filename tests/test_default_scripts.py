@@ -25,8 +25,8 @@ from bot.core.flow import (
     risks_per_round,
     rounds_to_check,
 )
-from bot.core.script import Script, Step
-from bot.core.script_loader import load_script_file
+from bot.core.script.loader import load_script_file
+from bot.core.script.model import Script, Step
 
 DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"
 SCHEMA = json.loads((DIALOGS / "script.schema.json").read_text(encoding="utf-8"))

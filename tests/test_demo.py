@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.digest_names import SEVERITY_MARKERS, factor_name
+from bot.core.digest.names import SEVERITY_MARKERS, factor_name
 from bot.demo.personas import EXPECTED_SIGNALS, PARTNERS, everyone
 from bot.demo.report import RoundOutcome
 from bot.demo.runner import Demo, DemoResult, coordinator_turn, run_demo

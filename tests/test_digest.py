@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bot.core.chart_data import chart_data, response_rate
-from bot.core.digest import build_digest, main_topic, partner_feedback
-from bot.core.digest_split import split_messages, utf16_length
+from bot.core.digest.build import build_digest, main_topic, partner_feedback
+from bot.core.digest.split import split_messages, utf16_length
 from bot.core.factor_levels import FactorState, factor_states
 from bot.core.history import (
     AnswerFact,
@@ -26,9 +26,9 @@ from bot.core.history import (
     Severity,
     Signal,
 )
-from bot.core.script import Value
+from bot.core.script.model import Value
 from bot.i18n import Catalogs
-from bot.scripts import load_tips
+from bot.usecases.scripts import load_tips
 from tests.e2e import ROOT
 
 JOBCENTER, JUGENDAMT, SCHULDNER, SUCHT = 1, 2, 3, 4

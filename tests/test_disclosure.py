@@ -9,15 +9,15 @@ from datetime import timedelta
 import pytest
 
 from bot.core.chart_data import chart_data
-from bot.core.digest import build_digest, partner_feedback, signals_view
+from bot.core.digest.build import build_digest, partner_feedback, signals_view
 from bot.core.disclosure import OUTLETS, Outlet, disclosure, round_disclosure
 from bot.core.factor_levels import factor_states
 from bot.core.history import History, MembershipEvent, Participation, ParticipationStatus, Privacy
 from bot.core.network_map import map_disclosure, network_map
 from bot.core.participation import membership_changes, missed_in_row, missed_streak
-from bot.core.risk_rules import find_signals
+from bot.core.risk.rules import find_signals
 from bot.core.tips import Tips
-from bot.export_files import shareable
+from bot.render.export_files import shareable
 from tests.test_export import _record
 from tests.test_risk_rules import START, benefit, history, rid, statement, worked_with
 

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 
 from bot.core.chart_data import chart_data
-from bot.core.digest import build_digest, partner_feedback
+from bot.core.digest.build import build_digest, partner_feedback
 from bot.core.disclosure import OUTLETS, Outlet, history_as_of, round_disclosure, visible_signals
 from bot.core.history import BASELINE_ROUND, History, Participation, Privacy
-from bot.core.script import DONT_KNOW, Value
+from bot.core.script.model import DONT_KNOW, Value
 from bot.core.tips import Tips
-from bot.reports import round_signals
+from bot.jobs.reports import round_signals
 from tests.test_risk_rules import START, benefit, goals_clear, history, rid
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.localapi.server import LocalBotApi, SentMessage
+from localapi.server import LocalBotApi, SentMessage
 from storage.people import Membership
 from tests.e2e import Harness
 
@@ -155,7 +155,7 @@ async def test_a_crash_in_a_handler_tells_the_admin_and_the_user(harness: Harnes
     harness.api.add_user(9001, "Admin", language_code="de")
     await harness.send(9001, "/help")
     member = await harness.partner()
-    # A reply is tried three times (bot/ratelimit.py); only then does the handler fail.
+    # A reply is tried three times (bot/telegram/ratelimit.py); only then does the handler fail.
     harness.api.fail_next("sendMessage", 500, "Internal Server Error", times=3)
     harness.api.send_text(member.user_id, "/help")
     [alert] = await harness.api.wait_for_messages(9001, 1)

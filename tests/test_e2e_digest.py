@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.localapi.server import SentMessage
+from localapi.server import SentMessage
 from tests.e2e import Harness
 
 FEB_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)

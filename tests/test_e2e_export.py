@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from openpyxl import load_workbook
 
 from bot.i18n import Catalogs
-from bot.localapi.server import SentMessage
+from localapi.server import SentMessage
 from storage.reports import set_privacy
 from tests.e2e import Harness
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.localapi.server import LocalBotApi, SentMessage
 from bot.services import CONSENT_VERSION
+from localapi.server import LocalBotApi, SentMessage
 from storage.outbox import Outgoing, enqueue
 from storage.people import Membership, redeem_invite
 from tests.e2e import ADMIN_ID, NOW, FakeClock, Harness

@@ -6,13 +6,13 @@ import asyncio
 import signal
 from pathlib import Path
 
-from bot.localapi.server import LocalBotApi
+from localapi.server import LocalBotApi
 from storage.db import open_db
 from tests.bot_process import network_with_partners, start_bot
 
 PARTNERS = 300
 FIRST_ID = 10_000
-CONCURRENCY = 16  # the sender's cap on requests under way (bot/outbox.py)
+CONCURRENCY = 16  # the sender's cap on requests under way (bot/jobs/outbox.py)
 
 
 def _prompted(api: LocalBotApi) -> list[int]:

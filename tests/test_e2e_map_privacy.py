@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import Settings
-from bot.localapi.server import SentMessage
+from localapi.server import SentMessage
 from tests.e2e import ROOT, Harness
 
 COORDINATOR = 820

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.localapi.server import LocalBotApi, SentMessage
 from bot.services import CONSENT_VERSION
+from localapi.server import LocalBotApi, SentMessage
 from storage.people import Membership, active_membership
 from tests.e2e import ADMIN_ID, ROOT, TEST_DIALOGS, Harness, mentions_number
 

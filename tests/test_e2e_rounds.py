@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.localapi.server import SentMessage
+from localapi.server import SentMessage
 from storage.people import Membership
 from tests.e2e import Harness
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.core.script_loader import ScriptError, load_script_text
-from bot.localapi.server import SentMessage
+from bot.core.script.loader import ScriptError, load_script_text
+from localapi.server import SentMessage
 from storage.scripts import published_version
 from tests.e2e import ADMIN_ID, Harness
 from tests.script_sample import SAMPLE, sample_dialogs

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.localapi.server import SentMessage
+from localapi.server import SentMessage
 from storage.people import create_invite, organisation_for
 from storage.reports import set_privacy
 from tests.e2e import NOW, Harness

@@ -6,7 +6,7 @@ import asyncio
 import signal
 from pathlib import Path
 
-from bot.localapi.server import LocalBotApi
+from localapi.server import LocalBotApi
 from storage.db import open_db
 from tests.bot_process import network_with_partners, start_bot
 

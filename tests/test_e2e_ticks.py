@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.localapi.objects import SentMessage
-from bot.localapi.server import LocalBotApi
+from localapi.objects import SentMessage
+from localapi.server import LocalBotApi
 from storage.people import organisation_for
 from tests.e2e import NOW, Harness
 

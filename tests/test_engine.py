@@ -7,7 +7,7 @@ import pytest
 from bot.core import engine
 from bot.core.engine import Accepted, DialogState, Press, Rejected, Typed
 from bot.core.render import Button, describe_value, render_step
-from bot.core.script import DONT_KNOW, Script
+from bot.core.script.model import DONT_KNOW, Script
 from bot.i18n import Catalogs
 
 

@@ -12,8 +12,9 @@ from sqlite_utils import Database
 
 from bot.core.chart_data import ChartData
 from bot.core.factor_levels import FactorState
-from bot.core.script import Script
-from bot.export_files import (
+from bot.core.script.model import Script
+from bot.i18n import Catalogs
+from bot.render.export_files import (
     AnswerRecord,
     Table,
     answer_table,
@@ -25,8 +26,7 @@ from bot.export_files import (
     slug,
     xlsx_bytes,
 )
-from bot.i18n import Catalogs
-from bot.scripts import ScriptRegistry
+from bot.usecases.scripts import ScriptRegistry
 from storage.export import answer_records, organisation_names
 from storage.people import create_invite, create_network, organisation_for, redeem_invite
 from storage.rounds import open_round

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.flow import longest_path, mermaid, questions_on, unreachable
-from bot.core.script_loader import ScriptError, load_script_text
+from bot.core.script.loader import ScriptError, load_script_text
 from tests.e2e import ROOT, TEST_DIALOGS
 
 HEAD = """\

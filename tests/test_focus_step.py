@@ -16,8 +16,8 @@ from bot.core.context import CheckinContext
 from bot.core.engine import CONTINUE, SKIP, Accepted, DialogState, Input, Press, Rejected, Typed
 from bot.core.flow import longest_path, questions_on
 from bot.core.render import MAX_TOPIC_LABEL, describe_value, render_step
-from bot.core.script import Script
-from bot.core.script_loader import ScriptError, load_script_file, load_script_text
+from bot.core.script.loader import ScriptError, load_script_file, load_script_text
+from bot.core.script.model import Script
 from tests.e2e import ROOT
 
 DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"

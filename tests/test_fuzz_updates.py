@@ -28,15 +28,15 @@ from hypothesis import HealthCheck, Phase, event, given, note, settings
 from hypothesis import strategies as st
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callbacks
-from bot.app import build_application
 from bot.config import Settings
 from bot.core.engine import DialogState
-from bot.core.script import Script
-from bot.localapi.entities import utf16_len
-from bot.localapi.server import LocalBotApi, SentMessage
-from bot.scripts import ScriptRegistry
+from bot.core.script.model import Script
 from bot.services import CONSENT_VERSION
+from bot.telegram import callbacks
+from bot.telegram.app import build_application
+from bot.usecases.scripts import ScriptRegistry
+from localapi.entities import utf16_len
+from localapi.server import LocalBotApi, SentMessage
 from storage.checkins import Checkin, answers_of, get_checkin, open_checkin
 from storage.db import open_db
 from storage.people import Membership, active_membership, redeem_invite
@@ -53,8 +53,8 @@ ROUND_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)  # the first Tuesday of Feb
 SETTLE = 15.0  # seconds a sentinel may wait: /export or a digest draw files and charts
 COMMANDS = ["start", "help", "checkin", "answers", "pause", "language", "invite", "partners", "settings", "scripts",
             "digest", "export", "privacy", "coach", "actions", "invites", "handover", "remove", "mydata", "delete",
-            "leave"]  # every command bot/app.py registers (test_the_fuzzing_knows_every_command_and_button_prefix)
-# The first letter of every kind of button's callback data (bot/callbacks.py: CONSENT_PATTERN = r"^c:" and so on),
+            "leave"]  # every command bot/telegram/app.py registers (see test_the_fuzzing_knows_every_...)
+# The first letter of every kind of button's callback data (bot/telegram/callbacks.py: CONSENT_PATTERN = r"^c:"...),
 # and the actions the callback data names in words: forged data swaps them in.
 PREFIXES = "".join(sorted(value[1] for name, value in vars(callbacks).items() if name.endswith("_PATTERN")))
 ACTION_WORDS = sorted(callbacks.RIGHTS_ACTIONS | callbacks.ACCESS_ACTIONS | set(callbacks._SCRIPT_CODES.values())

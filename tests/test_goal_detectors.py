@@ -11,7 +11,7 @@ from bench._signals_data import load_groups, load_statements, old_divergent
 from bench._signals_score import evaluate
 from bot.core.goal_concepts import concepts, diverge
 from bot.core.history import AnswerFact, History, Partner, RoundFacts, Thresholds
-from bot.core.risk_rules_goals import REASONS, divergent_goals, vague_reasons
+from bot.core.risk.goals import REASONS, divergent_goals, vague_reasons
 
 START = datetime(2027, 1, 5, 9, 0)
 YOUNG_PEOPLE_INTO_TRAINING = (  # seven partners, one goal, in their own words (and one in English)

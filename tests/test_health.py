@@ -12,10 +12,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Settings
-from bot.health import database_answers, start_health
-from bot.outbox import OutboxSender
+from bot.jobs.outbox import OutboxSender
+from bot.telegram.health import database_answers, start_health
 from tests.e2e import Harness
 
 

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from bot.core import engine
 from bot.core.disclosure import round_disclosure
 from bot.core.history import BASELINE_ROUND
-from bot.scripts import ScriptRegistry
+from bot.usecases.scripts import ScriptRegistry
 from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
 from storage.history import load_history
 from storage.people import Membership, create_invite, create_network, mark_unreachable, organisation_for, redeem_invite

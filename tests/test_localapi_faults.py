@@ -13,8 +13,8 @@ import pytest
 from telegram import Bot
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.localapi.limits import RateLimits, SendLimiter, sends_message
-from bot.localapi.server import LocalBotApi
+from localapi.limits import RateLimits, SendLimiter, sends_message
+from localapi.server import LocalBotApi
 
 USERS = list(range(601, 641))  # 40 partners who have all started the bot
 USER = USERS[0]

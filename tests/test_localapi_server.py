@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.localapi.server import LocalBotApi
+from localapi.server import LocalBotApi
 
 App = Application[Any, Any, Any, Any, Any, Any]
 USER = 501

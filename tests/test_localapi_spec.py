@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.localapi.entities import parse_html, strip_text
-from bot.localapi.spec import ApiError, ApiSpec, UploadedFile
+from localapi.entities import parse_html, strip_text
+from localapi.spec import ApiError, ApiSpec, UploadedFile
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 
 from bot.core.history import AnswerFact, History, Partner, RoundFacts
 from bot.core.network_map import map_due, map_summary, named_organisations, network_map
-from bot.core.script import Value
-from bot.network_picture import circle_order, render_network_map, short_label
+from bot.core.script.model import Value
+from bot.render.network_picture import circle_order, render_network_map, short_label
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JOBCENTER, JUGENDAMT, SCHULDNER, SUCHT, KITA, LEFT = 1, 2, 3, 4, 5, 6

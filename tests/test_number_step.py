@@ -10,9 +10,9 @@ import pytest
 from bot.config import Settings
 from bot.core import engine
 from bot.core.engine import Accepted, Press, Rejected, Typed
-from bot.core.script import Script
-from bot.core.script_loader import ScriptError, load_script_text
-from bot.localapi.server import LocalBotApi
+from bot.core.script.loader import ScriptError, load_script_text
+from bot.core.script.model import Script
+from localapi.server import LocalBotApi
 from tests.e2e import Harness
 
 SCRIPT = """\

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from bot.i18n import Catalogs
-from bot.rounds import run_due
+from bot.jobs.rounds import run_due
 from storage.outbox import claim, queued, recover_in_flight
 from storage.rounds import mark_finished, set_pause, snooze
 from tests.test_rounds_run import make_network

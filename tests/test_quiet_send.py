@@ -11,7 +11,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.request import BaseRequest, RequestData
 
-from bot.quiet_send import allow_quiet_sends, send_quietly
+from bot.telegram.quiet_send import allow_quiet_sends, send_quietly
 
 
 class FixedAnswer(BaseRequest):
@@ -65,7 +65,7 @@ async def test_an_answer_without_a_message_id_counts_as_sent_without_one(
         result: object, caplog: pytest.LogCaptureFixture) -> None:
     bot, request = bot_answering(result)
     allow_quiet_sends()
-    with caplog.at_level(logging.ERROR, logger="bot.quiet_send"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.quiet_send"):
         assert await send_quietly(bot, 7, "Frage?") is None
     assert len(request.sent) == 1
     assert "without a message id" in caplog.text

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot import ratelimit
 from bot.core.pacing import Limits, Pacer
-from bot.ratelimit import SharedRateLimiter, retry_seconds
+from bot.telegram import ratelimit
+from bot.telegram.ratelimit import SharedRateLimiter, retry_seconds
 
 START = 100.0
 INTERVAL = 1 / 95  # Limits(per_second=100) less the 5 % margin

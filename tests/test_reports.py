@@ -12,8 +12,8 @@ from sqlite_utils import Database
 from bot.core.history import Thresholds
 from bot.core.tips import Tips
 from bot.i18n import Catalogs
-from bot.reports import queue_round_reports
-from bot.scripts import ScriptRegistry
+from bot.jobs.reports import queue_round_reports
+from bot.usecases.scripts import ScriptRegistry
 from storage.checkins import StepRecord, record_step, start_checkin
 from storage.people import create_invite, create_network, organisation_for, redeem_invite
 from storage.reports import network_thresholds, set_privacy, set_thresholds

@@ -12,9 +12,9 @@ from sqlite_utils import Database
 from bot.config import Settings
 from bot.core import engine
 from bot.core.engine import Accepted, Press, Typed
-from bot.core.script import Script
-from bot.maintenance import maintenance_due, maintenance_pass, months_before
-from bot.scripts import ScriptRegistry
+from bot.core.script.model import Script
+from bot.jobs.maintenance import maintenance_due, maintenance_pass, months_before
+from bot.usecases.scripts import ScriptRegistry
 from storage.access import open_invites, remove_partner, revoke_invite
 from storage.checkins import StepRecord, get_checkin, record_step, start_checkin
 from storage.coaching import start_session

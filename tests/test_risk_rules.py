@@ -22,7 +22,7 @@ from bot.core.history import (
     Signal,
     Thresholds,
 )
-from bot.core.risk_rules import (
+from bot.core.risk.rules import (
     RULES,
     autonomy,
     broken_agreements,
@@ -41,7 +41,7 @@ from bot.core.risk_rules import (
     vague_goals,
     vague_reasons,
 )
-from bot.core.script import DONT_KNOW, Value
+from bot.core.script.model import DONT_KNOW, Value
 
 START = datetime(2027, 1, 4, 9, 0)
 ORGS = (1, 2, 3, 4)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.core.history import BASELINE_ROUND, AnswerFact
-from bot.core.risk_rules import broken_agreements, burden, leadership, vague_goals
-from bot.core.script import Value
+from bot.core.risk.rules import broken_agreements, burden, leadership, vague_goals
+from bot.core.script.model import Value
 from tests.test_risk_rules import at, history, only, params, rid, statement
 
 

@@ -23,14 +23,14 @@ import pytest
 from sqlite_utils import Database
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callbacks
-from bot.app import build_application
 from bot.config import Settings
-from bot.handlers.menus import help_text
 from bot.i18n import Catalogs, Gettext
-from bot.localapi.objects import CallbackAnswer
-from bot.localapi.server import LocalBotApi, SentMessage
 from bot.services import CONSENT_VERSION
+from bot.telegram import callbacks
+from bot.telegram.app import build_application
+from bot.telegram.handlers.menus import help_text
+from localapi.objects import CallbackAnswer
+from localapi.server import LocalBotApi, SentMessage
 from storage.people import Membership, active_membership, create_invite, organisation_for
 from storage.reports import set_privacy
 from storage.scripts import published_version
@@ -132,8 +132,9 @@ BUTTONS: dict[str, tuple[str, tuple[str, str, str, str, str, str]]] = {
     "access confirm":    ("n", (N, M, N, N, N, N)),
     "access cancel":     ("n", (N, M, N, N, N, S)),
 }
-# The action each rights (m:), access (n:) and scripts (d:) button stands for, as bot/callbacks.py names them: every one
-# has a row (test_the_matrix_names_every_command_and_every_kind_of_button), and A's real button is that action.
+# The action each rights (m:), access (n:) and scripts (d:) button stands for, as bot/telegram/callbacks.py
+# names them: every one has a row (test_the_matrix_names_every_command_and_every_kind_of_button), and A's real
+# button is that action.
 ACTION = {"rights stay": "stay", "rights keep": "keep", "rights agree": "agree", "rights decline": "decline",
           "rights leave": "leave", "rights delete": "delete", "rights exit": "exit",
           "access revoke": "revoke", "access remove": "remove", "access confirm": "removeok",
@@ -934,7 +935,7 @@ def test_the_matrix_names_every_command_and_every_kind_of_button(tmp_path: Path)
     assert {f"^{prefix}:" for prefix, _ in BUTTONS.values()} == declared
     # Every action of the kinds of buttons that name one, not just every prefix.
     named = {value for name, value in vars(callbacks).items() if name.endswith("_ACTIONS")}
-    assert named <= set(FAMILIES.values()), "a new *_ACTIONS in bot/callbacks.py: add its prefix to FAMILIES"
+    assert named <= set(FAMILIES.values()), "a new *_ACTIONS in bot/telegram/callbacks.py: add its prefix to FAMILIES"
     assert set(callbacks._SCRIPT_CODES) == set(callbacks._SCRIPT_RES)
     assert {kind for kind, (prefix, _) in BUTTONS.items() if prefix in FAMILIES} == set(ACTION)
     tabled = {(BUTTONS[kind][0], action) for kind, action in ACTION.items()}

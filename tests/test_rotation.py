@@ -8,8 +8,8 @@ from bot.core import engine
 from bot.core.context import CheckinContext, guess_kind
 from bot.core.engine import Accepted, DialogState, Press
 from bot.core.flow import always_asked, factors_per_round, longest_path, quarter_gaps, questions_on, rounds_to_check
-from bot.core.script import Script
-from bot.core.script_loader import ScriptError, load_script_text
+from bot.core.script.loader import ScriptError, load_script_text
+from bot.core.script.model import Script
 
 HEAD = """\
 version: 1

@@ -17,10 +17,10 @@ from sqlite_utils import Database
 from bot.core import engine
 from bot.core.calendar import Schedule, next_working_morning
 from bot.core.engine import Accepted, Press, Typed
-from bot.core.script import Script, Step
-from bot.core.script_loader import load_script_file
+from bot.core.script.loader import load_script_file
+from bot.core.script.model import Script, Step
 from bot.i18n import Catalogs
-from bot.rounds import run_due
+from bot.jobs.rounds import run_due
 from bot.services import CONSENT_VERSION
 from storage.checkins import StepRecord, get_checkin, record_step, start_checkin
 from storage.db import open_db

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import callbacks
-from bot.callbacks import ScriptAction
-from bot.handlers.scripts_common import fit_lines, utf16_length
+from bot.telegram import callbacks
+from bot.telegram.callbacks import ScriptAction
+from bot.telegram.handlers.scripts_common import fit_lines, utf16_length
 
 LONGEST_ID = "a" * 40
 

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.core.script import Option, Script, Step
-from bot.core.script_diff import diff_scripts
-from bot.core.script_loader import load_script_text
+from bot.core.script.diff import diff_scripts
+from bot.core.script.loader import load_script_text
+from bot.core.script.model import Option, Script, Step
 from tests.e2e import TEST_DIALOGS
 
 BASE = (TEST_DIALOGS / "monthly_checkin.yaml").read_text(encoding="utf-8")

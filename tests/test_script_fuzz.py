@@ -40,8 +40,8 @@ from bot.core.engine import (
     start,
 )
 from bot.core.flow import MAX_QUESTIONS
-from bot.core.script import DONT_KNOW, Script, Step
-from bot.core.script_loader import ScriptError, load_script_text
+from bot.core.script.loader import ScriptError, load_script_text
+from bot.core.script.model import DONT_KNOW, Script, Step
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_FILE = ROOT / "tests" / "dialogs" / "monthly_checkin.yaml"
@@ -466,7 +466,7 @@ BOMB_CHILD = textwrap.dedent("""\
     import resource, sys
     resource.setrlimit(resource.RLIMIT_CPU, (3, 4))  # a hang guard: a sound loader needs milliseconds
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-    from bot.core.script_loader import ScriptError, load_script_text
+    from bot.core.script.loader import ScriptError, load_script_text
     try:
         load_script_text(sys.stdin.read(), "bomb.yaml")
     except ScriptError as error:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.script import AnyOf, Compare
-from bot.core.script_loader import ScriptError, load_script_file, load_script_text
+from bot.core.script.loader import ScriptError, load_script_file, load_script_text
+from bot.core.script.model import AnyOf, Compare
 from tests.e2e import TEST_DIALOGS
 
 DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot.scripts import ScriptRegistry
+from bot.usecases.scripts import ScriptRegistry
 from storage.people import create_network
 from storage.script_drafts import create_draft, decide, get_draft, running_preview, save_preview, start_preview
 from storage.scripts import network_versions, publications, published_version, stored_versions

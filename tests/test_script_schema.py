@@ -12,7 +12,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from bot.core.script_loader import (
+from bot.core.script.loader import (
     MAX_LABEL,
     MAX_NUMBER,
     MAX_OPTION_ID,

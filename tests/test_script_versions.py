@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot.core.script_loader import ScriptError
-from bot.scripts import ScriptRegistry
+from bot.core.script.loader import ScriptError
+from bot.usecases.scripts import ScriptRegistry
 from storage.scripts import publications, published_version, stored_versions
 from tests.e2e import NOW, ROOT, TEST_DIALOGS, Harness
 

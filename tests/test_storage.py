@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from bot.core import engine
 from bot.core.engine import Accepted, Press
-from bot.core.script import Script
+from bot.core.script.model import Script
 from storage.checkins import (
     ScriptVersionConflict,
     StepRecord,

@@ -8,8 +8,8 @@ from bot.core import engine
 from bot.core.context import CheckinContext
 from bot.core.engine import DONE, Accepted, DialogState, Pending, Press, Rejected, Typed
 from bot.core.render import describe_value, render_step
-from bot.core.script import Script
-from bot.core.script_loader import ScriptError, load_script_text
+from bot.core.script.loader import ScriptError, load_script_text
+from bot.core.script.model import Script
 
 SCRIPT = """\
 version: 1

@@ -10,9 +10,9 @@ import pytest
 from bot.core.coaching import tip, tip_stage, topic_advice
 from bot.core.escalation import escalate
 from bot.core.history import Evidence, Signal
-from bot.core.risk_rules import RULES, unclear_benefit, vague_goals
+from bot.core.risk.rules import RULES, unclear_benefit, vague_goals
 from bot.core.tips import STAGES, Stage, Tips, TipsError, load_tips_text
-from bot.scripts import tips_path
+from bot.usecases.scripts import tips_path
 from tests.e2e import ROOT
 from tests.test_risk_rules import benefit, history, rid, series, statement
 

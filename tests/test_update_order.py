@@ -1,4 +1,4 @@
-"""Different people's updates at the same time, each person's in the order they came (bot/update_order.py)."""
+"""Different people's updates at the same time, each person's in the order they came (bot/telegram/update_order.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bot.update_order import PerChatUpdateProcessor
+from bot.telegram.update_order import PerChatUpdateProcessor
 
 _NOW = datetime(2027, 1, 5, tzinfo=UTC)
 

@@ -18,11 +18,11 @@ import pytest
 from telegram.error import Conflict
 from telegram.ext import Application
 
-from bot.app import build_application, stop_application
 from bot.config import Settings
-from bot.localapi.server import LocalBotApi
-from bot.localapi.webhook import SECRET_HEADER, WebhookPost
-from bot.webhook import WEBHOOK_PATH, webhook_options
+from bot.telegram.app import build_application, stop_application
+from bot.telegram.webhook import WEBHOOK_PATH, webhook_options
+from localapi.server import LocalBotApi
+from localapi.webhook import SECRET_HEADER, WebhookPost
 from tests.e2e import ROOT, FakeClock, updates_handled
 
 SECRET = "Netzpuls_webhook-secret_0123456789"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.digest_names import factor_name, function_name, signal_topic
+from bot.core.digest.names import factor_name, function_name, signal_topic
 from bot.core.history import Signal, sort_signals
-from bot.core.script import Script, Value
+from bot.core.script.model import Script, Value
 from bot.core.tips import PARTNER, Stage, Tips
 
 Gettext = Callable[[str], str]

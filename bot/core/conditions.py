@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.core.context import CheckinContext
-from bot.core.script import AllOf, AnyOf, Compare, Condition, ContextCompare, Not, Value
+from bot.core.script.model import AllOf, AnyOf, Compare, Condition, ContextCompare, Not, Value
 
 _NO_CONTEXT = CheckinContext()
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from bot.core.conditions import holds
 from bot.core.context import CheckinContext
-from bot.core.script import CONTEXT_KINDS, DONT_KNOW, END, Script, Step, Value
+from bot.core.script.model import CONTEXT_KINDS, DONT_KNOW, END, Script, Step, Value
 
 CONTINUE = "continue"
 SKIP = "skip"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.history import History, RoundFacts, Signal
-from bot.core.risk_rules import RULES
+from bot.core.risk.rules import RULES
 
 LOOK_BACK = 2  # earlier rounds that asked: enough to tell first, again (2) and persisting (3 or more)
 MAX_SKIPPED = 6  # rounds looked at, at most, while passing over those that did not ask

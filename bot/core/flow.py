@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from math import lcm
 
-from bot.core.script import END, AllOf, AnyOf, Compare, Condition, ContextCompare, Not, Script, Step
+from bot.core.script.model import END, AllOf, AnyOf, Compare, Condition, ContextCompare, Not, Script, Step
 
 MAX_QUESTIONS = 8  # about two minutes, mostly buttons: no path through a check-in may ask more
 FACTORS = frozenset(range(1, 12))  # the 11 success factors

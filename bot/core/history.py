@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Literal, NamedTuple
 
-from bot.core.script import Value
+from bot.core.script.model import Value
 
 # Answers a partner gave when it joined (the onboarding check-in, outside any round) are its baseline: they stand in
 # the history under this round id and number, before every round, so that a partner's trend starts where it began.

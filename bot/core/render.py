@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.context import CheckinContext
 from bot.core.engine import CONTINUE, DONE, NO, PAGE_PREFIX, PAGE_SIZE, PARTNER_PREFIX, SKIP, YES, DialogState
-from bot.core.script import DONT_KNOW, TYPED_KINDS, Script, Step, Value
+from bot.core.script.model import DONT_KNOW, TYPED_KINDS, Script, Step, Value
 
 Gettext = Callable[[str], str]
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from bot import callbacks
-from bot.callbacks import AnswerData
 from bot.core.engine import DONE, PAGE_PREFIX, PARTNER_PREFIX
-from bot.core.script import Script
+from bot.core.script.model import Script
 from bot.demo.personas import Persona, Reply
 from bot.demo.transcript import Recorder
-from bot.localapi.server import LocalBotApi, SentMessage
+from bot.telegram import callbacks
+from bot.telegram.callbacks import AnswerData
+from localapi.server import LocalBotApi, SentMessage
 
 WAIT = 10.0  # seconds for one reply of the bot: generous; a reply takes milliseconds
 MAX_MESSAGES_BEFORE_STEP = 4  # e.g. welcome, intro, then the first question

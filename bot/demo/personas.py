@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.core.engine import CONTINUE, NO, SKIP
-from bot.core.script import Step
+from bot.core.script.model import Step
 
 NETWORK_NAME = "Netzwerk Alleinerziehende Musterstadt"
 VAGUE_GOAL = "Irgendwie besser zusammenarbeiten, mal schauen."

@@ -12,21 +12,21 @@ from pathlib import Path
 
 from telegram.ext import Application
 
-from bot.app import build_application, start_application, stop_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.core.calendar import Schedule, add_local_days, next_allowed, next_period, period_of, round_due
 from bot.core.pacing import Limits, Pacer
-from bot.core.risk_rules import find_signals
-from bot.core.script import Script
+from bot.core.risk.rules import find_signals
+from bot.core.script.model import Script
 from bot.demo.chat import People, buttons
 from bot.demo.clock import DemoClock, DemoError, settle
 from bot.demo.personas import COORDINATOR, NETWORK_NAME, PARTNERS, SUCCESSORS, Persona, everyone, organisations
 from bot.demo.report import RoundOutcome, SignalLine, write_readme
 from bot.demo.transcript import BERLIN, Recorder, clear_output, stamp
-from bot.localapi.server import LocalBotApi, SentMessage
-from bot.rounds import month_name
-from bot.scripts import ScriptRegistry
+from bot.jobs.rounds import month_name
 from bot.services import ONBOARDING_SCRIPT
+from bot.telegram.app import build_application, start_application, stop_application
+from bot.usecases.scripts import ScriptRegistry
+from localapi.server import LocalBotApi, SentMessage
 from storage.checkins import get_checkin
 from storage.db import open_db
 from storage.history import load_history
@@ -37,7 +37,7 @@ from storage.rounds import RoundInfo, answer_counts, latest_round, schedule_of
 START = datetime(2027, 1, 4, 10, 0, tzinfo=BERLIN)  # a Monday: the January round opens on Tuesday, 5 January
 TICK = 0.05  # seconds between the bot's looks at what is due
 SEND_RATE = 1000.0  # messages a second: the local server has no limits
-PACER_KEY = "pacer"  # where bot.app keeps the outbox's Pacer (bot_data)
+PACER_KEY = "pacer"  # where bot.telegram.app keeps the outbox's Pacer (bot_data)
 LINK_RE = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 
 

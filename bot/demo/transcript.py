@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.localapi.server import LocalBotApi, SentMessage
+from localapi.server import LocalBotApi, SentMessage
 
 OUTPUT_PARTS = ("transcripts", "digests", "charts", "maps", "pictures", "files", "README.txt", "netzpuls-demo.db",
                 "netzpuls-demo.db-wal", "netzpuls-demo.db-shm")

@@ -1,0 +1,220 @@
+"""After a round closes: the coordinators' digest and chart and the partners' feedback, queued in the outbox once
+(urgent alerts: bot/jobs/report_pass.py). Reads the history, asks the pure rules and digest builder, writes
+outbox rows."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.core.chart_data import chart_data
+from bot.core.coaching import outcome_label
+from bot.core.digest.build import build_digest, partner_feedback, short_month
+from bot.core.digest.evidence import decimal
+from bot.core.digest.names import factor_name
+from bot.core.disclosure import Outlet, history_as_of, round_facts
+from bot.core.escalation import escalate
+from bot.core.factor_levels import factor_states
+from bot.core.history import History, Signal
+from bot.core.network_map import map_disclosure, map_due, map_summary, network_map
+from bot.core.render import describe_value, pick
+from bot.core.risk.rules import find_signals
+from bot.core.script.model import Script
+from bot.core.tips import Tips
+from bot.i18n import Catalogs, Gettext
+from bot.jobs.rounds import month_name
+from bot.render.chart import render_chart
+from bot.render.network_picture import render_network_map
+from bot.telegram import callbacks
+from bot.usecases.scripts import ScriptRegistry
+from storage.coaching import actions_of, open_actions_before
+from storage.history import load_history
+from storage.outbox import Outgoing, enqueue
+from storage.people import Membership, coordinators_of, membership_by_id
+from storage.reports import mark_reported, network_thresholds, rounds_to_report
+
+log = logging.getLogger(__name__)
+MONTHLY = "monthly_checkin"
+
+def digest_texts(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, history: History, round_id: int,
+                 signals: list[Signal], coordinator: Membership) -> list[str]:
+    """The digest's texts for one coordinator, in their language."""
+    locale = coordinator.locale
+    _, ngettext = catalogs.gettext(locale), catalogs.ngettext(locale)
+    current = next(r for r in history.rounds if r.id == round_id)
+    question, answer = labels(scripts, coordinator.network_id, locale, _)
+    return build_digest(history, round_id, signals, tips, locale, _, ngettext, network_name=coordinator.network_name,
+                        month=month_name(current.period, locale), question_label=question, answer_label=answer)
+
+
+def digest_chart(catalogs: Catalogs, history: History, round_id: int, locale: str) -> bytes:
+    """The digest's chart as a PNG, in this language (CPU-bound, ~0.2 s: reports run in a worker thread)."""
+    data = chart_data(history, round_id)
+    months = {facts.period: short_month(facts.period, locale) for facts in history.rounds}
+    return render_chart(data, [months[period] for period in data.periods], catalogs.gettext(locale),
+                        lambda period: months.get(period or "", ""), history.thresholds.low_level, locale)
+
+
+def digest_messages(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, history: History, round_id: int,
+                    signals: list[Signal], coordinator: Membership) -> tuple[list[str], bytes]:
+    """The digest texts and the chart PNG for one coordinator, in their language."""
+    return (digest_texts(catalogs, scripts, tips, history, round_id, signals, coordinator),
+            digest_chart(catalogs, history, round_id, coordinator.locale))
+
+
+def round_signals(history: History, round_id: int, outlet: Outlet = "digest") -> list[Signal]:
+    """A round's signals, each with how many rounds in a row it has shown up (for the tip that fits), from what the
+    outlet may draw on (bot.core.disclosure.history_as_of: no hidden round, nothing anonymous in a named one)."""
+    seen = history_as_of(history, round_id, outlet)
+    return escalate(seen, round_id, find_signals(seen, round_id))
+
+
+def queue_round_reports(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, now: datetime) -> int:
+    """For every closed round not reported yet: digest and chart to each coordinator, feedback to each partner who
+    took part, queued in one transaction with the note that it was done; returns how many rounds were reported."""
+    reported = 0
+    for network_id, round_id in rounds_to_report(db):
+        try:
+            reported += _report_round(db, catalogs, scripts, tips, network_id, round_id, now)
+        except Exception:  # one broken network must not hold up the others' reports; the log says which
+            log.exception("reports: round %d of network %d could not be reported", round_id, network_id)
+    return reported
+
+
+def _report_round(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, network_id: int,
+                  round_id: int, now: datetime) -> int:
+    """Queue one closed round's digest, chart, map and feedback with the note that it was done (1), or 0."""
+    history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
+    signals = round_signals(history, round_id)
+    messages: list[Outgoing] = []
+    for coordinator in coordinators_of(db, network_id):
+        texts, png = digest_messages(catalogs, scripts, tips, history, round_id, signals, coordinator)
+        messages += [Outgoing(f"digest:{round_id}:{coordinator.id}:{n}", "digest", coordinator.user_id, text,
+                              network_id=network_id, membership_id=coordinator.id)
+                     for n, text in enumerate(texts)]
+        caption = catalogs.gettext(coordinator.locale)("Success factors (mean, 1 = low, 5 = high)")
+        messages.append(Outgoing(f"chart:{round_id}:{coordinator.id}", "chart", coordinator.user_id, caption,
+                                 network_id=network_id, membership_id=coordinator.id, photo=png))
+        if map_due(history, round_id):
+            messages += _map_messages(catalogs, history, round_id, coordinator)
+        messages += coaching_messages(db, catalogs, scripts, history, round_id, coordinator)
+    messages += _feedback(db, catalogs, history, round_id, signals)
+    with db.atomic():
+        if mark_reported(db, round_id, len(signals), now):
+            enqueue(db, messages, now)
+            return 1
+    return 0
+
+
+def coaching_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, history: History, round_id: int,
+                      coordinator: Membership) -> list[Outgoing]:
+    """After the digest: last month's steps beside their factor's trend, "how did it go?" for the coordinator's own
+    open steps, and the offer to choose the next one (once a round, so nobody is nagged)."""
+    _ = catalogs.gettext(coordinator.locale)
+    key = f"{round_id}:{coordinator.id}"
+    messages: list[Outgoing] = []
+    earlier = [facts.id for facts in history.rounds if facts.closed and facts.id < round_id]
+    levels = {state.factor: state for state in factor_states(history, round_id, "coaching")}
+    reviewed = [action for action in actions_of(db, history.network_id) if earlier and action.round_id == earlier[-1]]
+    lines = []
+    for action in reviewed:
+        line = _("Step from last month: {what} – {outcome}").format(what=action.what,
+                                                                   outcome=outcome_label(action.outcome, _))
+        level = levels.get(action.factor or 0)
+        if (level is not None and level.level is not None and level.previous
+                and level.round_number == round_facts(history, round_id).number):
+            line += "; " + _("{factor}: {before} → {now}").format(
+                factor=factor_name(level.factor, _), before=decimal(level.previous[-1], coordinator.locale),
+                now=decimal(level.level, coordinator.locale))
+        lines.append(line)
+    if lines:
+        messages.append(Outgoing(f"action-review:{key}", "coaching", coordinator.user_id, "\n".join(lines),
+                                 network_id=history.network_id, membership_id=coordinator.id))
+    for action in open_actions_before(db, history.network_id, round_id):
+        if action.membership_id != coordinator.id:
+            continue
+        buttons = [[{"text": outcome_label(outcome, _), "callback_data": callbacks.coach_outcome(action.id, outcome)}
+                    for outcome in ("done", "partly", "not_done")]]
+        messages.append(Outgoing(
+            f"action-followup:{action.id}", "coaching", coordinator.user_id,
+            _("You planned: {what} ({topic}). How did it go?").format(what=action.what, topic=action.topic_label),
+            {"inline_keyboard": buttons}, network_id=history.network_id, membership_id=coordinator.id))
+    if _has_coaching(scripts, coordinator.network_id):
+        start = [[{"text": _("Start coaching"), "callback_data": callbacks.coach_start()}]]
+        messages.append(Outgoing(
+            f"coach-offer:{key}", "coaching", coordinator.user_id,
+            _("Would you like to choose one concrete step for the next network meeting? It takes about two "
+              "minutes; /coach works at any time."), {"inline_keyboard": start}, network_id=history.network_id,
+            membership_id=coordinator.id))
+    return messages
+
+
+def _has_coaching(scripts: ScriptRegistry, network_id: int) -> bool:
+    try:
+        scripts.current("coaching", network_id)
+    except KeyError:
+        return False
+    return True
+
+
+def _map_messages(catalogs: Catalogs, history: History, round_id: int, coordinator: Membership) -> list[Outgoing]:
+    """Once a quarter: who worked with whom (named organisations, never who answered), as lines and a picture."""
+    _ = catalogs.gettext(coordinator.locale)
+    current = next(r for r in history.rounds if r.id == round_id)
+    network = network_map(history, round_id)
+    shown = map_disclosure(history, network)
+    key = f"{round_id}:{coordinator.id}"
+    text = Outgoing(f"map-text:{key}", "map", coordinator.user_id, "\n".join(map_summary(network, shown, _)),
+                    network_id=history.network_id, membership_id=coordinator.id)
+    if shown == "nothing":
+        return [text]
+    title = _("Network map {month}").format(month=month_name(current.period, coordinator.locale))
+    png = render_network_map(network, title, _, shown)
+    return [text, Outgoing(f"map:{key}", "map", coordinator.user_id, title, network_id=history.network_id,
+                           membership_id=coordinator.id, photo=png)]
+
+
+def _feedback(db: Database, catalogs: Catalogs, history: History, round_id: int,
+              signals: list[Signal]) -> list[Outgoing]:
+    """The network's result for each partner who answered the round."""
+    current = next(r for r in history.rounds if r.id == round_id)
+    answered = {row[0] for row in db.execute(
+        "SELECT p.membership_id FROM participants p JOIN memberships m ON m.id = p.membership_id WHERE p.round_id = ?"
+        " AND p.status IN ('done', 'late') AND m.left_at IS NULL", [round_id]).fetchall()}
+    messages = []
+    for membership_id in sorted(answered):
+        member = membership_by_id(db, membership_id)
+        if member is None:
+            continue
+        _, ngettext = catalogs.gettext(member.locale), catalogs.ngettext(member.locale)
+        text = partner_feedback(history, round_id, signals, member.locale, _, ngettext,
+                                month=month_name(current.period, member.locale))
+        messages.append(Outgoing(f"feedback:{round_id}:{member.id}", "feedback", member.user_id, text,
+                                 network_id=history.network_id, membership_id=member.id))
+    return messages
+
+
+def labels(scripts: ScriptRegistry, network_id: int, locale: str,
+            _: Gettext) -> tuple[Callable[[str], str], Callable[[str, str | int | float], str]]:
+    """How the digest names questions and answers: from the network's monthly script in use (shortened)."""
+    try:
+        script: Script | None = scripts.current(MONTHLY, network_id)
+    except KeyError:
+        script = None
+
+    def question(step_id: str) -> str:
+        return _short(pick(script.step(step_id).text, locale)) if script and script.has_step(step_id) else step_id
+
+    def answer(step_id: str, value: str | int | float) -> str:
+        if script is None or not script.has_step(step_id) or isinstance(value, float):
+            return str(value)
+        return describe_value(script.step(step_id), value, locale, _)
+
+    return question, answer
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

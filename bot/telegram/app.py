@@ -1,0 +1,287 @@
+"""The one place that wires the bot: handlers in order, services started and closed, the error handler."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import ssl
+
+import httpx
+from telegram import Bot, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.config import ConfigError, Settings
+from bot.core.pacing import Limits, Pacer
+from bot.i18n import Catalogs, compile_catalogs
+from bot.jobs.backup import check_integrity
+from bot.jobs.consent import queue_consent_renewals
+from bot.jobs.maintenance import maintenance_due, maintenance_pass
+from bot.jobs.outbox import OutboxSender
+from bot.jobs.report_pass import reports_due, reports_pass
+from bot.jobs.rounds import run_due_stepwise
+from bot.logsafe import hide_in_logs
+from bot.services import Clock, Services, system_clock
+from bot.telegram import callbacks
+from bot.telegram.handlers.access import handover_command, invites_command, on_access_button, remove_command
+from bot.telegram.handlers.answers import answers_command, on_edit_button, on_revise_button
+from bot.telegram.handlers.checkin import checkin_command, on_answer_button, on_text
+from bot.telegram.handlers.coaching import actions_command, coach_command, coach_typed, on_coach_button
+from bot.telegram.handlers.common import SERVICES_KEY, refuse_callback, services, translator
+from bot.telegram.handlers.coordinator import invite_command, partners_command
+from bot.telegram.handlers.export import export_command
+from bot.telegram.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
+from bot.telegram.handlers.menus import set_default_menus
+from bot.telegram.handlers.onboarding import language_command, on_consent, on_language, start
+from bot.telegram.handlers.reports import digest_command, on_privacy_button, privacy_command
+from bot.telegram.handlers.rights import consent_gate, delete_command, leave_command, mydata_command, on_rights_button
+from bot.telegram.handlers.rounds import on_pause_button, on_round_button, pause_command
+from bot.telegram.handlers.scripts_chat import on_script_button, scripts_command
+from bot.telegram.handlers.scripts_preview import on_preview_button, preview_typed
+from bot.telegram.handlers.scripts_upload import on_document
+from bot.telegram.handlers.settings import on_settings_button, settings_command
+from bot.telegram.health import start_health, stop_health
+from bot.telegram.quiet_send import allow_quiet_sends
+from bot.telegram.ratelimit import SharedRateLimiter
+from bot.telegram.update_order import PerChatUpdateProcessor
+from bot.usecases.scripts import ScriptRegistry, load_tips
+from storage.db import open_db, set_meta, sync_to_disk
+from storage.people import mark_reachable
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+_SETTINGS_KEY = "settings"
+_CLOCK_KEY = "clock"
+_SENDER_KEY = "outbox_sender"
+_PACER_KEY = "pacer"
+_HEALTH_KEY = "health_server"
+UPDATES_AT_ONCE = 4  # people whose updates are handled at the same time (each one's in order)
+INTEGRITY_CHECKED = "integrity_checked"  # set in bot_data by whoever checked the file before building the app
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data we never made (forged, or from a retired version of the bot)."""
+    _svc, _ = translator(update, context)
+    await refuse_callback(update, _("This button is no longer valid."))
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """All handlers, in the order PTB tries them (the first match wins)."""
+    private = filters.ChatType.PRIVATE
+    # 0. Before anything else, each in its own group: a member who writes again is reachable again; a member who
+    #    agreed to an older consent text is asked again, and only their rights (/mydata, /delete, /leave) pass.
+    app.add_handler(TypeHandler(Update, note_reachable), group=-2)
+    app.add_handler(TypeHandler(Update, consent_gate), group=-1)
+    # 1. Edited messages first: otherwise an edited "/checkin" would run the command again.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, edited_message))
+    # 2. Commands of every role; each handler checks the role itself and refuses politely.
+    app.add_handler(CommandHandler("start", start, filters=private))
+    app.add_handler(CommandHandler("help", help_command, filters=private))
+    app.add_handler(CommandHandler("checkin", checkin_command, filters=private))
+    app.add_handler(CommandHandler("answers", answers_command, filters=private))
+    app.add_handler(CommandHandler("pause", pause_command, filters=private))
+    app.add_handler(CommandHandler("language", language_command, filters=private))
+    app.add_handler(CommandHandler("invite", invite_command, filters=private))
+    app.add_handler(CommandHandler("partners", partners_command, filters=private))
+    app.add_handler(CommandHandler("settings", settings_command, filters=private))
+    app.add_handler(CommandHandler("scripts", scripts_command, filters=private))
+    app.add_handler(CommandHandler("digest", digest_command, filters=private))
+    # The network's answers as CSV and XLSX documents (coordinators; anonymous networks without organisations).
+    app.add_handler(CommandHandler("export", export_command, filters=private))
+    app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
+    app.add_handler(CommandHandler("coach", coach_command, filters=private))
+    app.add_handler(CommandHandler("actions", actions_command, filters=private))
+    # Who is in the network (coordinators): open invite links, handing the role over, taking a partner out.
+    app.add_handler(CommandHandler("invites", invites_command, filters=private))
+    app.add_handler(CommandHandler("handover", handover_command, filters=private))
+    app.add_handler(CommandHandler("remove", remove_command, filters=private))
+    # Everyone's data protection rights: a copy of their data, erasing it, leaving the network.
+    app.add_handler(CommandHandler("mydata", mydata_command, filters=private))
+    app.add_handler(CommandHandler("delete", delete_command, filters=private))
+    app.add_handler(CommandHandler("leave", leave_command, filters=private))
+    # 3. Buttons, by the prefix of their callback data; anything else is stale or forged.
+    app.add_handler(CallbackQueryHandler(on_consent, pattern=callbacks.CONSENT_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_language, pattern=callbacks.LANGUAGE_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_answer_button, pattern=callbacks.ANSWER_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_round_button, pattern=callbacks.ROUND_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_edit_button, pattern=callbacks.EDIT_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_revise_button, pattern=callbacks.REVISE_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_pause_button, pattern=callbacks.PAUSE_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_settings_button, pattern=callbacks.SETTINGS_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_script_button, pattern=callbacks.SCRIPT_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_privacy_button, pattern=callbacks.PRIVACY_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_coach_button, pattern=callbacks.COACH_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_preview_button, pattern=callbacks.PREVIEW_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_rights_button, pattern=callbacks.RIGHTS_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_access_button, pattern=callbacks.ACCESS_PATTERN))
+    app.add_handler(CallbackQueryHandler(unknown_button))
+    # 4. Everything else a person can send: unknown commands, typed answers (a running script preview's first, see
+    #    on_typed), then files (an edited script from an admin or coordinator; a refusal for anyone else) before
+    #    the answer to stickers, photos and the rest.
+    app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT & private, on_typed))
+    app.add_handler(MessageHandler(filters.Document.ALL & private, on_document))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, unsupported_content))
+    # 5. One error handler: log, tell the admins, apologise.
+    app.add_error_handler(on_error)
+
+
+async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A typed message: an answer in the sender's running script preview if there is one, else the check-in's."""
+    if not await preview_typed(update, context) and not await coach_typed(update, context):
+        await on_text(update, context)
+
+
+async def note_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Whoever writes or taps can be messaged again (after a 403 had marked them unreachable)."""
+    svc = context.bot_data.get(SERVICES_KEY)
+    if isinstance(svc, Services) and update.effective_user is not None:
+        mark_reachable(svc.db, update.effective_user.id)
+
+
+async def rounds_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender."""
+    svc = services(context)
+    sync_to_disk(svc.db)
+    await run_due_stepwise(svc.db, svc.catalogs, svc.clock(), svc.wake_sender)
+    # After a round closed: digest, chart and feedback (once); urgent signals at once. Charts take ~0.2 s each, so
+    # this runs in a worker thread with its own connection, and only when something is due.
+    now = svc.clock()
+    if reports_due(svc.db, now):
+        queued = await asyncio.to_thread(reports_pass, svc.settings.db_path, svc.catalogs, svc.tips, now)
+        if queued:
+            svc.wake_sender()
+    # Once a day: erase free texts past the retention period, then the daily backup (a file copy: a worker thread).
+    if maintenance_due(svc.settings, svc.db, now):
+        await asyncio.to_thread(maintenance_pass, svc.settings, now)
+
+
+async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Open the database, load catalogs and scripts, remember the bot's username, set the default menu."""
+    settings: Settings = app.bot_data[_SETTINGS_KEY]
+    clock: Clock = app.bot_data[_CLOCK_KEY]
+    if not app.bot_data.get(INTEGRITY_CHECKED):  # `bot run` checked before building the app, with a plain message
+        check_integrity(settings.db_path, settings.backups_path)  # a damaged file stops the start with what to do
+    db = open_db(settings.db_path)
+    compile_catalogs(settings.locales_dir)
+    scripts = ScriptRegistry(db)
+    scripts.load_directory(settings.dialogs_dir, clock())
+    tips = load_tips(settings.dialogs_dir)  # a broken tips file stops the start, naming file and line
+    username = app.bot.username
+    set_meta(db, "bot_username", username)
+    catalogs = Catalogs(settings.locales_dir)
+    # The outbox has its own Bot: its pacing replaces PTB's rate limiter, which would double-throttle it.
+    # It never polls: its getUpdates client is its one client too.
+    sending = _http(20, settings.send_timeout)
+    sender_bot = Bot(settings.token or "", base_url=settings.api_url, base_file_url=settings.file_url,
+                     request=sending, get_updates_request=sending)
+    await sender_bot.initialize()
+    sender = OutboxSender(sender_bot, settings.db_path, catalogs, clock, app.bot_data[_PACER_KEY])
+    svc = Services(settings, db, scripts, catalogs, clock, tips, username, wake_sender=sender.wake)
+    app.bot_data[SERVICES_KEY] = svc
+    app.bot_data[_SENDER_KEY] = sender
+    await set_default_menus(app.bot, svc)
+    # A new consent text comes with a release: whoever has not agreed to it is asked now, not when they write next.
+    if asked := queue_consent_renewals(db, catalogs, settings.retention_months, clock()):
+        log.info("asked %d members to agree to the new consent text", asked)
+    await sender.start()
+    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    # Soon after start (a round due during downtime opens at once); APScheduler cannot take first=0.
+    app.job_queue.run_repeating(rounds_tick, interval=settings.tick_seconds, first=min(1.0, settings.tick_seconds),
+                                name="rounds")
+    app.bot_data[_HEALTH_KEY] = await start_health(settings, lambda: sender.running)
+    log.info("Netzpuls ready as @%s, database %s", username, settings.db_path)
+
+
+async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    """Close the health server, stop the outbox sender (what is queued stays queued), then close the database."""
+    await stop_health(app.bot_data.pop(_HEALTH_KEY, None))
+    sender = app.bot_data.pop(_SENDER_KEY, None)
+    if isinstance(sender, OutboxSender):
+        await sender.stop()
+        await sender.bot.shutdown()
+    svc = app.bot_data.get(SERVICES_KEY)
+    if isinstance(svc, Services):
+        svc.db.close()
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every HTTP client of the process: httpx reads the CA file for each (30-50 ms)."""
+    return httpx.create_ssl_context()
+
+
+def _http(pool: int, timeout: float = 5.0) -> HTTPXRequest:
+    """A Bot API client with `pool` connections at most and this read and write timeout (PTB's default 5 s),
+    sharing the process's TLS context."""
+    return HTTPXRequest(connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout,
+                        httpx_kwargs={"verify": _tls()})
+
+
+def build_application(settings: Settings, clock: Clock = system_clock) -> Application:  # type: ignore[type-arg]
+    """The PTB Application for these settings; nothing is opened until it is initialised."""
+    if not settings.token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    hide_in_logs(settings.token, settings.webhook_secret)
+    allow_quiet_sends()
+    # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
+    pacer = Pacer(Limits(per_second=settings.send_rate))
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
+        .request(_http(256))  # PTB's default pool, with the shared TLS context
+        .get_updates_request(_http(1))
+        .rate_limiter(SharedRateLimiter(pacer))
+        # Different people's updates at the same time, each person's in order (bot/telegram/update_order.py).
+        .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data[_SETTINGS_KEY] = settings
+    app.bot_data[_CLOCK_KEY] = clock
+    app.bot_data[_PACER_KEY] = pacer
+    register_handlers(app)
+    return app
+
+
+async def start_application(app: Application, poll_timeout: int = 10) -> None:  # type: ignore[type-arg]
+    """Start like run_polling does (initialise, post_init, poll, start) inside an already running event loop."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+
+    def polling_error(error: TelegramError) -> None:
+        # as run_polling does: a failed getUpdates goes to the one error handler, which knows passing faults
+        app.create_task(app.process_error(update=None, error=error))
+
+    await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES,
+                                    error_callback=polling_error)
+    await app.start()
+
+
+async def stop_application(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop what start_application started, in the reverse order, closing the database last."""
+    assert app.updater is not None
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)

@@ -1,0 +1,175 @@
+"""Who is in the network, the coordinator's side: /invites (revoke), /handover, /remove a partner."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from babel.dates import format_date
+from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.i18n import Gettext
+from bot.services import Services
+from bot.telegram import callbacks
+from bot.telegram.handlers.common import (
+    edit_tapped,
+    locale_of,
+    log_refusal,
+    member_of,
+    refuse_callback,
+    say,
+    translator,
+)
+from bot.telegram.handlers.coordinator import coordinator_member, coordinator_or_refusal, invite_message
+from storage.access import OpenInvite, open_invites, remove_partner, revoke_invite
+from storage.people import Membership, create_invite, partner_overview
+
+log = logging.getLogger(__name__)
+MAX_BUTTON_LABEL = 40
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_BUTTON_LABEL else text[: MAX_BUTTON_LABEL - 1] + "…"
+
+
+def _invites_view(svc: Services, member: Membership, locale: str,
+                  _: Gettext) -> tuple[str, InlineKeyboardMarkup | None]:
+    invites = open_invites(svc.db, member.network_id, svc.clock())
+    if not invites:
+        return _("No open invite links. /invite <organisation name> makes one."), None
+    lines = [_("Open invite links of \"{network}\" (tap one to withdraw it):").format(network=member.network_name)]
+    rows = []
+    for invite in invites:
+        label = _invite_label(invite, _)
+        until = format_date(datetime.fromisoformat(invite.expires_at), format="medium", locale=locale)
+        lines.append(_("• {who}, valid until {date}").format(who=label, date=until))
+        rows.append([InlineKeyboardButton("✕ " + _short(label), callback_data=callbacks.access_button("revoke",
+                                                                                                      invite.id))])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def _invite_label(invite: OpenInvite, _: Gettext) -> str:
+    if invite.handover:
+        return _("handover to a new coordinator")
+    if invite.role == "coordinator":
+        return _("coordinator")
+    return invite.organisation or "?"
+
+
+async def invites_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/invites: the network's open invite links, each with a button that withdraws it."""
+    svc, _ = translator(update, context)
+    member = await coordinator_member(update, svc, _)
+    chat = update.effective_chat
+    if member is None or chat is None:
+        return
+    text, markup = _invites_view(svc, member, locale_of(update, svc), _)
+    await chat.send_message(text, reply_markup=markup)
+
+
+async def handover_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/handover: a one-time link for the successor; the coordinator's role ends when they join."""
+    svc, _ = translator(update, context)
+    member = await coordinator_member(update, svc, _)
+    if member is None:
+        return
+    invite = create_invite(svc.db, member.network_id, "coordinator", None, svc.clock(), svc.settings.invite_ttl_days,
+                           replaces_membership_id=member.id)
+    link = invite_message(svc, _("your successor"), invite.token, invite.expires_at, locale_of(update, svc), _)
+    await say(update, "\n\n".join([link, _("When your successor opens it and agrees, they coordinate \"{network}\" "
+                                          "and your role ends. /invites withdraws the link.").format(
+        network=member.network_name)]))
+
+
+async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/remove: choose a partner organisation to take out of the network (a confirmation follows)."""
+    svc, _ = translator(update, context)
+    member = await coordinator_member(update, svc, _)
+    chat = update.effective_chat
+    if member is None or chat is None:
+        return
+    rows = partner_overview(svc.db, member.network_id, svc.clock())
+    if not rows:
+        await say(update, _("No partner organisations yet."))
+        return
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(_short(row.name), callback_data=callbacks.access_button(
+        "remove", row.organisation_id))] for row in rows])
+    await chat.send_message(_("Which partner organisation should leave the network?"), reply_markup=keyboard)
+
+
+async def on_access_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Withdraw an invite; choose, confirm or cancel removing a partner (coordinators of that network only)."""
+    svc, _ = translator(update, context)
+    query = update.callback_query
+    data = callbacks.parse_member_action(query.data or "") if query else None
+    if query is None:
+        return
+    member = member_of(update, svc)
+    refusal = coordinator_or_refusal(member, _)
+    if refusal or member is None:
+        log_refusal(update, member)
+        await refuse_callback(update, refusal or "")
+        return
+    if data is None or (data.target is None and data.action != "removeno"):
+        log_refusal(update, member)
+        await refuse_callback(update, _("This button is no longer valid."))
+        return
+    if data.action == "revoke":
+        done = revoke_invite(svc.db, member.network_id, data.target or 0, svc.clock())
+        if not done:  # used, expired, already withdrawn, or another network's
+            log_refusal(update, member)
+        text, markup = _invites_view(svc, member, locale_of(update, svc), _)
+        await edit_tapped(update, text, markup)
+        await query.answer(_("The link has been withdrawn.") if done else _("This link is no longer open."))
+        return
+    await _removal_step(update, svc, member, data.action, data.target or 0, _)
+    await query.answer()  # last: the tap is done once its change is stored and shown
+
+
+async def _removal_step(update: Update, svc: Services, member: Membership, action: str, organisation_id: int,
+                        _: Gettext) -> None:
+    """Removing a partner: the confirmation question, cancelling it, or taking the partner out."""
+    name = _organisation_name(svc, member.network_id, organisation_id)
+    if action == "removeno":
+        await edit_tapped(update, _("Nothing was changed."))
+    elif name is None:  # removed meanwhile, or another network's
+        log_refusal(update, member)
+        await edit_tapped(update, _("This organisation is no longer in the network."))
+    elif action == "remove":
+        keyboard = InlineKeyboardMarkup([[
+            InlineKeyboardButton(_("Yes, remove"), callback_data=callbacks.access_button("removeok", organisation_id)),
+            InlineKeyboardButton(_("No"), callback_data=callbacks.access_button("removeno")),
+        ]])
+        await edit_tapped(update, _("Remove {organisation} from \"{network}\"? Its contact person gets no more "
+                                    "check-ins and is told; its earlier answers stay in the results.").format(
+            organisation=name, network=member.network_name), keyboard)
+    else:
+        contact = remove_partner(svc.db, member.network_id, organisation_id, svc.clock())
+        log.info("a coordinator removed a partner organisation")
+        await edit_tapped(update, _("{organisation} has left the network. /invite {organisation} takes it back "
+                                    "in.").format(organisation=name))
+        if contact is not None:
+            await _tell_removed(update, svc, contact)
+
+
+def _organisation_name(svc: Services, network_id: int, organisation_id: int) -> str | None:
+    row = svc.db.execute("SELECT name FROM organisations WHERE id = ? AND network_id = ? AND removed_at IS NULL",
+                         [organisation_id, network_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+async def _tell_removed(update: Update, svc: Services, contact: Membership) -> None:
+    """The removed contact person learns it, in their language, and loses the partner menu."""
+    bot = update.get_bot()
+    _ = svc.tr(contact.locale)
+    try:
+        await bot.send_message(contact.user_id, _(
+            "The coordination of \"{network}\" has taken {organisation} out of the network, so you get no more "
+            "check-ins. Thank you for taking part! /mydata shows what is stored about you, /delete erases it.").format(
+            network=contact.network_name, organisation=contact.organisation_name))
+        await bot.delete_my_commands(scope=BotCommandScopeChat(contact.user_id))
+    except TelegramError:
+        log.info("a removed contact person could not be told (blocked or gone)")
+

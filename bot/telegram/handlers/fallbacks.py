@@ -1,0 +1,111 @@
+"""Answers for everything else: /help, unknown commands, stickers and photos, edited messages, errors."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Update
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.i18n import DEFAULT_LOCALE
+from bot.services import Services
+from bot.telegram.handlers.common import SERVICES_KEY, locale_of, member_of, say, translator
+from bot.telegram.handlers.menus import help_text
+from storage.people import user_locale
+
+log = logging.getLogger(__name__)
+
+_JOB_ERRORS_KEY = "job_errors_told"
+_JOB_ERROR_QUIET = 3600.0  # seconds: a failing scheduler job tells the admins once an hour, not every tick
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: what this person's role can do."""
+    svc, _ = translator(update, context)
+    member = member_of(update, svc)
+    user = update.effective_user
+    is_admin = user is not None and user.id in svc.settings.admins
+    await say(update, help_text(member.role if member else None, is_admin, _))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command we do not have."""
+    _svc, _ = translator(update, context)
+    text = update.effective_message.text if update.effective_message else ""
+    command = (text or "").split()[0].split("@")[0] if text else "/"
+    await say(update, _("I don't know the command {command}. /help shows what I can do.").format(command=command))
+
+
+async def unsupported_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice notes, locations and the like."""
+    _svc, _ = translator(update, context)
+    await say(update, _("Sorry, I can only read text messages and button taps. Please answer with the buttons "
+                        "or a short text."))
+
+
+async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message: edits are not taken over; the original answer stays."""
+    _svc, _ = translator(update, context)
+    await say(update, _("I saw that you edited a message. Edits are not taken over: what you sent first is "
+                        "kept."))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error, tell the admins (without personal data) and apologise to the user."""
+    kind = type(context.error).__name__ if context.error else "unknown"
+    update_id = update.update_id if isinstance(update, Update) else None
+    if _about_an_old_message(context.error):
+        # Telegram refused to change how a message looks: it already looks so (the second tap of a double tap
+        # handled the same way as the first) or it cannot be edited (a forged tap). Nothing is lost; no alarm.
+        log.warning("%s while handling update %s: %s", kind, update_id, context.error)
+        return
+    if update is None and isinstance(context.error, NetworkError):
+        # A passing fault between us and Telegram outside any update (a failed getUpdates, say): PTB tries again
+        # by itself and nothing was lost, so it is no alarm; a lasting outage leaves one warning per try.
+        log.warning("passing network fault outside an update: %s: %s", kind, context.error)
+        return
+    log.error("error %s while handling update %s", kind, update_id, exc_info=context.error)
+    svc = context.bot_data.get(SERVICES_KEY)
+    if not isinstance(svc, Services):
+        return
+    if _worth_telling(context.bot_data, kind, update_id, time.monotonic()):
+        await _tell_admins(context, svc, kind, update_id)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        _ = svc.tr(locale_of(update, svc))
+        try:
+            await say(update, _("Something went wrong on my side. What you answered so far is saved; "
+                                "please try again in a moment."))
+        except TelegramError:
+            log.warning("could not tell the user about %s", kind)
+
+
+_EDIT_REFUSALS = ("message is not modified", "message to edit not found", "message can't be edited")
+
+
+def _about_an_old_message(error: object) -> bool:
+    """Whether Telegram only refused an edit of a message that already looks right or cannot be changed."""
+    return isinstance(error, BadRequest) and any(part in str(error).lower() for part in _EDIT_REFUSALS)
+
+
+def _worth_telling(bot_data: dict[str, object], kind: str, update_id: int | None, now: float) -> bool:
+    """An error of a person's update is always told; a job's (every tick, maybe) once an hour per kind."""
+    if update_id is not None:
+        return True
+    told = bot_data.setdefault(_JOB_ERRORS_KEY, {})
+    assert isinstance(told, dict)
+    if now - told.get(kind, -_JOB_ERROR_QUIET) < _JOB_ERROR_QUIET:
+        return False
+    told[kind] = now
+    return True
+
+
+async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, svc: Services, kind: str, update_id: int | None) -> None:
+    for admin in sorted(svc.settings.admins):
+        _ = svc.tr(user_locale(svc.db, admin) or DEFAULT_LOCALE)
+        try:
+            await context.bot.send_message(admin, _("Netzpuls error: {kind} while handling update {update}. "
+                                                    "Details are in the log.").format(kind=kind, update=update_id))
+        except TelegramError:
+            log.warning("could not notify an admin about %s", kind)

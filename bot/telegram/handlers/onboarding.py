@@ -1,0 +1,181 @@
+"""Joining a network: /start with an invite token, consent, language choice, /language."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.core.history import Privacy
+from bot.i18n import Gettext, pick_locale
+from bot.jobs.consent import consent_body
+from bot.services import CONSENT_VERSION, Services
+from bot.telegram import callbacks
+from bot.telegram.handlers.checkin import begin_onboarding, onboarding_script
+from bot.telegram.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, services, translator
+from bot.telegram.handlers.menus import help_text, set_chat_menu
+from bot.telegram.handlers.rights import offer_exit_checkin
+from storage.people import Invite, InviteError, Membership, check_invite, network_name, redeem_invite, set_locale
+from storage.reports import network_privacy
+
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+def invite_error_text(reason: str, _: Gettext) -> str:
+    """Why an invite link does not work, and what to do."""
+    if reason == "used":
+        return _("This invite link has already been used. Each link works once: please ask your network "
+                 "coordination for a new one.")
+    if reason == "expired":
+        return _("This invite link has expired. Please ask your network coordination for a new one.")
+    if reason == "revoked":
+        return _("This invite link has been withdrawn by the network coordination. Please ask them for a new one.")
+    if reason == "member":
+        return _("You are already registered in a network. /help shows what you can do.")
+    return _("I don't know this invite link. Please check it or ask your network coordination for a new one.")
+
+
+def consent_text(invite: Invite, network: str, organisation: str | None, _: Gettext, retention_months: int,
+                 privacy: Privacy) -> str:
+    """The consent text of an invite: the role offered, what is stored, who sees it, how to see, delete or leave."""
+    if invite.role == "coordinator":
+        role = _("You have been invited to coordinate the network \"{network}\".").format(network=network)
+    else:
+        role = _("You have been invited as the contact person of {organisation} in the network \"{network}\".").format(
+            organisation=organisation, network=network)
+    return "\n\n".join([_("Welcome to Netzpuls!"), role, *consent_body(_, retention_months, privacy),
+                        _("Do you agree?")])
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: without a token a short introduction, with a token the consent question."""
+    svc, _ = translator(update, context)
+    user = update.effective_user
+    if user is None:
+        return
+    if not context.args:
+        member = member_of(update, svc)
+        text = help_text(member.role if member else None, user.id in svc.settings.admins, _)
+        await say(update, text)
+        return
+    token = context.args[0]
+    try:
+        if member_of(update, svc) is not None:
+            raise InviteError("member")
+        invite = check_invite(svc.db, token, svc.clock())
+    except InviteError as error:
+        await say(update, invite_error_text(error.reason, _))
+        return
+    await _ask_consent(update, svc, invite, _)
+
+
+async def _ask_consent(update: Update, svc: Services, invite: Invite, _: Gettext) -> None:
+    network = network_name(svc.db, invite.network_id) or "?"
+    organisation = None
+    if invite.organisation_id is not None:
+        row = svc.db.execute("SELECT name FROM organisations WHERE id = ?", [invite.organisation_id]).fetchone()
+        organisation = row[0] if row else None
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("I agree"), callback_data=callbacks.consent(True, invite.token)),
+        InlineKeyboardButton(_("Decline"), callback_data=callbacks.consent(False, invite.token)),
+    ]])
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(consent_text(invite, network, organisation, _, svc.settings.retention_months,
+                                             network_privacy(svc.db, invite.network_id)), reply_markup=keyboard)
+
+
+async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap on I agree / Decline: register the person, or store nothing at all."""
+    svc, _ = translator(update, context)
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    data = callbacks.parse_consent(query.data or "")
+    if data is None:
+        log_refusal(update, member_of(update, svc))
+        await refuse_callback(update, _("This button is no longer valid."))
+        return
+    if not data.agree:
+        await query.answer()
+        await edit_tapped(update, _("Understood. Nothing has been stored about you. If you change your mind, open the "
+                                    "invite link again."))
+        return
+    try:
+        member = redeem_invite(svc.db, data.token, user.id, user.first_name, pick_locale(user.language_code),
+                               CONSENT_VERSION, svc.clock())
+    except InviteError as error:
+        log_refusal(update, member_of(update, svc))
+        await query.answer()
+        await edit_tapped(update, None)
+        await say(update, invite_error_text(error.reason, _))
+        return
+    await query.answer(_("Thank you!"))
+    await edit_tapped(update, None)
+    await offer_exit_checkin(svc, member)
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(name, callback_data=callbacks.language(code, welcome=True))
+        for code, name in LANGUAGE_NAMES.items()
+    ]])
+    await say_with(update, _("Which language would you like me to use?"), keyboard)
+    await set_chat_menu(context.bot, svc, user.id, member.role, member.locale)
+
+
+async def say_with(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
+    """Send a message with buttons to the update's chat."""
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text, reply_markup=keyboard)
+
+
+async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/language: offer the languages."""
+    svc, _ = translator(update, context)
+    if member_of(update, svc) is None:
+        log_refusal(update, None)
+        await say(update, _("You are not registered yet. Please open the invite link from your network coordination."))
+        return
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(name, callback_data=callbacks.language(code, welcome=False))
+        for code, name in LANGUAGE_NAMES.items()
+    ]])
+    await say_with(update, _("Which language would you like me to use?"), keyboard)
+
+
+async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap on a language: store it, confirm in that language, and after joining say what comes next."""
+    svc = services(context)
+    query = update.callback_query
+    member = member_of(update, svc)
+    data = callbacks.parse_language(query.data or "") if query else None
+    if query is None:
+        return
+    if member is None or data is None or data.locale not in LANGUAGE_NAMES:
+        log_refusal(update, member)
+        _ = svc.tr(pick_locale(update.effective_user.language_code if update.effective_user else None))
+        await refuse_callback(update, _("This button is no longer valid."))
+        return
+    set_locale(svc.db, member.user_id, data.locale)
+    _ = svc.tr(data.locale)
+    await query.answer()
+    await edit_tapped(update, _("Language: {language}").format(language=LANGUAGE_NAMES[data.locale]))
+    await set_chat_menu(context.bot, svc, member.user_id, member.role, data.locale)
+    onboarding = data.welcome and member.role == "partner" and onboarding_script(svc, member.network_id) is not None
+    await say(update, welcome_text(member, data.welcome, _, onboarding))
+    if onboarding:
+        await begin_onboarding(update, svc, member, _)
+
+
+def welcome_text(member: Membership, first_time: bool, _: Gettext, onboarding: bool = False) -> str:
+    """What a member reads after choosing the language (`onboarding`: the onboarding check-in follows)."""
+    if not first_time:
+        return _("Done. /help shows what you can do.")
+    if member.role == "coordinator":
+        return _("You are now the coordinator of \"{network}\". Invite each partner organisation with "
+                 "/invite <organisation name>; /partners shows who has joined.").format(network=member.network_name)
+    if onboarding:
+        return _("Welcome, {name}! You are now registered as the contact person of {organisation} in "
+                 "\"{network}\". To start, a few short questions about what you expect from the network.").format(
+            name=member.first_name, organisation=member.organisation_name, network=member.network_name)
+    return _("Welcome, {name}! You are now registered as the contact person of {organisation} in \"{network}\". "
+             "Start your first check-in now with /checkin.").format(
+        name=member.first_name, organisation=member.organisation_name, network=member.network_name)

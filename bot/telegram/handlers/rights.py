@@ -1,0 +1,266 @@
+"""A person's data protection rights in the chat: renewed consent, /mydata, /delete, /leave (with the exit check-in)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.core import engine
+from bot.core.render import pick
+from bot.core.script.model import Script
+from bot.i18n import DEFAULT_LOCALE, Gettext
+from bot.jobs.consent import renewal_buttons, renewal_text
+from bot.services import CONSENT_VERSION, EXIT_SCRIPT, Services
+from bot.telegram import callbacks
+from bot.telegram.handlers.checkin import send_step
+from bot.telegram.handlers.common import (
+    SERVICES_KEY,
+    command_of,
+    edit_tapped,
+    log_refusal,
+    member_of,
+    refuse_callback,
+    say,
+    translator,
+)
+from storage.access import consent_version_of, exit_offer_member, record_consent, replaced_contact
+from storage.checkins import start_checkin
+from storage.context import checkin_context
+from storage.outbox import Outgoing, enqueue
+from storage.people import Membership, coordinators_of, end_membership, user_locale
+from storage.reports import network_privacy
+from storage.rights import erase_person, personal_data
+
+log = logging.getLogger(__name__)
+
+# What a member may always do, also before agreeing to a new consent text.
+_ALWAYS = frozenset({"mydata", "delete", "leave", "help"})
+
+
+def _passes_gate(update: Update) -> bool:
+    query = update.callback_query
+    if query is not None:
+        return (query.data or "").startswith("m:")
+    message = update.message
+    return command_of(message.text if message is not None else None) in _ALWAYS
+
+
+async def consent_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Before any handler: a member who agreed to an older consent text is asked again; only rights pass."""
+    svc = context.bot_data.get(SERVICES_KEY)
+    if not isinstance(svc, Services) or update.effective_user is None or _passes_gate(update):
+        return
+    member = member_of(update, svc)
+    if member is None or consent_version_of(svc.db, member.id) >= CONSENT_VERSION:
+        return
+    _ = svc.tr(member.locale)
+    log_refusal(update, member)
+    if update.callback_query is not None:
+        await refuse_callback(update, _("Please answer the question about the new consent text first."))
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                      for label, data in renewal_buttons(_)]])
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(renewal_text(_, member.network_name, svc.settings.retention_months,
+                                             network_privacy(svc.db, member.network_id)), reply_markup=keyboard)
+    raise ApplicationHandlerStop
+
+
+async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/mydata: everything stored about the person, as a JSON file."""
+    svc, _ = translator(update, context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    data = personal_data(svc.db, user.id, svc.clock())
+    if data["person"] is None:
+        await say(update, _("I have stored nothing about you."))
+        return
+    payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    await chat.send_document(document=payload, filename="netzpuls-mydata.json",
+                             caption=_("Everything Netzpuls has stored about you."))
+
+
+async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/delete: ask to confirm erasing the person's personal data."""
+    svc, _ = translator(update, context)
+    user = update.effective_user
+    if user is None:
+        return
+    if personal_data(svc.db, user.id, svc.clock())["person"] is None:
+        await say(update, _("I have stored nothing about you."))
+        return
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("Yes, erase my data"), callback_data=callbacks.rights_button("delete")),
+        InlineKeyboardButton(_("No, keep it"), callback_data=callbacks.rights_button("keep")),
+    ]])
+    await _say_with(update, _("Erase your personal data? Your name, your Telegram ID and your free-text answers are "
+                              "erased for good, also where the coordination was sent them, and you leave the "
+                              "network. Your numeric and multiple-choice answers stay in the network's results as "
+                              "your organisation's answers, without your name or Telegram ID. This cannot be "
+                              "undone. /mydata sends you a copy first."), keyboard)
+
+
+async def leave_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/leave: ask to confirm leaving the network (a network's last coordinator hands over first)."""
+    svc, _ = translator(update, context)
+    member = member_of(update, svc)
+    if member is None:
+        log_refusal(update, member)
+        await say(update, _("You are not a member of a network."))
+        return
+    if _sole_coordinator(svc, member):
+        await say(update, _("You are the only coordinator of \"{network}\". Please hand the role over first with "
+                            "/handover; your role ends when your successor joins.").format(network=member.network_name))
+        return
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("Yes, leave"), callback_data=callbacks.rights_button("leave")),
+        InlineKeyboardButton(_("No, stay"), callback_data=callbacks.rights_button("stay")),
+    ]])
+    await _say_with(update, _("Leave \"{network}\"? You get no more check-ins, and the coordination is told. Your "
+                              "answers so far stay in the network's results; /delete erases your personal data "
+                              "instead.").format(network=member.network_name), keyboard)
+
+
+async def _say_with(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text, reply_markup=keyboard)
+
+
+def _sole_coordinator(svc: Services, member: Membership) -> bool:
+    return member.role == "coordinator" and len(coordinators_of(svc.db, member.network_id)) < 2
+
+
+def _rights_refusal(svc: Services, member: Membership | None, action: str, user_id: int, _: Gettext) -> str | None:
+    """Why this rights button does nothing for this person now (stale, forged, or not theirs), or None."""
+    stale = _("This button is no longer valid.")
+    if action in ("agree", "decline"):  # only while a new consent text waits for an answer
+        return stale if member is None or consent_version_of(svc.db, member.id) >= CONSENT_VERSION else None
+    if action == "leave":
+        return stale if member is None or _sole_coordinator(svc, member) else None
+    if action == "delete" and personal_data(svc.db, user_id, svc.clock())["person"] is None:
+        return _("I have stored nothing about you.")
+    if action == "exit" and exit_offer_member(svc.db, user_id, EXIT_SCRIPT) is None:
+        return stale
+    return None
+
+
+async def on_rights_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Renewed consent (agree/decline), /leave's and /delete's confirmation, the offered exit check-in."""
+    svc, _ = translator(update, context)
+    query, user = update.callback_query, update.effective_user
+    data = callbacks.parse_member_action(query.data or "") if query else None
+    if query is None or user is None:
+        return
+    member = member_of(update, svc)
+    refusal = _("This button is no longer valid.") if data is None else _rights_refusal(svc, member, data.action,
+                                                                                        user.id, _)
+    if refusal is not None or data is None:
+        log_refusal(update, member)
+        await refuse_callback(update, refusal or "")
+        return
+    now = svc.clock()
+    if data.action == "exit":
+        former = exit_offer_member(svc.db, user.id, EXIT_SCRIPT)
+        await edit_tapped(update, None)
+        if former is not None:
+            await _start_exit_checkin(update, svc, former, _)
+    elif data.action == "delete":
+        erase_person(svc.db, user.id, now)
+        log.info("a person erased their personal data")
+        _tell_admins_if_leaderless(svc, member)
+        await _drop_menu(update)
+        await edit_tapped(update, _("Done: your name, your Telegram ID and your free-text answers are erased, and you "
+                                    "have left the network. What remains are your numeric and multiple-choice "
+                                    "answers in the network's results, as your organisation's answers without your "
+                                    "name. Goodbye!"))
+    elif data.action in ("keep", "stay"):
+        await edit_tapped(update, _("Nothing was changed."))
+    elif data.action == "agree" and member is not None:
+        record_consent(svc.db, member.id, CONSENT_VERSION, now)
+        await edit_tapped(update, _("Thank you! Everything stays as it was. /help shows what you can do."))
+    elif member is not None:  # leave, or decline the new consent text (which is leaving too)
+        await _leave(update, svc, member, "left" if data.action == "leave" else "consent_declined", _)
+    await query.answer()  # last: the tap is done once what it asked for is stored
+
+
+async def _leave(update: Update, svc: Services, member: Membership, reason: str, _: Gettext) -> None:
+    """End the membership, then offer the exit check-in to a partner."""
+    if not end_membership(svc.db, member.id, reason, svc.clock()):
+        return
+    log.info("a %s left a network (%s)", member.role, reason)
+    _tell_admins_if_leaderless(svc, member)
+    await _drop_menu(update)
+    await edit_tapped(update, _("You have left \"{network}\". Your answers so far stay in the network's results; "
+                                "/delete erases your personal data.").format(network=member.network_name))
+    if member.role == "partner":
+        await _start_exit_checkin(update, svc, member, _)
+
+
+def _tell_admins_if_leaderless(svc: Services, former: Membership | None) -> None:
+    """A network's last coordinator declined the new consent text or erased their data (rights that no handover may
+    hold up): the admins are told how to invite a new one."""
+    if former is None or former.role != "coordinator" or coordinators_of(svc.db, former.network_id):
+        return
+    messages = []
+    for admin in sorted(svc.settings.admins):
+        _ = svc.tr(user_locale(svc.db, admin) or DEFAULT_LOCALE)
+        text = _("The network \"{network}\" (id {id}) has no coordinator any more: the last one left. A link for a "
+                 "new coordinator: python -m bot network invite {id}").format(network=former.network_name,
+                                                                            id=former.network_id)
+        messages.append(Outgoing(f"leaderless:{former.id}:{admin}", "notice", admin, text))
+    with svc.db.atomic():
+        enqueue(svc.db, messages, svc.clock())
+    svc.wake_sender()
+
+
+async def offer_exit_checkin(svc: Services, member: Membership) -> None:
+    """A new contact person replaced someone: offer the one replaced the exit check-in (queued, quiet hours apply)."""
+    old = replaced_contact(svc.db, member)
+    if old is None or _exit_script(svc, old) is None:
+        return
+    _ = svc.tr(old.locale)
+    text = _("{organisation} has a new contact person in \"{network}\", so your part in the check-ins ends. Thank "
+             "you! Would you answer a few short questions about the handover (about one minute)?").format(
+        organisation=old.organisation_name, network=old.network_name)
+    markup = {"inline_keyboard": [[{"text": _("Start now"), "callback_data": callbacks.rights_button("exit")}]]}
+    with svc.db.atomic():
+        enqueue(svc.db, [Outgoing(f"exit-offer:{old.id}", "exit_offer", old.user_id, text, markup, old.network_id,
+                                  old.id)], svc.clock())
+    svc.wake_sender()
+
+
+def _exit_script(svc: Services, member: Membership) -> Script | None:
+    try:
+        return svc.scripts.current(EXIT_SCRIPT, member.network_id)
+    except KeyError:
+        return None
+
+
+async def _start_exit_checkin(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
+    script = _exit_script(svc, member)
+    if script is None:
+        return
+    state = engine.start(script, checkin_context(svc.db, member.id, None, svc.clock()))
+    if state.finished:
+        return
+    checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock(), None)
+    if script.intro:
+        await say(update, pick(script.intro, member.locale))
+    await send_step(update, svc, checkin, script, state, member.locale, _)
+
+
+async def _drop_menu(update: Update) -> None:
+    """The chat's own command menu goes; the default menu (for people who have not joined) shows again."""
+    chat = update.effective_chat
+    if chat is not None:
+        try:
+            await chat.get_bot().delete_my_commands(scope=BotCommandScopeChat(chat.id))
+        except TelegramError:
+            log.warning("could not reset a chat's command menu")
+

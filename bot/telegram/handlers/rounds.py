@@ -1,0 +1,128 @@
+"""Buttons under round prompts and reminders (start, later) and /pause: partners decide when they answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from babel.dates import format_date, format_skeleton
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.core.calendar import Schedule, add_local_days, local, next_working_morning, parse_day, to_utc
+from bot.i18n import Gettext
+from bot.services import Services
+from bot.telegram import callbacks
+from bot.telegram.handlers.checkin import already_answered_text, begin_or_resume
+from bot.telegram.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, translator
+from storage.people import Membership
+from storage.rounds import end_pause, participation, paused_until, schedule_of, set_pause, snooze
+
+PAUSE_CHOICES = (7, 14, 28, 91)
+MAX_PAUSE_DAYS = 366
+
+
+async def on_round_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"Start now"/"Continue" or "Later" under a prompt or reminder."""
+    svc, _ = translator(update, context)
+    query = update.callback_query
+    data = callbacks.parse_round(query.data or "") if query else None
+    member = member_of(update, svc)
+    place = participation(svc.db, data.round_id, member.id) if data and member else None
+    if query is None or data is None or member is None or place is None:
+        if data is not None:
+            log_refusal(update, member)
+        await refuse_callback(update, _("This button is not meant for you.") if data else
+                              _("This button is no longer valid."))
+        return
+    if data.action == "go":
+        await query.answer()
+        await edit_tapped(update, None)
+        await begin_or_resume(update, svc, member, _)
+        return
+    if place.status != "pending" or not place.round.open:
+        await query.answer()
+        await edit_tapped(update, None)
+        await say(update, already_answered_text(svc, member, place, _) if place.status in ("done", "late")
+                  else _("This round has closed. You can still answer with /checkin; it counts as late."))
+        return
+    schedule = schedule_of(svc.db, member.network_id)
+    until = next_working_morning(schedule, svc.clock())
+    snooze(svc.db, place.round.id, member.id, until)
+    await query.answer()
+    await edit_tapped(update, None)
+    await say(update, _("All right, I will ask you again on {day}. You can start any time with /checkin.").format(
+        day=weekday_and_day(local(schedule, until).date(), member.locale)))
+
+
+def weekday_and_day(day: date, locale: str) -> str:
+    """"Mittwoch, 3. Februar" / "Wednesday, February 3"."""
+    return f"{format_date(day, 'EEEE', locale=locale)}, {format_skeleton('MMMMd', day, locale=locale)}"
+
+
+def _day(schedule: Schedule, moment: datetime, locale: str) -> str:
+    return format_date(local(schedule, moment).date(), "long", locale=locale)
+
+
+async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/pause [date]: no check-ins or reminders until then (holidays, parental leave, sick leave)."""
+    svc, _ = translator(update, context)
+    member = member_of(update, svc)
+    if member is None or member.role != "partner":
+        log_refusal(update, member)
+        await say(update, _("You are not registered yet. Please open the invite link from your network "
+                            "coordination.") if member is None else
+                  _("/pause is for partner organisations: it pauses their check-ins."))
+        return
+    now = svc.clock()
+    schedule = schedule_of(svc.db, member.network_id)
+    if context.args:
+        today = local(schedule, now).date()
+        day = parse_day(" ".join(context.args), today)
+        if day is None or not today < day <= today + timedelta(days=MAX_PAUSE_DAYS):
+            await say(update, _("Please give a date within the next twelve months, for example /pause 31.03.2027."))
+            return
+        await _pause(update, svc, member, schedule, to_utc(schedule, datetime.combine(day, time(23, 59))), _)
+        return
+    current = paused_until(svc.db, member.id, now)
+    if current is not None:
+        end = InlineKeyboardButton(_("End the pause"), callback_data=callbacks.pause(None))
+        keyboard = InlineKeyboardMarkup([[end]])
+        text = _("Your check-ins are paused until {date}.").format(date=_day(schedule, current, member.locale))
+    else:
+        labels = {7: _("1 week"), 14: _("2 weeks"), 28: _("4 weeks"), 91: _("3 months")}
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(labels[d], callback_data=callbacks.pause(d))
+                                          for d in PAUSE_CHOICES]])
+        text = _("How long shall I pause your check-ins and reminders? Or give a date: /pause 31.03.2027")
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text, reply_markup=keyboard)
+
+
+async def on_pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A pause length, or "End the pause"."""
+    svc, _ = translator(update, context)
+    query = update.callback_query
+    member = member_of(update, svc)
+    days = callbacks.parse_pause(query.data or "") if query else False
+    if query is None or member is None or member.role != "partner" or days is False or (
+            days is not None and days not in PAUSE_CHOICES):
+        if member is None or member.role != "partner":
+            log_refusal(update, member)
+        await refuse_callback(update, _("This button is no longer valid."))
+        return
+    await query.answer()
+    await edit_tapped(update, None)
+    schedule = schedule_of(svc.db, member.network_id)
+    if days is None:
+        ended = end_pause(svc.db, member.id, svc.clock())
+        await say(update, _("Welcome back! Your check-ins continue.") if ended else _("You are not paused."))
+        return
+    await _pause(update, svc, member, schedule, add_local_days(schedule, svc.clock(), int(days)), _)
+
+
+async def _pause(update: Update, svc: Services, member: Membership, schedule: Schedule, until: datetime,
+                 _: Gettext) -> None:
+    now = svc.clock()
+    set_pause(svc.db, member.id, now, until, now)
+    await say(update, _("Paused until {date}. Until then you get no check-ins and no reminders, and you count as "
+                        "excused. /pause ends the pause earlier.").format(date=_day(schedule, until, member.locale)))

@@ -1,0 +1,177 @@
+"""/scripts: the check-in scripts and their versions; download the one in use, roll back (with confirmation).
+
+Admins (NETZPULS_ADMINS) act for every network, a coordinator for their own network. Uploads, publishing and the
+preview are in scripts_upload.py and scripts_preview.py; every button of theirs starts with "d:" and comes here.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import Gettext
+from bot.services import Services
+from bot.telegram import callbacks
+from bot.telegram.callbacks import ScriptAction
+from bot.telegram.handlers.common import log_refusal, member_of, refuse_callback, say, translator
+from bot.telegram.handlers.scripts_common import Editor, close_with, editor_of
+from bot.telegram.handlers.scripts_preview import begin_preview
+from bot.telegram.handlers.scripts_upload import discard_draft, publish_draft
+from storage.checkins import script_source
+from storage.people import network_name
+from storage.scripts import Publication, network_versions, publications, published_version, script_ids, stored_versions
+
+_PER_ROW = 4
+_HISTORY = 8  # publications shown under "Versions"
+
+
+async def scripts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/scripts: each script with the version in use and the stored versions, and buttons to download or roll back."""
+    svc, _ = translator(update, context)
+    editor = editor_of(update, svc)
+    chat = update.effective_chat
+    if editor is None or chat is None:
+        log_refusal(update, member_of(update, svc))
+        await say(update, _("/scripts is for admins and network coordinators: it changes the check-in questions."))
+        return
+    lines = [_("Check-in scripts (for every network):") if editor.is_admin else
+             _("Check-in scripts of your network:")]
+    rows: list[list[InlineKeyboardButton]] = []
+    for script_id in script_ids(svc.db):
+        in_use = published_version(svc.db, script_id, editor.network_id)
+        stored = ", ".join(str(v.version) for v in stored_versions(svc.db, script_id, editor.network_id))
+        lines.append(_("• {script}: version {version} in use (stored versions: {versions})").format(
+            script=script_id, version=in_use or "–", versions=stored))
+        if editor.is_admin:
+            lines += [_("   {network} uses its own version {version}").format(network=own.network_name,
+                                                                               version=own.version)
+                      for own in network_versions(svc.db, script_id)]
+        rows.append([
+            InlineKeyboardButton(_("Download {script}").format(script=script_id),
+                                 callback_data=callbacks.script_action("download", script_id)),
+            InlineKeyboardButton(_("Versions / Rollback"),
+                                 callback_data=callbacks.script_action("versions", script_id)),
+        ])
+    lines += ["", _("To change a script, download it, edit it and send me the file. I check it and show what "
+                    "changed; nothing is in use before you publish it.")]
+    if not editor.is_admin:
+        lines.append(_("What you publish applies to your network only."))
+    await chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def on_script_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every "d:" button: download, versions, rollback and its confirmation; preview, publish, discard a draft."""
+    svc, _ = translator(update, context)
+    query = update.callback_query
+    data = callbacks.parse_script_action(query.data or "") if query is not None else None
+    editor = editor_of(update, svc)
+    if data is None:
+        await refuse_callback(update, _("This button is no longer valid."))
+    elif editor is None:
+        log_refusal(update, member_of(update, svc))
+        await refuse_callback(update, _("This button is not meant for you."))
+    elif data.action == "preview":
+        await begin_preview(update, svc, data.draft_id, _)
+    elif data.action == "publish":
+        await publish_draft(update, svc, data.draft_id, _)
+    elif data.action == "discard":
+        await discard_draft(update, svc, data.draft_id, _)
+    elif data.action == "cancel":
+        await close_with(update, _("Nothing was changed."))
+    elif published_version(svc.db, data.script_id, editor.network_id) is None:
+        await refuse_callback(update, _("This button is no longer valid."))
+    elif data.action == "download":
+        await _download(update, svc, editor, data.script_id, _)
+    elif data.action == "versions":
+        await _versions(update, svc, editor, data.script_id, _)
+    else:
+        await _rollback(update, svc, editor, data, _)
+
+
+async def _download(update: Update, svc: Services, editor: Editor, script_id: str, _: Gettext) -> None:
+    """Send the YAML of the version in use as <script_id>.yaml."""
+    script = svc.scripts.current(script_id, editor.network_id)
+    source = script_source(svc.db, script_id, script.version) or ""
+    chat = update.effective_chat
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if chat is not None:
+        await chat.send_document(source.encode("utf-8"), filename=f"{script_id}.yaml", caption=_(
+            "Version {version} of {script}, in use now. Edit it and send the file back to me.").format(
+            version=script.version, script=script_id))
+
+
+async def _versions(update: Update, svc: Services, editor: Editor, script_id: str, _: Gettext) -> None:
+    """The stored versions and the recent history, with a button per version to roll back to."""
+    lines = [_("Versions of {script}:").format(script=script_id)]
+    buttons: list[InlineKeyboardButton] = []
+    for stored in stored_versions(svc.db, script_id, editor.network_id):
+        if stored.in_use:
+            lines.append(_("• version {version} (stored {date}) – in use").format(
+                version=stored.version, date=stored.created_at[:10]))
+            continue
+        lines.append(_("• version {version} (stored {date})").format(version=stored.version,
+                                                                     date=stored.created_at[:10]))
+        buttons.append(InlineKeyboardButton(_("Version {version}").format(version=stored.version),
+                                            callback_data=callbacks.script_action("rollback", script_id,
+                                                                                  stored.version)))
+    history = publications(svc.db, script_id, editor.network_id)[-_HISTORY:]
+    lines += ["", _("Recent changes:"), *(_history_line(svc, event, _) for event in history)]
+    lines += ["", _("Tap a version to put it in use again.") if buttons else
+              _("There is no other version to roll back to.")]
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    if chat is not None:
+        rows = [buttons[i:i + _PER_ROW] for i in range(0, len(buttons), _PER_ROW)]
+        await chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+def _history_line(svc: Services, event: Publication, _: Gettext) -> str:
+    """One publish or rollback: when, which version, by whom, and for which network if only for one."""
+    when = event.published_at[:16].replace("T", " ")
+    if event.action == "rollback":
+        line = _("{date}: back to version {version} (by {by})")
+    else:
+        line = _("{date}: version {version} published (by {by})")
+    line = line.format(date=when, version=event.version, by=event.published_by)
+    if event.network_id is not None:
+        line += " – " + _("only {network}").format(network=network_name(svc.db, event.network_id) or "?")
+    return line
+
+
+async def _rollback(update: Update, svc: Services, editor: Editor, data: ScriptAction, _: Gettext) -> None:
+    """A version tapped: ask "Roll back to version N?"; Yes (if still the same situation) puts it in use again."""
+    visible = {stored.version for stored in stored_versions(svc.db, data.script_id, editor.network_id)}
+    in_use = published_version(svc.db, data.script_id, editor.network_id)
+    if data.version not in visible:
+        await refuse_callback(update, _("This button is no longer valid."))
+    elif in_use == data.version:
+        await close_with(update, _("Version {version} of {script} is already in use; nothing was changed.").format(
+            version=data.version, script=data.script_id))
+    elif data.action == "rollback":
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        confirm = callbacks.script_action("confirm", data.script_id, data.version, in_use or 0)
+        chat = update.effective_chat
+        if chat is not None:
+            await chat.send_message(
+                _("Roll back {script} to version {version}? Version {current} is in use now.").format(
+                    script=data.script_id, version=data.version, current=in_use),
+                reply_markup=InlineKeyboardMarkup([[
+                    InlineKeyboardButton(_("Yes, roll back"), callback_data=confirm),
+                    InlineKeyboardButton(_("Cancel"), callback_data=callbacks.script_action("cancel"))]]))
+    elif in_use != data.in_use:
+        await close_with(update, _("The version in use has changed since you asked; nothing was rolled back. "
+                                   "/scripts shows the versions now."))
+    else:
+        try:
+            svc.scripts.rollback(data.script_id, data.version, str(editor.user_id), svc.clock(), editor.network_id)
+        except ValueError:  # it was put in use meanwhile
+            await close_with(update, _("Version {version} of {script} is already in use; nothing was "
+                                       "changed.").format(version=data.version, script=data.script_id))
+            return
+        text = _("Version {version} of {script} is in use again; check-ins under way finish on their version.") \
+            if editor.is_admin else _("Version {version} of {script} is in use again in your network; check-ins "
+                                      "under way finish on their version.")
+        await close_with(update, text.format(version=data.version, script=data.script_id))

@@ -1,0 +1,161 @@
+"""/settings: the coordinator sets when rounds open, remind and close, and which state's holidays apply."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import time
+
+from babel.dates import format_date, get_day_names
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.core.calendar import GERMAN_STATES, Schedule, check_schedule, local
+from bot.core.planner import next_opening
+from bot.i18n import Gettext
+from bot.services import Services
+from bot.telegram import callbacks
+from bot.telegram.handlers.common import log_refusal, member_of, refuse_callback, say, translator
+from storage.people import Membership, network_created_at
+from storage.rounds import latest_round, save_schedule, schedule_of
+
+REMINDER_CHOICES = {"3-7": (3, 7), "2-5": (2, 5), "4-8": (4, 8), "3": (3,), "0": ()}
+CLOSE_CHOICES = (7, 10, 14, 21)
+HOUR_CHOICES = tuple(range(8, 17))
+QUIET_CHOICES = {"19-8": (19, 8), "18-8": (18, 8), "20-7": (20, 7), "0": (0, 0)}
+
+
+def _choices(field: str, _: Gettext, locale: str) -> list[tuple[str, str]]:
+    """(label, value) of every choice for one field."""
+    if field == "day":
+        names = get_day_names("wide", locale=locale)
+        return [(names[d], str(d)) for d in range(5)]
+    if field == "hour":
+        return [(f"{h:02d}:00", str(h)) for h in HOUR_CHOICES]
+    if field == "remind":
+        return [(_("none") if not days else _("after {days} days").format(days=" & ".join(map(str, days))), key)
+                for key, days in REMINDER_CHOICES.items()]
+    if field == "close":
+        return [(_("after {days} days").format(days=d), str(d)) for d in CLOSE_CHOICES]
+    if field == "quiet":
+        return [(_("none") if start == end else f"{start:02d}:00–{end:02d}:00", key)
+                for key, (start, end) in QUIET_CHOICES.items()]
+    if field == "state":
+        return [(_("nationwide only"), "none"), *((code, code) for code in GERMAN_STATES)]
+    return []
+
+
+def _apply(schedule: Schedule, field: str, value: str) -> Schedule | None:
+    """The schedule with one field changed, or None if the value is not one of the offered choices."""
+    if field == "day" and value in {str(d) for d in range(5)}:
+        return replace(schedule, weekday=int(value))
+    if field == "hour" and value in {str(h) for h in HOUR_CHOICES}:
+        return replace(schedule, hour=int(value), minute=0)
+    if field == "remind" and value in REMINDER_CHOICES:
+        return replace(schedule, reminder_days=REMINDER_CHOICES[value])
+    if field == "close" and value in {str(d) for d in CLOSE_CHOICES}:
+        return replace(schedule, close_days=int(value))
+    if field == "quiet" and value in QUIET_CHOICES:
+        start, end = QUIET_CHOICES[value]
+        return replace(schedule, quiet_start=time(start), quiet_end=time(end))
+    if field == "state" and (value == "none" or value in GERMAN_STATES):
+        return replace(schedule, state=None if value == "none" else value)
+    return None
+
+
+def _fits(schedule: Schedule, field: str, value: str) -> bool:
+    """Whether changing one field to this value leaves a valid schedule."""
+    changed = _apply(schedule, field, value)
+    if changed is None:
+        return False
+    try:
+        check_schedule(changed)
+    except ValueError:
+        return False
+    return True
+
+
+def summary(svc: Services, member: Membership, schedule: Schedule, _: Gettext, locale: str) -> str:
+    """The schedule in words, with the date the next round opens."""
+    day = get_day_names("wide", locale=locale)[schedule.weekday]
+    reminders = " & ".join(str(d) for d in schedule.reminder_days) or "–"
+    quiet = (f"{schedule.quiet_start:%H:%M}–{schedule.quiet_end:%H:%M}, " if schedule.quiet_start != schedule.quiet_end
+             else "")
+    latest = latest_round(svc.db, member.network_id)
+    created = network_created_at(svc.db, member.network_id)
+    opens = next_opening(schedule, created, latest.period if latest else None, svc.clock())
+    opens_on = format_date(local(schedule, opens).date(), format="long", locale=locale)
+    return "\n".join([
+        _("Schedule of \"{network}\":").format(network=member.network_name),
+        _("• A round opens on the first {weekday} of each month at {time}.").format(
+            weekday=day, time=f"{schedule.hour:02d}:{schedule.minute:02d}"),
+        _("• Reminders to partners who have not answered: after {days} days.").format(days=reminders),
+        _("• The round closes after {days} days.").format(days=schedule.close_days),
+        _("• Nothing is sent in quiet hours: {hours}weekends and public holidays ({state}).").format(
+            hours=quiet, state=schedule.state or _("nationwide only")),
+        _("• Time zone: {zone}").format(zone=schedule.timezone),
+        _("Next round opens: {date}").format(date=opens_on),
+    ])
+
+
+def _menu(_: Gettext) -> InlineKeyboardMarkup:
+    fields = [("day", _("Weekday")), ("hour", _("Time")), ("remind", _("Reminders")), ("close", _("Closing")),
+              ("quiet", _("Quiet hours")), ("state", _("State"))]
+    buttons = [InlineKeyboardButton(label, callback_data=callbacks.setting(field)) for field, label in fields]
+    return InlineKeyboardMarkup([buttons[:3], buttons[3:]])
+
+
+async def _coordinator(update: Update, svc: Services, _: Gettext) -> Membership | None:
+    member = member_of(update, svc)
+    if member is None or member.role != "coordinator":
+        log_refusal(update, member)
+        if update.callback_query is not None:
+            await refuse_callback(update, _("This command is only for the network coordination."))
+        else:
+            await say(update, _("This command is only for the network coordination."))
+        return None
+    return member
+
+
+async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/settings: the network's schedule and buttons to change it."""
+    svc, _ = translator(update, context)
+    member = await _coordinator(update, svc, _)
+    chat = update.effective_chat
+    if member is None or chat is None:
+        return
+    schedule = schedule_of(svc.db, member.network_id)
+    await chat.send_message(summary(svc, member, schedule, _, member.locale), reply_markup=_menu(_))
+
+
+async def on_settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A field to change (shows its choices) or a chosen value (stores it and shows the new schedule)."""
+    svc, _ = translator(update, context)
+    query = update.callback_query
+    parsed = callbacks.parse_setting(query.data or "") if query else None
+    member = await _coordinator(update, svc, _)
+    if query is None or member is None:
+        return
+    choices = _choices(parsed[0], _, member.locale) if parsed else []
+    if parsed is None or not choices:
+        await refuse_callback(update, _("This button is no longer valid."))
+        return
+    field, value = parsed
+    schedule = schedule_of(svc.db, member.network_id)
+    if value is None:
+        # Only what fits the rest of the schedule, e.g. no closing before the last reminder.
+        buttons = [InlineKeyboardButton(label, callback_data=callbacks.setting(field, v)) for label, v in choices
+                   if _fits(schedule, field, v)]
+        await query.answer()
+        await query.edit_message_reply_markup(InlineKeyboardMarkup([buttons[i:i + 4]
+                                                                    for i in range(0, len(buttons), 4)]))
+        return
+    changed = _apply(schedule, field, value)
+    if changed is None:
+        await refuse_callback(update, _("This button is no longer valid."))
+        return
+    if not _fits(schedule, field, value):
+        await refuse_callback(update, _("That does not fit: the reminders must come before the round closes."))
+        return
+    save_schedule(svc.db, member.network_id, changed, svc.clock())
+    await query.answer(_("Saved."))
+    await query.edit_message_text(summary(svc, member, changed, _, member.locale), reply_markup=_menu(_))
