@@ -55,7 +55,7 @@ USER 10001:10001
 RUN python -c "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot"
 
 VOLUME ["/data"]
-# The working directory is the volume: without a token `run` plays the offline demo, which writes demo-output/ here.
+# The working directory is the volume. The image has no offline demo: without a token `run` says so and stops.
 WORKDIR /data
 # Webhook mode (NETZPULS_WEBHOOK_URL): behind a reverse proxy that terminates TLS. Long polling needs no port.
 EXPOSE 8443

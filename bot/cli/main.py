@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import logging
 import os
 import sys
@@ -39,6 +40,29 @@ For the real bot, ask @BotFather in Telegram for a token (/newbot) and put it in
 TELEGRAM_BOT_TOKEN=123456789:AAE... or export it in your shell; then run the same command again.
 """
 DEMO_OUTPUT = FsPath("demo-output")
+NO_DEMO = """\
+The offline demo is not part of this installation (the production image leaves it and the local Telegram server
+out). Run it from a source checkout with bin/run, or set TELEGRAM_BOT_TOKEN to run the real bot.
+"""
+
+
+def demo_installed() -> bool:
+    """Whether the offline demo and the local Bot API server it drives are here (not in the production image)."""
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in ("bot.demo", "localapi"))
+    except (ImportError, ValueError):  # ValueError: a module set to None, as a blocked import is
+        return False
+
+
+def _demo_instead() -> int:
+    """`run` without a token: the hint, then the offline demo where it is installed, else a plain refusal."""
+    if not demo_installed():
+        print("No TELEGRAM_BOT_TOKEN is set.\n" + NO_DEMO, file=sys.stderr, flush=True)
+        return 2
+    from bot.demo.command import demo_command
+
+    print(NO_TOKEN_HINT, file=sys.stderr, flush=True)
+    return demo_command(DEMO_OUTPUT, 4)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,15 +143,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return health_command(settings)
     if args.command == "demo":
+        if not demo_installed():
+            print(NO_DEMO, file=sys.stderr, flush=True)
+            return 2
         from bot.demo.command import demo_command
 
         return demo_command(args.output, args.rounds)
     if args.command == "run":
         if not settings.token:
-            from bot.demo.command import demo_command
-
-            print(NO_TOKEN_HINT, file=sys.stderr, flush=True)
-            return demo_command(DEMO_OUTPUT, 4)
+            return _demo_instead()
         if args.clock_start is None:
             return run(settings, system_clock)
         # Look at least once per simulated minute, so that nothing due is late by hours at a high speed.
