@@ -36,8 +36,8 @@ from bot.services import Clock, Services, system_clock
 from bot.telegram import callbacks
 from bot.telegram.handlers.access import handover_command, invites_command, on_access_button, remove_command
 from bot.telegram.handlers.answers import answers_command, on_edit_button, on_revise_button
-from bot.telegram.handlers.checkin import checkin_command, on_answer_button, on_text
-from bot.telegram.handlers.coaching import actions_command, coach_command, coach_typed, on_coach_button
+from bot.telegram.handlers.checkin import checkin_command, on_answer_button
+from bot.telegram.handlers.coaching import actions_command, coach_command, on_coach_button
 from bot.telegram.handlers.common import SERVICES_KEY, refuse_callback, services, translator
 from bot.telegram.handlers.coordinator import invite_command, partners_command
 from bot.telegram.handlers.export import export_command
@@ -48,12 +48,13 @@ from bot.telegram.handlers.reports import digest_command, on_privacy_button, pri
 from bot.telegram.handlers.rights import consent_gate, delete_command, leave_command, mydata_command, on_rights_button
 from bot.telegram.handlers.rounds import on_pause_button, on_round_button, pause_command
 from bot.telegram.handlers.scripts_chat import on_script_button, scripts_command
-from bot.telegram.handlers.scripts_preview import on_preview_button, preview_typed
+from bot.telegram.handlers.scripts_preview import on_preview_button
 from bot.telegram.handlers.scripts_upload import on_document
 from bot.telegram.handlers.settings import on_settings_button, settings_command
 from bot.telegram.health import start_health, stop_health
 from bot.telegram.quiet_send import allow_quiet_sends
 from bot.telegram.ratelimit import SharedRateLimiter
+from bot.telegram.typed import on_typed
 from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.usecases.scripts import ScriptRegistry, load_tips
 from storage.db import open_db, set_meta, sync_to_disk
@@ -127,8 +128,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_rights_button, pattern=callbacks.RIGHTS_PATTERN))
     app.add_handler(CallbackQueryHandler(on_access_button, pattern=callbacks.ACCESS_PATTERN))
     app.add_handler(CallbackQueryHandler(unknown_button))
-    # 4. Everything else a person can send: unknown commands, typed answers (a running script preview's first, see
-    #    on_typed), then files (an edited script from an admin or coordinator; a refusal for anyone else) before
+    # 4. Everything else a person can send: unknown commands, typed answers (bot/telegram/typed.py decides which dialog
+    #    waits for them), then files (an edited script from an admin or coordinator; a refusal for anyone else) before
     #    the answer to stickers, photos and the rest.
     app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & private, on_typed))
@@ -136,12 +137,6 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, unsupported_content))
     # 5. One error handler: log, tell the admins, apologise.
     app.add_error_handler(on_error)
-
-
-async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A typed message: an answer in the sender's running script preview if there is one, else the check-in's."""
-    if not await preview_typed(update, context) and not await coach_typed(update, context):
-        await on_text(update, context)
 
 
 async def note_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,7 +9,6 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.core.engine import Rejected
 from bot.i18n import Gettext, pick_locale
 from bot.services import Services
 from storage.people import Membership, active_membership, user_locale
@@ -59,34 +58,6 @@ async def refuse_callback(update: Update, text: str) -> None:
     query = update.callback_query
     if query is not None:
         await query.answer(text, show_alert=False)
-
-
-def text_refusal(outcome: Rejected, _: Gettext) -> str | None:
-    """Why a typed answer was not taken (too long, empty), or None for refusals of another kind."""
-    if outcome.reason == "too_long":
-        return _("Your answer has {length} characters; this question allows at most {limit}. "
-                 "Please send a shorter version.").format(length=outcome.length, limit=outcome.limit)
-    if outcome.reason == "empty":
-        return _("Please write a short answer.")
-    if outcome.reason == "not_number":
-        return _("Please answer with a whole number from {minimum} to {maximum}.").format(
-            minimum=outcome.minimum, maximum=outcome.maximum)
-    return None
-
-
-def rejection(outcome: Rejected, _: Gettext) -> tuple[str, bool]:
-    """Why an input did not count, and whether to say it on the tapped button (True) or in the chat (False)."""
-    if outcome.reason == "stale":
-        return _("This question has already been answered."), True
-    if outcome.reason in ("finished", "invalid"):
-        return _("This button is no longer valid."), True
-    if outcome.reason == "none_ticked":
-        return _("Please tick at least one answer first."), True
-    if (refusal := text_refusal(outcome, _)) is not None:
-        return refusal, False
-    if outcome.reason == "use_text":
-        return _("Please type your answer as a message."), True
-    return _("Please answer with the buttons under the question."), False
 
 
 def command_of(text: str | None) -> str | None:

@@ -8,14 +8,22 @@ from telegram.ext import ContextTypes
 from bot.core.history import Privacy
 from bot.i18n import Gettext, pick_locale
 from bot.jobs.consent import consent_body
-from bot.services import CONSENT_VERSION, Services
+from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.handlers.checkin import begin_onboarding, onboarding_script
+from bot.telegram.handlers.checkin import begin_onboarding
 from bot.telegram.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, services, translator
 from bot.telegram.handlers.menus import help_text, set_chat_menu
 from bot.telegram.handlers.rights import offer_exit_checkin
-from storage.people import Invite, InviteError, Membership, check_invite, network_name, redeem_invite, set_locale
-from storage.reports import network_privacy
+from bot.usecases.checkin import onboarding_script
+from bot.usecases.people import (
+    Invite,
+    InviteError,
+    Membership,
+    checked_invite,
+    choose_language,
+    consent_offer,
+    join,
+)
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
@@ -59,9 +67,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     token = context.args[0]
     try:
-        if member_of(update, svc) is not None:
-            raise InviteError("member")
-        invite = check_invite(svc.db, token, svc.clock())
+        invite = checked_invite(svc.db, token, svc.clock(), member_of(update, svc) is not None)
     except InviteError as error:
         await say(update, invite_error_text(error.reason, _))
         return
@@ -69,19 +75,15 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _ask_consent(update: Update, svc: Services, invite: Invite, _: Gettext) -> None:
-    network = network_name(svc.db, invite.network_id) or "?"
-    organisation = None
-    if invite.organisation_id is not None:
-        row = svc.db.execute("SELECT name FROM organisations WHERE id = ?", [invite.organisation_id]).fetchone()
-        organisation = row[0] if row else None
+    offer = consent_offer(svc.db, invite)
     keyboard = InlineKeyboardMarkup([[
         InlineKeyboardButton(_("I agree"), callback_data=callbacks.consent(True, invite.token)),
         InlineKeyboardButton(_("Decline"), callback_data=callbacks.consent(False, invite.token)),
     ]])
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(consent_text(invite, network, organisation, _, svc.settings.retention_months,
-                                             network_privacy(svc.db, invite.network_id)), reply_markup=keyboard)
+        await chat.send_message(consent_text(invite, offer.network, offer.organisation, _,
+                                             svc.settings.retention_months, offer.privacy), reply_markup=keyboard)
 
 
 async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,8 +103,7 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                                     "invite link again."))
         return
     try:
-        member = redeem_invite(svc.db, data.token, user.id, user.first_name, pick_locale(user.language_code),
-                               CONSENT_VERSION, svc.clock())
+        member = join(svc.db, data.token, user.id, user.first_name, pick_locale(user.language_code), svc.clock())
     except InviteError as error:
         log_refusal(update, member_of(update, svc))
         await query.answer()
@@ -154,12 +155,13 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         _ = svc.tr(pick_locale(update.effective_user.language_code if update.effective_user else None))
         await refuse_callback(update, _("This button is no longer valid."))
         return
-    set_locale(svc.db, member.user_id, data.locale)
+    choose_language(svc.db, member.user_id, data.locale)
     _ = svc.tr(data.locale)
     await query.answer()
     await edit_tapped(update, _("Language: {language}").format(language=LANGUAGE_NAMES[data.locale]))
     await set_chat_menu(context.bot, svc, member.user_id, member.role, data.locale)
-    onboarding = data.welcome and member.role == "partner" and onboarding_script(svc, member.network_id) is not None
+    onboarding = (data.welcome and member.role == "partner"
+                  and onboarding_script(svc.scripts, member.network_id) is not None)
     await say(update, welcome_text(member, data.welcome, _, onboarding))
     if onboarding:
         await begin_onboarding(update, svc, member, _)

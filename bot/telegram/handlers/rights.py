@@ -9,14 +9,11 @@ from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMa
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.core import engine
-from bot.core.render import pick
-from bot.core.script.model import Script
 from bot.i18n import DEFAULT_LOCALE, Gettext
 from bot.jobs.consent import renewal_buttons, renewal_text
-from bot.services import CONSENT_VERSION, EXIT_SCRIPT, Services
+from bot.services import CONSENT_VERSION, Services
 from bot.telegram import callbacks
-from bot.telegram.handlers.checkin import send_step
+from bot.telegram.handlers.checkin import begin_exit
 from bot.telegram.handlers.common import (
     SERVICES_KEY,
     command_of,
@@ -27,9 +24,8 @@ from bot.telegram.handlers.common import (
     say,
     translator,
 )
-from storage.access import consent_version_of, exit_offer_member, record_consent, replaced_contact
-from storage.checkins import start_checkin
-from storage.context import checkin_context
+from bot.usecases.people import exit_offer_member_of, queue_exit_offer
+from storage.access import consent_version_of, record_consent
 from storage.outbox import Outgoing, enqueue
 from storage.people import Membership, coordinators_of, end_membership, user_locale
 from storage.reports import network_privacy
@@ -145,7 +141,7 @@ def _rights_refusal(svc: Services, member: Membership | None, action: str, user_
         return stale if member is None or _sole_coordinator(svc, member) else None
     if action == "delete" and personal_data(svc.db, user_id, svc.clock())["person"] is None:
         return _("I have stored nothing about you.")
-    if action == "exit" and exit_offer_member(svc.db, user_id, EXIT_SCRIPT) is None:
+    if action == "exit" and exit_offer_member_of(svc.db, user_id) is None:
         return stale
     return None
 
@@ -166,10 +162,10 @@ async def on_rights_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     now = svc.clock()
     if data.action == "exit":
-        former = exit_offer_member(svc.db, user.id, EXIT_SCRIPT)
+        former = exit_offer_member_of(svc.db, user.id)
         await edit_tapped(update, None)
         if former is not None:
-            await _start_exit_checkin(update, svc, former, _)
+            await begin_exit(update, svc, former, _)
     elif data.action == "delete":
         erase_person(svc.db, user.id, now)
         log.info("a person erased their personal data")
@@ -199,7 +195,7 @@ async def _leave(update: Update, svc: Services, member: Membership, reason: str,
     await edit_tapped(update, _("You have left \"{network}\". Your answers so far stay in the network's results; "
                                 "/delete erases your personal data.").format(network=member.network_name))
     if member.role == "partner":
-        await _start_exit_checkin(update, svc, member, _)
+        await begin_exit(update, svc, member, _)
 
 
 def _tell_admins_if_leaderless(svc: Services, former: Membership | None) -> None:
@@ -221,38 +217,8 @@ def _tell_admins_if_leaderless(svc: Services, former: Membership | None) -> None
 
 async def offer_exit_checkin(svc: Services, member: Membership) -> None:
     """A new contact person replaced someone: offer the one replaced the exit check-in (queued, quiet hours apply)."""
-    old = replaced_contact(svc.db, member)
-    if old is None or _exit_script(svc, old) is None:
-        return
-    _ = svc.tr(old.locale)
-    text = _("{organisation} has a new contact person in \"{network}\", so your part in the check-ins ends. Thank "
-             "you! Would you answer a few short questions about the handover (about one minute)?").format(
-        organisation=old.organisation_name, network=old.network_name)
-    markup = {"inline_keyboard": [[{"text": _("Start now"), "callback_data": callbacks.rights_button("exit")}]]}
-    with svc.db.atomic():
-        enqueue(svc.db, [Outgoing(f"exit-offer:{old.id}", "exit_offer", old.user_id, text, markup, old.network_id,
-                                  old.id)], svc.clock())
-    svc.wake_sender()
-
-
-def _exit_script(svc: Services, member: Membership) -> Script | None:
-    try:
-        return svc.scripts.current(EXIT_SCRIPT, member.network_id)
-    except KeyError:
-        return None
-
-
-async def _start_exit_checkin(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
-    script = _exit_script(svc, member)
-    if script is None:
-        return
-    state = engine.start(script, checkin_context(svc.db, member.id, None, svc.clock()))
-    if state.finished:
-        return
-    checkin = start_checkin(svc.db, member, script.id, script.version, state.to_json(), svc.clock(), None)
-    if script.intro:
-        await say(update, pick(script.intro, member.locale))
-    await send_step(update, svc, checkin, script, state, member.locale, _)
+    if queue_exit_offer(svc.db, svc.scripts, svc.tr, member, svc.clock(), callbacks.rights_button("exit")):
+        svc.wake_sender()
 
 
 async def _drop_menu(update: Update) -> None:

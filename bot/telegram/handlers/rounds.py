@@ -8,14 +8,15 @@ from babel.dates import format_date, format_skeleton
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.core.calendar import Schedule, add_local_days, local, next_working_morning, parse_day, to_utc
+from bot.core.calendar import Schedule, add_local_days, local, parse_day, to_utc
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.handlers.checkin import already_answered_text, begin_or_resume
+from bot.telegram.handlers.checkin import begin_or_resume
 from bot.telegram.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, translator
-from storage.people import Membership
-from storage.rounds import end_pause, participation, paused_until, schedule_of, set_pause, snooze
+from bot.usecases import rounds as usecase
+from bot.usecases.checkin import already_answered_text
+from bot.usecases.people import Membership
 
 PAUSE_CHOICES = (7, 14, 28, 91)
 MAX_PAUSE_DAYS = 366
@@ -27,7 +28,7 @@ async def on_round_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     query = update.callback_query
     data = callbacks.parse_round(query.data or "") if query else None
     member = member_of(update, svc)
-    place = participation(svc.db, data.round_id, member.id) if data and member else None
+    place = usecase.place(svc.db, data.round_id, member) if data and member else None
     if query is None or data is None or member is None or place is None:
         if data is not None:
             log_refusal(update, member)
@@ -42,12 +43,11 @@ async def on_round_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if place.status != "pending" or not place.round.open:
         await query.answer()
         await edit_tapped(update, None)
-        await say(update, already_answered_text(svc, member, place, _) if place.status in ("done", "late")
+        await say(update, already_answered_text(svc.db, member, place, _) if place.status in ("done", "late")
                   else _("This round has closed. You can still answer with /checkin; it counts as late."))
         return
-    schedule = schedule_of(svc.db, member.network_id)
-    until = next_working_morning(schedule, svc.clock())
-    snooze(svc.db, place.round.id, member.id, until)
+    schedule = usecase.schedule(svc.db, member)
+    until = usecase.snooze_place(svc.db, member, place, svc.clock())
     await query.answer()
     await edit_tapped(update, None)
     await say(update, _("All right, I will ask you again on {day}. You can start any time with /checkin.").format(
@@ -74,7 +74,7 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                   _("/pause is for partner organisations: it pauses their check-ins."))
         return
     now = svc.clock()
-    schedule = schedule_of(svc.db, member.network_id)
+    schedule = usecase.schedule(svc.db, member)
     if context.args:
         today = local(schedule, now).date()
         day = parse_day(" ".join(context.args), today)
@@ -83,7 +83,7 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             return
         await _pause(update, svc, member, schedule, to_utc(schedule, datetime.combine(day, time(23, 59))), _)
         return
-    current = paused_until(svc.db, member.id, now)
+    current = usecase.paused_until(svc.db, member.id, now)
     if current is not None:
         end = InlineKeyboardButton(_("End the pause"), callback_data=callbacks.pause(None))
         keyboard = InlineKeyboardMarkup([[end]])
@@ -112,9 +112,9 @@ async def on_pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     await query.answer()
     await edit_tapped(update, None)
-    schedule = schedule_of(svc.db, member.network_id)
+    schedule = usecase.schedule(svc.db, member)
     if days is None:
-        ended = end_pause(svc.db, member.id, svc.clock())
+        ended = usecase.end_pause(svc.db, member.id, svc.clock())
         await say(update, _("Welcome back! Your check-ins continue.") if ended else _("You are not paused."))
         return
     await _pause(update, svc, member, schedule, add_local_days(schedule, svc.clock(), int(days)), _)
@@ -123,6 +123,6 @@ async def on_pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def _pause(update: Update, svc: Services, member: Membership, schedule: Schedule, until: datetime,
                  _: Gettext) -> None:
     now = svc.clock()
-    set_pause(svc.db, member.id, now, until, now)
+    usecase.pause(svc.db, member, until, now)
     await say(update, _("Paused until {date}. Until then you get no check-ins and no reminders, and you count as "
                         "excused. /pause ends the pause earlier.").format(date=_day(schedule, until, member.locale)))

@@ -1,0 +1,48 @@
+"""The one place that decides what a person's typed text is for: which dialog, if any, waits for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlite_utils import Database
+
+from bot.usecases import answers, preview
+from bot.usecases.checkin import checkin_member
+from storage.checkins import Checkin, open_checkin
+from storage.coaching import Session, open_session
+from storage.people import Membership, active_membership
+from storage.script_drafts import Draft
+
+Purpose = Literal["preview", "coaching", "note", "revision", "checkin", "none"]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for the text, and for whom: a preview's draft, a coaching session, a check-in (changed or open)."""
+
+    purpose: Purpose
+    member: Membership | None = None
+    draft: Draft | None = None
+    session: Session | None = None
+    checkin: Checkin | None = None
+
+
+def waiting_for(db: Database, user_id: int, may_preview: Callable[[Draft], bool]) -> Waiting:
+    """In this order: a running script preview (its editor may still edit the draft), a coordinator's coaching
+    dialog, else the note on how their action went; a partner's change under /answers, else their open check-in."""
+    draft = preview.running(db, user_id)
+    if draft is not None and may_preview(draft):
+        return Waiting("preview", draft=draft)
+    coordinator = active_membership(db, user_id)
+    if coordinator is not None and coordinator.role == "coordinator":
+        session = open_session(db, coordinator.id)
+        return Waiting("coaching", coordinator, session=session) if session else Waiting("note", coordinator)
+    member = checkin_member(db, user_id)
+    if member is None or member.role != "partner":
+        return Waiting("none", member)
+    if (changed := answers.changing(db, member)) is not None:
+        return Waiting("revision", member, checkin=changed)
+    checkin = open_checkin(db, member.id)
+    return Waiting("checkin", member, checkin=checkin) if checkin else Waiting("none", member)
