@@ -107,8 +107,8 @@ def import_costs(log: Path, top: int = 12) -> tuple[float, list[tuple[str, float
         own[module.split(".")[0]] += int(self_us)
         if len(name) - len(name.lstrip()) == 1:  # a top-level import of the entry point
             total += int(cumulative_us) / 1000
-        own = module.startswith(("bot.", "storage."))
-        if own and module not in ("bot.cli.main", "bot.telegram.app", "bot.__main__"):
+        in_project = module.startswith(("bot.", "storage."))
+        if in_project and module not in ("bot.cli.main", "bot.telegram.app", "bot.__main__"):
             project.append((module, int(cumulative_us) / 1000))
     packages = [(name, us / 1000) for name, us in own.most_common(top)]
     return total, packages, sorted(project, key=lambda item: -item[1])[:top]

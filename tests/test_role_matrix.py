@@ -26,9 +26,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.config import Settings
 from bot.i18n import Catalogs, Gettext
 from bot.services import CONSENT_VERSION
-from bot.telegram import callbacks
+from bot.telegram import callbacks, roles
 from bot.telegram.app import build_application
 from bot.telegram.handlers.menus import help_text
+from bot.telegram.roles import EVERYONE
+from bot.usecases.identity import ROLES as ROLE_NAMES
+from bot.usecases.identity import Role
 from localapi.objects import CallbackAnswer
 from localapi.server import LocalBotApi, SentMessage
 from storage.people import Membership, active_membership, create_invite, organisation_for
@@ -64,73 +67,66 @@ APR_OPENS = datetime(2027, 4, 6, 7, 0, tzinfo=UTC)  # 09:00 summer time in Berli
 
 # --- what each role may do ----------------------------------------------------------------------------------------
 
+# Which role may use which command and kind of button is production data (bot/telegram/roles.py): a role it does not
+# list is refused by the role guard, politely and logged once. These are each column's roles there (the admin has
+# no membership here).
+HAS: dict[str, frozenset[Role]] = {PA: frozenset({"partner"}), CA: frozenset({"coordinator"}),
+                                   AD: frozenset({"admin", "stranger"}), ST: frozenset({"stranger"}),
+                                   PB: frozenset({"partner"}), CB: frozenset({"coordinator"})}
 Y, N = "allowed", "refused"
-COMMANDS: dict[str, tuple[str, str, str, str, str, str]] = {
-    #               PA CA AD ST PB CB
-    "/start":      (Y, Y, Y, Y, Y, Y),
-    "/help":       (Y, Y, Y, Y, Y, Y),
-    "/checkin":    (Y, N, N, N, Y, N),
-    "/answers":    (Y, N, N, N, Y, N),
-    "/pause":      (Y, N, N, N, Y, N),
-    "/language":   (Y, Y, N, N, Y, Y),
-    "/invite":     (N, Y, N, N, N, Y),
-    "/partners":   (N, Y, N, N, N, Y),
-    "/settings":   (N, Y, N, N, N, Y),
-    "/scripts":    (N, Y, Y, N, N, Y),
-    "/digest":     (N, Y, N, N, N, Y),
-    "/export":     (N, Y, N, N, N, Y),
-    "/privacy":    (N, Y, N, N, N, Y),
-    "/coach":      (N, Y, N, N, N, Y),
-    "/actions":    (N, Y, N, N, N, Y),
-    "/invites":    (N, Y, N, N, N, Y),
-    "/handover":   (N, Y, N, N, N, Y),
-    "/remove":     (N, Y, N, N, N, Y),
-    "/mydata":     (Y, Y, Y, Y, Y, Y),
-    "/delete":     (Y, Y, Y, Y, Y, Y),
-    "/leave":      (Y, Y, N, N, Y, Y),  # a network's only coordinator is told to hand over first
-}
+COMMANDS = tuple(f"/{name}" for name in roles.COMMANDS)  # every role the guard lets through gets the real thing
 ARGUMENTS = {"/invite": f" {NEW_ORGANISATION}"}
 
-# M: the member the button was made for (it works; checked after the others, see check_owners); S: the button names no
-# one, so it acts on the tapper's own data or network (nothing of A may change); N: refused. "rights exit" is made for
-# FA, A's replaced contact (no column: check_owners has FA tap it), and only a replaced contact may tap it.
+# What a button does for each role the guard lets through. M: the member the button was made for (it works; checked
+# after the others, see check_owners); S: the button names no one, so it acts on the tapper's own data or network
+# (nothing of A may change); otherwise refused by the handler, for a reason that is not the role. "rights exit" is
+# made for FA, A's replaced contact (no column: check_owners has FA tap it), and only a replaced contact may tap it.
 M, S = "made for", "own"
-BUTTONS: dict[str, tuple[str, tuple[str, str, str, str, str, str]]] = {
-    #                     prefix  PA CA AD ST PB CB
-    "consent":           ("c", (N, N, N, N, N, N)),  # the consent of A's partner: a used invite
-    "language":          ("l", (M, S, N, N, S, S)),
-    "answer":            ("a", (M, N, N, N, N, N)),
-    "revise":            ("v", (M, N, N, N, N, N)),
-    "edit":              ("e", (M, N, N, N, N, N)),
-    "round go":          ("p", (M, N, N, N, N, N)),
-    "round later":       ("p", (M, N, N, N, N, N)),
-    "pause":             ("z", (M, N, N, N, S, N)),
-    "settings field":    ("s", (N, M, N, N, N, S)),
-    "settings value":    ("s", (N, M, N, N, N, S)),
-    "script download":   ("d", (N, M, S, N, N, S)),
-    "script versions":   ("d", (N, M, S, N, N, S)),
-    "script rollback":   ("d", (N, M, S, N, N, S)),  # B and all networks: "already in use", nothing changes
-    "script confirm":    ("d", (N, M, S, N, N, S)),
-    "script cancel":     ("d", (N, M, S, N, N, S)),
-    "draft preview":     ("d", (N, M, N, N, N, N)),
-    "draft publish":     ("d", (N, M, N, N, N, N)),
-    "draft discard":     ("d", (N, M, N, N, N, N)),
-    "preview answer":    ("r", (N, M, N, N, N, N)),
-    "privacy":           ("y", (N, M, N, N, N, S)),
-    "coach start":       ("k", (N, M, N, N, N, S)),
-    "coach answer":      ("k", (N, M, N, N, N, N)),
-    "coach outcome":     ("k", (N, M, N, N, N, N)),
-    "rights stay":       ("m", (M, S, S, S, S, S)),  # "Nothing was changed."
-    "rights keep":       ("m", (M, S, S, S, S, S)),
-    "rights agree":      ("m", (M, N, N, N, N, N)),  # only for a member asked to agree to a new consent text
-    "rights decline":    ("m", (M, N, N, N, N, N)),
-    "rights leave":      ("m", (M, N, N, N, S, N)),  # the only coordinator hands over first, as with /leave
-    "rights delete":     ("m", (M, S, N, N, S, S)),  # erasing one's own data is every member's right
-    "rights exit":       ("m", (N, N, N, N, N, N)),  # the exit check-in offered to FA: none of them was replaced
-    "access revoke":     ("n", (N, M, N, N, N, N)),
-    "access remove":     ("n", (N, M, N, N, N, N)),
-    "access confirm":    ("n", (N, M, N, N, N, N)),
-    "access cancel":     ("n", (N, M, N, N, N, S)),
+NOT_THEIRS = "refused: made for another member or network"  # ownership
+USED = "refused: the invite was used"  # the consent of A's partner
+NOT_ASKED = "refused: no new consent text waits for their answer"
+SOLE = "refused: the only coordinator hands over first"  # as with /leave
+NO_MEMBERSHIP = "refused: no membership to leave"
+NOTHING_STORED = "refused: nothing is stored about them"
+NOT_REPLACED = "refused: only a replaced contact is offered the exit check-in"
+EVERY = {role: USED for role in ROLES}
+OWN_MEMBERS = {PA: M, CA: S, PB: S, CB: S}
+BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
+    #                     prefix  the roles bot/telegram/roles.py lets through
+    "consent":           ("c", EVERY),
+    "language":          ("l", OWN_MEMBERS),
+    "answer":            ("a", {PA: M, AD: NOT_THEIRS, ST: NOT_THEIRS, PB: NOT_THEIRS}),  # strangers: exit check-ins
+    "revise":            ("v", {PA: M, PB: NOT_THEIRS}),
+    "edit":              ("e", {PA: M, PB: NOT_THEIRS}),
+    "round go":          ("p", {PA: M, PB: NOT_THEIRS}),
+    "round later":       ("p", {PA: M, PB: NOT_THEIRS}),
+    "pause":             ("z", {PA: M, PB: S}),
+    "settings field":    ("s", {CA: M, CB: S}),
+    "settings value":    ("s", {CA: M, CB: S}),
+    "script download":   ("d", {CA: M, AD: S, CB: S}),
+    "script versions":   ("d", {CA: M, AD: S, CB: S}),
+    "script rollback":   ("d", {CA: M, AD: S, CB: S}),  # B and all networks: "already in use", nothing changes
+    "script confirm":    ("d", {CA: M, AD: S, CB: S}),
+    "script cancel":     ("d", {CA: M, AD: S, CB: S}),
+    "draft preview":     ("d", {CA: M, AD: NOT_THEIRS, CB: NOT_THEIRS}),
+    "draft publish":     ("d", {CA: M, AD: NOT_THEIRS, CB: NOT_THEIRS}),
+    "draft discard":     ("d", {CA: M, AD: NOT_THEIRS, CB: NOT_THEIRS}),
+    "preview answer":    ("r", {CA: M, AD: NOT_THEIRS, CB: NOT_THEIRS}),
+    "privacy":           ("y", {CA: M, CB: S}),
+    "coach start":       ("k", {CA: M, CB: S}),
+    "coach answer":      ("k", {CA: M, CB: NOT_THEIRS}),
+    "coach outcome":     ("k", {CA: M, CB: NOT_THEIRS}),
+    "rights stay":       ("m", {PA: M, CA: S, AD: S, ST: S, PB: S, CB: S}),  # "Nothing was changed."
+    "rights keep":       ("m", {PA: M, CA: S, AD: S, ST: S, PB: S, CB: S}),
+    "rights agree":      ("m", {PA: M, **{role: NOT_ASKED for role in (CA, AD, ST, PB, CB)}}),
+    "rights decline":    ("m", {PA: M, **{role: NOT_ASKED for role in (CA, AD, ST, PB, CB)}}),
+    "rights leave":      ("m", {PA: M, CA: SOLE, AD: NO_MEMBERSHIP, ST: NO_MEMBERSHIP, PB: S, CB: SOLE}),
+    "rights delete":     ("m", {PA: M, CA: S, AD: NOTHING_STORED, ST: NOTHING_STORED, PB: S, CB: S}),
+    "rights exit":       ("m", {role: NOT_REPLACED for role in ROLES}),  # none of them was replaced
+    "access revoke":     ("n", {CA: M, CB: NOT_THEIRS}),
+    "access remove":     ("n", {CA: M, CB: NOT_THEIRS}),
+    "access confirm":    ("n", {CA: M, CB: NOT_THEIRS}),
+    "access cancel":     ("n", {CA: M, CB: S}),
 }
 # The action each rights (m:), access (n:) and scripts (d:) button stands for, as bot/telegram/callbacks.py
 # names them: every one has a row (test_the_matrix_names_every_command_and_every_kind_of_button), and A's real
@@ -155,10 +151,32 @@ def action_of(data: str) -> str | None:
     return None if parsed is None else parsed.action
 
 
+def allowed_roles(what: str) -> frozenset[Role]:
+    """The roles bot/telegram/roles.py lets use this command or kind of button."""
+    return roles.COMMANDS[what[1:]].roles if what.startswith("/") else roles.BUTTONS[BUTTONS[what][0]]
+
+
+def refused_by_role(what: str, role: str) -> bool:
+    """Whether the role guard refuses this role this command or kind of button."""
+    return not allowed_roles(what) & HAS[role]
+
+
 def expected(what: str, role: str) -> str:
-    """What the tables say for this command or kind of button and this role."""
-    row = COMMANDS[what] if what.startswith("/") else BUTTONS[what][1]
-    return row[ROLES.index(role)]
+    """Y, M or S where it works (commands: Y for every role the guard lets through), else N."""
+    if refused_by_role(what, role):
+        return N
+    if what.startswith("/"):
+        return Y
+    outcome = BUTTONS[what][1][role]
+    return outcome if outcome in (M, S) else N
+
+
+def role_refusal(world: World, what: str, role: str) -> str:
+    """What the role guard says: for a button its one notice, for a command the rule's text for this role."""
+    if not what.startswith("/"):
+        return world._(roles.BUTTON_REFUSAL)
+    rule = roles.COMMANDS[what[1:]]
+    return world._(rule.refusal if role in HOME else rule.stranger)
 
 
 # --- the scripts the world runs on ----------------------------------------------------------------------------------
@@ -210,9 +228,13 @@ class Outcome:
         """All texts in one string."""
         return "\n".join(self.texts())
 
+    def refusals_logged(self) -> int:
+        """How many refusals were logged."""
+        return sum(1 for r in self.records if r.levelno == logging.INFO and "refused" in r.getMessage())
+
     def refused_logged(self) -> bool:
         """Whether the handler logged a refusal."""
-        return any(r.levelno == logging.INFO and "refused" in r.getMessage() for r in self.records)
+        return self.refusals_logged() > 0
 
     def data(self) -> list[str]:
         """The callback data of every button in the new messages."""
@@ -658,6 +680,17 @@ def assert_polite_refusal(world: World, role: str, outcome: Outcome, what: str) 
     assert outcome.refused_logged(), f"{what}: the refusal for {role} was not logged"
 
 
+def assert_role_refusal(world: World, what: str, role: str, outcome: Outcome, label: str) -> None:
+    """The role guard's one refusal: its text, one log line, nothing else said or changed on the message."""
+    assert outcome.refusals_logged() == 1, f"{label}: {outcome.refusals_logged()} refusals logged"
+    text = role_refusal(world, what, role)
+    if what.startswith("/"):
+        assert [m.text for m in outcome.messages] == [text], f"{label}: {outcome.joined()[:300]!r}"
+    else:
+        assert outcome.answer is not None and outcome.answer.text == text and not outcome.messages, label
+        assert outcome.edited is None, f"{label} changed the tapped message"
+
+
 async def command_case(world: World, command: str, role: str) -> None:
     """One command sent by one role, checked against the table."""
     before = snapshot(world.db)
@@ -665,6 +698,7 @@ async def command_case(world: World, command: str, role: str) -> None:
     what = f"{command} by {role}"
     if expected(command, role) == N:
         assert_polite_refusal(world, role, outcome, what)
+        assert_role_refusal(world, command, role, outcome, what)
         assert_unchanged(before, snapshot(world.db), what)
         return
     assert outcome.messages, f"{what}: silence"
@@ -684,7 +718,9 @@ async def button_case(world: World, kind: str, role: str) -> None:
     assert_unchanged(before, after, what)
     if outcome_kind == N:
         assert_polite_refusal(world, role, outcome, what)
-        if kind in REFUSAL:  # in the tapper's language (German, for everyone here)
+        if refused_by_role(kind, role):
+            assert_role_refusal(world, kind, role, outcome, what)
+        if kind in REFUSAL and not refused_by_role(kind, role):  # in the tapper's language (German, for everyone here)
             assert world._(REFUSAL[kind]) != REFUSAL[kind], f"no German for {REFUSAL[kind]!r}"
             assert outcome.answer is not None and outcome.answer.text == world._(REFUSAL[kind]), \
                 f"{what}: {outcome.joined()[:300]!r}"
@@ -941,6 +977,21 @@ def test_the_matrix_names_every_command_and_every_kind_of_button(tmp_path: Path)
     tabled = {(BUTTONS[kind][0], action) for kind, action in ACTION.items()}
     actions = {(prefix, action) for prefix, names in FAMILIES.items() for action in names}
     assert tabled == actions, f"no row for {sorted(actions - tabled)}; unknown {sorted(tabled - actions)}"
+
+
+def test_the_matrix_agrees_with_the_production_roles() -> None:
+    """The test keeps only what is not about roles: for each kind of button, exactly the roles the production table
+    lets through; every command and button prefix has a rule there, and every role of the table is a column."""
+    for kind, (prefix_, outcomes) in BUTTONS.items():
+        through = {role for role in ROLES if not refused_by_role(kind, role)}
+        assert set(outcomes) == through, f"{kind}: the test names {sorted(outcomes)}, roles.py lets {sorted(through)}"
+        assert all(o in (M, S) or o.startswith("refused: ") for o in outcomes.values()), kind
+        assert prefix_ in roles.BUTTONS, prefix_
+    assert {prefix_ for prefix_, _ in BUTTONS.values()} == set(roles.BUTTONS)
+    assert set().union(*HAS.values()) == set(ROLE_NAMES)
+    for name, rule in roles.COMMANDS.items():
+        assert rule.roles <= set(ROLE_NAMES) and rule.roles, name
+        assert rule.roles == EVERYONE or (rule.refusal and rule.stranger), f"/{name} has no refusal text"
 
 
 async def test_every_command_for_every_role(harness: Harness, catalogs: Catalogs,

@@ -33,12 +33,13 @@ from bot.jobs.report_pass import reports_due, reports_pass
 from bot.jobs.rounds import run_due_stepwise
 from bot.logsafe import hide_in_logs
 from bot.services import Clock, Services, system_clock
-from bot.telegram import callbacks
+from bot.telegram import callbacks, roles
+from bot.telegram.context import CONTEXT_TYPES, BotContext
 from bot.telegram.handlers.access import handover_command, invites_command, on_access_button, remove_command
 from bot.telegram.handlers.answers import answers_command, on_edit_button, on_revise_button
 from bot.telegram.handlers.checkin import checkin_command, on_answer_button
 from bot.telegram.handlers.coaching import actions_command, coach_command, on_coach_button
-from bot.telegram.handlers.common import SERVICES_KEY, refuse_callback, services, translator
+from bot.telegram.handlers.common import SERVICES_KEY, refuse_callback, services
 from bot.telegram.handlers.coordinator import invite_command, partners_command
 from bot.telegram.handlers.export import export_command
 from bot.telegram.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
@@ -54,11 +55,12 @@ from bot.telegram.handlers.settings import on_settings_button, settings_command
 from bot.telegram.health import start_health, stop_health
 from bot.telegram.quiet_send import allow_quiet_sends
 from bot.telegram.ratelimit import SharedRateLimiter
+from bot.telegram.roles import Handler
 from bot.telegram.typed import on_typed
 from bot.telegram.update_order import PerChatUpdateProcessor
+from bot.usecases.identity import note_reachable as mark_reachable_again
 from bot.usecases.scripts import ScriptRegistry, load_tips
 from storage.db import open_db, set_meta, sync_to_disk
-from storage.people import mark_reachable
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +74,33 @@ UPDATES_AT_ONCE = 4  # people whose updates are handled at the same time (each o
 INTEGRITY_CHECKED = "integrity_checked"  # set in bot_data by whoever checked the file before building the app
 
 
-async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_button(update: Update, context: BotContext) -> None:
     """A button whose data we never made (forged, or from a retired version of the bot)."""
-    _svc, _ = translator(update, context)
-    await refuse_callback(update, _("This button is no longer valid."))
+    await refuse_callback(update, context._("This button is no longer valid."))
+
+
+_COMMANDS: tuple[tuple[str, Handler], ...] = (
+    ("start", start), ("help", help_command),
+    ("checkin", checkin_command), ("answers", answers_command), ("pause", pause_command),
+    ("language", language_command),
+    ("invite", invite_command), ("partners", partners_command), ("settings", settings_command),
+    ("scripts", scripts_command), ("digest", digest_command),
+    # The network's answers as CSV and XLSX documents (coordinators; anonymous networks without organisations).
+    ("export", export_command), ("privacy", privacy_command), ("coach", coach_command), ("actions", actions_command),
+    # Who is in the network (coordinators): open invite links, handing the role over, taking a partner out.
+    ("invites", invites_command), ("handover", handover_command), ("remove", remove_command),
+    # Everyone's data protection rights: a copy of their data, erasing it, leaving the network.
+    ("mydata", mydata_command), ("delete", delete_command), ("leave", leave_command),
+)
+_BUTTONS: tuple[tuple[str, Handler], ...] = (
+    (callbacks.CONSENT_PATTERN, on_consent), (callbacks.LANGUAGE_PATTERN, on_language),
+    (callbacks.ANSWER_PATTERN, on_answer_button), (callbacks.ROUND_PATTERN, on_round_button),
+    (callbacks.EDIT_PATTERN, on_edit_button), (callbacks.REVISE_PATTERN, on_revise_button),
+    (callbacks.PAUSE_PATTERN, on_pause_button), (callbacks.SETTINGS_PATTERN, on_settings_button),
+    (callbacks.SCRIPT_PATTERN, on_script_button), (callbacks.PRIVACY_PATTERN, on_privacy_button),
+    (callbacks.COACH_PATTERN, on_coach_button), (callbacks.PREVIEW_PATTERN, on_preview_button),
+    (callbacks.RIGHTS_PATTERN, on_rights_button), (callbacks.ACCESS_PATTERN, on_access_button),
+)
 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
@@ -87,46 +112,12 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, consent_gate), group=-1)
     # 1. Edited messages first: otherwise an edited "/checkin" would run the command again.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, edited_message))
-    # 2. Commands of every role; each handler checks the role itself and refuses politely.
-    app.add_handler(CommandHandler("start", start, filters=private))
-    app.add_handler(CommandHandler("help", help_command, filters=private))
-    app.add_handler(CommandHandler("checkin", checkin_command, filters=private))
-    app.add_handler(CommandHandler("answers", answers_command, filters=private))
-    app.add_handler(CommandHandler("pause", pause_command, filters=private))
-    app.add_handler(CommandHandler("language", language_command, filters=private))
-    app.add_handler(CommandHandler("invite", invite_command, filters=private))
-    app.add_handler(CommandHandler("partners", partners_command, filters=private))
-    app.add_handler(CommandHandler("settings", settings_command, filters=private))
-    app.add_handler(CommandHandler("scripts", scripts_command, filters=private))
-    app.add_handler(CommandHandler("digest", digest_command, filters=private))
-    # The network's answers as CSV and XLSX documents (coordinators; anonymous networks without organisations).
-    app.add_handler(CommandHandler("export", export_command, filters=private))
-    app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
-    app.add_handler(CommandHandler("coach", coach_command, filters=private))
-    app.add_handler(CommandHandler("actions", actions_command, filters=private))
-    # Who is in the network (coordinators): open invite links, handing the role over, taking a partner out.
-    app.add_handler(CommandHandler("invites", invites_command, filters=private))
-    app.add_handler(CommandHandler("handover", handover_command, filters=private))
-    app.add_handler(CommandHandler("remove", remove_command, filters=private))
-    # Everyone's data protection rights: a copy of their data, erasing it, leaving the network.
-    app.add_handler(CommandHandler("mydata", mydata_command, filters=private))
-    app.add_handler(CommandHandler("delete", delete_command, filters=private))
-    app.add_handler(CommandHandler("leave", leave_command, filters=private))
-    # 3. Buttons, by the prefix of their callback data; anything else is stale or forged.
-    app.add_handler(CallbackQueryHandler(on_consent, pattern=callbacks.CONSENT_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_language, pattern=callbacks.LANGUAGE_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_answer_button, pattern=callbacks.ANSWER_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_round_button, pattern=callbacks.ROUND_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_edit_button, pattern=callbacks.EDIT_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_revise_button, pattern=callbacks.REVISE_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_pause_button, pattern=callbacks.PAUSE_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_settings_button, pattern=callbacks.SETTINGS_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_script_button, pattern=callbacks.SCRIPT_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_privacy_button, pattern=callbacks.PRIVACY_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_coach_button, pattern=callbacks.COACH_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_preview_button, pattern=callbacks.PREVIEW_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_rights_button, pattern=callbacks.RIGHTS_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_access_button, pattern=callbacks.ACCESS_PATTERN))
+    # 2. Commands, each run only for the roles bot/telegram/roles.py allows it (the others are refused politely).
+    for name, handler in _COMMANDS:
+        app.add_handler(CommandHandler(name, roles.command(name, handler), filters=private))
+    # 3. Buttons, by the prefix of their callback data, each kind for its roles; anything else is stale or forged.
+    for pattern, handler in _BUTTONS:
+        app.add_handler(CallbackQueryHandler(roles.button(pattern, handler), pattern=pattern))
     app.add_handler(CallbackQueryHandler(unknown_button))
     # 4. Everything else a person can send: unknown commands, typed answers (bot/telegram/typed.py decides which dialog
     #    waits for them), then files (an edited script from an admin or coordinator; a refusal for anyone else) before
@@ -139,11 +130,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_error_handler(on_error)
 
 
-async def note_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def note_reachable(update: Update, context: BotContext) -> None:
     """Whoever writes or taps can be messaged again (after a 403 had marked them unreachable)."""
-    svc = context.bot_data.get(SERVICES_KEY)
-    if isinstance(svc, Services) and update.effective_user is not None:
-        mark_reachable(svc.db, update.effective_user.id)
+    if context.ready and update.effective_user is not None:
+        mark_reachable_again(context.svc.db, context.identity)
 
 
 async def rounds_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -243,6 +233,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
         .rate_limiter(SharedRateLimiter(pacer))
         # Different people's updates at the same time, each person's in order (bot/telegram/update_order.py).
         .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE))
+        .context_types(CONTEXT_TYPES)  # services, identity and translator per update (bot/telegram/context.py)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

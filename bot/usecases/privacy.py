@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.core.history import Privacy
+from bot.core.history import Privacy as Privacy
 from bot.i18n import Catalogs, Gettext
 from storage.outbox import Outgoing, enqueue
 from storage.reports import network_privacy, set_privacy
@@ -40,3 +40,8 @@ def switch_privacy(db: Database, catalogs: Catalogs, network_id: int, privacy: P
                               network_id=network_id, membership_id=int(membership_id))
                      for membership_id, user_id, locale, network in rows], now)
     return True
+
+
+def privacy_of(db: Database, network_id: int) -> Privacy:
+    """The network's privacy setting now (anonymous or named)."""
+    return network_privacy(db, network_id)

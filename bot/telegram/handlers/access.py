@@ -8,23 +8,23 @@ from datetime import datetime
 from babel.dates import format_date
 from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.handlers.common import (
-    edit_tapped,
-    locale_of,
-    log_refusal,
-    member_of,
-    refuse_callback,
-    say,
-    translator,
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callback, say
+from bot.telegram.handlers.coordinator import invite_message
+from bot.usecases.access import (
+    OpenInvite,
+    handover_invite,
+    invites_of,
+    organisation_in,
+    partners_of,
+    take_out,
+    withdraw_invite,
 )
-from bot.telegram.handlers.coordinator import coordinator_member, coordinator_or_refusal, invite_message
-from storage.access import OpenInvite, open_invites, remove_partner, revoke_invite
-from storage.people import Membership, create_invite, partner_overview
+from bot.usecases.identity import Membership
 
 log = logging.getLogger(__name__)
 MAX_BUTTON_LABEL = 40
@@ -36,7 +36,7 @@ def _short(text: str) -> str:
 
 def _invites_view(svc: Services, member: Membership, locale: str,
                   _: Gettext) -> tuple[str, InlineKeyboardMarkup | None]:
-    invites = open_invites(svc.db, member.network_id, svc.clock())
+    invites = invites_of(svc.db, member.network_id, svc.clock())
     if not invites:
         return _("No open invite links. /invite <organisation name> makes one."), None
     lines = [_("Open invite links of \"{network}\" (tap one to withdraw it):").format(network=member.network_name)]
@@ -58,39 +58,31 @@ def _invite_label(invite: OpenInvite, _: Gettext) -> str:
     return invite.organisation or "?"
 
 
-async def invites_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def invites_command(update: Update, context: BotContext) -> None:
     """/invites: the network's open invite links, each with a button that withdraws it."""
-    svc, _ = translator(update, context)
-    member = await coordinator_member(update, svc, _)
     chat = update.effective_chat
-    if member is None or chat is None:
+    if chat is None:
         return
-    text, markup = _invites_view(svc, member, locale_of(update, svc), _)
+    text, markup = _invites_view(context.svc, context.known_member, context.locale, context._)
     await chat.send_message(text, reply_markup=markup)
 
 
-async def handover_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def handover_command(update: Update, context: BotContext) -> None:
     """/handover: a one-time link for the successor; the coordinator's role ends when they join."""
-    svc, _ = translator(update, context)
-    member = await coordinator_member(update, svc, _)
-    if member is None:
-        return
-    invite = create_invite(svc.db, member.network_id, "coordinator", None, svc.clock(), svc.settings.invite_ttl_days,
-                           replaces_membership_id=member.id)
-    link = invite_message(svc, _("your successor"), invite.token, invite.expires_at, locale_of(update, svc), _)
+    svc, _, member = context.svc, context._, context.known_member
+    invite = handover_invite(svc.db, member, svc.clock(), svc.settings.invite_ttl_days)
+    link = invite_message(svc, _("your successor"), invite.token, invite.expires_at, context.locale, _)
     await say(update, "\n\n".join([link, _("When your successor opens it and agrees, they coordinate \"{network}\" "
                                           "and your role ends. /invites withdraws the link.").format(
         network=member.network_name)]))
 
 
-async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remove_command(update: Update, context: BotContext) -> None:
     """/remove: choose a partner organisation to take out of the network (a confirmation follows)."""
-    svc, _ = translator(update, context)
-    member = await coordinator_member(update, svc, _)
-    chat = update.effective_chat
-    if member is None or chat is None:
+    svc, _, member, chat = context.svc, context._, context.known_member, update.effective_chat
+    if chat is None:
         return
-    rows = partner_overview(svc.db, member.network_id, svc.clock())
+    rows = partners_of(svc.db, member.network_id, svc.clock())
     if not rows:
         await say(update, _("No partner organisations yet."))
         return
@@ -99,28 +91,21 @@ async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await chat.send_message(_("Which partner organisation should leave the network?"), reply_markup=keyboard)
 
 
-async def on_access_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_access_button(update: Update, context: BotContext) -> None:
     """Withdraw an invite; choose, confirm or cancel removing a partner (coordinators of that network only)."""
-    svc, _ = translator(update, context)
-    query = update.callback_query
+    svc, _, member, query = context.svc, context._, context.known_member, update.callback_query
     data = callbacks.parse_member_action(query.data or "") if query else None
     if query is None:
-        return
-    member = member_of(update, svc)
-    refusal = coordinator_or_refusal(member, _)
-    if refusal or member is None:
-        log_refusal(update, member)
-        await refuse_callback(update, refusal or "")
         return
     if data is None or (data.target is None and data.action != "removeno"):
         log_refusal(update, member)
         await refuse_callback(update, _("This button is no longer valid."))
         return
     if data.action == "revoke":
-        done = revoke_invite(svc.db, member.network_id, data.target or 0, svc.clock())
+        done = withdraw_invite(svc.db, member.network_id, data.target or 0, svc.clock())
         if not done:  # used, expired, already withdrawn, or another network's
             log_refusal(update, member)
-        text, markup = _invites_view(svc, member, locale_of(update, svc), _)
+        text, markup = _invites_view(svc, member, context.locale, _)
         await edit_tapped(update, text, markup)
         await query.answer(_("The link has been withdrawn.") if done else _("This link is no longer open."))
         return
@@ -131,7 +116,7 @@ async def on_access_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def _removal_step(update: Update, svc: Services, member: Membership, action: str, organisation_id: int,
                         _: Gettext) -> None:
     """Removing a partner: the confirmation question, cancelling it, or taking the partner out."""
-    name = _organisation_name(svc, member.network_id, organisation_id)
+    name = organisation_in(svc.db, member.network_id, organisation_id)
     if action == "removeno":
         await edit_tapped(update, _("Nothing was changed."))
     elif name is None:  # removed meanwhile, or another network's
@@ -146,18 +131,12 @@ async def _removal_step(update: Update, svc: Services, member: Membership, actio
                                     "check-ins and is told; its earlier answers stay in the results.").format(
             organisation=name, network=member.network_name), keyboard)
     else:
-        contact = remove_partner(svc.db, member.network_id, organisation_id, svc.clock())
+        contact = take_out(svc.db, member.network_id, organisation_id, svc.clock())
         log.info("a coordinator removed a partner organisation")
         await edit_tapped(update, _("{organisation} has left the network. /invite {organisation} takes it back "
                                     "in.").format(organisation=name))
         if contact is not None:
             await _tell_removed(update, svc, contact)
-
-
-def _organisation_name(svc: Services, network_id: int, organisation_id: int) -> str | None:
-    row = svc.db.execute("SELECT name FROM organisations WHERE id = ? AND network_id = ? AND removed_at IS NULL",
-                         [organisation_id, network_id]).fetchone()
-    return None if row is None else str(row[0])
 
 
 async def _tell_removed(update: Update, svc: Services, contact: Membership) -> None:

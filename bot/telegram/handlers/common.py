@@ -9,11 +9,12 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.i18n import Gettext, pick_locale
+from bot.i18n import Gettext
 from bot.services import Services
-from storage.people import Membership, active_membership, user_locale
+from bot.telegram.context import SERVICES_KEY as SERVICES_KEY
+from bot.telegram.context import BotContext
+from bot.usecases.identity import Identity, Membership, identify
 
-SERVICES_KEY = "services"
 log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{1,64})?")  # Telegram's command syntax
 
@@ -25,23 +26,25 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return found
 
 
-def locale_of(update: Update, svc: Services) -> str:
-    """The user's chosen language if registered, else their Telegram language, else German."""
+def _identity(update: Update, svc: Services) -> Identity:
     user = update.effective_user
-    if user is None:
-        return pick_locale(None)
-    stored = user_locale(svc.db, user.id)
-    return stored or pick_locale(user.language_code)
+    return identify(svc.db, user.id if user else None, user.language_code if user else None, svc.settings.admins)
+
+
+def locale_of(update: Update, svc: Services) -> str:
+    """The user's chosen language if registered, else their Telegram language, else German (BotContext.locale)."""
+    return _identity(update, svc).locale
 
 
 def member_of(update: Update, svc: Services) -> Membership | None:
-    """The active membership of the user behind the update."""
-    user = update.effective_user
-    return None if user is None else active_membership(svc.db, user.id)
+    """The active membership of the user behind the update (BotContext.member: once per update)."""
+    return _identity(update, svc).member
 
 
 def translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Gettext]:
-    """Services and the gettext function in the user's language."""
+    """Services and the gettext function in the user's language (BotContext.svc and BotContext._)."""
+    if isinstance(context, BotContext):
+        return context.svc, context._
     svc = services(context)
     return svc, svc.tr(locale_of(update, svc))
 

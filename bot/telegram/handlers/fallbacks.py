@@ -9,11 +9,11 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.i18n import DEFAULT_LOCALE
 from bot.services import Services
-from bot.telegram.handlers.common import SERVICES_KEY, locale_of, member_of, say, translator
+from bot.telegram.context import SERVICES_KEY, BotContext
+from bot.telegram.handlers.common import locale_of, say
 from bot.telegram.handlers.menus import help_text
-from storage.people import user_locale
+from bot.usecases.identity import locale_of_user
 
 log = logging.getLogger(__name__)
 
@@ -21,34 +21,29 @@ _JOB_ERRORS_KEY = "job_errors_told"
 _JOB_ERROR_QUIET = 3600.0  # seconds: a failing scheduler job tells the admins once an hour, not every tick
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: BotContext) -> None:
     """/help: what this person's role can do."""
-    svc, _ = translator(update, context)
-    member = member_of(update, svc)
-    user = update.effective_user
-    is_admin = user is not None and user.id in svc.settings.admins
-    await say(update, help_text(member.role if member else None, is_admin, _))
+    member = context.member
+    await say(update, help_text(member.role if member else None, context.is_admin, context._))
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     """A command we do not have."""
-    _svc, _ = translator(update, context)
+    _ = context._
     text = update.effective_message.text if update.effective_message else ""
     command = (text or "").split()[0].split("@")[0] if text else "/"
     await say(update, _("I don't know the command {command}. /help shows what I can do.").format(command=command))
 
 
-async def unsupported_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsupported_content(update: Update, context: BotContext) -> None:
     """Stickers, photos, voice notes, locations and the like."""
-    _svc, _ = translator(update, context)
-    await say(update, _("Sorry, I can only read text messages and button taps. Please answer with the buttons "
+    await say(update, context._("Sorry, I can only read text messages and button taps. Please answer with the buttons "
                         "or a short text."))
 
 
-async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def edited_message(update: Update, context: BotContext) -> None:
     """An edited message: edits are not taken over; the original answer stays."""
-    _svc, _ = translator(update, context)
-    await say(update, _("I saw that you edited a message. Edits are not taken over: what you sent first is "
+    await say(update, context._("I saw that you edited a message. Edits are not taken over: what you sent first is "
                         "kept."))
 
 
@@ -73,7 +68,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if _worth_telling(context.bot_data, kind, update_id, time.monotonic()):
         await _tell_admins(context, svc, kind, update_id)
     if isinstance(update, Update) and update.effective_chat is not None:
-        _ = svc.tr(locale_of(update, svc))
+        _ = context._ if isinstance(context, BotContext) else svc.tr(locale_of(update, svc))
         try:
             await say(update, _("Something went wrong on my side. What you answered so far is saved; "
                                 "please try again in a moment."))
@@ -103,7 +98,7 @@ def _worth_telling(bot_data: dict[str, object], kind: str, update_id: int | None
 
 async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, svc: Services, kind: str, update_id: int | None) -> None:
     for admin in sorted(svc.settings.admins):
-        _ = svc.tr(user_locale(svc.db, admin) or DEFAULT_LOCALE)
+        _ = svc.tr(locale_of_user(svc.db, admin))
         try:
             await context.bot.send_message(admin, _("Netzpuls error: {kind} while handling update {update}. "
                                                     "Details are in the log.").format(kind=kind, update=update_id))

@@ -7,29 +7,18 @@ import logging
 
 from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
-from bot.i18n import DEFAULT_LOCALE, Gettext
+from bot.i18n import Gettext
 from bot.jobs.consent import renewal_buttons, renewal_text
-from bot.services import CONSENT_VERSION, Services
+from bot.services import Services
 from bot.telegram import callbacks
+from bot.telegram.context import BotContext
 from bot.telegram.handlers.checkin import begin_exit
-from bot.telegram.handlers.common import (
-    SERVICES_KEY,
-    command_of,
-    edit_tapped,
-    log_refusal,
-    member_of,
-    refuse_callback,
-    say,
-    translator,
-)
+from bot.telegram.handlers.common import command_of, edit_tapped, log_refusal, refuse_callback, say
+from bot.usecases import rights
+from bot.usecases.identity import Membership
 from bot.usecases.people import exit_offer_member_of, queue_exit_offer
-from storage.access import consent_version_of, record_consent
-from storage.outbox import Outgoing, enqueue
-from storage.people import Membership, coordinators_of, end_membership, user_locale
-from storage.reports import network_privacy
-from storage.rights import erase_person, personal_data
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +34,12 @@ def _passes_gate(update: Update) -> bool:
     return command_of(message.text if message is not None else None) in _ALWAYS
 
 
-async def consent_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def consent_gate(update: Update, context: BotContext) -> None:
     """Before any handler: a member who agreed to an older consent text is asked again; only rights pass."""
-    svc = context.bot_data.get(SERVICES_KEY)
-    if not isinstance(svc, Services) or update.effective_user is None or _passes_gate(update):
+    if not context.ready or update.effective_user is None or _passes_gate(update):
         return
-    member = member_of(update, svc)
-    if member is None or consent_version_of(svc.db, member.id) >= CONSENT_VERSION:
+    svc, member = context.svc, context.member
+    if member is None or not rights.consent_outdated(svc.db, member):
         return
     _ = svc.tr(member.locale)
     log_refusal(update, member)
@@ -62,18 +50,18 @@ async def consent_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(renewal_text(_, member.network_name, svc.settings.retention_months,
-                                             network_privacy(svc.db, member.network_id)), reply_markup=keyboard)
+                                             rights.network_privacy_of(svc.db, member)), reply_markup=keyboard)
     raise ApplicationHandlerStop
 
 
-async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mydata_command(update: Update, context: BotContext) -> None:
     """/mydata: everything stored about the person, as a JSON file."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    data = personal_data(svc.db, user.id, svc.clock())
-    if data["person"] is None:
+    data = rights.my_data(svc.db, user.id, svc.clock())
+    if data is None:
         await say(update, _("I have stored nothing about you."))
         return
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
@@ -81,13 +69,13 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                              caption=_("Everything Netzpuls has stored about you."))
 
 
-async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def delete_command(update: Update, context: BotContext) -> None:
     """/delete: ask to confirm erasing the person's personal data."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     user = update.effective_user
     if user is None:
         return
-    if personal_data(svc.db, user.id, svc.clock())["person"] is None:
+    if rights.my_data(svc.db, user.id, svc.clock()) is None:
         await say(update, _("I have stored nothing about you."))
         return
     keyboard = InlineKeyboardMarkup([[
@@ -101,15 +89,10 @@ async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                               "undone. /mydata sends you a copy first."), keyboard)
 
 
-async def leave_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def leave_command(update: Update, context: BotContext) -> None:
     """/leave: ask to confirm leaving the network (a network's last coordinator hands over first)."""
-    svc, _ = translator(update, context)
-    member = member_of(update, svc)
-    if member is None:
-        log_refusal(update, member)
-        await say(update, _("You are not a member of a network."))
-        return
-    if _sole_coordinator(svc, member):
+    svc, _, member = context.svc, context._, context.known_member
+    if rights.sole_coordinator(svc.db, member):
         await say(update, _("You are the only coordinator of \"{network}\". Please hand the role over first with "
                             "/handover; your role ends when your successor joins.").format(network=member.network_name))
         return
@@ -128,32 +111,27 @@ async def _say_with(update: Update, text: str, keyboard: InlineKeyboardMarkup) -
         await chat.send_message(text, reply_markup=keyboard)
 
 
-def _sole_coordinator(svc: Services, member: Membership) -> bool:
-    return member.role == "coordinator" and len(coordinators_of(svc.db, member.network_id)) < 2
-
-
 def _rights_refusal(svc: Services, member: Membership | None, action: str, user_id: int, _: Gettext) -> str | None:
     """Why this rights button does nothing for this person now (stale, forged, or not theirs), or None."""
     stale = _("This button is no longer valid.")
     if action in ("agree", "decline"):  # only while a new consent text waits for an answer
-        return stale if member is None or consent_version_of(svc.db, member.id) >= CONSENT_VERSION else None
+        return stale if member is None or not rights.consent_outdated(svc.db, member) else None
     if action == "leave":
-        return stale if member is None or _sole_coordinator(svc, member) else None
-    if action == "delete" and personal_data(svc.db, user_id, svc.clock())["person"] is None:
+        return stale if member is None or rights.sole_coordinator(svc.db, member) else None
+    if action == "delete" and rights.my_data(svc.db, user_id, svc.clock()) is None:
         return _("I have stored nothing about you.")
     if action == "exit" and exit_offer_member_of(svc.db, user_id) is None:
         return stale
     return None
 
 
-async def on_rights_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_rights_button(update: Update, context: BotContext) -> None:
     """Renewed consent (agree/decline), /leave's and /delete's confirmation, the offered exit check-in."""
-    svc, _ = translator(update, context)
+    svc, _, member = context.svc, context._, context.member
     query, user = update.callback_query, update.effective_user
     data = callbacks.parse_member_action(query.data or "") if query else None
     if query is None or user is None:
         return
-    member = member_of(update, svc)
     refusal = _("This button is no longer valid.") if data is None else _rights_refusal(svc, member, data.action,
                                                                                         user.id, _)
     if refusal is not None or data is None:
@@ -167,7 +145,8 @@ async def on_rights_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if former is not None:
             await begin_exit(update, svc, former, _)
     elif data.action == "delete":
-        erase_person(svc.db, user.id, now)
+        rights.erase(svc.db, user.id, now)
+        context.refresh()
         log.info("a person erased their personal data")
         _tell_admins_if_leaderless(svc, member)
         await _drop_menu(update)
@@ -178,16 +157,17 @@ async def on_rights_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     elif data.action in ("keep", "stay"):
         await edit_tapped(update, _("Nothing was changed."))
     elif data.action == "agree" and member is not None:
-        record_consent(svc.db, member.id, CONSENT_VERSION, now)
+        rights.agree(svc.db, member, now)
         await edit_tapped(update, _("Thank you! Everything stays as it was. /help shows what you can do."))
     elif member is not None:  # leave, or decline the new consent text (which is leaving too)
         await _leave(update, svc, member, "left" if data.action == "leave" else "consent_declined", _)
+        context.refresh()
     await query.answer()  # last: the tap is done once what it asked for is stored
 
 
 async def _leave(update: Update, svc: Services, member: Membership, reason: str, _: Gettext) -> None:
     """End the membership, then offer the exit check-in to a partner."""
-    if not end_membership(svc.db, member.id, reason, svc.clock()):
+    if not rights.leave(svc.db, member, reason, svc.clock()):
         return
     log.info("a %s left a network (%s)", member.role, reason)
     _tell_admins_if_leaderless(svc, member)
@@ -199,20 +179,9 @@ async def _leave(update: Update, svc: Services, member: Membership, reason: str,
 
 
 def _tell_admins_if_leaderless(svc: Services, former: Membership | None) -> None:
-    """A network's last coordinator declined the new consent text or erased their data (rights that no handover may
-    hold up): the admins are told how to invite a new one."""
-    if former is None or former.role != "coordinator" or coordinators_of(svc.db, former.network_id):
-        return
-    messages = []
-    for admin in sorted(svc.settings.admins):
-        _ = svc.tr(user_locale(svc.db, admin) or DEFAULT_LOCALE)
-        text = _("The network \"{network}\" (id {id}) has no coordinator any more: the last one left. A link for a "
-                 "new coordinator: python -m bot network invite {id}").format(network=former.network_name,
-                                                                            id=former.network_id)
-        messages.append(Outgoing(f"leaderless:{former.id}:{admin}", "notice", admin, text))
-    with svc.db.atomic():
-        enqueue(svc.db, messages, svc.clock())
-    svc.wake_sender()
+    """A network's last coordinator left by a right no handover may hold up: the admins are told (queued)."""
+    if rights.tell_admins_if_leaderless(svc.db, svc.catalogs, svc.settings.admins, former, svc.clock()):
+        svc.wake_sender()
 
 
 async def offer_exit_checkin(svc: Services, member: Membership) -> None:

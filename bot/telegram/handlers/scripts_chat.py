@@ -7,45 +7,39 @@ preview are in scripts_upload.py and scripts_preview.py; every button of theirs 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.callbacks import ScriptAction
-from bot.telegram.handlers.common import log_refusal, member_of, refuse_callback, say, translator
-from bot.telegram.handlers.scripts_common import Editor, close_with, editor_of
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import refuse_callback
+from bot.telegram.handlers.scripts_common import Editor, close_with
 from bot.telegram.handlers.scripts_preview import begin_preview
-from bot.telegram.handlers.scripts_upload import discard_draft, publish_draft
-from storage.checkins import script_source
-from storage.people import network_name
-from storage.scripts import Publication, network_versions, publications, published_version, script_ids, stored_versions
+from bot.telegram.handlers.scripts_upload import discard_draft, editor_in, publish_draft
+from bot.usecases import script_admin
+from bot.usecases.script_admin import Publication
 
 _PER_ROW = 4
 _HISTORY = 8  # publications shown under "Versions"
 
 
-async def scripts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def scripts_command(update: Update, context: BotContext) -> None:
     """/scripts: each script with the version in use and the stored versions, and buttons to download or roll back."""
-    svc, _ = translator(update, context)
-    editor = editor_of(update, svc)
-    chat = update.effective_chat
-    if editor is None or chat is None:
-        log_refusal(update, member_of(update, svc))
-        await say(update, _("/scripts is for admins and network coordinators: it changes the check-in questions."))
+    svc, _, editor, chat = context.svc, context._, editor_in(context), update.effective_chat
+    if editor is None or chat is None:  # the role guard lets only editors (bot/telegram/roles.py) through
         return
     lines = [_("Check-in scripts (for every network):") if editor.is_admin else
              _("Check-in scripts of your network:")]
     rows: list[list[InlineKeyboardButton]] = []
-    for script_id in script_ids(svc.db):
-        in_use = published_version(svc.db, script_id, editor.network_id)
-        stored = ", ".join(str(v.version) for v in stored_versions(svc.db, script_id, editor.network_id))
+    for listed in script_admin.listing(svc.db, editor.network_id):
+        script_id = listed.script_id
+        stored = ", ".join(str(v.version) for v in listed.stored)
         lines.append(_("• {script}: version {version} in use (stored versions: {versions})").format(
-            script=script_id, version=in_use or "–", versions=stored))
-        if editor.is_admin:
-            lines += [_("   {network} uses its own version {version}").format(network=own.network_name,
-                                                                               version=own.version)
-                      for own in network_versions(svc.db, script_id)]
+            script=script_id, version=listed.in_use or "–", versions=stored))
+        lines += [_("   {network} uses its own version {version}").format(network=own.network_name,
+                                                                           version=own.version)
+                  for own in listed.own_versions]
         rows.append([
             InlineKeyboardButton(_("Download {script}").format(script=script_id),
                                  callback_data=callbacks.script_action("download", script_id)),
@@ -59,17 +53,13 @@ async def scripts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
-async def on_script_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every "d:" button: download, versions, rollback and its confirmation; preview, publish, discard a draft."""
-    svc, _ = translator(update, context)
-    query = update.callback_query
+async def on_script_button(update: Update, context: BotContext) -> None:
+    """Every "d:" button (editors, bot/telegram/roles.py): download, versions, rollback and its confirmation;
+    preview, publish, discard a draft."""
+    svc, _, editor, query = context.svc, context._, editor_in(context), update.callback_query
     data = callbacks.parse_script_action(query.data or "") if query is not None else None
-    editor = editor_of(update, svc)
-    if data is None:
+    if data is None or editor is None:
         await refuse_callback(update, _("This button is no longer valid."))
-    elif editor is None:
-        log_refusal(update, member_of(update, svc))
-        await refuse_callback(update, _("This button is not meant for you."))
     elif data.action == "preview":
         await begin_preview(update, svc, data.draft_id, _)
     elif data.action == "publish":
@@ -78,7 +68,7 @@ async def on_script_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await discard_draft(update, svc, data.draft_id, _)
     elif data.action == "cancel":
         await close_with(update, _("Nothing was changed."))
-    elif published_version(svc.db, data.script_id, editor.network_id) is None:
+    elif script_admin.version_in_use(svc.db, data.script_id, editor.network_id) is None:
         await refuse_callback(update, _("This button is no longer valid."))
     elif data.action == "download":
         await _download(update, svc, editor, data.script_id, _)
@@ -90,22 +80,21 @@ async def on_script_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def _download(update: Update, svc: Services, editor: Editor, script_id: str, _: Gettext) -> None:
     """Send the YAML of the version in use as <script_id>.yaml."""
-    script = svc.scripts.current(script_id, editor.network_id)
-    source = script_source(svc.db, script_id, script.version) or ""
+    version, source = script_admin.source_in_use(svc.db, svc.scripts, script_id, editor.network_id)
     chat = update.effective_chat
     if update.callback_query is not None:
         await update.callback_query.answer()
     if chat is not None:
         await chat.send_document(source.encode("utf-8"), filename=f"{script_id}.yaml", caption=_(
             "Version {version} of {script}, in use now. Edit it and send the file back to me.").format(
-            version=script.version, script=script_id))
+            version=version, script=script_id))
 
 
 async def _versions(update: Update, svc: Services, editor: Editor, script_id: str, _: Gettext) -> None:
     """The stored versions and the recent history, with a button per version to roll back to."""
     lines = [_("Versions of {script}:").format(script=script_id)]
     buttons: list[InlineKeyboardButton] = []
-    for stored in stored_versions(svc.db, script_id, editor.network_id):
+    for stored in script_admin.stored_versions(svc.db, script_id, editor.network_id):
         if stored.in_use:
             lines.append(_("• version {version} (stored {date}) – in use").format(
                 version=stored.version, date=stored.created_at[:10]))
@@ -115,8 +104,8 @@ async def _versions(update: Update, svc: Services, editor: Editor, script_id: st
         buttons.append(InlineKeyboardButton(_("Version {version}").format(version=stored.version),
                                             callback_data=callbacks.script_action("rollback", script_id,
                                                                                   stored.version)))
-    history = publications(svc.db, script_id, editor.network_id)[-_HISTORY:]
-    lines += ["", _("Recent changes:"), *(_history_line(svc, event, _) for event in history)]
+    history = script_admin.recent_changes(svc.db, script_id, editor.network_id, _HISTORY)
+    lines += ["", _("Recent changes:"), *(_history_line(event, network, _) for event, network in history)]
     lines += ["", _("Tap a version to put it in use again.") if buttons else
               _("There is no other version to roll back to.")]
     if update.callback_query is not None:
@@ -127,7 +116,7 @@ async def _versions(update: Update, svc: Services, editor: Editor, script_id: st
         await chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
-def _history_line(svc: Services, event: Publication, _: Gettext) -> str:
+def _history_line(event: Publication, network: str | None, _: Gettext) -> str:
     """One publish or rollback: when, which version, by whom, and for which network if only for one."""
     when = event.published_at[:16].replace("T", " ")
     if event.action == "rollback":
@@ -135,15 +124,15 @@ def _history_line(svc: Services, event: Publication, _: Gettext) -> str:
     else:
         line = _("{date}: version {version} published (by {by})")
     line = line.format(date=when, version=event.version, by=event.published_by)
-    if event.network_id is not None:
-        line += " – " + _("only {network}").format(network=network_name(svc.db, event.network_id) or "?")
+    if network is not None:
+        line += " – " + _("only {network}").format(network=network)
     return line
 
 
 async def _rollback(update: Update, svc: Services, editor: Editor, data: ScriptAction, _: Gettext) -> None:
     """A version tapped: ask "Roll back to version N?"; Yes (if still the same situation) puts it in use again."""
-    visible = {stored.version for stored in stored_versions(svc.db, data.script_id, editor.network_id)}
-    in_use = published_version(svc.db, data.script_id, editor.network_id)
+    visible = {stored.version for stored in script_admin.stored_versions(svc.db, data.script_id, editor.network_id)}
+    in_use = script_admin.version_in_use(svc.db, data.script_id, editor.network_id)
     if data.version not in visible:
         await refuse_callback(update, _("This button is no longer valid."))
     elif in_use == data.version:

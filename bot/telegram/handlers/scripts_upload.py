@@ -3,36 +3,43 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
-from bot.core.script.diff import NO_CHANGES, diff_scripts
 from bot.core.script.loader import ScriptError
 from bot.i18n import Gettext
 from bot.services import Services
-from bot.telegram.handlers.common import refuse_callback, say, translator
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import refuse_callback, say
 from bot.telegram.handlers.fallbacks import unsupported_content
 from bot.telegram.handlers.scripts_common import (
     Editor,
     decided_text,
     draft_buttons,
     drop_buttons,
-    editor_of,
     fit_lines,
     own_draft,
 )
-from storage.script_drafts import create_draft, decide, get_draft
-from storage.scripts import newest_version, published_version
+from bot.usecases import script_admin
 
 MAX_UPLOAD = 64 * 1024  # bytes; the shipped script has about 5 KB
 SUMMARY_LINES = 25  # changes shown under an upload; the rest is counted
 
 
-async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def editor_in(context: BotContext) -> Editor | None:
+    """The editor behind an update: an admin (for every network) first, then a coordinator; None for others."""
+    identity = context.identity
+    if identity.user_id is not None and identity.is_admin:
+        return Editor(identity.user_id, None)
+    if identity.member is not None and identity.member.role == "coordinator":
+        return Editor(identity.member.user_id, identity.member.network_id)
+    return None
+
+
+async def on_document(update: Update, context: BotContext) -> None:
     """A file in the private chat: from an editor, an edited script to check; from anyone else, the polite refusal."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     message = update.effective_message
     document = message.document if message is not None else None
-    editor = editor_of(update, svc)
+    editor = editor_in(context)
     if document is None or editor is None:  # partners and strangers: the answer to any other non-text message
         await unsupported_content(update, context)
         return
@@ -63,28 +70,25 @@ def review_upload(svc: Services, editor: Editor, source: str, file_name: str,
                   _: Gettext) -> tuple[str, InlineKeyboardMarkup | None]:
     """Check an uploaded script: its problems, or a stored draft with what changed and the buttons to decide."""
     try:
-        script, source = svc.scripts.prepare(source, file_name)
+        review = script_admin.review_upload(svc.db, svc.scripts, editor.user_id, editor.network_id, source,
+                                            file_name, svc.clock())
     except ScriptError as error:
         head = _("{file} has problems; nothing was changed. Please correct them and send the file again:").format(
             file=file_name)
         lines = [head, *(str(problem) for problem in error.problems)]
         return fit_lines(lines, lambda n: _("… and {count} more").format(count=n)), None
-    if newest_version(svc.db, script.id) == 0:
+    if review.state == "unknown":
         return _("There is no script '{script}'. Here you can change the scripts /scripts lists; new scripts are "
-                 "added as files in dialogs/ on the server.").format(script=script.id), None
-    old = svc.scripts.current(script.id, editor.network_id)
-    changes = diff_scripts(old, script)
-    if changes == [NO_CHANGES]:
+                 "added as files in dialogs/ on the server.").format(script=review.script_id), None
+    if review.state == "unchanged" or review.changes is None:
         return _("{file} is the same as version {version} of {script}, which is in use: nothing to publish.").format(
-            file=file_name, version=old.version, script=script.id), None
-    draft = create_draft(svc.db, editor.user_id, editor.network_id, script.id, source, file_name, svc.clock(),
-                         old.version)
+            file=file_name, version=review.old_version, script=review.script_id), None
     head = _("{file} is valid. Changes from version {old} (in use) to the new version {new}:").format(
-        file=file_name, old=old.version, new=script.version)
+        file=file_name, old=review.old_version, new=review.new_version)
     hint = _("Preview runs it as a partner would (nothing is stored); Publish puts it in use.")
-    text = fit_lines([head, *changes], lambda n: _("… and {count} more").format(count=n),
+    text = fit_lines([head, *review.changes], lambda n: _("… and {count} more").format(count=n),
                      limit=4000 - len(hint), most=SUMMARY_LINES + 1)
-    return f"{text}\n\n{hint}", draft_buttons(draft.id, _)
+    return f"{text}\n\n{hint}", draft_buttons(review.draft_id, _)
 
 
 async def publish_draft(update: Update, svc: Services, draft_id: int, _: Gettext) -> None:
@@ -93,25 +97,18 @@ async def publish_draft(update: Update, svc: Services, draft_id: int, _: Gettext
     if found is None:
         return
     editor, draft = found
-    now = svc.clock()
-    with svc.db.atomic():  # decided and published together: a second tap finds the draft decided
-        in_use = published_version(svc.db, draft.script_id, draft.network_id)
-        # Publishing a draft made against an older version would silently undo what was put in use since.
-        stale = in_use != draft.base_version
-        decided = decide(svc.db, draft.id, "discarded" if stale else "published", now)
-        if decided and not stale:
-            script = svc.scripts.publish_text(draft.source, draft.file_name, str(editor.user_id), now,
-                                              draft.network_id)
-    if not decided:
+    done = script_admin.publish(svc.db, svc.scripts, editor.user_id, draft, svc.clock())
+    if done.state == "decided":
         await _already_decided(update, svc, draft_id, _)
         return
-    if stale:
+    if done.state == "stale" or done.script is None:
         await refuse_callback(update, _("Nothing was changed."))
         await drop_buttons(update)
         await say(update, _("Since you sent {file}, version {version} of {script} was put in use. Please get it with "
                             "/scripts, make your change again and send the file.").format(
-            file=draft.file_name, version=in_use, script=draft.script_id))
+            file=draft.file_name, version=done.in_use, script=draft.script_id))
         return
+    script = done.script
     if update.callback_query is not None:
         await update.callback_query.answer()
     await drop_buttons(update)
@@ -127,7 +124,7 @@ async def discard_draft(update: Update, svc: Services, draft_id: int, _: Gettext
     """Discard: the draft is dropped (kept in the database, marked discarded); nothing changes."""
     if await own_draft(update, svc, draft_id, _) is None:
         return
-    if not decide(svc.db, draft_id, "discarded", svc.clock()):
+    if not script_admin.discard(svc.db, draft_id, svc.clock()):
         await _already_decided(update, svc, draft_id, _)
         return
     if update.callback_query is not None:
@@ -138,6 +135,6 @@ async def discard_draft(update: Update, svc: Services, draft_id: int, _: Gettext
 
 async def _already_decided(update: Update, svc: Services, draft_id: int, _: Gettext) -> None:
     """A tap that lost the race against another decision on the same draft."""
-    draft = get_draft(svc.db, draft_id)
+    draft = script_admin.draft(svc.db, draft_id)
     if draft is not None:
         await refuse_callback(update, decided_text(draft, _))

@@ -7,16 +7,15 @@ from datetime import time
 
 from babel.dates import format_date, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot.core.calendar import GERMAN_STATES, Schedule, check_schedule, local
-from bot.core.planner import next_opening
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.handlers.common import log_refusal, member_of, refuse_callback, say, translator
-from storage.people import Membership, network_created_at
-from storage.rounds import latest_round, save_schedule, schedule_of
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import refuse_callback
+from bot.usecases.identity import Membership
+from bot.usecases.settings import change_schedule, network_schedule, next_round_opens
 
 REMINDER_CHOICES = {"3-7": (3, 7), "2-5": (2, 5), "4-8": (4, 8), "3": (3,), "0": ()}
 CLOSE_CHOICES = (7, 10, 14, 21)
@@ -74,25 +73,23 @@ def _fits(schedule: Schedule, field: str, value: str) -> bool:
     return True
 
 
-def summary(svc: Services, member: Membership, schedule: Schedule, _: Gettext, locale: str) -> str:
+def summary(svc: Services, member: Membership, plan: Schedule, _: Gettext, locale: str) -> str:
     """The schedule in words, with the date the next round opens."""
-    day = get_day_names("wide", locale=locale)[schedule.weekday]
-    reminders = " & ".join(str(d) for d in schedule.reminder_days) or "–"
-    quiet = (f"{schedule.quiet_start:%H:%M}–{schedule.quiet_end:%H:%M}, " if schedule.quiet_start != schedule.quiet_end
+    day = get_day_names("wide", locale=locale)[plan.weekday]
+    reminders = " & ".join(str(d) for d in plan.reminder_days) or "–"
+    quiet = (f"{plan.quiet_start:%H:%M}–{plan.quiet_end:%H:%M}, " if plan.quiet_start != plan.quiet_end
              else "")
-    latest = latest_round(svc.db, member.network_id)
-    created = network_created_at(svc.db, member.network_id)
-    opens = next_opening(schedule, created, latest.period if latest else None, svc.clock())
-    opens_on = format_date(local(schedule, opens).date(), format="long", locale=locale)
+    opens = next_round_opens(svc.db, member.network_id, plan, svc.clock())
+    opens_on = format_date(local(plan, opens).date(), format="long", locale=locale)
     return "\n".join([
         _("Schedule of \"{network}\":").format(network=member.network_name),
         _("• A round opens on the first {weekday} of each month at {time}.").format(
-            weekday=day, time=f"{schedule.hour:02d}:{schedule.minute:02d}"),
+            weekday=day, time=f"{plan.hour:02d}:{plan.minute:02d}"),
         _("• Reminders to partners who have not answered: after {days} days.").format(days=reminders),
-        _("• The round closes after {days} days.").format(days=schedule.close_days),
+        _("• The round closes after {days} days.").format(days=plan.close_days),
         _("• Nothing is sent in quiet hours: {hours}weekends and public holidays ({state}).").format(
-            hours=quiet, state=schedule.state or _("nationwide only")),
-        _("• Time zone: {zone}").format(zone=schedule.timezone),
+            hours=quiet, state=plan.state or _("nationwide only")),
+        _("• Time zone: {zone}").format(zone=plan.timezone),
         _("Next round opens: {date}").format(date=opens_on),
     ])
 
@@ -104,58 +101,41 @@ def _menu(_: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:3], buttons[3:]])
 
 
-async def _coordinator(update: Update, svc: Services, _: Gettext) -> Membership | None:
-    member = member_of(update, svc)
-    if member is None or member.role != "coordinator":
-        log_refusal(update, member)
-        if update.callback_query is not None:
-            await refuse_callback(update, _("This command is only for the network coordination."))
-        else:
-            await say(update, _("This command is only for the network coordination."))
-        return None
-    return member
-
-
-async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings_command(update: Update, context: BotContext) -> None:
     """/settings: the network's schedule and buttons to change it."""
-    svc, _ = translator(update, context)
-    member = await _coordinator(update, svc, _)
-    chat = update.effective_chat
-    if member is None or chat is None:
-        return
-    schedule = schedule_of(svc.db, member.network_id)
-    await chat.send_message(summary(svc, member, schedule, _, member.locale), reply_markup=_menu(_))
+    svc, _, member, chat = context.svc, context._, context.known_member, update.effective_chat
+    if chat is not None:
+        await chat.send_message(summary(svc, member, network_schedule(svc.db, member.network_id), _, member.locale),
+                                reply_markup=_menu(_))
 
 
-async def on_settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_settings_button(update: Update, context: BotContext) -> None:
     """A field to change (shows its choices) or a chosen value (stores it and shows the new schedule)."""
-    svc, _ = translator(update, context)
-    query = update.callback_query
+    svc, _, member, query = context.svc, context._, context.known_member, update.callback_query
     parsed = callbacks.parse_setting(query.data or "") if query else None
-    member = await _coordinator(update, svc, _)
-    if query is None or member is None:
+    if query is None:
         return
     choices = _choices(parsed[0], _, member.locale) if parsed else []
     if parsed is None or not choices:
         await refuse_callback(update, _("This button is no longer valid."))
         return
     field, value = parsed
-    schedule = schedule_of(svc.db, member.network_id)
+    current = network_schedule(svc.db, member.network_id)
     if value is None:
         # Only what fits the rest of the schedule, e.g. no closing before the last reminder.
         buttons = [InlineKeyboardButton(label, callback_data=callbacks.setting(field, v)) for label, v in choices
-                   if _fits(schedule, field, v)]
+                   if _fits(current, field, v)]
         await query.answer()
         await query.edit_message_reply_markup(InlineKeyboardMarkup([buttons[i:i + 4]
                                                                     for i in range(0, len(buttons), 4)]))
         return
-    changed = _apply(schedule, field, value)
+    changed = _apply(current, field, value)
     if changed is None:
         await refuse_callback(update, _("This button is no longer valid."))
         return
-    if not _fits(schedule, field, value):
+    if not _fits(current, field, value):
         await refuse_callback(update, _("That does not fit: the reminders must come before the round closes."))
         return
-    save_schedule(svc.db, member.network_id, changed, svc.clock())
+    change_schedule(svc.db, member.network_id, changed, svc.clock())
     await query.answer(_("Saved."))
     await query.edit_message_text(summary(svc, member, changed, _, member.locale), reply_markup=_menu(_))

@@ -1,0 +1,143 @@
+"""Who may use which command and which kind of button: the role table, and the guard app.py wraps every command
+and button handler in (one polite refusal, one log line).
+
+Roles (bot/usecases/identity.py): a stranger has no active membership, a partner or coordinator has one, an admin
+is one of NETZPULS_ADMINS (and may be a member too); a person may use what any of their roles may. Whether a button
+was made for this member or network, and what the state allows (a used invite, a finished check-in), is for the
+handlers to check: those are not roles."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import log_refusal, refuse_callback, say
+from bot.usecases.identity import Role
+
+
+def N_(message: str) -> str:
+    """Mark a text for the catalogs; it is translated where it is shown."""
+    return message
+
+
+EVERYONE: frozenset[Role] = frozenset({"stranger", "partner", "coordinator", "admin"})
+MEMBERS: frozenset[Role] = frozenset({"partner", "coordinator"})
+PARTNERS: frozenset[Role] = frozenset({"partner"})
+COORDINATORS: frozenset[Role] = frozenset({"coordinator"})
+EDITORS: frozenset[Role] = frozenset({"coordinator", "admin"})  # who may change the check-in scripts
+
+NOT_REGISTERED = N_("You are not registered yet. Please open the invite link from your network coordination.")
+ONLY_COORDINATION = N_("This command is only for the network coordination.")
+BUTTON_REFUSAL = N_("This button is not meant for you.")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The roles that may use a command, what a member of another role is told, and what a stranger is told."""
+
+    roles: frozenset[Role]
+    refusal: str = ONLY_COORDINATION
+    stranger: str = NOT_REGISTERED
+
+    def allows(self, roles: frozenset[Role]) -> bool:
+        """Whether someone with these roles may use it."""
+        return bool(self.roles & roles)
+
+
+_SCRIPTS = N_("/scripts is for admins and network coordinators: it changes the check-in questions.")
+_ANSWERS = N_("/answers is for partner organisations: it shows their check-in answers.")
+
+# Every command app.py registers, by name.
+COMMANDS: dict[str, Rule] = {
+    "start": Rule(EVERYONE),
+    "help": Rule(EVERYONE),
+    "checkin": Rule(PARTNERS, N_("The check-in is for partner organisations. As coordinator you will see the "
+                                 "results in the monthly overview.")),
+    "answers": Rule(PARTNERS, _ANSWERS, _ANSWERS),
+    "pause": Rule(PARTNERS, N_("/pause is for partner organisations: it pauses their check-ins.")),
+    "language": Rule(MEMBERS),
+    "invite": Rule(COORDINATORS),
+    "partners": Rule(COORDINATORS),
+    "settings": Rule(COORDINATORS),
+    "scripts": Rule(EDITORS, _SCRIPTS, _SCRIPTS),
+    "digest": Rule(COORDINATORS),
+    "export": Rule(COORDINATORS),
+    "privacy": Rule(COORDINATORS),
+    "coach": Rule(COORDINATORS),
+    "actions": Rule(COORDINATORS),
+    "invites": Rule(COORDINATORS),
+    "handover": Rule(COORDINATORS),
+    "remove": Rule(COORDINATORS),
+    "mydata": Rule(EVERYONE),
+    "delete": Rule(EVERYONE),
+    "leave": Rule(MEMBERS, stranger=N_("You are not a member of a network.")),
+}
+
+# Every kind of button, by the prefix of its callback data (bot/telegram/callbacks.py *_PATTERN); a refused tap is
+# answered with BUTTON_REFUSAL.
+BUTTONS: dict[str, frozenset[Role]] = {
+    "c": EVERYONE,  # consent to an invite: how strangers join (and members switch networks)
+    "l": MEMBERS,  # language
+    "a": frozenset({"partner", "stranger"}),  # answers: a partner's check-in, or a former partner's exit check-in
+    "v": PARTNERS,  # changing an answer (/answers)
+    "e": PARTNERS,  # choosing the answer to change (/answers)
+    "p": PARTNERS,  # a round's prompt: start now or later
+    "z": PARTNERS,  # pause
+    "s": COORDINATORS,  # settings
+    "d": EDITORS,  # scripts: download, versions, rollback; drafts
+    "r": EDITORS,  # a script preview's answers
+    "y": COORDINATORS,  # privacy
+    "k": COORDINATORS,  # coaching
+    "m": EVERYONE,  # data protection rights: every person's (the handler checks what applies to whom)
+    "n": COORDINATORS,  # access: invites, removing a partner
+}
+
+Handler = Callable[[Update, BotContext], Awaitable[object]]
+Guarded = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+def prefix_of(pattern: str) -> str:
+    """The prefix a callback pattern such as r"^c:" matches."""
+    return pattern.removeprefix("^").removesuffix(":")
+
+
+async def _refuse(update: Update, context: BotContext, text: str) -> None:
+    """The one refusal: logged without personal data, then said politely in the sender's language."""
+    log_refusal(update, context.member)
+    if update.callback_query is not None:
+        await refuse_callback(update, context._(text))
+    else:
+        await say(update, context._(text))
+
+
+def command(name: str, callback: Handler) -> Guarded:
+    """The command's handler, run only for the roles COMMANDS allows it; everyone else is refused."""
+    rule = COMMANDS[name]
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> None:
+        if rule.allows(context.roles):
+            await callback(update, context)
+        else:
+            await _refuse(update, context, rule.stranger if context.member is None else rule.refusal)
+
+    return guarded
+
+
+def button(pattern: str, callback: Handler) -> Guarded:
+    """The button kind's handler, run only for the roles BUTTONS allows it; everyone else is refused."""
+    roles = BUTTONS[prefix_of(pattern)]
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> None:
+        if roles & context.roles:
+            await callback(update, context)
+        else:
+            await _refuse(update, context, BUTTON_REFUSAL)
+
+    return guarded

@@ -1,0 +1,77 @@
+"""A person's data protection rights: renewed consent, a copy of their data, erasing it, leaving the network."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.i18n import Catalogs
+from bot.services import CONSENT_VERSION, EXIT_SCRIPT
+from bot.usecases.identity import locale_of_user
+from storage.access import consent_version_of, exit_offer_member, record_consent
+from storage.outbox import Outgoing, enqueue
+from storage.people import Membership, coordinators_of, end_membership
+from storage.reports import Privacy, network_privacy
+from storage.rights import erase_person, personal_data
+
+
+def consent_outdated(db: Database, member: Membership) -> bool:
+    """Whether the member agreed only to an older consent text than CONSENT_VERSION."""
+    return consent_version_of(db, member.id) < CONSENT_VERSION
+
+
+def network_privacy_of(db: Database, member: Membership) -> Privacy:
+    """The privacy of the member's network, which the consent text names."""
+    return network_privacy(db, member.network_id)
+
+
+def agree(db: Database, member: Membership, now: datetime) -> None:
+    """The member agreed to the current consent text."""
+    record_consent(db, member.id, CONSENT_VERSION, now)
+
+
+def my_data(db: Database, user_id: int, now: datetime) -> dict[str, Any] | None:
+    """Every row stored about the person, or None when nothing is stored about them."""
+    data = personal_data(db, user_id, now)
+    return None if data["person"] is None else data
+
+
+def sole_coordinator(db: Database, member: Membership) -> bool:
+    """Whether the member is their network's only coordinator (who hands over before leaving)."""
+    return member.role == "coordinator" and len(coordinators_of(db, member.network_id)) < 2
+
+
+def exit_offered(db: Database, user_id: int) -> Membership | None:
+    """The ended membership whose exit check-in was offered to this person and not started, or None."""
+    return exit_offer_member(db, user_id, EXIT_SCRIPT)
+
+
+def erase(db: Database, user_id: int, now: datetime) -> None:
+    """Erase the person's personal data and end their memberships (storage.rights.erase_person)."""
+    erase_person(db, user_id, now)
+
+
+def leave(db: Database, member: Membership, reason: str, now: datetime) -> bool:
+    """End the membership ("left", "consent_declined"); False if it had ended already."""
+    return end_membership(db, member.id, reason, now)
+
+
+def tell_admins_if_leaderless(db: Database, catalogs: Catalogs, admins: Collection[int], former: Membership | None,
+                              now: datetime) -> bool:
+    """A network's last coordinator declined the new consent text or erased their data (rights that no handover may
+    hold up): queue the admins how to invite a new one; True if anything was queued."""
+    if former is None or former.role != "coordinator" or coordinators_of(db, former.network_id):
+        return False
+    messages = []
+    for admin in sorted(admins):
+        _ = catalogs.gettext(locale_of_user(db, admin))
+        text = _("The network \"{network}\" (id {id}) has no coordinator any more: the last one left. A link for a "
+                 "new coordinator: python -m bot network invite {id}").format(network=former.network_name,
+                                                                            id=former.network_id)
+        messages.append(Outgoing(f"leaderless:{former.id}:{admin}", "notice", admin, text))
+    with db.atomic():
+        enqueue(db, messages, now)
+    return True
