@@ -4,7 +4,7 @@ The data (bench/_digest_data.py) is what the bot stores: networks, people, round
 in a SQLite file made by storage.db.open_db. For each network's newest closed round it runs the real code as
 bot/jobs/reports.py does: load_history with the network's thresholds, round_signals (the rules, and how many rounds in a
 row each signal has stood), and for each coordinator the German digest text (build_digest with the real catalogs and
-tips, the labels of bot.jobs.reports and each round's privacy). Baseline: one plain SQL aggregate over the same answers
+tips, the labels of bot.usecases.report, each round's privacy). Baseline: one plain SQL aggregate over the same answers
 table, in the same run. The chart is measured apart, without a goal.
 See bench/README.md.
 """
@@ -36,7 +36,7 @@ from bot.core import engine
 from bot.core.context import CheckinContext
 from bot.core.script.model import Script, Step, Value
 from bot.i18n import Catalogs, compile_catalogs
-from bot.jobs.reports import digest_chart, digest_texts, round_signals
+from bot.usecases.report import digest_chart, digest_texts, round_signals
 from bot.usecases.scripts import ScriptRegistry, load_tips
 from storage.checkins import stored_value
 from storage.context import checkin_context
@@ -131,7 +131,7 @@ def measure(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, targets: 
 
 def chart_times(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, targets: list[tuple[int, int]],
                 count: int) -> list[float]:
-    """Seconds to render the digest's chart for `count` networks (bot.jobs.reports.digest_chart; one warm-up first)."""
+    """Seconds to render the digest's chart for `count` networks (usecases.report.digest_chart, one warm-up first)."""
     times = []
     for network_id, round_id in targets[: count + 1]:
         history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))

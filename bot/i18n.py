@@ -1,13 +1,18 @@
-"""Babel catalogs: compile the .po files, load one Translations per locale, pick a user's locale."""
+"""Babel catalogs: compile the .po files, load one Translations per locale, pick a user's locale; month names and
+local days written out in a locale."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from bot.core.calendar import Schedule, local
 
 LOCALES: tuple[str, ...] = ("de", "en")
 DEFAULT_LOCALE = "de"
@@ -61,3 +66,14 @@ class Catalogs:
     def ngettext(self, locale: str) -> Ngettext:
         """The plural-aware gettext function of one locale."""
         return self._translations.get(locale, self._translations[DEFAULT_LOCALE]).ngettext
+
+
+def month_name(period: str, locale: str) -> str:
+    """"Januar 2027" for "2027-01"."""
+    year, month = (int(part) for part in period.split("-"))
+    return format_date(date(year, month, 1), "MMMM yyyy", locale=locale)
+
+
+def local_day(schedule: Schedule, moment: datetime, locale: str) -> str:
+    """The moment's local date, written out: "15. Januar 2027"."""
+    return format_date(local(schedule, moment).date(), format="long", locale=locale)

@@ -15,7 +15,7 @@ from bot.core.disclosure import OUTLETS, Outlet, history_as_of, round_disclosure
 from bot.core.history import BASELINE_ROUND, History, Participation, Privacy
 from bot.core.script.model import DONT_KNOW, Value
 from bot.core.tips import Tips
-from bot.jobs.reports import round_signals
+from bot.usecases.report import round_signals
 from tests.test_risk_rules import START, benefit, goals_clear, history, rid
 
 

@@ -22,7 +22,7 @@ from bot.demo.clock import DemoClock, DemoError, settle
 from bot.demo.personas import COORDINATOR, NETWORK_NAME, PARTNERS, SUCCESSORS, Persona, everyone, organisations
 from bot.demo.report import RoundOutcome, SignalLine, write_readme
 from bot.demo.transcript import BERLIN, Recorder, clear_output, stamp
-from bot.jobs.rounds import month_name
+from bot.i18n import month_name
 from bot.services import ONBOARDING_SCRIPT
 from bot.telegram.app import build_application, start_application, stop_application
 from bot.usecases.scripts import ScriptRegistry

@@ -13,7 +13,8 @@ from bot.core.digest.build import signal_text, signals_view
 from bot.core.history import History, Signal
 from bot.core.tips import Tips
 from bot.i18n import Catalogs
-from bot.jobs.reports import labels, queue_round_reports, round_signals
+from bot.jobs.reports import queue_round_reports
+from bot.usecases.report import labels, round_signals
 from bot.usecases.scripts import ScriptRegistry
 from storage.db import get_meta, open_db, set_meta
 from storage.history import load_history

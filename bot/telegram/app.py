@@ -15,7 +15,6 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -34,12 +33,12 @@ from bot.jobs.rounds import run_due_stepwise
 from bot.logsafe import hide_in_logs
 from bot.services import Clock, Services, system_clock
 from bot.telegram import callbacks, roles
-from bot.telegram.context import CONTEXT_TYPES, BotContext
+from bot.telegram.context import CONTEXT_TYPES, SERVICES_KEY, BotContext
 from bot.telegram.handlers.access import handover_command, invites_command, on_access_button, remove_command
 from bot.telegram.handlers.answers import answers_command, on_edit_button, on_revise_button
 from bot.telegram.handlers.checkin import checkin_command, on_answer_button
 from bot.telegram.handlers.coaching import actions_command, coach_command, on_coach_button
-from bot.telegram.handlers.common import SERVICES_KEY, refuse_callback, services
+from bot.telegram.handlers.common import refuse_callback
 from bot.telegram.handlers.coordinator import invite_command, partners_command
 from bot.telegram.handlers.export import export_command
 from bot.telegram.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
@@ -136,9 +135,9 @@ async def note_reachable(update: Update, context: BotContext) -> None:
         mark_reachable_again(context.svc.db, context.identity)
 
 
-async def rounds_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def rounds_tick(context: BotContext) -> None:
     """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender."""
-    svc = services(context)
+    svc = context.svc
     sync_to_disk(svc.db)
     await run_due_stepwise(svc.db, svc.catalogs, svc.clock(), svc.wake_sender)
     # After a round closed: digest, chart and feedback (once); urgent signals at once. Charts take ~0.2 s each, so

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
+from bot.telegram.context import BotContext
 from bot.telegram.handlers import answers, checkin, coaching, scripts_preview
-from bot.telegram.handlers.common import say, translator
+from bot.telegram.handlers.common import say
 from bot.usecases import coaching as coaching_usecase
 from bot.usecases.checkin import CheckinDialog
 from bot.usecases.typed import waiting_for
 
 
-async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_typed(update: Update, context: BotContext) -> None:
     """A typed message: the answer to whichever dialog waits for this person's text, or a friendly hint."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     message, user = update.effective_message, update.effective_user
     if message is None or message.text is None or user is None:
         return
     text, now = message.text, svc.clock()
-    waiting = waiting_for(svc.db, user.id, scripts_preview.may_preview(update, svc))
+    waiting = waiting_for(svc.db, user.id, scripts_preview.may_preview(context))
     if waiting.purpose == "preview" and waiting.draft is not None:
-        await scripts_preview.answer_typed(update, svc, waiting.draft, text, _)
+        await scripts_preview.answer_typed(update, context, waiting.draft, text)
     elif waiting.purpose == "coaching" and waiting.member is not None and waiting.session is not None:
         found = coaching_usecase.CoachingDialog(svc.db, svc.scripts, svc.tips, now, waiting.member, waiting.session)
         await coaching.answer_typed(update, svc, found, text, _)

@@ -10,8 +10,7 @@ from sqlite_utils import Database
 from bot.core import engine
 from bot.core.engine import DialogState, Input, Rejected
 from bot.core.render import Button, describe_value, pick, render_step
-from bot.i18n import Gettext
-from bot.jobs.rounds import local_day, month_name
+from bot.i18n import Gettext, local_day, month_name
 from bot.usecases.dialog import Refused, text_refusal
 from bot.usecases.scripts import ScriptRegistry
 from storage.checkins import Checkin, StepRecord, answers_of, get_checkin, latest_checkin, revise_answer, set_editing

@@ -12,8 +12,7 @@ from bot.core.context import CheckinContext
 from bot.core.engine import Accepted, DialogState, Pending
 from bot.core.render import pick
 from bot.core.script.model import Script
-from bot.i18n import Gettext
-from bot.jobs.rounds import local_day, month_name
+from bot.i18n import Gettext, local_day, month_name
 from bot.services import EXIT_SCRIPT, MONTHLY_SCRIPT, ONBOARDING_SCRIPT
 from bot.usecases.dialog import Begun, Dialog, Refused
 from bot.usecases.scripts import ScriptRegistry

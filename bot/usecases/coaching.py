@@ -16,9 +16,9 @@ from bot.core.history import Signal
 from bot.core.render import pick
 from bot.core.tips import Tips
 from bot.i18n import Gettext
-from bot.jobs.reports import round_signals
 from bot.usecases.checkin import script_in_use
 from bot.usecases.dialog import Begun, Dialog, Refused
+from bot.usecases.report import round_signals
 from bot.usecases.scripts import ScriptRegistry
 from storage.coaching import (
     Session,

@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from bot.core.tips import Tips
 from bot.i18n import Catalogs
-from bot.jobs.reports import digest_messages, round_signals
+from bot.usecases.report import digest_messages, round_signals
 from bot.usecases.scripts import ScriptRegistry
 from storage.history import load_history
 from storage.people import Membership

@@ -6,13 +6,13 @@ from contextlib import suppress
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.core.engine import Input, Press, Typed
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.handlers.common import log_refusal, member_of, refuse_callback, say, translator
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import log_refusal, refuse_callback, say
 from bot.usecases import answers as usecase
 from bot.usecases.dialog import Refused
 from bot.usecases.people import Membership
@@ -20,14 +20,9 @@ from bot.usecases.people import Membership
 _PER_ROW = 4
 
 
-async def answers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answers_command(update: Update, context: BotContext) -> None:
     """/answers: list the latest check-in's answers, with a button per answer while they can change."""
-    svc, _ = translator(update, context)
-    member = member_of(update, svc)
-    if member is None or member.role != "partner":
-        log_refusal(update, member)
-        await say(update, _("/answers is for partner organisations: it shows their check-in answers."))
-        return
+    svc, _, member = context.svc, context._, context.known_member  # partners only (bot/telegram/roles.py)
     shown = usecase.overview(svc.db, svc.scripts, svc.clock(), member, _)
     if shown is None:
         await say(update, _("You have not answered a check-in yet. /checkin starts one."))
@@ -41,11 +36,11 @@ async def answers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await chat.send_message("\n".join(shown.lines), reply_markup=markup)
 
 
-async def _own_editable(update: Update, svc: Services, checkin_id: int | None,
-                        _: Gettext) -> tuple[Membership, usecase.Checkin] | None:
+async def _own_editable(update: Update, context: BotContext,
+                        checkin_id: int | None) -> tuple[Membership, usecase.Checkin] | None:
     """The member and check-in behind a change button, or None after a polite refusal."""
-    member = member_of(update, svc)
-    found = usecase.own_editable(svc.db, member, checkin_id, _)
+    member, _ = context.member, context._
+    found = usecase.own_editable(context.svc.db, member, checkin_id, _)
     if isinstance(found, Refused) or member is None:
         refused = found if isinstance(found, Refused) else Refused(_("This button is not meant for you."), log=True)
         if refused.log:
@@ -55,12 +50,12 @@ async def _own_editable(update: Update, svc: Services, checkin_id: int | None,
     return member, found
 
 
-async def on_edit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_edit_button(update: Update, context: BotContext) -> None:
     """A number under /answers: ask that question again, with buttons that change the answer."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     query = update.callback_query
     data = callbacks.parse_edit(query.data or "") if query else None
-    found = await _own_editable(update, svc, data.checkin_id if data else None, _)
+    found = await _own_editable(update, context, data.checkin_id if data else None)
     if query is None or data is None or found is None:
         return
     member, checkin = found
@@ -76,12 +71,12 @@ async def on_edit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await chat.send_message(question.text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
-async def on_revise_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_revise_button(update: Update, context: BotContext) -> None:
     """A new answer tapped for an earlier question."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     query = update.callback_query
     data = callbacks.parse_answer(query.data or "") if query else None
-    found = await _own_editable(update, svc, data.checkin_id if data else None, _)
+    found = await _own_editable(update, context, data.checkin_id if data else None)
     if query is None or data is None or found is None:
         return
     member, checkin = found

@@ -5,13 +5,13 @@ from __future__ import annotations
 from functools import partial
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.core.engine import Press, Typed
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.handlers.common import log_refusal, member_of, refuse_callback, say, translator
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import log_refusal, refuse_callback, say
 from bot.telegram.runner import Adapter, drop_buttons, run, show_current
 from bot.usecases import checkin as usecase
 from bot.usecases.checkin import CheckinDialog
@@ -41,25 +41,10 @@ async def begin(update: Update, svc: Services, begun: Begun[CheckinDialog] | Non
     return True
 
 
-def _partner_or_refusal(member: Membership | None, _: Gettext) -> str | None:
-    if member is None:
-        return _("You are not registered yet. Please open the invite link from your network coordination.")
-    if member.role != "partner":
-        return _("The check-in is for partner organisations. As coordinator you will see the results in the "
-                 "monthly overview.")
-    return None
-
-
-async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def checkin_command(update: Update, context: BotContext) -> None:
     """/checkin: continue the open check-in where it stopped, or start this round's."""
-    svc, _ = translator(update, context)
-    member = member_of(update, svc)
-    refusal = _partner_or_refusal(member, _)
-    if refusal or member is None:
-        log_refusal(update, member)
-        await say(update, refusal or "")
-        return
-    await begin_or_resume(update, svc, member, _)
+    # partners only: the guard (bot/telegram/roles.py) refused everyone else
+    await begin_or_resume(update, context.svc, context.known_member, context._)
 
 
 async def begin_or_resume(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
@@ -77,9 +62,9 @@ async def begin_exit(update: Update, svc: Services, member: Membership, _: Gette
     await begin(update, svc, usecase.begin_exit(svc.db, svc.scripts, svc.clock(), member), _)
 
 
-async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_answer_button(update: Update, context: BotContext) -> None:
     """A tap on an answer button: check it is this partner's current step, store it, show the next step."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     query = update.callback_query
     if query is None:
         return

@@ -6,14 +6,13 @@ from __future__ import annotations
 from functools import partial
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.core.engine import Press, Typed
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.handlers.common import log_refusal, member_of, refuse_callback, say, translator
-from bot.telegram.handlers.coordinator import coordinator_member, coordinator_or_refusal
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import log_refusal, refuse_callback, say
 from bot.telegram.runner import Adapter, run, show_current
 from bot.usecases import coaching as usecase
 from bot.usecases.coaching import CoachingDialog
@@ -26,13 +25,9 @@ def adapter(port: CoachingDialog) -> Adapter:
     return Adapter(port, partial(callbacks.coach_answer, port.session.id))
 
 
-async def coach_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def coach_command(update: Update, context: BotContext) -> None:
     """/coach: start the coaching dialog on this month's signals."""
-    svc, _ = translator(update, context)
-    member = await coordinator_member(update, svc, _)
-    if member is None:
-        return
-    await begin_coaching(update, svc, member, _)
+    await begin_coaching(update, context.svc, context.known_member, context._)  # coordinators (roles.py)
 
 
 async def begin_coaching(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
@@ -44,17 +39,15 @@ async def begin_coaching(update: Update, svc: Services, member: Membership, _: G
         await show_current(update, adapter(begun.dialog), _)
 
 
-async def on_coach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_coach_button(update: Update, context: BotContext) -> None:
     """A coaching button: start, answer a step, or say how an action went."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     query = update.callback_query
     data = callbacks.parse_coach(query.data or "") if query else None
-    member = member_of(update, svc)
+    member = context.known_member  # coordinators only (bot/telegram/roles.py)
     if query is None:
         return
-    if data is None or member is None or coordinator_or_refusal(member, _) is not None:
-        if data is not None:
-            log_refusal(update, member)
+    if data is None:
         await refuse_callback(update, _("This button is no longer valid."))
         return
     if data.start:
@@ -92,10 +85,6 @@ async def note_typed(update: Update, svc: Services, member: Membership, text: st
     return True
 
 
-async def actions_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def actions_command(update: Update, context: BotContext) -> None:
     """/actions: the network's committed steps, open ones first, with how they went."""
-    svc, _ = translator(update, context)
-    member = await coordinator_member(update, svc, _)
-    if member is None:
-        return
-    await say(update, usecase.actions_text(svc.db, member, _))
+    await say(update, usecase.actions_text(context.svc.db, context.known_member, context._))  # coordinators

@@ -1,4 +1,4 @@
-"""Small helpers shared by the handlers: services, the user's locale and membership, safe replies."""
+"""Small helpers shared by the handlers: safe replies and refusals, logged without personal data."""
 
 from __future__ import annotations
 
@@ -7,46 +7,11 @@ import re
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
-from bot.i18n import Gettext
-from bot.services import Services
-from bot.telegram.context import SERVICES_KEY as SERVICES_KEY
-from bot.telegram.context import BotContext
-from bot.usecases.identity import Identity, Membership, identify
+from bot.usecases.identity import Membership
 
 log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{1,64})?")  # Telegram's command syntax
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """The Services object stored in bot_data at start."""
-    found = context.bot_data[SERVICES_KEY]
-    assert isinstance(found, Services)
-    return found
-
-
-def _identity(update: Update, svc: Services) -> Identity:
-    user = update.effective_user
-    return identify(svc.db, user.id if user else None, user.language_code if user else None, svc.settings.admins)
-
-
-def locale_of(update: Update, svc: Services) -> str:
-    """The user's chosen language if registered, else their Telegram language, else German (BotContext.locale)."""
-    return _identity(update, svc).locale
-
-
-def member_of(update: Update, svc: Services) -> Membership | None:
-    """The active membership of the user behind the update (BotContext.member: once per update)."""
-    return _identity(update, svc).member
-
-
-def translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Gettext]:
-    """Services and the gettext function in the user's language (BotContext.svc and BotContext._)."""
-    if isinstance(context, BotContext):
-        return context.svc, context._
-    svc = services(context)
-    return svc, svc.tr(locale_of(update, svc))
 
 
 async def say(update: Update, text: str) -> None:

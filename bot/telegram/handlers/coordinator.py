@@ -10,31 +10,9 @@ from telegram import Update
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import log_refusal, member_of, say
+from bot.telegram.handlers.common import say
 from bot.usecases.access import MAX_ORGANISATION_NAME, PartnerRow, invite_partner
-from bot.usecases.identity import Membership
 from bot.usecases.partners import partner_facts
-
-
-def coordinator_or_refusal(member: Membership | None, _: Gettext) -> str | None:
-    """Why this person may not use a coordinator command, or None (for coaching.py until it relies on the role
-    guard of bot/telegram/roles.py, as the other coordinator commands do)."""
-    if member is None:
-        return _("You are not registered yet. Please open the invite link from your network coordination.")
-    if member.role != "coordinator":
-        return _("This command is only for the network coordination.")
-    return None
-
-
-async def coordinator_member(update: Update, svc: Services, _: Gettext) -> Membership | None:
-    """The coordinator who sent a command, or None after a polite refusal (kept for coaching.py, see above)."""
-    member = member_of(update, svc)
-    refusal = coordinator_or_refusal(member, _)
-    if refusal or member is None:
-        log_refusal(update, member)
-        await say(update, refusal or "")
-        return None
-    return member
 
 
 async def invite_command(update: Update, context: BotContext) -> None:

@@ -7,11 +7,11 @@ import time
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
-from telegram.ext import ContextTypes
 
+from bot.i18n import DEFAULT_LOCALE
 from bot.services import Services
 from bot.telegram.context import SERVICES_KEY, BotContext
-from bot.telegram.handlers.common import locale_of, say
+from bot.telegram.handlers.common import say
 from bot.telegram.handlers.menus import help_text
 from bot.usecases.identity import locale_of_user
 
@@ -47,7 +47,7 @@ async def edited_message(update: Update, context: BotContext) -> None:
                         "kept."))
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Log the error, tell the admins (without personal data) and apologise to the user."""
     kind = type(context.error).__name__ if context.error else "unknown"
     update_id = update.update_id if isinstance(update, Update) else None
@@ -68,7 +68,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if _worth_telling(context.bot_data, kind, update_id, time.monotonic()):
         await _tell_admins(context, svc, kind, update_id)
     if isinstance(update, Update) and update.effective_chat is not None:
-        _ = context._ if isinstance(context, BotContext) else svc.tr(locale_of(update, svc))
+        _ = context._ if isinstance(context, BotContext) else svc.tr(DEFAULT_LOCALE)
         try:
             await say(update, _("Something went wrong on my side. What you answered so far is saved; "
                                 "please try again in a moment."))
@@ -96,7 +96,7 @@ def _worth_telling(bot_data: dict[str, object], kind: str, update_id: int | None
     return True
 
 
-async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, svc: Services, kind: str, update_id: int | None) -> None:
+async def _tell_admins(context: BotContext, svc: Services, kind: str, update_id: int | None) -> None:
     for admin in sorted(svc.settings.admins):
         _ = svc.tr(locale_of_user(svc.db, admin))
         try:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot.core.history import Privacy
 from bot.i18n import Gettext, pick_locale
 from bot.jobs.consent import consent_body
 from bot.services import Services
 from bot.telegram import callbacks
+from bot.telegram.context import BotContext
 from bot.telegram.handlers.checkin import begin_onboarding
-from bot.telegram.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, services, translator
+from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callback, say
 from bot.telegram.handlers.menus import help_text, set_chat_menu
 from bot.telegram.handlers.rights import offer_exit_checkin
 from bot.usecases.checkin import onboarding_script
@@ -54,20 +54,20 @@ def consent_text(invite: Invite, network: str, organisation: str | None, _: Gett
                         _("Do you agree?")])
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """/start: without a token a short introduction, with a token the consent question."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     user = update.effective_user
     if user is None:
         return
     if not context.args:
-        member = member_of(update, svc)
+        member = context.member
         text = help_text(member.role if member else None, user.id in svc.settings.admins, _)
         await say(update, text)
         return
     token = context.args[0]
     try:
-        invite = checked_invite(svc.db, token, svc.clock(), member_of(update, svc) is not None)
+        invite = checked_invite(svc.db, token, svc.clock(), context.member is not None)
     except InviteError as error:
         await say(update, invite_error_text(error.reason, _))
         return
@@ -86,15 +86,15 @@ async def _ask_consent(update: Update, svc: Services, invite: Invite, _: Gettext
                                              svc.settings.retention_months, offer.privacy), reply_markup=keyboard)
 
 
-async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_consent(update: Update, context: BotContext) -> None:
     """A tap on I agree / Decline: register the person, or store nothing at all."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
     data = callbacks.parse_consent(query.data or "")
     if data is None:
-        log_refusal(update, member_of(update, svc))
+        log_refusal(update, context.member)
         await refuse_callback(update, _("This button is no longer valid."))
         return
     if not data.agree:
@@ -105,11 +105,12 @@ async def on_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     try:
         member = join(svc.db, data.token, user.id, user.first_name, pick_locale(user.language_code), svc.clock())
     except InviteError as error:
-        log_refusal(update, member_of(update, svc))
+        log_refusal(update, context.member)
         await query.answer()
         await edit_tapped(update, None)
         await say(update, invite_error_text(error.reason, _))
         return
+    context.refresh()  # the sender is a member now
     await query.answer(_("Thank you!"))
     await edit_tapped(update, None)
     await offer_exit_checkin(svc, member)
@@ -128,13 +129,9 @@ async def say_with(update: Update, text: str, keyboard: InlineKeyboardMarkup) ->
         await chat.send_message(text, reply_markup=keyboard)
 
 
-async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language_command(update: Update, context: BotContext) -> None:
     """/language: offer the languages."""
-    svc, _ = translator(update, context)
-    if member_of(update, svc) is None:
-        log_refusal(update, None)
-        await say(update, _("You are not registered yet. Please open the invite link from your network coordination."))
-        return
+    _ = context._  # members only (bot/telegram/roles.py)
     keyboard = InlineKeyboardMarkup([[
         InlineKeyboardButton(name, callback_data=callbacks.language(code, welcome=False))
         for code, name in LANGUAGE_NAMES.items()
@@ -142,20 +139,20 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await say_with(update, _("Which language would you like me to use?"), keyboard)
 
 
-async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_language(update: Update, context: BotContext) -> None:
     """A tap on a language: store it, confirm in that language, and after joining say what comes next."""
-    svc = services(context)
+    svc = context.svc
     query = update.callback_query
-    member = member_of(update, svc)
+    member = context.member
     data = callbacks.parse_language(query.data or "") if query else None
     if query is None:
         return
     if member is None or data is None or data.locale not in LANGUAGE_NAMES:
         log_refusal(update, member)
-        _ = svc.tr(pick_locale(update.effective_user.language_code if update.effective_user else None))
-        await refuse_callback(update, _("This button is no longer valid."))
+        await refuse_callback(update, context._("This button is no longer valid."))
         return
     choose_language(svc.db, member.user_id, data.locale)
+    context.refresh()  # the sender's language changed
     _ = svc.tr(data.locale)
     await query.answer()
     await edit_tapped(update, _("Language: {language}").format(language=LANGUAGE_NAMES[data.locale]))

@@ -6,14 +6,14 @@ from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date, format_skeleton
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot.core.calendar import Schedule, add_local_days, local, parse_day, to_utc
-from bot.i18n import Gettext
+from bot.i18n import Gettext, local_day
 from bot.services import Services
 from bot.telegram import callbacks
+from bot.telegram.context import BotContext
 from bot.telegram.handlers.checkin import begin_or_resume
-from bot.telegram.handlers.common import edit_tapped, log_refusal, member_of, refuse_callback, say, translator
+from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callback, say
 from bot.usecases import rounds as usecase
 from bot.usecases.checkin import already_answered_text
 from bot.usecases.people import Membership
@@ -22,12 +22,12 @@ PAUSE_CHOICES = (7, 14, 28, 91)
 MAX_PAUSE_DAYS = 366
 
 
-async def on_round_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_round_button(update: Update, context: BotContext) -> None:
     """"Start now"/"Continue" or "Later" under a prompt or reminder."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     query = update.callback_query
     data = callbacks.parse_round(query.data or "") if query else None
-    member = member_of(update, svc)
+    member = context.member
     place = usecase.place(svc.db, data.round_id, member) if data and member else None
     if query is None or data is None or member is None or place is None:
         if data is not None:
@@ -59,20 +59,9 @@ def weekday_and_day(day: date, locale: str) -> str:
     return f"{format_date(day, 'EEEE', locale=locale)}, {format_skeleton('MMMMd', day, locale=locale)}"
 
 
-def _day(schedule: Schedule, moment: datetime, locale: str) -> str:
-    return format_date(local(schedule, moment).date(), "long", locale=locale)
-
-
-async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def pause_command(update: Update, context: BotContext) -> None:
     """/pause [date]: no check-ins or reminders until then (holidays, parental leave, sick leave)."""
-    svc, _ = translator(update, context)
-    member = member_of(update, svc)
-    if member is None or member.role != "partner":
-        log_refusal(update, member)
-        await say(update, _("You are not registered yet. Please open the invite link from your network "
-                            "coordination.") if member is None else
-                  _("/pause is for partner organisations: it pauses their check-ins."))
-        return
+    svc, _, member = context.svc, context._, context.known_member  # partners only (bot/telegram/roles.py)
     now = svc.clock()
     schedule = usecase.schedule(svc.db, member)
     if context.args:
@@ -87,7 +76,7 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if current is not None:
         end = InlineKeyboardButton(_("End the pause"), callback_data=callbacks.pause(None))
         keyboard = InlineKeyboardMarkup([[end]])
-        text = _("Your check-ins are paused until {date}.").format(date=_day(schedule, current, member.locale))
+        text = _("Your check-ins are paused until {date}.").format(date=local_day(schedule, current, member.locale))
     else:
         labels = {7: _("1 week"), 14: _("2 weeks"), 28: _("4 weeks"), 91: _("3 months")}
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(labels[d], callback_data=callbacks.pause(d))
@@ -98,16 +87,13 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await chat.send_message(text, reply_markup=keyboard)
 
 
-async def on_pause_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_pause_button(update: Update, context: BotContext) -> None:
     """A pause length, or "End the pause"."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     query = update.callback_query
-    member = member_of(update, svc)
+    member = context.known_member  # partners only (bot/telegram/roles.py)
     days = callbacks.parse_pause(query.data or "") if query else False
-    if query is None or member is None or member.role != "partner" or days is False or (
-            days is not None and days not in PAUSE_CHOICES):
-        if member is None or member.role != "partner":
-            log_refusal(update, member)
+    if query is None or days is False or (days is not None and days not in PAUSE_CHOICES):
         await refuse_callback(update, _("This button is no longer valid."))
         return
     await query.answer()
@@ -124,5 +110,6 @@ async def _pause(update: Update, svc: Services, member: Membership, schedule: Sc
                  _: Gettext) -> None:
     now = svc.clock()
     usecase.pause(svc.db, member, until, now)
+    day = local_day(schedule, until, member.locale)
     await say(update, _("Paused until {date}. Until then you get no check-ins and no reminders, and you count as "
-                        "excused. /pause ends the pause earlier.").format(date=_day(schedule, until, member.locale)))
+                        "excused. /pause ends the pause earlier.").format(date=day))

@@ -14,9 +14,9 @@ from bot.telegram import callbacks
 from bot.telegram.callbacks import ScriptAction
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import refuse_callback
-from bot.telegram.handlers.scripts_common import Editor, close_with
+from bot.telegram.handlers.scripts_common import Editor, close_with, editor_in
 from bot.telegram.handlers.scripts_preview import begin_preview
-from bot.telegram.handlers.scripts_upload import discard_draft, editor_in, publish_draft
+from bot.telegram.handlers.scripts_upload import discard_draft, publish_draft
 from bot.usecases import script_admin
 from bot.usecases.script_admin import Publication
 
@@ -61,11 +61,11 @@ async def on_script_button(update: Update, context: BotContext) -> None:
     if data is None or editor is None:
         await refuse_callback(update, _("This button is no longer valid."))
     elif data.action == "preview":
-        await begin_preview(update, svc, data.draft_id, _)
+        await begin_preview(update, context, data.draft_id)
     elif data.action == "publish":
-        await publish_draft(update, svc, data.draft_id, _)
+        await publish_draft(update, context, data.draft_id)
     elif data.action == "discard":
-        await discard_draft(update, svc, data.draft_id, _)
+        await discard_draft(update, context, data.draft_id)
     elif data.action == "cancel":
         await close_with(update, _("Nothing was changed."))
     elif script_admin.version_in_use(svc.db, data.script_id, editor.network_id) is None:

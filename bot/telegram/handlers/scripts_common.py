@@ -13,11 +13,11 @@ from telegram.error import BadRequest
 from bot.core.script.loader import load_script_text
 from bot.core.script.model import Script
 from bot.i18n import Gettext
-from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.handlers.common import log_refusal, member_of, refuse_callback, say
-from storage.people import active_membership
-from storage.script_drafts import Draft, get_draft
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import log_refusal, refuse_callback, say
+from bot.usecases import script_admin
+from bot.usecases.script_admin import Draft
 
 MESSAGE_LIMIT = 4096  # Telegram's longest message, in UTF-16 code units
 
@@ -35,16 +35,13 @@ class Editor:
         return self.network_id is None
 
 
-def editor_of(update: Update, svc: Services) -> Editor | None:
-    """The editor behind an update: admins first (NETZPULS_ADMINS), then active coordinators; None for others."""
-    user = update.effective_user
-    if user is None:
-        return None
-    if user.id in svc.settings.admins:
-        return Editor(user.id, None)
-    member = active_membership(svc.db, user.id)
-    if member is not None and member.role == "coordinator":
-        return Editor(user.id, member.network_id)
+def editor_in(context: BotContext) -> Editor | None:
+    """The editor behind an update: an admin (for every network) first, then a coordinator; None for others."""
+    identity = context.identity
+    if identity.user_id is not None and identity.is_admin:
+        return Editor(identity.user_id, None)
+    if identity.member is not None and identity.member.role == "coordinator":
+        return Editor(identity.member.user_id, identity.member.network_id)
     return None
 
 
@@ -53,15 +50,15 @@ def may_edit(editor: Editor, draft: Draft) -> bool:
     return draft.user_id == editor.user_id and draft.network_id == editor.network_id
 
 
-async def own_draft(update: Update, svc: Services, draft_id: int, _: Gettext) -> tuple[Editor, Draft] | None:
+async def own_draft(update: Update, context: BotContext, draft_id: int) -> tuple[Editor, Draft] | None:
     """The editor and their pending draft behind a button; None after a polite answer (not theirs, decided)."""
-    editor = editor_of(update, svc)
-    draft = get_draft(svc.db, draft_id)
+    editor, _ = editor_in(context), context._
+    draft = script_admin.draft(context.svc.db, draft_id)
     if draft is None:
         await refuse_callback(update, _("This button is no longer valid."))
         return None
     if editor is None or not may_edit(editor, draft):
-        log_refusal(update, member_of(update, svc))
+        log_refusal(update, context.member)
         await refuse_callback(update, _("This button is not meant for you."))
         return None
     if not draft.pending:

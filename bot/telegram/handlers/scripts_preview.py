@@ -5,19 +5,18 @@ from __future__ import annotations
 from functools import partial
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.core.engine import Press, Typed
 from bot.core.render import pick
 from bot.i18n import Gettext
-from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.handlers.common import locale_of, log_refusal, member_of, refuse_callback, say, translator
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import log_refusal, refuse_callback, say
 from bot.telegram.handlers.scripts_common import (
     decided_text,
     draft_buttons,
     draft_script,
-    editor_of,
+    editor_in,
     may_edit,
     own_draft,
 )
@@ -40,14 +39,14 @@ async def _finish(port: PreviewDialog, update: Update, _: Gettext) -> None:
         await chat.send_message(f"{outro}\n\n{finished}", reply_markup=draft_buttons(port.draft.id, _, preview=False))
 
 
-async def begin_preview(update: Update, svc: Services, draft_id: int, _: Gettext) -> None:
+async def begin_preview(update: Update, context: BotContext, draft_id: int) -> None:
     """Preview: (re)start the draft's script from its first step; typed answers go to it until it ends."""
-    found = await own_draft(update, svc, draft_id, _)
+    svc, _, locale = context.svc, context._, context.locale
+    found = await own_draft(update, context, draft_id)
     if found is None:
         return
     _editor, draft = found
     script = draft_script(draft.source, draft.file_name)
-    locale = locale_of(update, svc)
     running = usecase.begin(svc.db, svc.clock(), draft, script, locale)
     if running is None:  # decided a moment ago
         await refuse_callback(update, _("This button is no longer valid."))
@@ -65,23 +64,23 @@ async def begin_preview(update: Update, svc: Services, draft_id: int, _: Gettext
         await show_current(update, adapter(running), _)
 
 
-def _dialog(update: Update, svc: Services, draft: usecase.Draft) -> PreviewDialog:
-    return PreviewDialog(svc.db, svc.clock(), draft, draft_script(draft.source, draft.file_name),
-                         locale_of(update, svc))
+def _dialog(context: BotContext, draft: usecase.Draft) -> PreviewDialog:
+    svc = context.svc
+    return PreviewDialog(svc.db, svc.clock(), draft, draft_script(draft.source, draft.file_name), context.locale)
 
 
-async def on_preview_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_preview_button(update: Update, context: BotContext) -> None:
     """A tap on an answer button of a preview."""
-    svc, _ = translator(update, context)
+    svc, _ = context.svc, context._
     query = update.callback_query
     data = callbacks.parse_preview(query.data or "") if query is not None else None
     draft = usecase.draft_of(svc.db, data.draft_id) if data is not None else None
-    editor = editor_of(update, svc)
+    editor = editor_in(context)
     if data is None or draft is None:
         await refuse_callback(update, _("This button is no longer valid."))
         return
     if editor is None or not may_edit(editor, draft):
-        log_refusal(update, member_of(update, svc))
+        log_refusal(update, context.member)
         await refuse_callback(update, _("This button is not meant for you."))
         return
     if not draft.pending:
@@ -90,16 +89,16 @@ async def on_preview_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if draft.preview_state is None:
         await refuse_callback(update, _("This preview has ended. Tap Preview under the draft to start again."))
         return
-    await run(update, adapter(_dialog(update, svc, draft)), data.step_id, Press(data.value), _)
+    await run(update, adapter(_dialog(context, draft)), data.step_id, Press(data.value), _)
 
 
-def may_preview(update: Update, svc: Services) -> usecase.MayPreview:
+def may_preview(context: BotContext) -> usecase.MayPreview:
     """Whether the person behind the update may run a draft's preview (an editor who may edit it)."""
-    editor = editor_of(update, svc)
+    editor = editor_in(context)
     return lambda draft: editor is not None and may_edit(editor, draft)
 
 
-async def answer_typed(update: Update, svc: Services, draft: usecase.Draft, text: str, _: Gettext) -> None:
+async def answer_typed(update: Update, context: BotContext, draft: usecase.Draft, text: str) -> None:
     """A typed answer to the running preview's current step."""
-    found = _dialog(update, svc, draft)
+    found, _ = _dialog(context, draft), context._
     await run(update, adapter(found), found.dialog.state.current or "", Typed(text), _)

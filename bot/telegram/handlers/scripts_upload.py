@@ -15,6 +15,7 @@ from bot.telegram.handlers.scripts_common import (
     decided_text,
     draft_buttons,
     drop_buttons,
+    editor_in,
     fit_lines,
     own_draft,
 )
@@ -22,16 +23,6 @@ from bot.usecases import script_admin
 
 MAX_UPLOAD = 64 * 1024  # bytes; the shipped script has about 5 KB
 SUMMARY_LINES = 25  # changes shown under an upload; the rest is counted
-
-
-def editor_in(context: BotContext) -> Editor | None:
-    """The editor behind an update: an admin (for every network) first, then a coordinator; None for others."""
-    identity = context.identity
-    if identity.user_id is not None and identity.is_admin:
-        return Editor(identity.user_id, None)
-    if identity.member is not None and identity.member.role == "coordinator":
-        return Editor(identity.member.user_id, identity.member.network_id)
-    return None
 
 
 async def on_document(update: Update, context: BotContext) -> None:
@@ -91,9 +82,10 @@ def review_upload(svc: Services, editor: Editor, source: str, file_name: str,
     return f"{text}\n\n{hint}", draft_buttons(review.draft_id, _)
 
 
-async def publish_draft(update: Update, svc: Services, draft_id: int, _: Gettext) -> None:
+async def publish_draft(update: Update, context: BotContext, draft_id: int) -> None:
     """Publish: the draft becomes the next version in use (for every network, or the coordinator's), once."""
-    found = await own_draft(update, svc, draft_id, _)
+    svc, _ = context.svc, context._
+    found = await own_draft(update, context, draft_id)
     if found is None:
         return
     editor, draft = found
@@ -120,9 +112,10 @@ async def publish_draft(update: Update, svc: Services, draft_id: int, _: Gettext
     await say(update, text.format(version=script.version, script=script.id))
 
 
-async def discard_draft(update: Update, svc: Services, draft_id: int, _: Gettext) -> None:
+async def discard_draft(update: Update, context: BotContext, draft_id: int) -> None:
     """Discard: the draft is dropped (kept in the database, marked discarded); nothing changes."""
-    if await own_draft(update, svc, draft_id, _) is None:
+    svc, _ = context.svc, context._
+    if await own_draft(update, context, draft_id) is None:
         return
     if not script_admin.discard(svc.db, draft_id, svc.clock()):
         await _already_decided(update, svc, draft_id, _)
