@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -17,6 +18,16 @@ from bot.usecases.scripts import load_tips
 from localapi.server import LocalBotApi
 from storage.db import open_db
 from tests.e2e import ADMIN_ID, NOW, ROOT, TEST_DIALOGS, FakeClock, Harness
+
+
+@pytest.fixture(autouse=True)
+def environment_kept() -> Iterator[None]:
+    """Each test leaves the environment as it found it: main() sets PTB_TIMEDELTA for its process, which would
+    change how PTB words a later test's RetryAfter."""
+    before = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(before)
 
 
 @pytest.fixture
