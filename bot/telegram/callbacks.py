@@ -1,9 +1,407 @@
-"""The callback-data formats of our buttons (each fits Telegram's 64 bytes) and their parsing."""
+"""The callback data of our buttons, typed: one small frozen dataclass per kind of data, `pack()` into the string a
+button carries (at most Telegram's 64 bytes, UTF-8) and `unpack()` from a tap's data, None for anything else.
+
+Each kind of button (the prefix before the first ":") has one handler, registered for its PATTERN; where one handler
+takes data of several shapes (coaching: start, answer, outcome), a group class with the prefix has one class per
+shape, and the group's unpack() reads whichever fits. The wire format is the one buttons already sent to chats carry;
+unpack() accepts exactly what pack() makes (numbers without leading zeros, ASCII only, no trailing newline)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Self, get_args
+
+from bot.core.history import Privacy
+from bot.core.script.loader import MAX_OPTION_ID, MAX_STEP_ID
+
+MAX_BYTES = 64  # Telegram's limit of callback_data, in bytes of UTF-8
+MAX_ROWID = 2**63 - 1  # SQLite's largest rowid: the largest id of a check-in, round, draft, invite...
+MAX_SCRIPT_ID = 40  # as bot/core/script/loader.py allows
+MAX_SESSION = 10**12 - 1  # a coaching session's id: 12 digits and the longest step id and value are 64 bytes
+MAX_TOKEN = MAX_BYTES - len("c:y:")  # invite tokens are 22 characters (storage/people.py); longer ones cannot fit
+
+
+@dataclass(frozen=True)
+class Part:
+    """One ":"-separated part of callback data after the prefix: a fixed word, a number, a text of a given shape, or
+    a choice among a few values, each with its word (a choice's value without a word leaves the part out)."""
+
+    field: str  # the dataclass field it carries ("" for a fixed word)
+    shape: str  # a regular expression its text matches in full
+    maximum: int | None = None  # a number, up to this
+    codes: tuple[tuple[object, str | None], ...] = ()  # a choice (or a fixed word): value and word
+
+    def regex(self) -> str:
+        """The part, with the ":" before it, as a regular expression (a named group for a field)."""
+        group = f"(?P<{self.field}>{self.shape})" if self.field else f"(?:{self.shape})"
+        return f"(?::{group})?" if any(word is None for _, word in self.codes) else f":{group}"
+
+    def show(self, value: object) -> str | None:
+        """The part's text for a field's value (None: the part is left out)."""
+        if self.codes:
+            return dict(self.codes)[value]
+        return str(value)
+
+    def read(self, text: str | None) -> object:
+        """The field's value from the part's text (None: the part was left out); ValueError if out of range."""
+        if self.codes:
+            return next(value for value, word in self.codes if word == text)
+        if self.maximum is not None:
+            number = int(text or "")
+            if number > self.maximum:
+                raise ValueError(f"{number} is more than {self.maximum}")
+            return number
+        return text
+
+
+def fixed(word: str) -> Part:
+    """A fixed word that tells shapes apart (e.g. "go" in k:go)."""
+    return Part("", re.escape(word), codes=((None, word),))
+
+
+def number(field: str, maximum: int) -> Part:
+    """A whole number from 0 to `maximum`, in decimal digits without leading zeros."""
+    return Part(field, rf"0|[1-9][0-9]{{0,{len(str(maximum)) - 1}}}", maximum)
+
+
+def shaped(field: str, shape: str) -> Part:
+    """A text matching `shape` (never a ":")."""
+    return Part(field, shape)
+
+
+def choice(field: str, codes: Mapping[Any, str | None]) -> Part:
+    """One of a few values, each written as its word (None: the part is left out, so it must be the last)."""
+    return Part(field, "|".join(re.escape(code) for code in codes.values() if code is not None),
+                codes=tuple(codes.items()))
+
+
+def one_of(field: str, values: tuple[str, ...]) -> Part:
+    """One of a few words, each the value itself."""
+    return choice(field, {value: value for value in values})
+
+
+STEP_ID = rf"[a-z][a-z0-9_]{{0,{MAX_STEP_ID - 1}}}"  # a script's step id (bot/core/script/loader.py)
+VALUE = rf"[A-Za-z0-9_]{{1,{MAX_OPTION_ID}}}"  # an option id, or the engine's own (_done, _p2, o12, dont_know...)
+SCRIPT_ID = rf"[a-z][a-z0-9_]{{0,{MAX_SCRIPT_ID - 1}}}"
+
+
+class CallbackData:
+    """The data of one kind of button: its PREFIX, the handler PATTERN derived from it, pack() and unpack().
+
+    A concrete kind is a frozen dataclass subclass declaring its parts (class keyword `parts`); a group is a plain
+    subclass with a `prefix` whose subclasses are the shapes of the data its one handler takes."""
+
+    PREFIX: ClassVar[str]
+    PATTERN: ClassVar[str]  # what the kind's CallbackQueryHandler matches: its prefix, so malformed data of the kind
+    # reaches its handler too (and is refused there, for the roles that may use the kind, as stale)
+    PARTS: ClassVar[tuple[Part, ...] | None] = None  # None: a group
+    _SHAPE: ClassVar[re.Pattern[str] | None] = None
+
+    def __init_subclass__(cls, prefix: str = "", parts: tuple[Part, ...] | None = None, **kwargs: Any) -> None:
+        """Derive the PATTERN from a new prefix, and the shape of the data from the parts."""
+        super().__init_subclass__(**kwargs)
+        if prefix:
+            cls.PREFIX, cls.PATTERN = prefix, f"^{re.escape(prefix)}:"
+        cls.PARTS = parts
+        cls._SHAPE = None if parts is None else re.compile(
+            re.escape(cls.PREFIX) + "".join(part.regex() for part in parts), re.ASCII)
+
+    def pack(self) -> str:
+        """The string the button carries."""
+        assert self.PARTS is not None, f"{type(self).__name__} is a group, not data"
+        texts = [self.PREFIX]
+        for part in self.PARTS:
+            shown = part.show(getattr(self, part.field) if part.field else None)
+            if shown is not None:
+                texts.append(shown)
+        return ":".join(texts)
+
+    @classmethod
+    def unpack(cls, data: str) -> Self | None:
+        """The data of a tapped button, read back; None if it is not of this kind (another kind's, malformed, forged,
+        or from a retired version of the bot)."""
+        if cls._SHAPE is None or cls.PARTS is None:
+            return next((found for kind in cls.__subclasses__() if (found := kind.unpack(data)) is not None), None)
+        match = cls._SHAPE.fullmatch(data)
+        if match is None:
+            return None
+        try:
+            values = {part.field: part.read(match[part.field]) for part in cls.PARTS if part.field}
+        except ValueError:
+            return None
+        return cls(**values)
+
+    @classmethod
+    def shapes(cls) -> tuple[type[CallbackData], ...]:
+        """The concrete kinds of data this class reads: itself, or every shape of its group."""
+        if cls.PARTS is not None:
+            return (cls,)
+        return tuple(shape for kind in cls.__subclasses__() for shape in kind.shapes())
+
+
+# --- joining ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Consent(CallbackData, prefix="c",
+              parts=(choice("agree", {True: "y", False: "n"}), shaped("token", rf"[A-Za-z0-9_-]{{1,{MAX_TOKEN}}}"))):
+    """Agree (or decline) to the consent text of an invite."""
+
+    agree: bool
+    token: str
+
+
+@dataclass(frozen=True)
+class Language(CallbackData, prefix="l",
+               parts=(shaped("locale", "[a-z]{2}"), choice("welcome", {True: "w", False: None}))):
+    """Choose a language; `welcome` when it ends the onboarding."""
+
+    locale: str
+    welcome: bool
+
+
+# --- check-ins and /answers ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer(CallbackData, prefix="a", parts=(number("checkin_id", MAX_ROWID), shaped("step_id", STEP_ID),
+                                              shaped("value", VALUE))):
+    """Answer step `step_id` of check-in `checkin_id` with `value`."""
+
+    checkin_id: int
+    step_id: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Revise(CallbackData, prefix="v", parts=(number("checkin_id", MAX_ROWID), shaped("step_id", STEP_ID),
+                                              shaped("value", VALUE))):
+    """Change the answer of step `step_id` of check-in `checkin_id` to `value` (through /answers)."""
+
+    checkin_id: int
+    step_id: str
+    value: str
+
+
+@dataclass(frozen=True)
+class EditAnswer(CallbackData, prefix="e", parts=(number("checkin_id", MAX_ROWID), shaped("step_id", STEP_ID))):
+    """Choose the answer of `step_id` in check-in `checkin_id` to change (/answers)."""
+
+    checkin_id: int
+    step_id: str
+
+
+RoundAction = Literal["go", "later"]
+
+
+@dataclass(frozen=True)
+class RoundPrompt(CallbackData, prefix="p", parts=(number("round_id", MAX_ROWID),
+                                                   one_of("action", get_args(RoundAction)))):
+    """A button under a round's prompt or reminder: start/continue ("go"), or ask again later."""
+
+    round_id: int
+    action: RoundAction
+
+
+class Pause(CallbackData, prefix="z"):
+    """A /pause button: a number of days, or ending the pause."""
+
+
+@dataclass(frozen=True)
+class PauseFor(Pause, parts=(number("days", 999),)):
+    """Pause the check-ins for `days` days."""
+
+    days: int
+
+
+@dataclass(frozen=True)
+class PauseEnd(Pause, parts=(fixed("end"),)):
+    """End the pause."""
+
+
+# --- the coordinator's buttons --------------------------------------------------------------------------------------
+
+
+class Setting(CallbackData, prefix="s"):
+    """A /settings button: a field to change, or its new value."""
+
+
+@dataclass(frozen=True)
+class SettingField(Setting, parts=(shaped("field", "[a-z]{2,8}"),)):
+    """Show the choices for one field of the schedule."""
+
+    field: str
+
+
+@dataclass(frozen=True)
+class SettingValue(Setting, parts=(shaped("field", "[a-z]{2,8}"), shaped("value", "[A-Za-z0-9_-]{1,12}"))):
+    """Set one field of the schedule to `value`."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class PrivacyChoice(CallbackData, prefix="y", parts=(one_of("privacy", get_args(Privacy)),)):
+    """Choose the network's privacy (/privacy)."""
+
+    privacy: Privacy
+
+
+Outcome = Literal["done", "partly", "not_done"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+
+
+class Coach(CallbackData, prefix="k"):
+    """A coaching button: start, an answer in the dialog, or how an action went."""
+
+
+@dataclass(frozen=True)
+class CoachStart(Coach, parts=(fixed("go"),)):
+    """Start coaching (the offer after a digest)."""
+
+
+@dataclass(frozen=True)
+class CoachAnswer(Coach, parts=(number("session_id", MAX_SESSION), shaped("step_id", STEP_ID),
+                                shaped("value", "[A-Za-z0-9_]{1,24}"))):
+    """Answer step `step_id` of coaching session `session_id` with `value` (an option, or a topic: a risk rule's
+    name or factor_N); session ids up to MAX_SESSION."""
+
+    session_id: int
+    step_id: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CoachOutcome(Coach, parts=(fixed("o"), number("action_id", MAX_ROWID), one_of("outcome", OUTCOMES))):
+    """How the action `action_id` went."""
+
+    action_id: int
+    outcome: Outcome
+
+
+class Access(CallbackData, prefix="n"):
+    """A coordinator's access button: withdraw an invite, remove a partner (ask, confirm, cancel)."""
+
+    action: str  # what the button does, in a word (each shape says which)
+
+
+AccessName = Literal["revoke", "remove", "removeok"]
+
+
+@dataclass(frozen=True)
+class AccessAction(Access, parts=(one_of("action", get_args(AccessName)), number("target", MAX_ROWID))):
+    """Withdraw invite `target` (revoke), or ask (remove) or confirm (removeok) taking organisation `target` out."""
+
+    action: AccessName
+    target: int
+
+
+@dataclass(frozen=True)
+class AccessCancel(Access, parts=(fixed("removeno"),)):
+    """Do not remove the partner after all."""
+
+    action = "removeno"
+
+
+ACCESS_ACTIONS = frozenset({*get_args(AccessName), AccessCancel.action})
+
+# --- scripts --------------------------------------------------------------------------------------------------------
+
+
+class ScriptButton(CallbackData, prefix="d"):
+    """A button of /scripts or of an uploaded draft (admins and coordinators who edit the scripts)."""
+
+    action: str  # what the button does, in a word (each shape says which)
+
+
+ShowName = Literal["download", "versions"]
+
+
+@dataclass(frozen=True)
+class ScriptShow(ScriptButton, parts=(choice("action", {"download": "dl", "versions": "vs"}),
+                                      shaped("script_id", SCRIPT_ID))):
+    """Download the version of a script in use, or show its versions."""
+
+    action: ShowName
+    script_id: str
+
+
+@dataclass(frozen=True)
+class ScriptRollback(ScriptButton, parts=(fixed("rb"), shaped("script_id", SCRIPT_ID), number("version", 999_999))):
+    """Roll a script back to `version` (a confirmation follows)."""
+
+    script_id: str
+    version: int
+    action = "rollback"
+
+
+@dataclass(frozen=True)
+class ScriptConfirm(ScriptButton, parts=(fixed("ry"), shaped("script_id", SCRIPT_ID), number("version", 999_999),
+                                         number("in_use", 999_999))):
+    """Yes, roll back to `version`, if `in_use` (0: none) is still the version in use."""
+
+    script_id: str
+    version: int
+    in_use: int
+    action = "confirm"
+
+
+@dataclass(frozen=True)
+class ScriptCancel(ScriptButton, parts=(fixed("rn"),)):
+    """No rollback after all."""
+
+    action = "cancel"
+
+
+DraftName = Literal["preview", "publish", "discard"]
+
+
+@dataclass(frozen=True)
+class DraftAction(ScriptButton, parts=(choice("action", {"preview": "pv", "publish": "pb", "discard": "dc"}),
+                                       number("draft_id", MAX_ROWID))):
+    """Preview, publish or discard an uploaded draft."""
+
+    action: DraftName
+    draft_id: int
+
+
+SCRIPT_ACTIONS = frozenset({*get_args(ShowName), ScriptRollback.action, ScriptConfirm.action, ScriptCancel.action,
+                            *get_args(DraftName)})
+
+
+@dataclass(frozen=True)
+class PreviewAnswer(CallbackData, prefix="r", parts=(number("draft_id", MAX_ROWID), shaped("step_id", STEP_ID),
+                                                     shaped("value", VALUE))):
+    """Answer step `step_id` of the preview of draft `draft_id` with `value` (nothing is stored)."""
+
+    draft_id: int
+    step_id: str
+    value: str
+
+
+# --- everyone's rights ----------------------------------------------------------------------------------------------
+
+RightsName = Literal["agree", "decline", "leave", "stay", "delete", "keep", "exit"]
+RIGHTS_ACTIONS = frozenset(get_args(RightsName))
+
+
+@dataclass(frozen=True)
+class RightsAction(CallbackData, prefix="m", parts=(one_of("action", get_args(RightsName)),)):
+    """A rights button: agree/decline (renewed consent), leave/stay, delete/keep, exit (the exit check-in offered to
+    a replaced contact person)."""
+
+    action: RightsName
+
+
+# Every kind of button, each with one handler (bot/telegram/app.py) and its roles (bot/telegram/roles.py).
+KINDS: tuple[type[CallbackData], ...] = (Consent, Language, Answer, RoundPrompt, EditAnswer, Revise, Pause, Setting,
+                                         ScriptButton, PrivacyChoice, Coach, PreviewAnswer, RightsAction, Access)
+
+
+# --- the old builders and parsers, until every user has moved to the classes above ----------------------------
 
 CONSENT_PATTERN = r"^c:"
 LANGUAGE_PATTERN = r"^l:"
@@ -285,8 +683,6 @@ def parse_coach(data: str) -> CoachData | None:
 
 RIGHTS_PATTERN = r"^m:"
 ACCESS_PATTERN = r"^n:"
-RIGHTS_ACTIONS = frozenset({"agree", "decline", "leave", "stay", "delete", "keep", "exit"})
-ACCESS_ACTIONS = frozenset({"revoke", "remove", "removeok", "removeno"})
 _MEMBER_RE = re.compile(r"^([mn]):([a-z]{2,10})(?::(\d{1,12}))?$")
 
 
