@@ -21,7 +21,7 @@ from bot.usecases.people import Membership
 
 def adapter(svc: Services, port: CheckinDialog) -> Adapter:
     """A check-in in the runner: its buttons carry the check-in's id; after onboarding, this round's check-in."""
-    return Adapter(port, partial(callbacks.answer, port.checkin.id), partial(_then, svc, port))
+    return Adapter(port, partial(callbacks.Answer, port.checkin.id), partial(_then, svc, port))
 
 
 async def _then(svc: Services, port: CheckinDialog, update: Update, _: Gettext) -> None:

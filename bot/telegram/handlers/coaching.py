@@ -23,7 +23,7 @@ from bot.usecases.people import Membership
 
 def adapter(port: CoachingDialog) -> Adapter:
     """A coaching dialog in the runner: its buttons carry the session's id; its end is said by the use case."""
-    return Adapter(port, partial(callbacks.coach_answer, port.session.id))
+    return Adapter(port, partial(callbacks.CoachAnswer, port.session.id))
 
 
 async def coach_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -28,7 +28,7 @@ from bot.usecases.preview import PreviewDialog
 
 def adapter(port: PreviewDialog) -> Adapter:
     """A preview in the runner: its buttons carry the draft's id; its end offers Publish and Discard again."""
-    return Adapter(port, partial(callbacks.preview_answer, port.draft.id), partial(_finish, port))
+    return Adapter(port, partial(callbacks.PreviewAnswer, port.draft.id), partial(_finish, port))
 
 
 async def _finish(port: PreviewDialog, update: Update, _: Gettext) -> None:
