@@ -227,6 +227,8 @@ class PauseEnd(Pause, parts=(fixed("end"),)):
 class Setting(CallbackData, prefix="s"):
     """A /settings button: a field to change, or its new value."""
 
+    field: str  # the field of the schedule (each shape has it)
+
 
 @dataclass(frozen=True)
 class SettingField(Setting, parts=(shaped("field", "[a-z]{2,8}"),)):

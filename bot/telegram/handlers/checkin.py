@@ -83,7 +83,7 @@ async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     query = update.callback_query
     if query is None:
         return
-    data = callbacks.parse_answer(query.data or "")
+    data = callbacks.Answer.unpack(query.data or "")
     user = update.effective_user
     member = usecase.checkin_member(svc.db, user.id) if user is not None else None
     found = usecase.tapped(svc.db, svc.scripts, svc.clock(), member, data.checkin_id if data else None, _)

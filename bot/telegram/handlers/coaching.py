@@ -48,7 +48,7 @@ async def on_coach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """A coaching button: start, answer a step, or say how an action went."""
     svc, _ = translator(update, context)
     query = update.callback_query
-    data = callbacks.parse_coach(query.data or "") if query else None
+    data = callbacks.Coach.unpack(query.data or "") if query else None
     member = member_of(update, svc)
     if query is None:
         return
@@ -57,26 +57,30 @@ async def on_coach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             log_refusal(update, member)
         await refuse_callback(update, _("This button is no longer valid."))
         return
-    if data.start:
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-        await begin_coaching(update, svc, member, _)
-        return
-    if data.action_id:
-        found: CoachingDialog | Refused | None = usecase.rate_action(svc.db, member, data.action_id, data.outcome,
-                                                                     svc.clock(), _)
-    else:
-        found = usecase.tapped(svc.db, svc.scripts, svc.tips, svc.clock(), member, data.session_id, _)
+    found: CoachingDialog | Refused | None = None
+    match data:
+        case callbacks.CoachStart():
+            await query.answer()
+            await query.edit_message_reply_markup(None)
+            await begin_coaching(update, svc, member, _)
+            return
+        case callbacks.CoachAnswer(session_id=session_id):
+            found = usecase.tapped(svc.db, svc.scripts, svc.tips, svc.clock(), member, session_id, _)
+            if isinstance(found, CoachingDialog):
+                await run(update, adapter(found), data.step_id, Press(data.value), _)
+                return
+        case callbacks.CoachOutcome(action_id=action_id, outcome=outcome):
+            found = usecase.rate_action(svc.db, member, action_id, outcome, svc.clock(), _)
+            if found is None:
+                await query.answer()
+                await query.edit_message_reply_markup(None)
+                await say(update, _("Thank you! One line on how it went? (Just write it; or carry on with anything "
+                                    "else.)"))
+                return
     if isinstance(found, Refused):
         if found.log:
             log_refusal(update, member)
         await refuse_callback(update, found.text)
-    elif isinstance(found, CoachingDialog):
-        await run(update, adapter(found), data.step_id, Press(data.value), _)
-    else:
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-        await say(update, _("Thank you! One line on how it went? (Just write it; or carry on with anything else.)"))
 
 
 async def answer_typed(update: Update, svc: Services, found: CoachingDialog, text: str, _: Gettext) -> None:

@@ -74,7 +74,7 @@ async def on_preview_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     """A tap on an answer button of a preview."""
     svc, _ = translator(update, context)
     query = update.callback_query
-    data = callbacks.parse_preview(query.data or "") if query is not None else None
+    data = callbacks.PreviewAnswer.unpack(query.data or "") if query is not None else None
     draft = usecase.draft_of(svc.db, data.draft_id) if data is not None else None
     editor = editor_of(update, svc)
     if data is None or draft is None:
