@@ -143,17 +143,17 @@ class Partner:
 
     async def later(self, round_id: int) -> bool:
         """Tap "Later" on the round's prompt; False if there was none."""
-        message = self._newest_with(callbacks.round_button(round_id, "later"))
+        message = self._newest_with(callbacks.RoundPrompt(round_id, "later").pack())
         if message is None:
             return False
         await self._pause()
-        self.chats.tap(self.user_id, message, callbacks.round_button(round_id, "later"))
+        self.chats.tap(self.user_id, message, callbacks.RoundPrompt(round_id, "later").pack())
         self.ledger.counts["later"] += 1
         return True
 
     async def pause(self, days: int) -> bool:
         """/pause, then the button for `days`; True once the bot confirmed (tried twice)."""
-        data = callbacks.pause(days)
+        data = callbacks.PauseFor(days).pack()
         uid = self.user_id
         for _try in range(2):
             if not await self._reply_to(lambda: self.chats.api.send_text(uid, "/pause")):
@@ -174,7 +174,7 @@ class Partner:
     async def answer(self, round_id: int, number: int) -> bool:
         """Tap "Start now"/"Continue" on the newest prompt or reminder and answer every question; False if there was
         no prompt, or the bot stopped answering."""
-        go = callbacks.round_button(round_id, "go")
+        go = callbacks.RoundPrompt(round_id, "go").pack()
         prompt = self._newest_with(go)
         if prompt is None:
             self.ledger.counts["no_prompt_to_tap"] += 1
@@ -263,21 +263,21 @@ class Partner:
 
     def _partner_values(self, message: SentMessage) -> tuple[str, ...]:
         """One or two organisations of the page shown, not ticked yet."""
-        offered = [callbacks.parse_answer(data) for label, data in buttons(message) if not label.startswith(_TICK)]
+        offered = [callbacks.Answer.unpack(data) for label, data in buttons(message) if not label.startswith(_TICK)]
         values = [a.value for a in offered if a is not None and a.value.startswith(PARTNER_PREFIX)]
         return tuple(self.rng.sample(values, min(len(values), self.rng.randint(1, 2))))
 
     @staticmethod
     def _has(message: SentMessage, value: str) -> bool:
         """Whether the message has an answer button with this value."""
-        return any((parsed := callbacks.parse_answer(data)) is not None and parsed.value == value
+        return any((parsed := callbacks.Answer.unpack(data)) is not None and parsed.value == value
                    for _label, data in buttons(message))
 
     @staticmethod
     def _data(message: SentMessage, value: str) -> str | None:
         """The callback data of the answer button with this value (None: the message has no such button now)."""
         for _label, data in buttons(message):
-            parsed = callbacks.parse_answer(data)
+            parsed = callbacks.Answer.unpack(data)
             if parsed is not None and parsed.value == value:
                 return data
         return None

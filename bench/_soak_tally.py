@@ -112,7 +112,7 @@ def count_prompts(db: Database, api: LocalBotApi, tally: Tally) -> None:
     """Participants of each opened round, not paused when it opened, without any prompt or reminder of it."""
     rounds = db.execute("SELECT id, opened_at FROM rounds").fetchall()
     for round_id, opened_at in rounds:
-        wanted = callbacks.round_button(round_id, "go")
+        wanted = callbacks.RoundPrompt(round_id, "go").pack()
         for (user_id,) in db.execute(
                 "SELECT m.user_id FROM participants p JOIN memberships m ON m.id = p.membership_id WHERE p.round_id = ?"
                 " AND NOT EXISTS (SELECT 1 FROM pauses x WHERE x.membership_id = m.id AND x.starts_at <= ? AND"

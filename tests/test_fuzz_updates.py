@@ -54,10 +54,11 @@ SETTLE = 15.0  # seconds a sentinel may wait: /export or a digest draw files and
 COMMANDS = ["start", "help", "checkin", "answers", "pause", "language", "invite", "partners", "settings", "scripts",
             "digest", "export", "privacy", "coach", "actions", "invites", "handover", "remove", "mydata", "delete",
             "leave"]  # every command bot/telegram/app.py registers (see test_the_fuzzing_knows_every_...)
-# The first letter of every kind of button's callback data (bot/telegram/callbacks.py: CONSENT_PATTERN = r"^c:"...),
+# The first letter of every kind of button's callback data (bot/telegram/callbacks.py: KINDS, each with its PREFIX),
 # and the actions the callback data names in words: forged data swaps them in.
-PREFIXES = "".join(sorted(value[1] for name, value in vars(callbacks).items() if name.endswith("_PATTERN")))
-ACTION_WORDS = sorted(callbacks.RIGHTS_ACTIONS | callbacks.ACCESS_ACTIONS | set(callbacks._SCRIPT_CODES.values())
+PREFIXES = "".join(sorted(kind.PREFIX for kind in callbacks.KINDS))
+ACTION_WORDS = sorted(callbacks.RIGHTS_ACTIONS | callbacks.ACCESS_ACTIONS
+                      | {"dl", "vs", "rb", "ry", "rn", "pv", "pb", "dc"}  # the script buttons' words
                       | {"go", "later", "o", "end", "w", "y", "n", "anonymous", "named"})
 LANGUAGE_CODES = [None, "de", "en", "de-AT", "en-GB", "fr", "pt-br", "zh-hans", "xx"]
 

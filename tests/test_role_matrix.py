@@ -138,7 +138,7 @@ ACTION = {"rights stay": "stay", "rights keep": "keep", "rights agree": "agree",
           "script download": "download", "script versions": "versions", "script rollback": "rollback",
           "script confirm": "confirm", "script cancel": "cancel",
           "draft preview": "preview", "draft publish": "publish", "draft discard": "discard"}
-FAMILIES = {"m": callbacks.RIGHTS_ACTIONS, "n": callbacks.ACCESS_ACTIONS, "d": frozenset(callbacks._SCRIPT_CODES)}
+FAMILIES = {"m": callbacks.RIGHTS_ACTIONS, "n": callbacks.ACCESS_ACTIONS, "d": callbacks.SCRIPT_ACTIONS}
 # The refusal a role sees for a button, where the table says N and the text is known.
 REFUSAL = {"rights exit": "This button is no longer valid."}
 # Taps that erase or end the tapper's own membership: run last (run_deferred), in this order.
@@ -147,7 +147,8 @@ DEFERRED = ((PB, "rights leave"), (PB, "rights delete"), (CB, "rights delete"), 
 
 def action_of(data: str) -> str | None:
     """The action a rights, access or scripts button's data names (None if malformed)."""
-    parsed = callbacks.parse_script_action(data) if data.startswith("d:") else callbacks.parse_member_action(data)
+    parsed = (callbacks.ScriptButton.unpack(data) or callbacks.RightsAction.unpack(data)
+              or callbacks.Access.unpack(data))
     return None if parsed is None else parsed.action
 
 
@@ -359,8 +360,8 @@ async def build(world: World, rounds: str) -> None:
     await join(world, CA, h.invite(world.networks["A"]))
     await join(world, FA, h.invite(world.networks["A"], ORGANISATION[PA]))
     await join(world, PA, h.invite(world.networks["A"], ORGANISATION[PA]), keep=True)  # FA is replaced
-    offer = await arrival(world, FA, with_data(callbacks.rights_button("exit")))
-    world.keep("rights exit", offer, callbacks.rights_button("exit"))
+    offer = await arrival(world, FA, with_data(callbacks.RightsAction("exit").pack()))
+    world.keep("rights exit", offer, callbacks.RightsAction("exit").pack())
     await join(world, CB, h.invite(world.networks["B"]))
     await join(world, PB, h.invite(world.networks["B"], ORGANISATION[PB]))
     world.api.add_user(USER[AD], FIRST_NAME[AD], language_code="de")
@@ -491,13 +492,13 @@ async def coordinator_buttons(world: World) -> None:
     h, _ = world.harness, world._
     ca = USER[CA]
     [privacy] = await h.send(ca, "/privacy")
-    world.keep("privacy", privacy, callbacks.privacy("anonymous"))
+    world.keep("privacy", privacy, callbacks.PrivacyChoice("anonymous").pack())
     await h.tap(ca, privacy, _("named"), count=0)
     [schedule] = await h.send(ca, "/settings")
-    world.keep("settings field", schedule, callbacks.setting("day"))
+    world.keep("settings field", schedule, callbacks.SettingField("day").pack())
     await h.tap(ca, schedule, _("Weekday"), count=0)
-    await h.api.wait_until(lambda: callbacks.setting("day", "0") in data_of(schedule))
-    world.keep("settings value", schedule, callbacks.setting("day", "0"))
+    await h.api.wait_until(lambda: callbacks.SettingValue("day", "0").pack() in data_of(schedule))
+    world.keep("settings value", schedule, callbacks.SettingValue("day", "0").pack())
     [invites] = await h.send(ca, "/invites")
     world.keep("access revoke", invites, label_data(invites, INVITED["A"][1]))
     [remove] = await h.send(ca, "/remove")
@@ -529,13 +530,13 @@ async def script_buttons(world: World) -> None:
     [published] = await h.tap(ca, summary, _("Publish"))
     assert published_version(world.db, "monthly_checkin", world.networks["A"]) == 3, published.text
     [listing] = await h.send(ca, "/scripts")
-    world.keep("script download", listing, callbacks.script_action("download", "monthly_checkin"))
-    world.keep("script versions", listing, callbacks.script_action("versions", "monthly_checkin"))
+    world.keep("script download", listing, callbacks.ScriptShow("download", "monthly_checkin").pack())
+    world.keep("script versions", listing, callbacks.ScriptShow("versions", "monthly_checkin").pack())
     [versions] = await tap_data(world, CA, listing, world.data["script versions"])
-    world.keep("script rollback", versions, callbacks.script_action("rollback", "monthly_checkin", 2))
+    world.keep("script rollback", versions, callbacks.ScriptRollback("monthly_checkin", 2).pack())
     [question] = await h.tap(ca, versions, "Version 2")
-    world.keep("script confirm", question, callbacks.script_action("confirm", "monthly_checkin", 2, 3))
-    world.keep("script cancel", question, callbacks.script_action("cancel"))
+    world.keep("script confirm", question, callbacks.ScriptConfirm("monthly_checkin", 2, 3).pack())
+    world.keep("script cancel", question, callbacks.ScriptCancel().pack())
     second, third = await upload(world, EDITED_A2), await upload(world, EDITED_A3)
     world.keep("draft preview", second, pick(second, lambda d: d.startswith("d:pv:")))
     world.keep("draft publish", second, pick(second, lambda d: d.startswith("d:pb:")))
@@ -870,7 +871,7 @@ async def check_owners(world: World) -> None:
     assert count(db, "SELECT MAX(version) FROM consents WHERE membership_id = ?", pa.id) == CONSENT_VERSION
 
     outcome = await owned(world, CA, "settings field")
-    assert callbacks.setting("day", "0") in data_of(world.carriers[CA])
+    assert callbacks.SettingValue("day", "0").pack() in data_of(world.carriers[CA])
     outcome = await owned(world, CA, "settings value")
     assert outcome.answer is not None and outcome.answer.text == _("Saved.")
     assert count(db, "SELECT weekday FROM schedules WHERE network_id = ?", net_a) == 0
@@ -964,7 +965,7 @@ def test_the_matrix_names_every_command_and_every_kind_of_button(tmp_path: Path)
     handlers = [handler for group in app.handlers.values() for handler in group]
     commands = {f"/{c}" for h in handlers if isinstance(h, CommandHandler) for c in h.commands}
     assert commands == set(COMMANDS), f"app.py registers {commands - set(COMMANDS)}; gone: {set(COMMANDS) - commands}"
-    declared = {value for name, value in vars(callbacks).items() if name.endswith("_PATTERN")}
+    declared = {kind.PATTERN for kind in callbacks.KINDS}
     registered = {h.pattern.pattern for h in handlers
                   if isinstance(h, CallbackQueryHandler) and isinstance(h.pattern, re.Pattern)}
     assert registered == declared
@@ -972,7 +973,6 @@ def test_the_matrix_names_every_command_and_every_kind_of_button(tmp_path: Path)
     # Every action of the kinds of buttons that name one, not just every prefix.
     named = {value for name, value in vars(callbacks).items() if name.endswith("_ACTIONS")}
     assert named <= set(FAMILIES.values()), "a new *_ACTIONS in bot/telegram/callbacks.py: add its prefix to FAMILIES"
-    assert set(callbacks._SCRIPT_CODES) == set(callbacks._SCRIPT_RES)
     assert {kind for kind, (prefix, _) in BUTTONS.items() if prefix in FAMILIES} == set(ACTION)
     tabled = {(BUTTONS[kind][0], action) for kind, action in ACTION.items()}
     actions = {(prefix, action) for prefix, names in FAMILIES.items() for action in names}

@@ -10,8 +10,8 @@ from sqlite_utils import Database
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.config import Settings
+from bot.telegram import callbacks, roles
 from bot.telegram import context as context_module
-from bot.telegram import roles
 from bot.telegram.app import build_application
 from bot.telegram.context import BotContext
 from bot.usecases.identity import Identity, identify
@@ -33,7 +33,7 @@ def test_roles_of_an_identity() -> None:
     assert Identity(1, None, "de", is_admin=True).roles == {"stranger", "admin"}
     assert roles.COMMANDS["scripts"].allows(frozenset({"stranger", "admin"}))
     assert not roles.COMMANDS["checkin"].allows(frozenset({"coordinator", "admin"}))
-    assert roles.prefix_of(r"^k:") == "k"
+    assert roles.BUTTONS[callbacks.Coach.PREFIX] == roles.COORDINATORS
 
 
 async def test_the_identity_is_read_once_per_update(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:

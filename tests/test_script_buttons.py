@@ -5,34 +5,34 @@ from __future__ import annotations
 import pytest
 
 from bot.telegram import callbacks
-from bot.telegram.callbacks import ScriptAction
+from bot.telegram.callbacks import DraftAction, ScriptButton, ScriptCancel, ScriptConfirm, ScriptRollback, ScriptShow
 from bot.telegram.handlers.scripts_common import fit_lines, utf16_length
 
 LONGEST_ID = "a" * 40
 
 
 @pytest.mark.parametrize("action", [
-    ScriptAction("download", LONGEST_ID), ScriptAction("versions", LONGEST_ID),
-    ScriptAction("rollback", LONGEST_ID, 999_999), ScriptAction("confirm", LONGEST_ID, 999_999, 999_998),
-    ScriptAction("cancel"), ScriptAction("preview", draft_id=10**12 - 1), ScriptAction("publish", draft_id=7),
-    ScriptAction("discard", draft_id=7)])
-def test_script_buttons_fit_and_parse_back(action: ScriptAction) -> None:
-    data = callbacks.script_action(action.action, action.script_id, action.version, action.in_use, action.draft_id)
+    ScriptShow("download", LONGEST_ID), ScriptShow("versions", LONGEST_ID),
+    ScriptRollback(LONGEST_ID, 999_999), ScriptConfirm(LONGEST_ID, 999_999, 999_998),
+    ScriptCancel(), DraftAction("preview", 10**12 - 1), DraftAction("publish", 7),
+    DraftAction("discard", 7)])
+def test_script_buttons_fit_and_parse_back(action: ScriptButton) -> None:
+    data = action.pack()
     assert len(data.encode()) <= 64
-    assert callbacks.parse_script_action(data) == action
+    assert ScriptButton.unpack(data) == action
 
 
 @pytest.mark.parametrize("data", ["d:", "d:dl:", "d:dl:Bad", "d:rb:x:1234567", "d:ry:x:1", "d:pb:x", "d:zz:1",
                                   f"d:dl:{LONGEST_ID}a"])
 def test_malformed_script_buttons_are_refused(data: str) -> None:
-    assert callbacks.parse_script_action(data) is None
+    assert ScriptButton.unpack(data) is None
 
 
 def test_preview_buttons_fit_and_parse_back() -> None:
-    data = callbacks.preview_answer(10**12 - 1, "s" * 24, "v" * 16)
+    data = callbacks.PreviewAnswer(10**12 - 1, "s" * 24, "v" * 16).pack()
     assert len(data.encode()) <= 64
-    assert callbacks.parse_preview(data) == callbacks.PreviewData(10**12 - 1, "s" * 24, "v" * 16)
-    assert callbacks.parse_preview("r:1:step:bad-value") is None
+    assert callbacks.PreviewAnswer.unpack(data) == callbacks.PreviewAnswer(10**12 - 1, "s" * 24, "v" * 16)
+    assert callbacks.PreviewAnswer.unpack("r:1:step:bad-value") is None
 
 
 def test_long_answers_are_cut_with_a_count_of_what_is_left_out() -> None:

@@ -13,7 +13,7 @@ from bot.core.script.model import Script
 from bot.demo.personas import Persona, Reply
 from bot.demo.transcript import Recorder
 from bot.telegram import callbacks
-from bot.telegram.callbacks import AnswerData
+from bot.telegram.callbacks import Answer
 from localapi.server import LocalBotApi, SentMessage
 
 WAIT = 10.0  # seconds for one reply of the bot: generous; a reply takes milliseconds
@@ -28,11 +28,11 @@ def buttons(message: SentMessage) -> list[tuple[str, str]]:
     return [(str(button.get("text", "")), str(button.get("callback_data", ""))) for row in rows for button in row]
 
 
-def step_of(message: SentMessage) -> AnswerData | None:
+def step_of(message: SentMessage) -> Answer | None:
     """The check-in and step a message asks for (from its answer buttons), or None for any other message."""
     for _label, data in buttons(message):
-        parsed = callbacks.parse_answer(data)
-        if parsed is not None and data.startswith("a:"):
+        parsed = Answer.unpack(data)
+        if parsed is not None:
             return parsed
     return None
 
@@ -100,14 +100,14 @@ class People:
         """Open the invite link, agree, choose German; then answer the onboarding check-in if there is one."""
         self.api.add_user(person.user_id, person.first_name, language_code="de", last_name=person.last_name)
         [consent] = await self.say(person, f"/start {token}")
-        [language] = await self.press(person, consent, callbacks.consent(True, token))
-        welcome = await self.press(person, language, callbacks.language("de", welcome=True))
+        [language] = await self.press(person, consent, callbacks.Consent(True, token).pack())
+        welcome = await self.press(person, language, callbacks.Language("de", welcome=True).pack())
         if onboarding:
             await self.checkin(person, 0, await self.until_step(person, welcome))
 
     async def start_round(self, person: Persona, number: int, round_id: int) -> None:
         """Tap "Start now" (or "Continue") on the newest prompt or reminder of the round, then answer it all."""
-        wanted = callbacks.round_button(round_id, "go")
+        wanted = callbacks.RoundPrompt(round_id, "go").pack()
         message = next((m for m in reversed(self.api.messages(person.user_id))
                         if any(data == wanted for _label, data in buttons(m))), None)
         if message is None:
@@ -154,7 +154,7 @@ class People:
 
     @staticmethod
     def _value(data: str) -> str:
-        parsed = callbacks.parse_answer(data)
+        parsed = Answer.unpack(data) or callbacks.Revise.unpack(data)
         return parsed.value if parsed is not None else ""
 
     @classmethod

@@ -49,7 +49,8 @@ def renewal_text(_: Gettext, network: str, retention_months: int, privacy: Priva
 
 def renewal_buttons(_: Gettext) -> list[tuple[str, str]]:
     """The question's two buttons: (label, callback data)."""
-    return [(_("I agree"), callbacks.rights_button("agree")), (_("Decline"), callbacks.rights_button("decline"))]
+    return [(_("I agree"), callbacks.RightsAction("agree").pack()),
+            (_("Decline"), callbacks.RightsAction("decline").pack())]
 
 
 def queue_consent_renewals(db: Database, catalogs: Catalogs, retention_months: int, now: datetime) -> int:

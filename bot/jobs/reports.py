@@ -95,14 +95,15 @@ def coaching_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry,
     for action in open_actions_before(db, history.network_id, round_id):
         if action.membership_id != coordinator.id:
             continue
-        buttons = [[{"text": outcome_label(outcome, _), "callback_data": callbacks.coach_outcome(action.id, outcome)}
-                    for outcome in ("done", "partly", "not_done")]]
+        buttons = [[{"text": outcome_label(outcome, _),
+                     "callback_data": callbacks.CoachOutcome(action.id, outcome).pack()}
+                    for outcome in callbacks.OUTCOMES]]
         messages.append(Outgoing(
             f"action-followup:{action.id}", "coaching", coordinator.user_id,
             _("You planned: {what} ({topic}). How did it go?").format(what=action.what, topic=action.topic_label),
             {"inline_keyboard": buttons}, network_id=history.network_id, membership_id=coordinator.id))
     if _has_coaching(scripts, coordinator.network_id):
-        start = [[{"text": _("Start coaching"), "callback_data": callbacks.coach_start()}]]
+        start = [[{"text": _("Start coaching"), "callback_data": callbacks.CoachStart().pack()}]]
         messages.append(Outgoing(
             f"coach-offer:{key}", "coaching", coordinator.user_id,
             _("Would you like to choose one concrete step for the next network meeting? It takes about two "

@@ -33,8 +33,8 @@ def prompt_message(catalogs: Catalogs, member: Membership, current: RoundInfo, s
         text = _("Hello {name}! The network check-in for {month} is open: about two minutes, mostly one tap per "
                  "question. Please answer by {date}.").format(name=member.first_name, month=month, date=until)
         key = f"prompt:{current.id}:{member.id}"
-    markup = _keyboard((_("Start now"), callbacks.round_button(current.id, "go")),
-                       (_("Later"), callbacks.round_button(current.id, "later")))
+    markup = _keyboard((_("Start now"), callbacks.RoundPrompt(current.id, "go").pack()),
+                       (_("Later"), callbacks.RoundPrompt(current.id, "later").pack()))
     return Outgoing(key, "prompt", member.user_id, text, markup, current.network_id, member.id, current.id)
 
 
@@ -52,6 +52,6 @@ def reminder_message(catalogs: Catalogs, db: Database, member: Membership, curre
                               "{answered} of {total} partners have already answered.", answered).format(
             answered=answered, total=total))
     label = _("Continue") if started else _("Start now")
-    markup = _keyboard((label, callbacks.round_button(current.id, "go")))
+    markup = _keyboard((label, callbacks.RoundPrompt(current.id, "go").pack()))
     return Outgoing(f"remind:{current.id}:{member.id}:{nth}", "reminder", member.user_id, "\n".join(lines), markup,
                     current.network_id, member.id, current.id)

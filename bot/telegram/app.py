@@ -33,6 +33,7 @@ from bot.jobs.rounds import run_due_stepwise
 from bot.logsafe import hide_in_logs
 from bot.services import Clock, Services, system_clock
 from bot.telegram import callbacks, roles
+from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import CONTEXT_TYPES, SERVICES_KEY, BotContext
 from bot.telegram.handlers.access import handover_command, invites_command, on_access_button, remove_command
 from bot.telegram.handlers.answers import answers_command, on_edit_button, on_revise_button
@@ -91,14 +92,14 @@ _COMMANDS: tuple[tuple[str, Handler], ...] = (
     # Everyone's data protection rights: a copy of their data, erasing it, leaving the network.
     ("mydata", mydata_command), ("delete", delete_command), ("leave", leave_command),
 )
-_BUTTONS: tuple[tuple[str, Handler], ...] = (
-    (callbacks.CONSENT_PATTERN, on_consent), (callbacks.LANGUAGE_PATTERN, on_language),
-    (callbacks.ANSWER_PATTERN, on_answer_button), (callbacks.ROUND_PATTERN, on_round_button),
-    (callbacks.EDIT_PATTERN, on_edit_button), (callbacks.REVISE_PATTERN, on_revise_button),
-    (callbacks.PAUSE_PATTERN, on_pause_button), (callbacks.SETTINGS_PATTERN, on_settings_button),
-    (callbacks.SCRIPT_PATTERN, on_script_button), (callbacks.PRIVACY_PATTERN, on_privacy_button),
-    (callbacks.COACH_PATTERN, on_coach_button), (callbacks.PREVIEW_PATTERN, on_preview_button),
-    (callbacks.RIGHTS_PATTERN, on_rights_button), (callbacks.ACCESS_PATTERN, on_access_button),
+_BUTTONS: tuple[tuple[type[CallbackData], Handler], ...] = (
+    (callbacks.Consent, on_consent), (callbacks.Language, on_language),
+    (callbacks.Answer, on_answer_button), (callbacks.RoundPrompt, on_round_button),
+    (callbacks.EditAnswer, on_edit_button), (callbacks.Revise, on_revise_button),
+    (callbacks.Pause, on_pause_button), (callbacks.Setting, on_settings_button),
+    (callbacks.ScriptButton, on_script_button), (callbacks.PrivacyChoice, on_privacy_button),
+    (callbacks.Coach, on_coach_button), (callbacks.PreviewAnswer, on_preview_button),
+    (callbacks.RightsAction, on_rights_button), (callbacks.Access, on_access_button),
 )
 
 
@@ -114,9 +115,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     # 2. Commands, each run only for the roles bot/telegram/roles.py allows it (the others are refused politely).
     for name, handler in _COMMANDS:
         app.add_handler(CommandHandler(name, roles.command(name, handler), filters=private))
-    # 3. Buttons, by the prefix of their callback data, each kind for its roles; anything else is stale or forged.
-    for pattern, handler in _BUTTONS:
-        app.add_handler(CallbackQueryHandler(roles.button(pattern, handler), pattern=pattern))
+    # 3. Buttons, by the prefix of their callback data (each kind's PATTERN), each kind for its roles; anything else
+    #    is stale or forged.
+    for kind, handler in _BUTTONS:
+        app.add_handler(CallbackQueryHandler(roles.button(kind, handler), pattern=kind.PATTERN))
     app.add_handler(CallbackQueryHandler(unknown_button))
     # 4. Everything else a person can send: unknown commands, typed answers (bot/telegram/typed.py decides which dialog
     #    waits for them), then files (an edited script from an admin or coordinator; a refusal for anyone else) before

@@ -15,6 +15,8 @@ from typing import Any
 
 from telegram import Update
 
+from bot.telegram import callbacks
+from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import log_refusal, refuse_callback, say
 from bot.usecases.identity import Role
@@ -78,32 +80,29 @@ COMMANDS: dict[str, Rule] = {
     "leave": Rule(MEMBERS, stranger=N_("You are not a member of a network.")),
 }
 
-# Every kind of button, by the prefix of its callback data (bot/telegram/callbacks.py *_PATTERN); a refused tap is
+# Every kind of button (bot/telegram/callbacks.py KINDS), by the prefix of its callback data; a refused tap is
 # answered with BUTTON_REFUSAL.
 BUTTONS: dict[str, frozenset[Role]] = {
-    "c": EVERYONE,  # consent to an invite: how strangers join (and members switch networks)
-    "l": MEMBERS,  # language
-    "a": frozenset({"partner", "stranger"}),  # answers: a partner's check-in, or a former partner's exit check-in
-    "v": PARTNERS,  # changing an answer (/answers)
-    "e": PARTNERS,  # choosing the answer to change (/answers)
-    "p": PARTNERS,  # a round's prompt: start now or later
-    "z": PARTNERS,  # pause
-    "s": COORDINATORS,  # settings
-    "d": EDITORS,  # scripts: download, versions, rollback; drafts
-    "r": EDITORS,  # a script preview's answers
-    "y": COORDINATORS,  # privacy
-    "k": COORDINATORS,  # coaching
-    "m": EVERYONE,  # data protection rights: every person's (the handler checks what applies to whom)
-    "n": COORDINATORS,  # access: invites, removing a partner
+    callbacks.Consent.PREFIX: EVERYONE,  # consent to an invite: how strangers join (and members switch networks)
+    callbacks.Language.PREFIX: MEMBERS,  # language
+    # answers: a partner's check-in, or a former partner's exit check-in
+    callbacks.Answer.PREFIX: frozenset({"partner", "stranger"}),
+    callbacks.Revise.PREFIX: PARTNERS,  # changing an answer (/answers)
+    callbacks.EditAnswer.PREFIX: PARTNERS,  # choosing the answer to change (/answers)
+    callbacks.RoundPrompt.PREFIX: PARTNERS,  # a round's prompt: start now or later
+    callbacks.Pause.PREFIX: PARTNERS,  # pause
+    callbacks.Setting.PREFIX: COORDINATORS,  # settings
+    callbacks.ScriptButton.PREFIX: EDITORS,  # scripts: download, versions, rollback; drafts
+    callbacks.PreviewAnswer.PREFIX: EDITORS,  # a script preview's answers
+    callbacks.PrivacyChoice.PREFIX: COORDINATORS,  # privacy
+    callbacks.Coach.PREFIX: COORDINATORS,  # coaching
+    # data protection rights: every person's (the handler checks what applies to whom)
+    callbacks.RightsAction.PREFIX: EVERYONE,
+    callbacks.Access.PREFIX: COORDINATORS,  # access: invites, removing a partner
 }
 
 Handler = Callable[[Update, BotContext], Awaitable[object]]
 Guarded = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
-
-
-def prefix_of(pattern: str) -> str:
-    """The prefix a callback pattern such as r"^c:" matches."""
-    return pattern.removeprefix("^").removesuffix(":")
 
 
 async def _refuse(update: Update, context: BotContext, text: str) -> None:
@@ -129,9 +128,9 @@ def command(name: str, callback: Handler) -> Guarded:
     return guarded
 
 
-def button(pattern: str, callback: Handler) -> Guarded:
+def button(kind: type[CallbackData], callback: Handler) -> Guarded:
     """The button kind's handler, run only for the roles BUTTONS allows it; everyone else is refused."""
-    roles = BUTTONS[prefix_of(pattern)]
+    roles = BUTTONS[kind.PREFIX]
 
     @functools.wraps(callback)
     async def guarded(update: Update, context: BotContext) -> None:

@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 from bot.core.engine import Input
 from bot.core.render import View
 from bot.i18n import Gettext
+from bot.telegram.callbacks import CallbackData
 from bot.telegram.handlers.common import refuse_callback, say
 from bot.telegram.quiet_send import edit_quietly, send_quietly
 from bot.usecases.dialog import DialogPort, take, view_of
@@ -25,13 +26,13 @@ class Adapter:
     builds it), and what follows its last step (None: nothing)."""
 
     port: DialogPort
-    callback: Callable[[str, str], str]
+    callback: Callable[[str, str], CallbackData]
     end: Callable[[Update, Gettext], Awaitable[None]] | None = None
 
 
 def keyboard(adapter: Adapter, view: View) -> InlineKeyboardMarkup | None:
     """The step's buttons, each carrying the kind's callback data."""
-    rows = [[InlineKeyboardButton(b.label, callback_data=adapter.callback(view.step_id, b.value)) for b in row]
+    rows = [[InlineKeyboardButton(b.label, callback_data=adapter.callback(view.step_id, b.value).pack()) for b in row]
             for row in view.buttons]
     return InlineKeyboardMarkup(rows) if rows else None
 

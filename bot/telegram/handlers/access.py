@@ -45,8 +45,8 @@ def _invites_view(svc: Services, member: Membership, locale: str,
         label = _invite_label(invite, _)
         until = format_date(datetime.fromisoformat(invite.expires_at), format="medium", locale=locale)
         lines.append(_("• {who}, valid until {date}").format(who=label, date=until))
-        rows.append([InlineKeyboardButton("✕ " + _short(label), callback_data=callbacks.access_button("revoke",
-                                                                                                      invite.id))])
+        rows.append([InlineKeyboardButton("✕ " + _short(label),
+                                          callback_data=callbacks.AccessAction("revoke", invite.id).pack())])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -86,46 +86,48 @@ async def remove_command(update: Update, context: BotContext) -> None:
     if not rows:
         await say(update, _("No partner organisations yet."))
         return
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(_short(row.name), callback_data=callbacks.access_button(
-        "remove", row.organisation_id))] for row in rows])
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        _short(row.name), callback_data=callbacks.AccessAction("remove", row.organisation_id).pack())] for row in rows])
     await chat.send_message(_("Which partner organisation should leave the network?"), reply_markup=keyboard)
 
 
 async def on_access_button(update: Update, context: BotContext) -> None:
     """Withdraw an invite; choose, confirm or cancel removing a partner (coordinators of that network only)."""
     svc, _, member, query = context.svc, context._, context.known_member, update.callback_query
-    data = callbacks.parse_member_action(query.data or "") if query else None
+    data = callbacks.Access.unpack(query.data or "") if query else None
     if query is None:
         return
-    if data is None or (data.target is None and data.action != "removeno"):
-        log_refusal(update, member)
-        await refuse_callback(update, _("This button is no longer valid."))
-        return
-    if data.action == "revoke":
-        done = withdraw_invite(svc.db, member.network_id, data.target or 0, svc.clock())
-        if not done:  # used, expired, already withdrawn, or another network's
+    match data:
+        case None:
             log_refusal(update, member)
-        text, markup = _invites_view(svc, member, context.locale, _)
-        await edit_tapped(update, text, markup)
-        await query.answer(_("The link has been withdrawn.") if done else _("This link is no longer open."))
-        return
-    await _removal_step(update, svc, member, data.action, data.target or 0, _)
-    await query.answer()  # last: the tap is done once its change is stored and shown
+            await refuse_callback(update, _("This button is no longer valid."))
+        case callbacks.AccessAction(action="revoke", target=invite_id):
+            done = withdraw_invite(svc.db, member.network_id, invite_id, svc.clock())
+            if not done:  # used, expired, already withdrawn, or another network's
+                log_refusal(update, member)
+            text, markup = _invites_view(svc, member, context.locale, _)
+            await edit_tapped(update, text, markup)
+            await query.answer(_("The link has been withdrawn.") if done else _("This link is no longer open."))
+        case callbacks.AccessAction(action=action, target=organisation_id):
+            await _removal_step(update, svc, member, action, organisation_id, _)
+            await query.answer()  # last: the tap is done once its change is stored and shown
+        case callbacks.AccessCancel():
+            await edit_tapped(update, _("Nothing was changed."))
+            await query.answer()
 
 
 async def _removal_step(update: Update, svc: Services, member: Membership, action: str, organisation_id: int,
                         _: Gettext) -> None:
-    """Removing a partner: the confirmation question, cancelling it, or taking the partner out."""
+    """Removing a partner: the confirmation question, or taking the partner out."""
     name = organisation_in(svc.db, member.network_id, organisation_id)
-    if action == "removeno":
-        await edit_tapped(update, _("Nothing was changed."))
-    elif name is None:  # removed meanwhile, or another network's
+    if name is None:  # removed meanwhile, or another network's
         log_refusal(update, member)
         await edit_tapped(update, _("This organisation is no longer in the network."))
     elif action == "remove":
         keyboard = InlineKeyboardMarkup([[
-            InlineKeyboardButton(_("Yes, remove"), callback_data=callbacks.access_button("removeok", organisation_id)),
-            InlineKeyboardButton(_("No"), callback_data=callbacks.access_button("removeno")),
+            InlineKeyboardButton(_("Yes, remove"),
+                                 callback_data=callbacks.AccessAction("removeok", organisation_id).pack()),
+            InlineKeyboardButton(_("No"), callback_data=callbacks.AccessCancel().pack()),
         ]])
         await edit_tapped(update, _("Remove {organisation} from \"{network}\"? Its contact person gets no more "
                                     "check-ins and is told; its earlier answers stay in the results.").format(

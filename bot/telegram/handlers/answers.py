@@ -27,7 +27,7 @@ async def answers_command(update: Update, context: BotContext) -> None:
     if shown is None:
         await say(update, _("You have not answered a check-in yet. /checkin starts one."))
         return
-    buttons = [InlineKeyboardButton(number, callback_data=callbacks.edit(shown.checkin_id, step_id))
+    buttons = [InlineKeyboardButton(number, callback_data=callbacks.EditAnswer(shown.checkin_id, step_id).pack())
                for number, step_id in shown.changeable]
     markup = InlineKeyboardMarkup([buttons[i:i + _PER_ROW] for i in range(0, len(buttons), _PER_ROW)]) \
         if shown.editable else None
@@ -54,7 +54,7 @@ async def on_edit_button(update: Update, context: BotContext) -> None:
     """A number under /answers: ask that question again, with buttons that change the answer."""
     svc, _ = context.svc, context._
     query = update.callback_query
-    data = callbacks.parse_edit(query.data or "") if query else None
+    data = callbacks.EditAnswer.unpack(query.data or "") if query else None
     found = await _own_editable(update, context, data.checkin_id if data else None)
     if query is None or data is None or found is None:
         return
@@ -64,7 +64,7 @@ async def on_edit_button(update: Update, context: BotContext) -> None:
         await refuse_callback(update, _("This button is no longer valid."))
         return
     await query.answer()
-    rows = [[InlineKeyboardButton(b.label, callback_data=callbacks.answer(checkin.id, data.step_id, b.value, True))
+    rows = [[InlineKeyboardButton(b.label, callback_data=callbacks.Revise(checkin.id, data.step_id, b.value).pack())
              for b in row] for row in question.buttons]
     chat = update.effective_chat
     if chat is not None:
@@ -75,7 +75,7 @@ async def on_revise_button(update: Update, context: BotContext) -> None:
     """A new answer tapped for an earlier question."""
     svc, _ = context.svc, context._
     query = update.callback_query
-    data = callbacks.parse_answer(query.data or "") if query else None
+    data = callbacks.Revise.unpack(query.data or "") if query else None
     found = await _own_editable(update, context, data.checkin_id if data else None)
     if query is None or data is None or found is None:
         return

@@ -21,7 +21,7 @@ from bot.usecases.people import Membership
 
 def adapter(svc: Services, port: CheckinDialog) -> Adapter:
     """A check-in in the runner: its buttons carry the check-in's id; after onboarding, this round's check-in."""
-    return Adapter(port, partial(callbacks.answer, port.checkin.id), partial(_then, svc, port))
+    return Adapter(port, partial(callbacks.Answer, port.checkin.id), partial(_then, svc, port))
 
 
 async def _then(svc: Services, port: CheckinDialog, update: Update, _: Gettext) -> None:
@@ -68,7 +68,7 @@ async def on_answer_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    data = callbacks.parse_answer(query.data or "")
+    data = callbacks.Answer.unpack(query.data or "")
     user = update.effective_user
     member = usecase.checkin_member(svc.db, user.id) if user is not None else None
     found = usecase.tapped(svc.db, svc.scripts, svc.clock(), member, data.checkin_id if data else None, _)

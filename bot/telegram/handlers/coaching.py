@@ -22,7 +22,7 @@ from bot.usecases.people import Membership
 
 def adapter(port: CoachingDialog) -> Adapter:
     """A coaching dialog in the runner: its buttons carry the session's id; its end is said by the use case."""
-    return Adapter(port, partial(callbacks.coach_answer, port.session.id))
+    return Adapter(port, partial(callbacks.CoachAnswer, port.session.id))
 
 
 async def coach_command(update: Update, context: BotContext) -> None:
@@ -43,33 +43,37 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
     """A coaching button: start, answer a step, or say how an action went."""
     svc, _ = context.svc, context._
     query = update.callback_query
-    data = callbacks.parse_coach(query.data or "") if query else None
+    data = callbacks.Coach.unpack(query.data or "") if query else None
     member = context.known_member  # coordinators only (bot/telegram/roles.py)
     if query is None:
         return
     if data is None:
         await refuse_callback(update, _("This button is no longer valid."))
         return
-    if data.start:
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-        await begin_coaching(update, svc, member, _)
-        return
-    if data.action_id:
-        found: CoachingDialog | Refused | None = usecase.rate_action(svc.db, member, data.action_id, data.outcome,
-                                                                     svc.clock(), _)
-    else:
-        found = usecase.tapped(svc.db, svc.scripts, svc.tips, svc.clock(), member, data.session_id, _)
+    found: CoachingDialog | Refused | None = None
+    match data:
+        case callbacks.CoachStart():
+            await query.answer()
+            await query.edit_message_reply_markup(None)
+            await begin_coaching(update, svc, member, _)
+            return
+        case callbacks.CoachAnswer(session_id=session_id):
+            found = usecase.tapped(svc.db, svc.scripts, svc.tips, svc.clock(), member, session_id, _)
+            if isinstance(found, CoachingDialog):
+                await run(update, adapter(found), data.step_id, Press(data.value), _)
+                return
+        case callbacks.CoachOutcome(action_id=action_id, outcome=outcome):
+            found = usecase.rate_action(svc.db, member, action_id, outcome, svc.clock(), _)
+            if found is None:
+                await query.answer()
+                await query.edit_message_reply_markup(None)
+                await say(update, _("Thank you! One line on how it went? (Just write it; or carry on with anything "
+                                    "else.)"))
+                return
     if isinstance(found, Refused):
         if found.log:
             log_refusal(update, member)
         await refuse_callback(update, found.text)
-    elif isinstance(found, CoachingDialog):
-        await run(update, adapter(found), data.step_id, Press(data.value), _)
-    else:
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-        await say(update, _("Thank you! One line on how it went? (Just write it; or carry on with anything else.)"))
 
 
 async def answer_typed(update: Update, svc: Services, found: CoachingDialog, text: str, _: Gettext) -> None:

@@ -77,8 +77,8 @@ async def start(update: Update, context: BotContext) -> None:
 async def _ask_consent(update: Update, svc: Services, invite: Invite, _: Gettext) -> None:
     offer = consent_offer(svc.db, invite)
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("I agree"), callback_data=callbacks.consent(True, invite.token)),
-        InlineKeyboardButton(_("Decline"), callback_data=callbacks.consent(False, invite.token)),
+        InlineKeyboardButton(_("I agree"), callback_data=callbacks.Consent(True, invite.token).pack()),
+        InlineKeyboardButton(_("Decline"), callback_data=callbacks.Consent(False, invite.token).pack()),
     ]])
     chat = update.effective_chat
     if chat is not None:
@@ -92,7 +92,7 @@ async def on_consent(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    data = callbacks.parse_consent(query.data or "")
+    data = callbacks.Consent.unpack(query.data or "")
     if data is None:
         log_refusal(update, context.member)
         await refuse_callback(update, _("This button is no longer valid."))
@@ -115,7 +115,7 @@ async def on_consent(update: Update, context: BotContext) -> None:
     await edit_tapped(update, None)
     await offer_exit_checkin(svc, member)
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(name, callback_data=callbacks.language(code, welcome=True))
+        InlineKeyboardButton(name, callback_data=callbacks.Language(code, welcome=True).pack())
         for code, name in LANGUAGE_NAMES.items()
     ]])
     await say_with(update, _("Which language would you like me to use?"), keyboard)
@@ -133,7 +133,7 @@ async def language_command(update: Update, context: BotContext) -> None:
     """/language: offer the languages."""
     _ = context._  # members only (bot/telegram/roles.py)
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(name, callback_data=callbacks.language(code, welcome=False))
+        InlineKeyboardButton(name, callback_data=callbacks.Language(code, welcome=False).pack())
         for code, name in LANGUAGE_NAMES.items()
     ]])
     await say_with(update, _("Which language would you like me to use?"), keyboard)
@@ -144,7 +144,7 @@ async def on_language(update: Update, context: BotContext) -> None:
     svc = context.svc
     query = update.callback_query
     member = context.member
-    data = callbacks.parse_language(query.data or "") if query else None
+    data = callbacks.Language.unpack(query.data or "") if query else None
     if query is None:
         return
     if member is None or data is None or data.locale not in LANGUAGE_NAMES:

@@ -47,8 +47,9 @@ def _privacy_text(privacy: Privacy, _: Gettext) -> str:
 
 
 def _privacy_keyboard(_: Gettext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(_("anonymous"), callback_data=callbacks.privacy("anonymous")),
-                                  InlineKeyboardButton(_("named"), callback_data=callbacks.privacy("named"))]])
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("anonymous"), callback_data=callbacks.PrivacyChoice("anonymous").pack()),
+        InlineKeyboardButton(_("named"), callback_data=callbacks.PrivacyChoice("named").pack())]])
 
 
 async def privacy_command(update: Update, context: BotContext) -> None:
@@ -62,13 +63,13 @@ async def privacy_command(update: Update, context: BotContext) -> None:
 async def on_privacy_button(update: Update, context: BotContext) -> None:
     """A /privacy button (coordinators, bot/telegram/roles.py): store the choice for their network and show it."""
     svc, _, query = context.svc, context._, update.callback_query
-    choice = callbacks.parse_privacy(query.data or "") if query else None
+    data = callbacks.PrivacyChoice.unpack(query.data or "") if query else None
     if query is None:
         return
-    if choice is None:
+    if data is None:
         await refuse_callback(update, _("This button is no longer valid."))
         return
-    privacy: Privacy = "named" if choice == "named" else "anonymous"
+    privacy = data.privacy
     switch_privacy(svc.db, svc.catalogs, context.known_member.network_id, privacy, svc.clock())
     with suppress(BadRequest):  # a forged tap on a message that cannot be edited is answered all the same
         await edit_tapped(update, _privacy_text(privacy, _))  # a double tap's second finds the text shown already

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -29,7 +30,7 @@ _ALWAYS = frozenset({"mydata", "delete", "leave", "help"})
 def _passes_gate(update: Update) -> bool:
     query = update.callback_query
     if query is not None:
-        return (query.data or "").startswith("m:")
+        return re.match(callbacks.RightsAction.PATTERN, query.data or "") is not None
     message = update.message
     return command_of(message.text if message is not None else None) in _ALWAYS
 
@@ -79,8 +80,8 @@ async def delete_command(update: Update, context: BotContext) -> None:
         await say(update, _("I have stored nothing about you."))
         return
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("Yes, erase my data"), callback_data=callbacks.rights_button("delete")),
-        InlineKeyboardButton(_("No, keep it"), callback_data=callbacks.rights_button("keep")),
+        InlineKeyboardButton(_("Yes, erase my data"), callback_data=callbacks.RightsAction("delete").pack()),
+        InlineKeyboardButton(_("No, keep it"), callback_data=callbacks.RightsAction("keep").pack()),
     ]])
     await _say_with(update, _("Erase your personal data? Your name, your Telegram ID and your free-text answers are "
                               "erased for good, also where the coordination was sent them, and you leave the "
@@ -97,8 +98,8 @@ async def leave_command(update: Update, context: BotContext) -> None:
                             "/handover; your role ends when your successor joins.").format(network=member.network_name))
         return
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("Yes, leave"), callback_data=callbacks.rights_button("leave")),
-        InlineKeyboardButton(_("No, stay"), callback_data=callbacks.rights_button("stay")),
+        InlineKeyboardButton(_("Yes, leave"), callback_data=callbacks.RightsAction("leave").pack()),
+        InlineKeyboardButton(_("No, stay"), callback_data=callbacks.RightsAction("stay").pack()),
     ]])
     await _say_with(update, _("Leave \"{network}\"? You get no more check-ins, and the coordination is told. Your "
                               "answers so far stay in the network's results; /delete erases your personal data "
@@ -129,7 +130,7 @@ async def on_rights_button(update: Update, context: BotContext) -> None:
     """Renewed consent (agree/decline), /leave's and /delete's confirmation, the offered exit check-in."""
     svc, _, member = context.svc, context._, context.member
     query, user = update.callback_query, update.effective_user
-    data = callbacks.parse_member_action(query.data or "") if query else None
+    data = callbacks.RightsAction.unpack(query.data or "") if query else None
     if query is None or user is None:
         return
     refusal = _("This button is no longer valid.") if data is None else _rights_refusal(svc, member, data.action,
@@ -186,7 +187,7 @@ def _tell_admins_if_leaderless(svc: Services, former: Membership | None) -> None
 
 async def offer_exit_checkin(svc: Services, member: Membership) -> None:
     """A new contact person replaced someone: offer the one replaced the exit check-in (queued, quiet hours apply)."""
-    if queue_exit_offer(svc.db, svc.scripts, svc.tr, member, svc.clock(), callbacks.rights_button("exit")):
+    if queue_exit_offer(svc.db, svc.scripts, svc.tr, member, svc.clock(), callbacks.RightsAction("exit").pack()):
         svc.wake_sender()
 
 

@@ -26,7 +26,7 @@ async def on_round_button(update: Update, context: BotContext) -> None:
     """"Start now"/"Continue" or "Later" under a prompt or reminder."""
     svc, _ = context.svc, context._
     query = update.callback_query
-    data = callbacks.parse_round(query.data or "") if query else None
+    data = callbacks.RoundPrompt.unpack(query.data or "") if query else None
     member = context.member
     place = usecase.place(svc.db, data.round_id, member) if data and member else None
     if query is None or data is None or member is None or place is None:
@@ -74,12 +74,12 @@ async def pause_command(update: Update, context: BotContext) -> None:
         return
     current = usecase.paused_until(svc.db, member.id, now)
     if current is not None:
-        end = InlineKeyboardButton(_("End the pause"), callback_data=callbacks.pause(None))
+        end = InlineKeyboardButton(_("End the pause"), callback_data=callbacks.PauseEnd().pack())
         keyboard = InlineKeyboardMarkup([[end]])
         text = _("Your check-ins are paused until {date}.").format(date=local_day(schedule, current, member.locale))
     else:
         labels = {7: _("1 week"), 14: _("2 weeks"), 28: _("4 weeks"), 91: _("3 months")}
-        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(labels[d], callback_data=callbacks.pause(d))
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(labels[d], callback_data=callbacks.PauseFor(d).pack())
                                           for d in PAUSE_CHOICES]])
         text = _("How long shall I pause your check-ins and reminders? Or give a date: /pause 31.03.2027")
     chat = update.effective_chat
@@ -92,18 +92,18 @@ async def on_pause_button(update: Update, context: BotContext) -> None:
     svc, _ = context.svc, context._
     query = update.callback_query
     member = context.known_member  # partners only (bot/telegram/roles.py)
-    days = callbacks.parse_pause(query.data or "") if query else False
-    if query is None or days is False or (days is not None and days not in PAUSE_CHOICES):
+    data = callbacks.Pause.unpack(query.data or "") if query else None
+    if query is None or data is None or (isinstance(data, callbacks.PauseFor) and data.days not in PAUSE_CHOICES):
         await refuse_callback(update, _("This button is no longer valid."))
         return
     await query.answer()
     await edit_tapped(update, None)
     schedule = usecase.schedule(svc.db, member)
-    if days is None:
-        ended = usecase.end_pause(svc.db, member.id, svc.clock())
-        await say(update, _("Welcome back! Your check-ins continue.") if ended else _("You are not paused."))
+    if isinstance(data, callbacks.PauseFor):
+        await _pause(update, svc, member, schedule, add_local_days(schedule, svc.clock(), data.days), _)
         return
-    await _pause(update, svc, member, schedule, add_local_days(schedule, svc.clock(), int(days)), _)
+    ended = usecase.end_pause(svc.db, member.id, svc.clock())
+    await say(update, _("Welcome back! Your check-ins continue.") if ended else _("You are not paused."))
 
 
 async def _pause(update: Update, svc: Services, member: Membership, schedule: Schedule, until: datetime,

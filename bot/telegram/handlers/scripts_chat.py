@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.callbacks import ScriptAction
+from bot.telegram.callbacks import ScriptConfirm, ScriptRollback
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import refuse_callback
 from bot.telegram.handlers.scripts_common import Editor, close_with, editor_in
@@ -42,9 +42,9 @@ async def scripts_command(update: Update, context: BotContext) -> None:
                   for own in listed.own_versions]
         rows.append([
             InlineKeyboardButton(_("Download {script}").format(script=script_id),
-                                 callback_data=callbacks.script_action("download", script_id)),
+                                 callback_data=callbacks.ScriptShow("download", script_id).pack()),
             InlineKeyboardButton(_("Versions / Rollback"),
-                                 callback_data=callbacks.script_action("versions", script_id)),
+                                 callback_data=callbacks.ScriptShow("versions", script_id).pack()),
         ])
     lines += ["", _("To change a script, download it, edit it and send me the file. I check it and show what "
                     "changed; nothing is in use before you publish it.")]
@@ -57,25 +57,28 @@ async def on_script_button(update: Update, context: BotContext) -> None:
     """Every "d:" button (editors, bot/telegram/roles.py): download, versions, rollback and its confirmation;
     preview, publish, discard a draft."""
     svc, _, editor, query = context.svc, context._, editor_in(context), update.callback_query
-    data = callbacks.parse_script_action(query.data or "") if query is not None else None
+    data = callbacks.ScriptButton.unpack(query.data or "") if query is not None else None
     if data is None or editor is None:
         await refuse_callback(update, _("This button is no longer valid."))
-    elif data.action == "preview":
-        await begin_preview(update, context, data.draft_id)
-    elif data.action == "publish":
-        await publish_draft(update, context, data.draft_id)
-    elif data.action == "discard":
-        await discard_draft(update, context, data.draft_id)
-    elif data.action == "cancel":
-        await close_with(update, _("Nothing was changed."))
-    elif script_admin.version_in_use(svc.db, data.script_id, editor.network_id) is None:
-        await refuse_callback(update, _("This button is no longer valid."))
-    elif data.action == "download":
-        await _download(update, svc, editor, data.script_id, _)
-    elif data.action == "versions":
-        await _versions(update, svc, editor, data.script_id, _)
-    else:
-        await _rollback(update, svc, editor, data, _)
+        return
+    match data:
+        case callbacks.DraftAction(action="preview", draft_id=draft_id):
+            await begin_preview(update, context, draft_id)
+        case callbacks.DraftAction(action="publish", draft_id=draft_id):
+            await publish_draft(update, context, draft_id)
+        case callbacks.DraftAction(action="discard", draft_id=draft_id):
+            await discard_draft(update, context, draft_id)
+        case callbacks.ScriptCancel():
+            await close_with(update, _("Nothing was changed."))
+        case callbacks.ScriptShow() | ScriptRollback() | ScriptConfirm() if script_admin.version_in_use(
+                svc.db, data.script_id, editor.network_id) is None:
+            await refuse_callback(update, _("This button is no longer valid."))
+        case callbacks.ScriptShow(action="download", script_id=script_id):
+            await _download(update, svc, editor, script_id, _)
+        case callbacks.ScriptShow(action="versions", script_id=script_id):
+            await _versions(update, svc, editor, script_id, _)
+        case ScriptRollback() | ScriptConfirm():
+            await _rollback(update, svc, editor, data, _)
 
 
 async def _download(update: Update, svc: Services, editor: Editor, script_id: str, _: Gettext) -> None:
@@ -102,8 +105,8 @@ async def _versions(update: Update, svc: Services, editor: Editor, script_id: st
         lines.append(_("• version {version} (stored {date})").format(version=stored.version,
                                                                      date=stored.created_at[:10]))
         buttons.append(InlineKeyboardButton(_("Version {version}").format(version=stored.version),
-                                            callback_data=callbacks.script_action("rollback", script_id,
-                                                                                  stored.version)))
+                                            callback_data=callbacks.ScriptRollback(script_id,
+                                                                                   stored.version).pack()))
     history = script_admin.recent_changes(svc.db, script_id, editor.network_id, _HISTORY)
     lines += ["", _("Recent changes:"), *(_history_line(event, network, _) for event, network in history)]
     lines += ["", _("Tap a version to put it in use again.") if buttons else
@@ -129,7 +132,8 @@ def _history_line(event: Publication, network: str | None, _: Gettext) -> str:
     return line
 
 
-async def _rollback(update: Update, svc: Services, editor: Editor, data: ScriptAction, _: Gettext) -> None:
+async def _rollback(update: Update, svc: Services, editor: Editor, data: ScriptRollback | ScriptConfirm,
+                    _: Gettext) -> None:
     """A version tapped: ask "Roll back to version N?"; Yes (if still the same situation) puts it in use again."""
     visible = {stored.version for stored in script_admin.stored_versions(svc.db, data.script_id, editor.network_id)}
     in_use = script_admin.version_in_use(svc.db, data.script_id, editor.network_id)
@@ -138,10 +142,10 @@ async def _rollback(update: Update, svc: Services, editor: Editor, data: ScriptA
     elif in_use == data.version:
         await close_with(update, _("Version {version} of {script} is already in use; nothing was changed.").format(
             version=data.version, script=data.script_id))
-    elif data.action == "rollback":
+    elif isinstance(data, ScriptRollback):
         if update.callback_query is not None:
             await update.callback_query.answer()
-        confirm = callbacks.script_action("confirm", data.script_id, data.version, in_use or 0)
+        confirm = ScriptConfirm(data.script_id, data.version, in_use or 0).pack()
         chat = update.effective_chat
         if chat is not None:
             await chat.send_message(
@@ -149,7 +153,7 @@ async def _rollback(update: Update, svc: Services, editor: Editor, data: ScriptA
                     script=data.script_id, version=data.version, current=in_use),
                 reply_markup=InlineKeyboardMarkup([[
                     InlineKeyboardButton(_("Yes, roll back"), callback_data=confirm),
-                    InlineKeyboardButton(_("Cancel"), callback_data=callbacks.script_action("cancel"))]]))
+                    InlineKeyboardButton(_("Cancel"), callback_data=callbacks.ScriptCancel().pack())]]))
     elif in_use != data.in_use:
         await close_with(update, _("The version in use has changed since you asked; nothing was rolled back. "
                                    "/scripts shows the versions now."))

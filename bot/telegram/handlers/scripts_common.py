@@ -77,9 +77,9 @@ def decided_text(draft: Draft, _: Gettext) -> str:
 
 def draft_buttons(draft_id: int, _: Gettext, preview: bool = True) -> InlineKeyboardMarkup:
     """Preview (optional), Publish and Discard under a draft."""
-    decide = [InlineKeyboardButton(_("Publish"), callback_data=callbacks.script_action("publish", draft_id=draft_id)),
-              InlineKeyboardButton(_("Discard"), callback_data=callbacks.script_action("discard", draft_id=draft_id))]
-    look = [InlineKeyboardButton(_("Preview"), callback_data=callbacks.script_action("preview", draft_id=draft_id))]
+    decide = [InlineKeyboardButton(_("Publish"), callback_data=callbacks.DraftAction("publish", draft_id).pack()),
+              InlineKeyboardButton(_("Discard"), callback_data=callbacks.DraftAction("discard", draft_id).pack())]
+    look = [InlineKeyboardButton(_("Preview"), callback_data=callbacks.DraftAction("preview", draft_id).pack())]
     return InlineKeyboardMarkup([look, decide] if preview else [decide])
 
 

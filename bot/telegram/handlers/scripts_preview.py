@@ -27,7 +27,7 @@ from bot.usecases.preview import PreviewDialog
 
 def adapter(port: PreviewDialog) -> Adapter:
     """A preview in the runner: its buttons carry the draft's id; its end offers Publish and Discard again."""
-    return Adapter(port, partial(callbacks.preview_answer, port.draft.id), partial(_finish, port))
+    return Adapter(port, partial(callbacks.PreviewAnswer, port.draft.id), partial(_finish, port))
 
 
 async def _finish(port: PreviewDialog, update: Update, _: Gettext) -> None:
@@ -73,7 +73,7 @@ async def on_preview_button(update: Update, context: BotContext) -> None:
     """A tap on an answer button of a preview."""
     svc, _ = context.svc, context._
     query = update.callback_query
-    data = callbacks.parse_preview(query.data or "") if query is not None else None
+    data = callbacks.PreviewAnswer.unpack(query.data or "") if query is not None else None
     draft = usecase.draft_of(svc.db, data.draft_id) if data is not None else None
     editor = editor_in(context)
     if data is None or draft is None:

@@ -97,7 +97,8 @@ def summary(svc: Services, member: Membership, plan: Schedule, _: Gettext, local
 def _menu(_: Gettext) -> InlineKeyboardMarkup:
     fields = [("day", _("Weekday")), ("hour", _("Time")), ("remind", _("Reminders")), ("close", _("Closing")),
               ("quiet", _("Quiet hours")), ("state", _("State"))]
-    buttons = [InlineKeyboardButton(label, callback_data=callbacks.setting(field)) for field, label in fields]
+    buttons = [InlineKeyboardButton(label, callback_data=callbacks.SettingField(field).pack())
+               for field, label in fields]
     return InlineKeyboardMarkup([buttons[:3], buttons[3:]])
 
 
@@ -112,28 +113,27 @@ async def settings_command(update: Update, context: BotContext) -> None:
 async def on_settings_button(update: Update, context: BotContext) -> None:
     """A field to change (shows its choices) or a chosen value (stores it and shows the new schedule)."""
     svc, _, member, query = context.svc, context._, context.known_member, update.callback_query
-    parsed = callbacks.parse_setting(query.data or "") if query else None
+    data = callbacks.Setting.unpack(query.data or "") if query else None
     if query is None:
         return
-    choices = _choices(parsed[0], _, member.locale) if parsed else []
-    if parsed is None or not choices:
+    choices = _choices(data.field, _, member.locale) if data else []
+    if data is None or not choices:
         await refuse_callback(update, _("This button is no longer valid."))
         return
-    field, value = parsed
     current = network_schedule(svc.db, member.network_id)
-    if value is None:
-        # Only what fits the rest of the schedule, e.g. no closing before the last reminder.
-        buttons = [InlineKeyboardButton(label, callback_data=callbacks.setting(field, v)) for label, v in choices
-                   if _fits(current, field, v)]
+    if not isinstance(data, callbacks.SettingValue):
+        # A field: its choices, only what fits the rest of the schedule, e.g. no closing before the last reminder.
+        buttons = [InlineKeyboardButton(label, callback_data=callbacks.SettingValue(data.field, v).pack())
+                   for label, v in choices if _fits(current, data.field, v)]
         await query.answer()
         await query.edit_message_reply_markup(InlineKeyboardMarkup([buttons[i:i + 4]
                                                                     for i in range(0, len(buttons), 4)]))
         return
-    changed = _apply(current, field, value)
+    changed = _apply(current, data.field, data.value)
     if changed is None:
         await refuse_callback(update, _("This button is no longer valid."))
         return
-    if not _fits(current, field, value):
+    if not _fits(current, data.field, data.value):
         await refuse_callback(update, _("That does not fit: the reminders must come before the round closes."))
         return
     change_schedule(svc.db, member.network_id, changed, svc.clock())
