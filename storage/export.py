@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.render.export_files import AnswerRecord
+from bot.core.records import AnswerRecord
 from storage.checkins import NEWEST_REVISION, stored_value
 
 
