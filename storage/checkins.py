@@ -1,8 +1,7 @@
-"""Script versions, check-ins in progress and the answers they produced."""
+"""Check-ins in progress and the answers they produced."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,41 +54,10 @@ class StepRecord:
     risk: int | None = None
 
 
-class ScriptVersionConflict(ValueError):
-    """A script file changed without a new version number."""
-
-
 _CHECKIN_COLUMNS = (
     "id, membership_id, network_id, organisation_id, script_id, script_version, state, status, prompt_message_id,"
     " round_id, editing_step, expired_at"
 )
-
-
-def register_script(db: Database, script_id: str, version: int, source: str, now: datetime) -> bool:
-    """Keep this version's source; True if it was new. The same version must never change its text."""
-    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    with db.atomic():
-        row = db.execute(
-            "SELECT sha256 FROM scripts WHERE script_id = ? AND version = ?", [script_id, version]
-        ).fetchone()
-        if row is not None:
-            if row[0] != digest:
-                raise ScriptVersionConflict(
-                    f"script '{script_id}' version {version} differs from the stored version {version}:"
-                    " raise 'version' in the file when you change a script"
-                )
-            return False
-        db.execute(
-            "INSERT INTO scripts (script_id, version, sha256, source, created_at) VALUES (?, ?, ?, ?, ?)",
-            [script_id, version, digest, source, now.isoformat()],
-        )
-    return True
-
-
-def script_source(db: Database, script_id: str, version: int) -> str | None:
-    """The YAML text of a stored script version."""
-    row = db.execute("SELECT source FROM scripts WHERE script_id = ? AND version = ?", [script_id, version]).fetchone()
-    return None if row is None else str(row[0])
 
 
 def _checkin(row: tuple[object, ...] | None) -> Checkin | None:

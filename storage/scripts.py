@@ -1,7 +1,9 @@
-"""Which version of each check-in script is in use (everywhere, or in one network), and the history of publishing."""
+"""Check-in scripts: each version's stored source (registration), which version is in use (everywhere, or in one
+network), and the history of publishing."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -36,6 +38,37 @@ class NetworkVersion:
     network_id: int
     network_name: str
     version: int
+
+
+class ScriptVersionConflict(ValueError):
+    """A script file changed without a new version number."""
+
+
+def register_script(db: Database, script_id: str, version: int, source: str, now: datetime) -> bool:
+    """Keep this version's source; True if it was new. The same version must never change its text."""
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    with db.atomic():
+        row = db.execute(
+            "SELECT sha256 FROM scripts WHERE script_id = ? AND version = ?", [script_id, version]
+        ).fetchone()
+        if row is not None:
+            if row[0] != digest:
+                raise ScriptVersionConflict(
+                    f"script '{script_id}' version {version} differs from the stored version {version}:"
+                    " raise 'version' in the file when you change a script"
+                )
+            return False
+        db.execute(
+            "INSERT INTO scripts (script_id, version, sha256, source, created_at) VALUES (?, ?, ?, ?, ?)",
+            [script_id, version, digest, source, now.isoformat()],
+        )
+    return True
+
+
+def script_source(db: Database, script_id: str, version: int) -> str | None:
+    """The YAML text of a stored script version."""
+    row = db.execute("SELECT source FROM scripts WHERE script_id = ? AND version = ?", [script_id, version]).fetchone()
+    return None if row is None else str(row[0])
 
 
 def script_ids(db: Database) -> list[str]:
