@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.core.script.model import Value
+from storage.db import Row, first, rows, scalar
 from storage.people import Membership
 from storage.rounds import mark_finished
 
@@ -60,21 +61,20 @@ _CHECKIN_COLUMNS = (
 )
 
 
-def _checkin(row: tuple[object, ...] | None) -> Checkin | None:
-    return None if row is None else Checkin(*row)  # type: ignore[arg-type]
+def _checkin(row: Row | None) -> Checkin | None:
+    return None if row is None else Checkin(**row)
 
 
 def get_checkin(db: Database, checkin_id: int) -> Checkin | None:
     """A check-in by id."""
-    return _checkin(db.execute(f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE id = ?", [checkin_id]).fetchone())
+    return _checkin(first(db, f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE id = ?", [checkin_id]))
 
 
 def open_checkin(db: Database, membership_id: int) -> Checkin | None:
     """The member's unfinished check-in, if any."""
     return _checkin(
-        db.execute(
-            f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? AND status = 'open'", [membership_id]
-        ).fetchone()
+        first(db, f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? AND status = 'open'",
+              [membership_id])
     )
 
 
@@ -167,16 +167,16 @@ def set_editing(db: Database, checkin_id: int, step_id: str | None) -> None:
 def latest_checkin(db: Database, membership_id: int) -> Checkin | None:
     """The member's newest check-in, finished or not."""
     return _checkin(
-        db.execute(f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? ORDER BY id DESC LIMIT 1",
-                   [membership_id]).fetchone()
+        first(db, f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? ORDER BY id DESC LIMIT 1",
+              [membership_id])
     )
 
 
 def round_checkin(db: Database, membership_id: int, round_id: int) -> Checkin | None:
     """The member's check-in of a round, if they started one."""
     return _checkin(
-        db.execute(f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? AND round_id = ?"
-                   " ORDER BY id DESC LIMIT 1", [membership_id, round_id]).fetchone()
+        first(db, f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? AND round_id = ?"
+              " ORDER BY id DESC LIMIT 1", [membership_id, round_id])
     )
 
 
@@ -193,15 +193,16 @@ def stored_value(raw: str) -> Value:
 
 def answers_of(db: Database, checkin_id: int) -> list[StoredAnswer]:
     """The current answer of each step of one check-in (its newest revision), in the order first given."""
-    rows = db.execute(
+    found = rows(
+        db,
         f"SELECT a.step_id, a.value_json, a.script_version FROM answers a WHERE a.checkin_id = ? AND {NEWEST_REVISION}"
         " ORDER BY (SELECT MIN(id) FROM answers c WHERE c.checkin_id = a.checkin_id AND c.step_id = a.step_id)",
         [checkin_id],
-    ).fetchall()
-    return [StoredAnswer(r[0], stored_value(r[1]), r[2]) for r in rows]
+    )
+    return [StoredAnswer(r["step_id"], stored_value(r["value_json"]), r["script_version"]) for r in found]
 
 
 def ever_started(db: Database, membership_id: int, script_id: str) -> bool:
     """Whether the member has ever started a check-in of this script."""
-    return db.execute("SELECT 1 FROM checkins WHERE membership_id = ? AND script_id = ? LIMIT 1",
-                      [membership_id, script_id]).fetchone() is not None
+    return scalar(db, "SELECT 1 FROM checkins WHERE membership_id = ? AND script_id = ? LIMIT 1",
+                  [membership_id, script_id]) is not None
