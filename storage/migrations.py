@@ -273,9 +273,9 @@ def m006_script_drafts_network_scripts_organisation_kind(db: Database) -> None:
     db.execute("CREATE INDEX script_drafts_user ON script_drafts(user_id, id)")
     # What the organisation is (jobcenter, youth_office, ...): scripts may branch on it ('role').
     db.execute("ALTER TABLE organisations ADD COLUMN kind TEXT NOT NULL DEFAULT 'other'")
-    for organisation_id, name in db.execute("SELECT id, name FROM organisations").fetchall():
+    for organisation in list(db.query("SELECT id, name FROM organisations")):  # a dict by column name
         db.execute("UPDATE organisations SET kind = ? WHERE id = ?",
-                   [_frozen_guess_kind_m006(str(name)), organisation_id])
+                   [_frozen_guess_kind_m006(str(organisation["name"])), organisation["id"]])
 
 
 @migrations()
