@@ -3,8 +3,8 @@ column name.
 
 Storage reads no column by its position: a query's rows come through `first`, `rows` and `scalar` as dicts by column
 name (alias every expression, and columns whose names would clash: `n.name AS network_name`), or, on hot paths that
-read thousands of rows, through `rows_as` as a NamedTuple whose fields must be the query's column names
-(tests/test_storage_rows.py keeps it so).
+scan thousands of rows, through `picked`: each row's values of the columns named, in the order named, to unpack into
+variables of those names (tests/test_storage_rows.py keeps it so).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 Row = dict[str, Any]  # one row of a query by column name
 Params = Sequence[Any] | dict[str, Any]
-RowType = TypeVar("RowType", bound=NamedTuple)
 _column_name = itemgetter(0)  # of an entry of a cursor's description (DB-API: name, type_code, ...), not of a row
 
 
@@ -108,14 +107,15 @@ def scalar(db: Database, sql: str, params: Params = ()) -> Any:
     return value
 
 
-def rows_as(db: Database, row_type: type[RowType], sql: str, params: Params = ()) -> list[RowType]:
-    """Every row of a query as `row_type`, a NamedTuple whose fields are the query's column names in their order (a
-    ValueError otherwise): read by attribute at about a tuple's cost, for queries that return thousands of rows."""
+def picked(db: Database, sql: str, params: Params, names: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """Each row of a query as the values of the columns `names` (two or more), in the order of `names` whatever the
+    query's order: for scans of thousands of rows, unpacked into variables named for them, without a dict or an object
+    per row. A ValueError for a name the query lacks."""
     cursor = db.execute(sql, params)
-    names = tuple(map(_column_name, cursor.description))
-    if names != row_type._fields:
-        raise ValueError(f"the query's columns {names} are not the fields of {row_type.__name__}: {row_type._fields}")
-    return list(map(row_type._make, cursor))
+    found = _names(cursor)
+    if len(names) < 2 or not set(names) <= set(found):
+        raise ValueError(f"picked() takes two or more of the query's columns {found}, not {list(names)}")
+    return map(itemgetter(*(found.index(name) for name in names)), cursor.fetchall())
 
 
 def sync_to_disk(db: Database) -> bool:

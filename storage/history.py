@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -22,7 +21,7 @@ from bot.core.history import (
 )
 from bot.core.script.model import Script, Value
 from storage.checkins import stored_value
-from storage.db import rows, rows_as
+from storage.db import picked, rows
 from storage.reports import privacy_changes
 
 ScriptLookup = Callable[[str, int], Script]  # (script id, version) -> the script (ScriptRegistry.version)
@@ -70,65 +69,48 @@ def _asked(db: Database, network_id: int, scripts: ScriptLookup, numbers: dict[i
     return found
 
 
-class _AnswerRow(NamedTuple):
-    """One answer as _answers reads it (a NamedTuple: a network has thousands, read at a tuple's cost)."""
-
-    round_id: int | None
-    organisation_id: int
-    step_id: str
-    kind: str
-    factor: int | None
-    risk: int | None
-    value_json: str
-    answered_at: str
-    late: int
-    script_id: str
-    script_version: int
-    checkin_id: int
-    revision: int
-
-
 def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[AnswerFact, ...]:
     """Every current answer of the network's rounds, in the order they were given, and each organisation's newest
     onboarding answers as its baseline (round BASELINE_ROUND)."""
     # The newest revision is picked here rather than by a correlated subquery per row (a fifth of the query's
     # time): rows come in id order and a revision is always stored after the answer it revises.
-    answers = rows_as(
-        db, _AnswerRow,
-        "SELECT a.round_id, a.organisation_id, a.step_id, a.kind, a.factor, a.risk, a.value_json, a.answered_at,"
+    # A network has thousands of answers: each row's values picked by column name, no dict or object per row.
+    answers = picked(
+        db, "SELECT a.round_id, a.organisation_id, a.step_id, a.kind, a.factor, a.risk, a.value_json, a.answered_at,"
         " a.late, a.script_id, a.script_version, a.checkin_id, a.revision FROM answers a"
         # An organisation answered a round when its check-in was finished while the round was open ("done"): only
         # those answers count in results; a check-in left half-way or finished after the close counts in none.
         " WHERE a.network_id = ? AND (a.round_id IS NOT NULL AND a.late = 0 AND EXISTS (SELECT 1 FROM participants p"
         " WHERE p.round_id = a.round_id AND p.membership_id = a.membership_id AND p.status = 'done')"
         " OR a.round_id IS NULL AND a.script_id = ?) ORDER BY a.id",
-        [network_id, BASELINE_SCRIPT])
+        [network_id, BASELINE_SCRIPT],
+        ("round_id", "organisation_id", "step_id", "kind", "factor", "risk", "value_json", "answered_at", "late",
+         "script_id", "script_version", "checkin_id", "revision"))
     facts: dict[tuple[int, str], tuple[int, AnswerFact]] = {}
     # A network has thousands of answers but few distinct (script, step, stored value): each is judged once.
     judged: dict[tuple[str, int, str, str], tuple[Value, bool, int | None]] = {}
     parse = datetime.fromisoformat
-    for answer in answers:
-        step_id = answer.step_id
-        key = (answer.script_id, answer.script_version, step_id, answer.value_json)
+    for (round_id, organisation_id, step_id, kind, factor, risk, raw, at, late, script_id, version, checkin_id,
+         revision) in answers:
+        key = (script_id, version, step_id, raw)
         if (known := judged.get(key)) is None:
-            value = stored_value(answer.value_json)
-            script = scripts(answer.script_id, answer.script_version)
+            value = stored_value(raw)
+            script = scripts(script_id, version)
             step = script.step(step_id) if script.has_step(step_id) else None
             concern = step.concern if step is not None else None
             level = step.level_of(value) if step is not None else (
-                value if answer.kind == "scale" and type(value) is int else None)
+                value if kind == "scale" and type(value) is int else None)
             known = judged[key] = (value, concern is not None and holds(concern, {step_id: value}), level)
         value, concerning, level = known
-        fact = AnswerFact(BASELINE_ROUND if answer.round_id is None else answer.round_id, answer.organisation_id,
-                          step_id, answer.kind, answer.factor, answer.risk, value, level, concerning,
-                          parse(answer.answered_at), bool(answer.late))
-        slot = (answer.checkin_id, step_id)
+        fact = AnswerFact(BASELINE_ROUND if round_id is None else round_id, organisation_id, step_id, kind, factor,
+                          risk, value, level, concerning, parse(at), bool(late))
+        slot = (checkin_id, step_id)
         if (held := facts.get(slot)) is not None:
             held_revision, _ = held
-            if held_revision > answer.revision:
+            if held_revision > revision:
                 continue
             del facts[slot]  # the revision takes the place of the answer it revises: the order it was given in
-        facts[slot] = (answer.revision, fact)
+        facts[slot] = (revision, fact)
     # A new contact person answers the onboarding again: the organisation's baseline is its newest answer per step.
     baseline: dict[tuple[int, str], AnswerFact] = {}
     for _, fact in facts.values():
@@ -139,17 +121,17 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
 
 
 def _participations(db: Database, network_id: int) -> tuple[Participation, ...]:
-    found = rows(
+    found = picked(  # every partner of every round
         db, "SELECT p.round_id, m.organisation_id, p.status, p.prompted_at, p.finished_at FROM participants p"
         " JOIN rounds r ON r.id = p.round_id JOIN memberships m ON m.id = p.membership_id"
-        " WHERE r.network_id = ? AND m.organisation_id IS NOT NULL ORDER BY p.round_id, p.id", [network_id])
+        " WHERE r.network_id = ? AND m.organisation_id IS NOT NULL ORDER BY p.round_id, p.id", [network_id],
+        ("round_id", "organisation_id", "status", "prompted_at", "finished_at"))
     # One row per organisation and round: after a handover mid-round the old and the new contact person share it
     # (answered if either did; excused only if both were).
     rank = {"done": 0, "late": 1, "pending": 2, "missed": 3, "excused": 4}
     merged: dict[tuple[int, int], Participation] = {}
-    for r in found:
-        one = Participation(int(r["round_id"]), int(r["organisation_id"]), r["status"], _when(r["prompted_at"]),
-                            _when(r["finished_at"]))
+    for round_id, organisation_id, status, prompted_at, finished_at in found:
+        one = Participation(int(round_id), int(organisation_id), status, _when(prompted_at), _when(finished_at))
         key = (one.round_id, one.organisation_id)
         if key not in merged or rank[one.status] < rank[merged[key].status]:
             merged[key] = one

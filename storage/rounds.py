@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, time
-from typing import NamedTuple
 
 from sqlite_utils import Database
 
 from bot.core.calendar import Schedule
 from bot.core.planner import NetworkView, ParticipantView, PartnerView, RoundView
-from storage.db import Row, first, rows, rows_as, scalar
+from storage.db import Row, first, picked, rows, scalar
 from storage.outbox import Outgoing, drop_queued, drop_round_messages, enqueue
 
 
@@ -93,46 +92,25 @@ def get_round(db: Database, round_id: int) -> RoundInfo | None:
     return None if row is None else _round(row)
 
 
-class _PartnerRow(NamedTuple):
-    """An active partner as the planner's snapshot reads it (a NamedTuple: every partner, every tick)."""
-
-    network_id: int
-    id: int
-    joined_at: str
-    unreachable: int
-    paused: int
-    consent_pending: int
-
-
-class _ParticipantRow(NamedTuple):
-    """A participant of an open round as the planner's snapshot reads it (every participant, every tick)."""
-
-    round_id: int
-    membership_id: int
-    status: str
-    prompted_at: str | None
-    reminders_sent: int
-    snoozed_until: str | None
-
-
 def snapshot(db: Database, now: datetime, consent_version: int) -> list[NetworkView]:
     """Everything the planner looks at, for every network (`consent_version`: the consent text in use)."""
     stamp = now.isoformat()
     partners: dict[int, list[PartnerView]] = {}
-    for partner in rows_as(
-        db, _PartnerRow,
+    # Every partner and every participant, every tick: values picked by column name, no dict or object per row.
+    found = picked(
+        db,
         """SELECT m.network_id, m.id, m.joined_at, m.unreachable_at IS NOT NULL AS unreachable,
                   EXISTS (SELECT 1 FROM pauses p WHERE p.membership_id = m.id AND p.starts_at <= ? AND p.ends_at > ?)
                     AS paused,
                   NOT EXISTS (SELECT 1 FROM consents c WHERE c.membership_id = m.id AND c.version >= ?)
                     AS consent_pending
            FROM memberships m WHERE m.role = 'partner' AND m.left_at IS NULL ORDER BY m.id""",
-            [stamp, stamp, consent_version]):
-        joined = _dt(partner.joined_at)
+        [stamp, stamp, consent_version], ("network_id", "id", "joined_at", "unreachable", "paused", "consent_pending"))
+    for network_id, membership_id, joined_at, unreachable, paused, consent_pending in found:
+        joined = _dt(joined_at)
         assert joined is not None
-        partners.setdefault(partner.network_id, []).append(
-            PartnerView(partner.id, joined, bool(partner.paused), bool(partner.unreachable),
-                        bool(partner.consent_pending)))
+        partners.setdefault(network_id, []).append(
+            PartnerView(membership_id, joined, bool(paused), bool(unreachable), bool(consent_pending)))
     latest: dict[int, RoundView] = {}
     for row in rows(db, f"{_ROUND} r WHERE period = (SELECT MAX(period) FROM rounds WHERE network_id = r.network_id)"):
         info = _round(row)
@@ -141,13 +119,13 @@ def snapshot(db: Database, now: datetime, consent_version: int) -> list[NetworkV
     people: dict[int, list[ParticipantView]] = {}
     if open_ids:
         marks = ", ".join("?" for _ in open_ids)
-        for one in rows_as(
-            db, _ParticipantRow,
-            f"SELECT round_id, membership_id, status, prompted_at, reminders_sent, snoozed_until FROM participants"
-            f" WHERE round_id IN ({marks}) ORDER BY id", open_ids):
-            people.setdefault(one.round_id, []).append(
-                ParticipantView(one.membership_id, one.status, _dt(one.prompted_at), one.reminders_sent,
-                                _dt(one.snoozed_until)))
+        taking = picked(
+            db, f"SELECT round_id, membership_id, status, prompted_at, reminders_sent, snoozed_until FROM participants"
+            f" WHERE round_id IN ({marks}) ORDER BY id", open_ids,
+            ("round_id", "membership_id", "status", "prompted_at", "reminders_sent", "snoozed_until"))
+        for round_id, membership_id, status, prompted_at, reminders_sent, snoozed_until in taking:
+            people.setdefault(round_id, []).append(
+                ParticipantView(membership_id, status, _dt(prompted_at), reminders_sent, _dt(snoozed_until)))
     views = []
     for network in rows(db, "SELECT id, created_at FROM networks ORDER BY id"):
         network_id, created = network["id"], _dt(network["created_at"])

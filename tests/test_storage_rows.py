@@ -1,17 +1,16 @@
 """Storage reads columns by name, never by position: a walk over storage/*.py fails on a subscript by an integer (a
-row's `r[0]`) and on a query's rows read past the named helpers of storage/db.py (first, rows, scalar, rows_as); and
+row's `r[0]`) and on a query's rows read past the named helpers of storage/db.py (first, rows, scalar, picked); and
 those helpers refuse what would make a name wrong."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 from sqlite_utils import Database
 
-from storage.db import first, open_db, rows, rows_as, scalar
+from storage.db import first, open_db, picked, rows, scalar
 from tests.e2e import NOW, ROOT
 
 STORAGE = ROOT / "storage"
@@ -95,7 +94,7 @@ def test_no_row_is_read_by_position() -> None:
 
 def test_rows_are_read_through_the_named_helpers() -> None:
     """Outside storage/db.py a cursor is only asked how many rows a write changed or which id it gave; rows come from
-    first, rows, scalar or rows_as (migrations, which cannot import storage.db, use sqlite-utils' db.query)."""
+    first, rows, scalar or picked (migrations, which cannot import storage.db, use sqlite-utils' db.query)."""
     assert rows_read_past_the_helpers() == []
 
 
@@ -112,11 +111,6 @@ def test_the_walks_find_what_they_look_for(tmp_path: Path) -> None:
     assert [line.split(":")[1] for line in rows_read_past_the_helpers(tmp_path)] == ["2", "5", "7"]
 
 
-class _Pair(NamedTuple):
-    id: int
-    name: str
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Database:
     """A database with one network."""
@@ -126,22 +120,27 @@ def db(tmp_path: Path) -> Database:
 
 
 def test_the_helpers_read_by_name(db: Database) -> None:
-    """Rows by column name, the one value of a one-column query, and NamedTuples checked against the columns."""
+    """Rows by column name, the one value of a one-column query, and the values of named columns in the order named."""
     assert rows(db, "SELECT id, name FROM networks") == [{"id": 7, "name": "Netz"}]
     assert first(db, "SELECT name, id FROM networks WHERE id = ?", [7]) == {"name": "Netz", "id": 7}
     assert first(db, "SELECT id FROM networks WHERE id = ?", [8]) is None
     assert scalar(db, "SELECT name FROM networks WHERE id = ?", [7]) == "Netz"
     assert scalar(db, "SELECT name FROM networks WHERE id = ?", [8]) is None
-    assert rows_as(db, _Pair, "SELECT id, name FROM networks") == [_Pair(7, "Netz")]
+    db.execute("INSERT INTO networks (id, name, created_at) VALUES (8, 'Zwei', ?)", [NOW.isoformat()])
+    assert list(picked(db, "SELECT name, created_at, id FROM networks ORDER BY id", (), ("id", "name"))) == [
+        (7, "Netz"), (8, "Zwei")]
+    assert list(picked(db, "SELECT name, id FROM networks WHERE id = ?", [9], ("id", "name"))) == []
 
 
 def test_the_helpers_refuse_what_would_make_a_name_wrong(db: Database) -> None:
-    """Two columns of one name (one would hide the other), two columns for one value, columns unlike the fields."""
+    """Two columns of one name (one would hide the other), two columns for one value, a column the query lacks."""
     with pytest.raises(ValueError, match="same name"):
         rows(db, "SELECT n.name, o.name FROM networks n LEFT JOIN organisations o ON o.network_id = n.id")
     with pytest.raises(ValueError, match="same name"):
         first(db, "SELECT id, name AS id FROM networks")
     with pytest.raises(ValueError, match="one column"):
         scalar(db, "SELECT id, name FROM networks")
-    with pytest.raises(ValueError, match="not the fields of _Pair"):
-        rows_as(db, _Pair, "SELECT name, id FROM networks")
+    with pytest.raises(ValueError, match="same name"):
+        picked(db, "SELECT id, id FROM networks", (), ("id", "id"))
+    with pytest.raises(ValueError, match="two or more of the query's columns"):
+        picked(db, "SELECT id, name FROM networks", (), ("id", "network_name"))
