@@ -8,25 +8,27 @@ from sqlite_utils import Database
 
 from bot.core.records import AnswerRecord
 from storage.checkins import NEWEST_REVISION, stored_value
-from storage.db import rows
+from storage.db import picked, rows
 
 
 def answer_records(db: Database, network_id: int, closed_only: bool = False) -> list[AnswerRecord]:
     """Every round answer of the network in its newest revision, with round period and organisation, in order given;
     `closed_only`: only answers given in closed rounds up to their close (no open round, no late answers)."""
     closed = " AND r.status = 'closed' AND a.late = 0" if closed_only else ""
-    found = rows(
+    found = picked(  # every answer of the network
         db, "SELECT r.period, a.organisation_id, o.name AS organisation, a.script_id, a.script_version, a.step_id,"
         " a.kind, a.factor, a.risk, a.value_json, a.late, a.answered_at FROM answers a"
         " JOIN rounds r ON r.id = a.round_id JOIN organisations o ON o.id = a.organisation_id"
         " WHERE a.network_id = ? AND a.round_id IS NOT NULL"
-        f" AND {NEWEST_REVISION}{closed} ORDER BY a.id", [network_id])
-    return [AnswerRecord(period=str(r["period"]), organisation_id=int(r["organisation_id"]),
-                         organisation=str(r["organisation"]), script_id=str(r["script_id"]),
-                         script_version=int(r["script_version"]), step_id=str(r["step_id"]), kind=str(r["kind"]),
-                         factor=None if r["factor"] is None else int(r["factor"]),
-                         risk=None if r["risk"] is None else int(r["risk"]), value=stored_value(r["value_json"]),
-                         late=bool(r["late"]), answered_at=datetime.fromisoformat(r["answered_at"])) for r in found]
+        f" AND {NEWEST_REVISION}{closed} ORDER BY a.id", [network_id],
+        ("period", "organisation_id", "organisation", "script_id", "script_version", "step_id", "kind", "factor",
+         "risk", "value_json", "late", "answered_at"))
+    return [AnswerRecord(period=str(period), organisation_id=int(organisation_id), organisation=str(organisation),
+                         script_id=str(script_id), script_version=int(version), step_id=str(step_id), kind=str(kind),
+                         factor=None if factor is None else int(factor), risk=None if risk is None else int(risk),
+                         value=stored_value(raw), late=bool(late), answered_at=datetime.fromisoformat(at))
+            for period, organisation_id, organisation, script_id, version, step_id, kind, factor, risk, raw, late, at
+            in found]
 
 
 def organisation_names(db: Database, network_id: int) -> dict[int, str]:
