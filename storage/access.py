@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from storage.db import rows, scalar
 from storage.people import Membership, end_membership, former_membership, membership_by_id
 
 
@@ -23,12 +24,14 @@ class OpenInvite:
 
 def open_invites(db: Database, network_id: int, now: datetime) -> list[OpenInvite]:
     """The network's invites that are neither used, revoked nor expired, soonest expiry first."""
-    rows = db.execute(
-        "SELECT i.rowid, i.role, o.name, i.expires_at, i.replaces_membership_id IS NOT NULL FROM invites i"
+    found = rows(
+        db, "SELECT i.rowid AS id, i.role, o.name AS organisation, i.expires_at,"
+        " i.replaces_membership_id IS NOT NULL AS handover FROM invites i"
         " LEFT JOIN organisations o ON o.id = i.organisation_id WHERE i.network_id = ? AND i.used_at IS NULL"
         " AND i.revoked_at IS NULL AND i.expires_at > ? ORDER BY i.expires_at, i.rowid",
-        [network_id, now.isoformat()]).fetchall()
-    return [OpenInvite(int(r[0]), str(r[1]), r[2], str(r[3]), bool(r[4])) for r in rows]
+        [network_id, now.isoformat()])
+    return [OpenInvite(int(r["id"]), str(r["role"]), r["organisation"], str(r["expires_at"]), bool(r["handover"]))
+            for r in found]
 
 
 def revoke_invite(db: Database, network_id: int, invite_id: int, now: datetime) -> bool:
@@ -47,13 +50,12 @@ def remove_partner(db: Database, network_id: int, organisation_id: int, now: dat
     """
     stamp = now.isoformat()
     with db.atomic():
-        found = db.execute("SELECT 1 FROM organisations WHERE id = ? AND network_id = ? AND removed_at IS NULL",
-                           [organisation_id, network_id]).fetchone()
-        if found is None:
+        if scalar(db, "SELECT 1 FROM organisations WHERE id = ? AND network_id = ? AND removed_at IS NULL",
+                  [organisation_id, network_id]) is None:
             return None
-        row = db.execute("SELECT id FROM memberships WHERE organisation_id = ? AND left_at IS NULL",
-                         [organisation_id]).fetchone()
-        contact = membership_by_id(db, int(row[0])) if row else None
+        contact_id = scalar(db, "SELECT id FROM memberships WHERE organisation_id = ? AND left_at IS NULL",
+                            [organisation_id])
+        contact = None if contact_id is None else membership_by_id(db, int(contact_id))
         if contact is not None:
             end_membership(db, contact.id, "removed", now)
         db.execute("UPDATE invites SET revoked_at = ? WHERE organisation_id = ? AND used_at IS NULL"
@@ -64,8 +66,7 @@ def remove_partner(db: Database, network_id: int, organisation_id: int, now: dat
 
 def consent_version_of(db: Database, membership_id: int) -> int:
     """The version of the consent text the member last agreed to."""
-    row = db.execute("SELECT MAX(version) FROM consents WHERE membership_id = ?", [membership_id]).fetchone()
-    return int(row[0] or 0)
+    return int(scalar(db, "SELECT MAX(version) FROM consents WHERE membership_id = ?", [membership_id]) or 0)
 
 
 def record_consent(db: Database, membership_id: int, version: int, now: datetime) -> None:
@@ -81,24 +82,26 @@ def record_consent(db: Database, membership_id: int, version: int, now: datetime
 
 def exit_checkin_member(db: Database, user_id: int, script_id: str) -> Membership | None:
     """The ended membership of a person still answering the exit check-in (`script_id`) after /leave."""
-    row = db.execute("SELECT c.membership_id FROM checkins c JOIN memberships m ON m.id = c.membership_id"
-                     " WHERE m.user_id = ? AND m.left_at IS NOT NULL AND c.status = 'open' AND c.script_id = ?"
-                     " ORDER BY c.id DESC LIMIT 1", [user_id, script_id]).fetchone()
-    return None if row is None else former_membership(db, int(row[0]))
+    membership_id = scalar(
+        db, "SELECT c.membership_id FROM checkins c JOIN memberships m ON m.id = c.membership_id"
+        " WHERE m.user_id = ? AND m.left_at IS NOT NULL AND c.status = 'open' AND c.script_id = ?"
+        " ORDER BY c.id DESC LIMIT 1", [user_id, script_id])
+    return None if membership_id is None else former_membership(db, int(membership_id))
 
 
 def replaced_contact(db: Database, member: Membership) -> Membership | None:
     """The contact person whom this new member of an organisation replaced just now, if any."""
-    row = db.execute("SELECT m.id FROM memberships m JOIN memberships new ON new.id = ? WHERE m.organisation_id ="
-                     " new.organisation_id AND m.id != new.id AND m.left_reason = 'replaced' AND m.left_at ="
-                     " new.joined_at ORDER BY m.id DESC LIMIT 1", [member.id]).fetchone()
-    return None if row is None else former_membership(db, int(row[0]))
+    replaced = scalar(db, "SELECT m.id FROM memberships m JOIN memberships new ON new.id = ? WHERE m.organisation_id ="
+                          " new.organisation_id AND m.id != new.id AND m.left_reason = 'replaced' AND m.left_at ="
+                          " new.joined_at ORDER BY m.id DESC LIMIT 1", [member.id])
+    return None if replaced is None else former_membership(db, int(replaced))
 
 
 def exit_offer_member(db: Database, user_id: int, script_id: str) -> Membership | None:
     """The replaced contact membership whose exit check-in (`script_id`) this person may still start."""
-    row = db.execute("SELECT m.id FROM memberships m WHERE m.user_id = ? AND m.left_reason = 'replaced'"
-                     " AND NOT EXISTS (SELECT 1 FROM memberships a WHERE a.user_id = m.user_id AND a.left_at IS NULL)"
-                     " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.membership_id = m.id AND c.script_id = ?)"
-                     " ORDER BY m.id DESC LIMIT 1", [user_id, script_id]).fetchone()
-    return None if row is None else former_membership(db, int(row[0]))
+    offered = scalar(
+        db, "SELECT m.id FROM memberships m WHERE m.user_id = ? AND m.left_reason = 'replaced'"
+        " AND NOT EXISTS (SELECT 1 FROM memberships a WHERE a.user_id = m.user_id AND a.left_at IS NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.membership_id = m.id AND c.script_id = ?)"
+        " ORDER BY m.id DESC LIMIT 1", [user_id, script_id])
+    return None if offered is None else former_membership(db, int(offered))

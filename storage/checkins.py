@@ -1,8 +1,7 @@
-"""Script versions, check-ins in progress and the answers they produced."""
+"""Check-ins in progress and the answers they produced."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +9,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.core.script.model import Value
+from storage.db import Row, first, rows, scalar
 from storage.people import Membership
 from storage.rounds import mark_finished
 
@@ -55,58 +55,26 @@ class StepRecord:
     risk: int | None = None
 
 
-class ScriptVersionConflict(ValueError):
-    """A script file changed without a new version number."""
-
-
 _CHECKIN_COLUMNS = (
     "id, membership_id, network_id, organisation_id, script_id, script_version, state, status, prompt_message_id,"
     " round_id, editing_step, expired_at"
 )
 
 
-def register_script(db: Database, script_id: str, version: int, source: str, now: datetime) -> bool:
-    """Keep this version's source; True if it was new. The same version must never change its text."""
-    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    with db.atomic():
-        row = db.execute(
-            "SELECT sha256 FROM scripts WHERE script_id = ? AND version = ?", [script_id, version]
-        ).fetchone()
-        if row is not None:
-            if row[0] != digest:
-                raise ScriptVersionConflict(
-                    f"script '{script_id}' version {version} differs from the stored version {version}:"
-                    " raise 'version' in the file when you change a script"
-                )
-            return False
-        db.execute(
-            "INSERT INTO scripts (script_id, version, sha256, source, created_at) VALUES (?, ?, ?, ?, ?)",
-            [script_id, version, digest, source, now.isoformat()],
-        )
-    return True
-
-
-def script_source(db: Database, script_id: str, version: int) -> str | None:
-    """The YAML text of a stored script version."""
-    row = db.execute("SELECT source FROM scripts WHERE script_id = ? AND version = ?", [script_id, version]).fetchone()
-    return None if row is None else str(row[0])
-
-
-def _checkin(row: tuple[object, ...] | None) -> Checkin | None:
-    return None if row is None else Checkin(*row)  # type: ignore[arg-type]
+def _checkin(row: Row | None) -> Checkin | None:
+    return None if row is None else Checkin(**row)
 
 
 def get_checkin(db: Database, checkin_id: int) -> Checkin | None:
     """A check-in by id."""
-    return _checkin(db.execute(f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE id = ?", [checkin_id]).fetchone())
+    return _checkin(first(db, f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE id = ?", [checkin_id]))
 
 
 def open_checkin(db: Database, membership_id: int) -> Checkin | None:
     """The member's unfinished check-in, if any."""
     return _checkin(
-        db.execute(
-            f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? AND status = 'open'", [membership_id]
-        ).fetchone()
+        first(db, f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? AND status = 'open'",
+              [membership_id])
     )
 
 
@@ -199,16 +167,16 @@ def set_editing(db: Database, checkin_id: int, step_id: str | None) -> None:
 def latest_checkin(db: Database, membership_id: int) -> Checkin | None:
     """The member's newest check-in, finished or not."""
     return _checkin(
-        db.execute(f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? ORDER BY id DESC LIMIT 1",
-                   [membership_id]).fetchone()
+        first(db, f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? ORDER BY id DESC LIMIT 1",
+              [membership_id])
     )
 
 
 def round_checkin(db: Database, membership_id: int, round_id: int) -> Checkin | None:
     """The member's check-in of a round, if they started one."""
     return _checkin(
-        db.execute(f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? AND round_id = ?"
-                   " ORDER BY id DESC LIMIT 1", [membership_id, round_id]).fetchone()
+        first(db, f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE membership_id = ? AND round_id = ?"
+              " ORDER BY id DESC LIMIT 1", [membership_id, round_id])
     )
 
 
@@ -225,15 +193,16 @@ def stored_value(raw: str) -> Value:
 
 def answers_of(db: Database, checkin_id: int) -> list[StoredAnswer]:
     """The current answer of each step of one check-in (its newest revision), in the order first given."""
-    rows = db.execute(
+    found = rows(
+        db,
         f"SELECT a.step_id, a.value_json, a.script_version FROM answers a WHERE a.checkin_id = ? AND {NEWEST_REVISION}"
         " ORDER BY (SELECT MIN(id) FROM answers c WHERE c.checkin_id = a.checkin_id AND c.step_id = a.step_id)",
         [checkin_id],
-    ).fetchall()
-    return [StoredAnswer(r[0], stored_value(r[1]), r[2]) for r in rows]
+    )
+    return [StoredAnswer(r["step_id"], stored_value(r["value_json"]), r["script_version"]) for r in found]
 
 
 def ever_started(db: Database, membership_id: int, script_id: str) -> bool:
     """Whether the member has ever started a check-in of this script."""
-    return db.execute("SELECT 1 FROM checkins WHERE membership_id = ? AND script_id = ? LIMIT 1",
-                      [membership_id, script_id]).fetchone() is not None
+    return scalar(db, "SELECT 1 FROM checkins WHERE membership_id = ? AND script_id = ? LIMIT 1",
+                  [membership_id, script_id]) is not None

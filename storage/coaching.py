@@ -9,6 +9,8 @@ from typing import Literal
 
 from sqlite_utils import Database
 
+from storage.db import Row, first, rows, scalar
+
 Outcome = Literal["done", "partly", "not_done"]
 
 
@@ -52,12 +54,13 @@ _ACTION = ("SELECT id, membership_id, network_id, round_id, topic, topic_label, 
            " created_at, outcome, outcome_note FROM actions")
 
 
-def _session(row: tuple[object, ...] | None) -> Session | None:
+def _session(row: Row | None) -> Session | None:
     if row is None:
         return None
-    topics = tuple((str(a), str(b)) for a, b in json.loads(str(row[6])))
-    return Session(int(str(row[0])), int(str(row[1])), int(str(row[2])), None if row[3] is None else int(str(row[3])),
-                   str(row[4]), int(str(row[5])), topics, str(row[7]), str(row[8]))
+    topics = tuple((str(topic), str(label)) for topic, label in json.loads(str(row["topics"])))
+    return Session(int(row["id"]), int(row["membership_id"]), int(row["network_id"]),
+                   None if row["round_id"] is None else int(row["round_id"]), str(row["script_id"]),
+                   int(row["script_version"]), topics, str(row["state"]), str(row["status"]))
 
 
 def start_session(db: Database, membership_id: int, network_id: int, round_id: int | None, script_id: str,
@@ -77,12 +80,12 @@ def start_session(db: Database, membership_id: int, network_id: int, round_id: i
 
 def get_session(db: Database, session_id: int) -> Session | None:
     """A coaching dialog by id."""
-    return _session(db.execute(f"{_SESSION} WHERE id = ?", [session_id]).fetchone())
+    return _session(first(db, f"{_SESSION} WHERE id = ?", [session_id]))
 
 
 def open_session(db: Database, membership_id: int) -> Session | None:
     """The coordinator's coaching dialog under way, if any."""
-    return _session(db.execute(f"{_SESSION} WHERE membership_id = ? AND status = 'open'", [membership_id]).fetchone())
+    return _session(first(db, f"{_SESSION} WHERE membership_id = ? AND status = 'open'", [membership_id]))
 
 
 def advance(db: Database, session: Session, state: str, finished: bool, now: datetime) -> bool:
@@ -113,21 +116,20 @@ def record_action(db: Database, session: Session, topic: str, label: str, factor
 
 def actions_of(db: Database, network_id: int) -> list[Action]:
     """The network's actions, newest first."""
-    return [Action(*row) for row in db.execute(f"{_ACTION} WHERE network_id = ? ORDER BY id DESC",
-                                               [network_id]).fetchall()]
+    return [Action(**row) for row in rows(db, f"{_ACTION} WHERE network_id = ? ORDER BY id DESC", [network_id])]
 
 
 def get_action(db: Database, action_id: int) -> Action | None:
     """An action by id."""
-    row = db.execute(f"{_ACTION} WHERE id = ?", [action_id]).fetchone()
-    return None if row is None else Action(*row)
+    row = first(db, f"{_ACTION} WHERE id = ?", [action_id])
+    return None if row is None else Action(**row)
 
 
 def open_actions_before(db: Database, network_id: int, round_id: int) -> list[Action]:
     """Actions without an outcome committed after earlier rounds: asked about when this round closes."""
-    return [Action(*row) for row in db.execute(
-        f"{_ACTION} WHERE network_id = ? AND outcome IS NULL AND round_id IS NOT NULL AND round_id < ? ORDER BY id",
-        [network_id, round_id]).fetchall()]
+    return [Action(**row) for row in rows(
+        db, f"{_ACTION} WHERE network_id = ? AND outcome IS NULL AND round_id IS NOT NULL AND round_id < ? ORDER BY id",
+        [network_id, round_id])]
 
 
 def set_outcome(db: Database, action_id: int, outcome: Outcome, now: datetime) -> bool:
@@ -141,10 +143,10 @@ def set_outcome(db: Database, action_id: int, outcome: Outcome, now: datetime) -
 def take_note(db: Database, membership_id: int, note: str) -> Action | None:
     """Store a typed line as the note of the coordinator's action awaiting one; None if none awaits."""
     with db.atomic():
-        row = db.execute("SELECT id FROM actions WHERE membership_id = ? AND note_pending = 1 ORDER BY id DESC"
-                         " LIMIT 1", [membership_id]).fetchone()
-        if row is None:
+        action_id = scalar(db, "SELECT id FROM actions WHERE membership_id = ? AND note_pending = 1 ORDER BY id DESC"
+                               " LIMIT 1", [membership_id])
+        if action_id is None:
             return None
-        db.execute("UPDATE actions SET outcome_note = ?, note_pending = 0 WHERE id = ?", [note, row[0]])
+        db.execute("UPDATE actions SET outcome_note = ?, note_pending = 0 WHERE id = ?", [note, action_id])
         db.execute("UPDATE actions SET note_pending = 0 WHERE membership_id = ?", [membership_id])
-    return get_action(db, int(row[0]))
+    return get_action(db, int(action_id))

@@ -1,17 +1,31 @@
-"""Open the SQLite database: WAL mode, foreign keys, a busy timeout, and all migrations applied."""
+"""Open the SQLite database (WAL mode, foreign keys, a busy timeout, and all migrations applied), and read rows by
+column name.
+
+Storage reads no column by its position: a query's rows come through `first`, `rows` and `scalar` as dicts by column
+name (alias every expression, and columns whose names would clash: `n.name AS network_name`), or, on hot paths that
+scan thousands of rows, through `picked`: each row's values of the columns named, in the order named, to unpack into
+variables of those names (tests/test_storage_rows.py keeps it so).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 from storage.migrations import migrations
 
 log = logging.getLogger(__name__)
+
+Row = dict[str, Any]  # one row of a query by column name
+Params = Sequence[Any] | dict[str, Any]
+_column_name = itemgetter(0)  # of an entry of a cursor's description (DB-API: name, type_code, ...), not of a row
 
 
 class WriterDatabase(Database):
@@ -58,11 +72,59 @@ def open_db(path: Path | str) -> Database:
     return db
 
 
+def _names(cursor: sqlite3.Cursor) -> list[str]:
+    """The column names of a query's rows; a ValueError if two are the same (one would hide the other in a dict)."""
+    names = list(map(_column_name, cursor.description))
+    if len(set(names)) != len(names):
+        raise ValueError(f"columns of the same name (alias them): {names}")
+    return names
+
+
+def rows(db: Database, sql: str, params: Params = ()) -> list[Row]:
+    """Every row of a query, each a dict by column name."""
+    cursor = db.execute(sql, params)
+    names = _names(cursor)
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def first(db: Database, sql: str, params: Params = ()) -> Row | None:
+    """The first row of a query as a dict by column name; None if it has none."""
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    return None if row is None else dict(zip(_names(cursor), row, strict=True))
+
+
+def scalar(db: Database, sql: str, params: Params = ()) -> Any:
+    """The value of a one-column query in its first row; None if it has no row, or if that value is NULL (use `first`
+    where the two differ)."""
+    cursor = db.execute(sql, params)
+    if len(cursor.description) != 1:
+        raise ValueError(f"scalar() reads a query of one column, not {_names(cursor)}")
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    (value,) = row
+    return value
+
+
+def picked(db: Database, sql: str, params: Params, names: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """Each row of a query as the values of the columns `names` (two or more), in the order of `names` whatever the
+    query's order: for scans of thousands of rows, unpacked into variables named for them, without a dict or an object
+    per row. A ValueError for a name the query lacks."""
+    cursor = db.execute(sql, params)
+    found = _names(cursor)
+    if len(names) < 2 or not set(names) <= set(found):
+        raise ValueError(f"picked() takes two or more of the query's columns {found}, not {list(names)}")
+    return map(itemgetter(*(found.index(name) for name in names)), cursor.fetchall())
+
+
 def sync_to_disk(db: Database) -> bool:
     """Copy what the write-ahead log holds into the database file and flush it (a passive checkpoint: it never
     waits for a writer); run every tick, so a power cut can undo at most the commits since the last tick. False if
     a reader or writer kept part of the log from being copied (the next tick tries again)."""
-    busy, in_log, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    result = first(db, "PRAGMA wal_checkpoint(PASSIVE)")
+    assert result is not None  # the pragma always returns its one row
+    busy, in_log, copied = result["busy"], result["log"], result["checkpointed"]
     if busy or (in_log >= 0 and copied < in_log):
         log.info("database: %d of %d pages of the write-ahead log flushed, the rest at the next tick", copied, in_log)
         return False
@@ -71,8 +133,8 @@ def sync_to_disk(db: Database) -> bool:
 
 def get_meta(db: Database, key: str) -> str | None:
     """A value from the key/value meta table."""
-    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return None if row is None else str(row[0])
+    value = scalar(db, "SELECT value FROM meta WHERE key = ?", [key])
+    return None if value is None else str(value)
 
 
 def set_meta(db: Database, key: str, value: str) -> None:

@@ -21,6 +21,7 @@ from bot.core.history import (
 )
 from bot.core.script.model import Script, Value
 from storage.checkins import stored_value
+from storage.db import picked, rows
 from storage.reports import privacy_changes
 
 ScriptLookup = Callable[[str, int], Script]  # (script id, version) -> the script (ScriptRegistry.version)
@@ -36,19 +37,20 @@ def load_history(db: Database, network_id: int, scripts: ScriptLookup,
     while their round was open (a check-in left half-way or finished late counts in no result: bot.core.disclosure),
     each organisation's baseline, participation and membership events."""
     # A round is named if it opened named and was never switched to anonymous since (storage.reports.set_privacy).
-    rows = db.execute("SELECT id, period, opened_at, closes_at, status, privacy FROM rounds WHERE network_id = ?"
-                      " ORDER BY id", [network_id]).fetchall()
-    asked = _asked(db, network_id, scripts, {int(r[0]): number for number, r in enumerate(rows, start=1)})
+    found = rows(db, "SELECT id, period, opened_at, closes_at, status, privacy FROM rounds WHERE network_id = ?"
+                     " ORDER BY id", [network_id])
+    asked = _asked(db, network_id, scripts, {int(r["id"]): number for number, r in enumerate(found, start=1)})
     rounds = tuple(
-        RoundFacts(int(r[0]), number, str(r[1]), datetime.fromisoformat(r[2]), datetime.fromisoformat(r[3]),
-                   r[4] == "closed", "named" if r[5] == "named" else "anonymous", asked.get(int(r[0]), frozenset()))
-        for number, r in enumerate(rows, start=1))
+        RoundFacts(int(r["id"]), number, str(r["period"]), datetime.fromisoformat(r["opened_at"]),
+                   datetime.fromisoformat(r["closes_at"]), r["status"] == "closed",
+                   "named" if r["privacy"] == "named" else "anonymous", asked.get(int(r["id"]), frozenset()))
+        for number, r in enumerate(found, start=1))
     partners = tuple(
-        Partner(int(r[0]), str(r[1]), str(r[2]), bool(r[3]))
-        for r in db.execute(
-            "SELECT o.id, o.name, o.kind, EXISTS (SELECT 1 FROM memberships m WHERE m.organisation_id = o.id"
-            " AND m.left_at IS NULL) FROM organisations o WHERE o.network_id = ? ORDER BY o.name COLLATE NOCASE",
-            [network_id]).fetchall())
+        Partner(int(r["id"]), str(r["name"]), str(r["kind"]), bool(r["active"]))
+        for r in rows(
+            db, "SELECT o.id, o.name, o.kind, EXISTS (SELECT 1 FROM memberships m WHERE m.organisation_id = o.id"
+            " AND m.left_at IS NULL) AS active FROM organisations o WHERE o.network_id = ?"
+            " ORDER BY o.name COLLATE NOCASE", [network_id]))
     return History(network_id, rounds, partners, _answers(db, network_id, scripts),
                    _participations(db, network_id), _events(db, network_id), thresholds or Thresholds(),
                    privacy_changes(db, network_id))
@@ -57,11 +59,11 @@ def load_history(db: Database, network_id: int, scripts: ScriptLookup,
 def _asked(db: Database, network_id: int, scripts: ScriptLookup, numbers: dict[int, int]) -> dict[int, frozenset[int]]:
     """For each round (id: number), the success factors the scripts its check-ins ran ask in that round."""
     found: dict[int, frozenset[int]] = {}
-    for round_id, script_id, version in db.execute(
-            "SELECT DISTINCT c.round_id, c.script_id, c.script_version FROM rounds r JOIN checkins c"
-            " ON c.round_id = r.id WHERE r.network_id = ?", [network_id]).fetchall():
-        script, number = scripts(script_id, version), numbers[int(round_id)]
-        found[int(round_id)] = found.get(int(round_id), frozenset()) | frozenset(
+    for ran in rows(db, "SELECT DISTINCT c.round_id, c.script_id, c.script_version FROM rounds r JOIN checkins c"
+                        " ON c.round_id = r.id WHERE r.network_id = ?", [network_id]):
+        round_id = int(ran["round_id"])
+        script, number = scripts(ran["script_id"], ran["script_version"]), numbers[round_id]
+        found[round_id] = found.get(round_id, frozenset()) | frozenset(
             step.factor for step in script.steps
             if step.is_question and step.factor is not None and script.shown(step, number))
     return found
@@ -72,21 +74,24 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
     onboarding answers as its baseline (round BASELINE_ROUND)."""
     # The newest revision is picked here rather than by a correlated subquery per row (a fifth of the query's
     # time): rows come in id order and a revision is always stored after the answer it revises.
-    rows = db.execute(
-        "SELECT a.round_id, a.organisation_id, a.step_id, a.kind, a.factor, a.risk, a.value_json, a.answered_at,"
+    # A network has thousands of answers: each row's values picked by column name, no dict or object per row.
+    answers = picked(
+        db, "SELECT a.round_id, a.organisation_id, a.step_id, a.kind, a.factor, a.risk, a.value_json, a.answered_at,"
         " a.late, a.script_id, a.script_version, a.checkin_id, a.revision FROM answers a"
         # An organisation answered a round when its check-in was finished while the round was open ("done"): only
         # those answers count in results; a check-in left half-way or finished after the close counts in none.
         " WHERE a.network_id = ? AND (a.round_id IS NOT NULL AND a.late = 0 AND EXISTS (SELECT 1 FROM participants p"
         " WHERE p.round_id = a.round_id AND p.membership_id = a.membership_id AND p.status = 'done')"
         " OR a.round_id IS NULL AND a.script_id = ?) ORDER BY a.id",
-        [network_id, BASELINE_SCRIPT]).fetchall()
+        [network_id, BASELINE_SCRIPT],
+        ("round_id", "organisation_id", "step_id", "kind", "factor", "risk", "value_json", "answered_at", "late",
+         "script_id", "script_version", "checkin_id", "revision"))
     facts: dict[tuple[int, str], tuple[int, AnswerFact]] = {}
     # A network has thousands of answers but few distinct (script, step, stored value): each is judged once.
     judged: dict[tuple[str, int, str, str], tuple[Value, bool, int | None]] = {}
     parse = datetime.fromisoformat
-    for round_id, organisation_id, step_id, kind, factor, risk, raw, at, late, script_id, version, checkin_id, \
-            revision in rows:
+    for (round_id, organisation_id, step_id, kind, factor, risk, raw, at, late, script_id, version, checkin_id,
+         revision) in answers:
         key = (script_id, version, step_id, raw)
         if (known := judged.get(key)) is None:
             value = stored_value(raw)
@@ -100,8 +105,9 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
         fact = AnswerFact(BASELINE_ROUND if round_id is None else round_id, organisation_id, step_id, kind, factor,
                           risk, value, level, concerning, parse(at), bool(late))
         slot = (checkin_id, step_id)
-        if slot in facts:
-            if facts[slot][0] > revision:
+        if (held := facts.get(slot)) is not None:
+            held_revision, _ = held
+            if held_revision > revision:
                 continue
             del facts[slot]  # the revision takes the place of the answer it revises: the order it was given in
         facts[slot] = (revision, fact)
@@ -115,16 +121,17 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
 
 
 def _participations(db: Database, network_id: int) -> tuple[Participation, ...]:
-    rows = db.execute(
-        "SELECT p.round_id, m.organisation_id, p.status, p.prompted_at, p.finished_at FROM participants p"
+    found = picked(  # every partner of every round
+        db, "SELECT p.round_id, m.organisation_id, p.status, p.prompted_at, p.finished_at FROM participants p"
         " JOIN rounds r ON r.id = p.round_id JOIN memberships m ON m.id = p.membership_id"
-        " WHERE r.network_id = ? AND m.organisation_id IS NOT NULL ORDER BY p.round_id, p.id", [network_id]).fetchall()
+        " WHERE r.network_id = ? AND m.organisation_id IS NOT NULL ORDER BY p.round_id, p.id", [network_id],
+        ("round_id", "organisation_id", "status", "prompted_at", "finished_at"))
     # One row per organisation and round: after a handover mid-round the old and the new contact person share it
     # (answered if either did; excused only if both were).
     rank = {"done": 0, "late": 1, "pending": 2, "missed": 3, "excused": 4}
     merged: dict[tuple[int, int], Participation] = {}
-    for r in rows:
-        one = Participation(int(r[0]), int(r[1]), r[2], _when(r[3]), _when(r[4]))
+    for round_id, organisation_id, status, prompted_at, finished_at in found:
+        one = Participation(int(round_id), int(organisation_id), status, _when(prompted_at), _when(finished_at))
         key = (one.round_id, one.organisation_id)
         if key not in merged or rank[one.status] < rank[merged[key].status]:
             merged[key] = one
@@ -133,13 +140,14 @@ def _participations(db: Database, network_id: int) -> tuple[Participation, ...]:
 
 def _events(db: Database, network_id: int) -> tuple[MembershipEvent, ...]:
     events: list[MembershipEvent] = []
-    for organisation_id, joined_at, left_at, reason, unreachable_at in db.execute(
-            "SELECT organisation_id, joined_at, left_at, left_reason, unreachable_at FROM memberships"
-            " WHERE network_id = ? AND organisation_id IS NOT NULL ORDER BY id", [network_id]).fetchall():
-        events.append(MembershipEvent(int(organisation_id), "joined", datetime.fromisoformat(joined_at)))
+    for member in rows(db, "SELECT organisation_id, joined_at, left_at, left_reason, unreachable_at FROM memberships"
+                           " WHERE network_id = ? AND organisation_id IS NOT NULL ORDER BY id", [network_id]):
+        organisation_id, left_at, unreachable_at = (int(member["organisation_id"]), member["left_at"],
+                                                    member["unreachable_at"])
+        events.append(MembershipEvent(organisation_id, "joined", datetime.fromisoformat(member["joined_at"])))
         if left_at:
-            events.append(MembershipEvent(int(organisation_id), "replaced" if reason == "replaced" else "left",
-                                          datetime.fromisoformat(left_at)))
+            events.append(MembershipEvent(organisation_id, "replaced" if member["left_reason"] == "replaced"
+                                          else "left", datetime.fromisoformat(left_at)))
         if unreachable_at and not left_at:
-            events.append(MembershipEvent(int(organisation_id), "unreachable", datetime.fromisoformat(unreachable_at)))
+            events.append(MembershipEvent(organisation_id, "unreachable", datetime.fromisoformat(unreachable_at)))
     return tuple(sorted(events, key=lambda event: event.at))

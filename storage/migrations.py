@@ -4,9 +4,34 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from bot.core.context import guess_kind
-
 migrations = Migrations("netzpuls")
+
+# A migration imports nothing from the live code (bot/): an old migration must never change when the live code does,
+# or a database migrated today would differ from one migrated when the migration shipped. What a migration needs from
+# the live code is copied here, frozen, and named for the migration that uses it: the live code may change, the copy
+# never does.
+
+# Frozen for m006: bot.core.context._KIND_WORDS as it is at this freeze, unchanged since m006 began to fill in the kind
+# of existing organisations. Words in an organisation's name that tell its kind (German and English), in this order.
+_KIND_WORDS_M006: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("jobcenter", ("jobcenter", "arbeitsagentur", "agentur für arbeit", "job centre", "job center")),
+    ("youth_office", ("jugendamt", "jugendhilfe", "youth")),
+    ("counselling", ("beratung", "counsel")),
+    ("care", ("kita", "kindertages", "tagespflege", "day care", "daycare", "kindergarten")),
+    ("health", ("klinik", "gesundheit", "praxis", "health", "hospital", "psychiatr")),
+    ("education", ("schule", "bildung", "volkshochschule", "school", "college", "education")),
+    ("welfare", ("caritas", "diakonie", "awo", "arbeiterwohlfahrt", "paritätisch", "drk", "rotes kreuz", "welfare")),
+    ("employer", (" gmbh", " ag ", "unternehmen", "betrieb", "handwerk", "employer", " ltd")),  # not gGmbH
+)
+
+
+def _frozen_guess_kind_m006(name: str) -> str:
+    """m006's frozen copy of bot.core.context.guess_kind: the kind an organisation's name suggests ("other")."""
+    lowered = f" {name.lower()} "
+    for kind, words in _KIND_WORDS_M006:
+        if any(word in lowered for word in words):
+            return kind
+    return "other"
 
 
 @migrations()
@@ -248,8 +273,9 @@ def m006_script_drafts_network_scripts_organisation_kind(db: Database) -> None:
     db.execute("CREATE INDEX script_drafts_user ON script_drafts(user_id, id)")
     # What the organisation is (jobcenter, youth_office, ...): scripts may branch on it ('role').
     db.execute("ALTER TABLE organisations ADD COLUMN kind TEXT NOT NULL DEFAULT 'other'")
-    for organisation_id, name in db.execute("SELECT id, name FROM organisations").fetchall():
-        db.execute("UPDATE organisations SET kind = ? WHERE id = ?", [guess_kind(str(name)), organisation_id])
+    for organisation in list(db.query("SELECT id, name FROM organisations")):  # a dict by column name
+        db.execute("UPDATE organisations SET kind = ? WHERE id = ?",
+                   [_frozen_guess_kind_m006(str(organisation["name"])), organisation["id"]])
 
 
 @migrations()

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.db import first, rows, scalar
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -67,19 +69,20 @@ def recover_in_flight(db: Database) -> int:
 
 def queued(db: Database, limit: int, after_id: int = 0) -> list[Queued]:
     """The oldest queued messages (after `after_id`), oldest first."""
-    rows = db.execute(
+    found = rows(
+        db,
         "SELECT id, kind, chat_id, text, reply_markup, network_id, membership_id, round_id, attempts,"
-        " photo IS NOT NULL FROM outbox WHERE status = 'queued' AND id > ? ORDER BY id LIMIT ?",
+        " photo IS NOT NULL AS has_photo FROM outbox WHERE status = 'queued' AND id > ? ORDER BY id LIMIT ?",
         [after_id, limit],
-    ).fetchall()
-    return [Queued(r[0], r[1], r[2], r[3], None if r[4] is None else json.loads(r[4]), r[5], r[6], r[7], r[8],
-                   bool(r[9])) for r in rows]
+    )
+    return [Queued(**(r | {"reply_markup": None if r["reply_markup"] is None else json.loads(r["reply_markup"]),
+                           "has_photo": bool(r["has_photo"])})) for r in found]
 
 
 def photo_of(db: Database, message_id: int) -> bytes | None:
     """The PNG of a queued photo message (read only when it is sent: queue scans stay light)."""
-    row = db.execute("SELECT photo FROM outbox WHERE id = ?", [message_id]).fetchone()
-    return None if row is None or row[0] is None else bytes(row[0])
+    photo = scalar(db, "SELECT photo FROM outbox WHERE id = ?", [message_id])
+    return None if photo is None else bytes(photo)
 
 
 def mark_sent(db: Database, message_id: int, telegram_message_id: int | None, now: datetime) -> None:
@@ -130,21 +133,22 @@ def claim(db: Database, message_id: int, now: datetime) -> bool:
     """Take a queued message for sending; a prompt or reminder that became moot meanwhile is dropped instead."""
     stamp = now.isoformat()
     with db.atomic():
-        row = db.execute(
+        row = first(
+            db,
             """SELECT o.kind IN ('prompt', 'reminder') AND NOT (
                    COALESCE(r.status = 'open', 0) AND COALESCE(p.status = 'pending', 0)
                    AND (p.snoozed_until IS NULL OR p.snoozed_until <= ?)
                    AND NOT EXISTS (SELECT 1 FROM pauses x WHERE x.membership_id = o.membership_id
-                                   AND x.starts_at <= ? AND x.ends_at > ?))
+                                   AND x.starts_at <= ? AND x.ends_at > ?)) AS moot
                FROM outbox o
                LEFT JOIN rounds r ON r.id = o.round_id
                LEFT JOIN participants p ON p.round_id = o.round_id AND p.membership_id = o.membership_id
                WHERE o.id = ? AND o.status = 'queued'""",
             [stamp, stamp, stamp, message_id],
-        ).fetchone()
+        )
         if row is None:
             return False
-        if row[0]:
+        if row["moot"]:
             db.execute("UPDATE outbox SET status = 'dropped', last_error = 'moot' WHERE id = ?", [message_id])
             return False
         db.execute("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", [message_id])

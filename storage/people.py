@@ -10,6 +10,7 @@ from typing import Literal
 from sqlite_utils import Database
 
 from bot.core.context import guess_kind
+from storage.db import first, rows, scalar
 
 Role = Literal["coordinator", "partner"]
 
@@ -57,8 +58,8 @@ class PartnerRow:
     unreachable: bool = False
 
 
-_MEMBER_SELECT = """SELECT m.id, m.network_id, n.name, m.user_id, u.first_name, m.role, m.organisation_id, o.name,
-    u.locale FROM memberships m
+_MEMBER_SELECT = """SELECT m.id, m.network_id, n.name AS network_name, m.user_id, u.first_name, m.role,
+    m.organisation_id, o.name AS organisation_name, u.locale FROM memberships m
     JOIN networks n ON n.id = m.network_id
     JOIN users u ON u.id = m.user_id
     LEFT JOIN organisations o ON o.id = m.organisation_id"""
@@ -86,25 +87,23 @@ def create_network(db: Database, name: str, now: datetime) -> int:
 
 def network_name(db: Database, network_id: int) -> str | None:
     """The name of a network, or None if it does not exist."""
-    row = db.execute("SELECT name FROM networks WHERE id = ?", [network_id]).fetchone()
-    return None if row is None else str(row[0])
+    name = scalar(db, "SELECT name FROM networks WHERE id = ?", [network_id])
+    return None if name is None else str(name)
 
 
 def network_created_at(db: Database, network_id: int) -> datetime:
     """When a network was created."""
-    row = db.execute("SELECT created_at FROM networks WHERE id = ?", [network_id]).fetchone()
-    return datetime.fromisoformat(str(row[0]))
+    return datetime.fromisoformat(str(scalar(db, "SELECT created_at FROM networks WHERE id = ?", [network_id])))
 
 
 def organisation_for(db: Database, network_id: int, name: str, now: datetime, kind: str | None = None) -> int:
     """The id of the network's organisation with this name (case-insensitive), created if new (of `kind`, or the
     kind its name suggests)."""
     with db.atomic():
-        row = db.execute(
-            "SELECT id FROM organisations WHERE network_id = ? AND name = ? COLLATE NOCASE", [network_id, name]
-        ).fetchone()
-        if row is not None:
-            return int(row[0])
+        found = scalar(db, "SELECT id FROM organisations WHERE network_id = ? AND name = ? COLLATE NOCASE",
+                       [network_id, name])
+        if found is not None:
+            return int(found)
         cursor = db.execute(
             "INSERT INTO organisations (network_id, name, created_at, kind) VALUES (?, ?, ?, ?)",
             [network_id, name, now.isoformat(), kind or guess_kind(name)],
@@ -132,11 +131,11 @@ def create_invite(
 
 def find_invite(db: Database, token: str) -> Invite | None:
     """The invite with this token, used or not."""
-    row = db.execute(
-        "SELECT token, network_id, role, organisation_id, expires_at, used_at, revoked_at, replaces_membership_id"
+    row = first(
+        db, "SELECT token, network_id, role, organisation_id, expires_at, used_at, revoked_at, replaces_membership_id"
         " FROM invites WHERE token = ?", [token]
-    ).fetchone()
-    return None if row is None else Invite(*row)
+    )
+    return None if row is None else Invite(**row)
 
 
 def check_invite(db: Database, token: str, now: datetime) -> Invite:
@@ -167,10 +166,10 @@ def redeem_invite(
             " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name, locale = excluded.locale",
             [user_id, first_name, locale, stamp],
         )
-        previous = db.execute("SELECT id FROM memberships WHERE organisation_id = ? AND left_at IS NULL",
-                              [invite.organisation_id]).fetchone() if invite.organisation_id is not None else None
+        previous = scalar(db, "SELECT id FROM memberships WHERE organisation_id = ? AND left_at IS NULL",
+                          [invite.organisation_id]) if invite.organisation_id is not None else None
         if previous is not None:
-            end_membership(db, int(previous[0]), "replaced", now)
+            end_membership(db, int(previous), "replaced", now)
         if invite.replaces_membership_id is not None:
             end_membership(db, invite.replaces_membership_id, "handed_over", now)
         cursor = db.execute(
@@ -209,17 +208,14 @@ def end_membership(db: Database, membership_id: int, reason: str, now: datetime)
 
 def active_membership(db: Database, user_id: int) -> Membership | None:
     """The user's current membership, or None for strangers and people who left."""
-    row = db.execute(
-        f"{_MEMBER_SELECT} WHERE m.user_id = ? AND m.left_at IS NULL",
-        [user_id],
-    ).fetchone()
-    return None if row is None else Membership(*row)
+    row = first(db, f"{_MEMBER_SELECT} WHERE m.user_id = ? AND m.left_at IS NULL", [user_id])
+    return None if row is None else Membership(**row)
 
 
 def user_locale(db: Database, user_id: int) -> str | None:
     """The language a registered user chose, or None for strangers."""
-    row = db.execute("SELECT locale FROM users WHERE id = ?", [user_id]).fetchone()
-    return None if row is None else str(row[0])
+    locale = scalar(db, "SELECT locale FROM users WHERE id = ?", [user_id])
+    return None if locale is None else str(locale)
 
 
 def set_locale(db: Database, user_id: int, locale: str) -> None:
@@ -231,45 +227,45 @@ def set_locale(db: Database, user_id: int, locale: str) -> None:
 def partner_overview(db: Database, network_id: int, now: datetime) -> list[PartnerRow]:
     """Every partner organisation of the network with its contact person and open invites."""
     stamp = now.isoformat()
-    newest = db.execute("SELECT MAX(id) FROM rounds WHERE network_id = ?", [network_id]).fetchone()[0]
-    rows = db.execute(
-        """SELECT o.id, o.name, u.first_name, m.joined_at,
+    newest = scalar(db, "SELECT MAX(id) FROM rounds WHERE network_id = ?", [network_id])
+    found = rows(
+        db,
+        """SELECT o.id AS organisation_id, o.name, u.first_name AS contact_name, m.joined_at,
                   EXISTS (SELECT 1 FROM invites i WHERE i.organisation_id = o.id
-                          AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ?),
-                  (SELECT p.status FROM participants p WHERE p.round_id = ? AND p.membership_id = m.id),
-                  EXISTS (SELECT 1 FROM pauses x WHERE x.membership_id = m.id AND x.starts_at <= ? AND x.ends_at > ?),
-                  m.unreachable_at IS NOT NULL
+                          AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ?) AS invite_open,
+                  (SELECT p.status FROM participants p WHERE p.round_id = ? AND p.membership_id = m.id) AS round_status,
+                  EXISTS (SELECT 1 FROM pauses x WHERE x.membership_id = m.id AND x.starts_at <= ? AND x.ends_at > ?)
+                    AS paused,
+                  m.unreachable_at IS NOT NULL AS unreachable
            FROM organisations o
            LEFT JOIN memberships m ON m.organisation_id = o.id AND m.left_at IS NULL
            LEFT JOIN users u ON u.id = m.user_id
            WHERE o.network_id = ? AND o.removed_at IS NULL
            ORDER BY o.name COLLATE NOCASE""",
         [stamp, newest, stamp, stamp, network_id],
-    ).fetchall()
-    return [PartnerRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6]), bool(r[7]) and r[2] is not None)
-            for r in rows]
+    )
+    return [PartnerRow(**(r | {"invite_open": bool(r["invite_open"]), "paused": bool(r["paused"]),
+                               "unreachable": bool(r["unreachable"]) and r["contact_name"] is not None}))
+            for r in found]
 
 
 def membership_by_id(db: Database, membership_id: int) -> Membership | None:
     """An active membership by its id."""
-    row = db.execute(
-        f"{_MEMBER_SELECT} WHERE m.id = ? AND m.left_at IS NULL",
-        [membership_id],
-    ).fetchone()
-    return None if row is None else Membership(*row)
+    row = first(db, f"{_MEMBER_SELECT} WHERE m.id = ? AND m.left_at IS NULL", [membership_id])
+    return None if row is None else Membership(**row)
 
 
 def former_membership(db: Database, membership_id: int) -> Membership | None:
     """A membership by its id, also after it ended."""
-    row = db.execute(f"{_MEMBER_SELECT} WHERE m.id = ?", [membership_id]).fetchone()
-    return None if row is None else Membership(*row)
+    row = first(db, f"{_MEMBER_SELECT} WHERE m.id = ?", [membership_id])
+    return None if row is None else Membership(**row)
 
 
 def coordinators_of(db: Database, network_id: int) -> list[Membership]:
     """The network's active coordinators."""
-    rows = db.execute("SELECT id FROM memberships WHERE network_id = ? AND role = 'coordinator' AND left_at IS NULL"
-                      " ORDER BY id", [network_id]).fetchall()
-    return [m for (mid,) in rows if (m := membership_by_id(db, mid)) is not None]
+    found = rows(db, "SELECT id FROM memberships WHERE network_id = ? AND role = 'coordinator' AND left_at IS NULL"
+                     " ORDER BY id", [network_id])
+    return [m for r in found if (m := membership_by_id(db, r["id"])) is not None]
 
 
 def mark_unreachable(db: Database, membership_id: int, now: datetime) -> bool:
@@ -282,8 +278,8 @@ def mark_unreachable(db: Database, membership_id: int, now: datetime) -> bool:
 def mark_reachable(db: Database, user_id: int) -> bool:
     """The member wrote to the bot again, so messages reach them; True if they were unreachable."""
     # Every update comes through here: only take the write lock when there is something to change.
-    if db.execute("SELECT 1 FROM memberships WHERE user_id = ? AND left_at IS NULL AND unreachable_at IS NOT NULL",
-                  [user_id]).fetchone() is None:
+    if scalar(db, "SELECT 1 FROM memberships WHERE user_id = ? AND left_at IS NULL AND unreachable_at IS NOT NULL",
+              [user_id]) is None:
         return False
     with db.atomic():
         cursor = db.execute("UPDATE memberships SET unreachable_at = NULL WHERE user_id = ? AND left_at IS NULL"

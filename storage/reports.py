@@ -12,14 +12,15 @@ from typing import Literal
 from sqlite_utils import Database
 
 from bot.core.history import Thresholds
+from storage.db import rows, scalar
 
 Privacy = Literal["anonymous", "named"]
 
 
 def network_privacy(db: Database, network_id: int) -> Privacy:
     """'anonymous' (the default: only aggregates over at least 3 answers) or 'named'."""
-    row = db.execute("SELECT privacy FROM networks WHERE id = ?", [network_id]).fetchone()
-    return "named" if row is not None and row[0] == "named" else "anonymous"
+    privacy = scalar(db, "SELECT privacy FROM networks WHERE id = ?", [network_id])
+    return "named" if privacy == "named" else "anonymous"
 
 
 def set_privacy(db: Database, network_id: int, privacy: Privacy, now: datetime) -> None:
@@ -36,16 +37,16 @@ def set_privacy(db: Database, network_id: int, privacy: Privacy, now: datetime) 
 
 def privacy_changes(db: Database, network_id: int) -> tuple[tuple[datetime, Privacy], ...]:
     """The network's privacy settings with the time each was made, oldest first."""
-    return tuple((datetime.fromisoformat(at), "named" if privacy == "named" else "anonymous")
-                 for privacy, at in db.execute("SELECT privacy, changed_at FROM privacy_changes WHERE network_id = ?"
-                                               " ORDER BY changed_at, id", [network_id]).fetchall())
+    return tuple((datetime.fromisoformat(r["changed_at"]), "named" if r["privacy"] == "named" else "anonymous")
+                 for r in rows(db, "SELECT privacy, changed_at FROM privacy_changes WHERE network_id = ?"
+                                   " ORDER BY changed_at, id", [network_id]))
 
 
 def network_thresholds(db: Database, network_id: int) -> Thresholds:
     """The network's thresholds: the defaults, with what the network set (unknown or broken entries ignored)."""
-    row = db.execute("SELECT thresholds FROM networks WHERE id = ?", [network_id]).fetchone()
+    stored = scalar(db, "SELECT thresholds FROM networks WHERE id = ?", [network_id])
     try:
-        chosen = json.loads(row[0]) if row is not None and row[0] else {}
+        chosen = json.loads(stored) if stored else {}
     except ValueError:
         chosen = {}
     if not isinstance(chosen, dict):
@@ -80,9 +81,9 @@ def set_thresholds(db: Database, network_id: int, thresholds: Thresholds) -> Non
 
 def rounds_to_report(db: Database) -> list[tuple[int, int]]:
     """(network id, round id) of closed rounds whose digest and feedback were not queued yet, oldest first."""
-    rows = db.execute("SELECT network_id, id FROM rounds WHERE status = 'closed' AND id NOT IN"
-                      " (SELECT round_id FROM round_reports) ORDER BY closed_at, id").fetchall()
-    return [(int(r[0]), int(r[1])) for r in rows]
+    found = rows(db, "SELECT network_id, id FROM rounds WHERE status = 'closed' AND id NOT IN"
+                     " (SELECT round_id FROM round_reports) ORDER BY closed_at, id")
+    return [(int(r["network_id"]), int(r["id"])) for r in found]
 
 
 def mark_reported(db: Database, round_id: int, signals: int, now: datetime) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.checkins import stored_value
+from storage.db import first, rows, scalar
 from storage.people import end_membership
 
 ERASED = json.dumps(None)
@@ -21,60 +22,54 @@ _SHORTEST_NAME, _SHORTEST_TEXT = 2, 4  # shorter needles would redact words that
 _QUOTED = 40  # reports cut long texts ("…"): their first characters are looked for as well
 
 
-def _rows(db: Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def personal_data(db: Database, user_id: int, now: datetime) -> dict[str, Any]:
     """Everything stored about one Telegram user, as plain JSON-ready data (GDPR art. 15)."""
-    users = _rows(db, "SELECT id AS telegram_id, first_name, locale, created_at FROM users WHERE id = ?", [user_id])
-    memberships = _rows(db, "SELECT m.id, n.name AS network, m.role, o.name AS organisation, m.joined_at, m.left_at,"
-                            " m.left_reason, m.unreachable_at FROM memberships m JOIN networks n ON n.id = m.network_id"
-                            " LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = ? ORDER BY m.id",
-                        [user_id])
+    memberships = rows(db, "SELECT m.id, n.name AS network, m.role, o.name AS organisation, m.joined_at, m.left_at,"
+                           " m.left_reason, m.unreachable_at FROM memberships m JOIN networks n ON n.id = m.network_id"
+                           " LEFT JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = ? ORDER BY m.id",
+                       [user_id])
     ids = [m["id"] for m in memberships] or [-1]
     marks = ", ".join("?" for _ in ids)
-    answers = _rows(db, f"SELECT a.membership_id, a.script_id, a.script_version, r.period AS round, a.step_id,"
-                        f" a.revision, a.kind, a.value_json, a.late, a.answered_at, a.erased_at FROM answers a"
-                        f" LEFT JOIN rounds r ON r.id = a.round_id WHERE a.membership_id IN ({marks})"
-                        f" ORDER BY a.id", ids)
+    answers = rows(db, f"SELECT a.membership_id, a.script_id, a.script_version, r.period AS round, a.step_id,"
+                       f" a.revision, a.kind, a.value_json, a.late, a.answered_at, a.erased_at FROM answers a"
+                       f" LEFT JOIN rounds r ON r.id = a.round_id WHERE a.membership_id IN ({marks})"
+                       f" ORDER BY a.id", ids)
     for answer in answers:
         answer["value"] = stored_value(answer.pop("value_json"))
     return {
         "exported_at": now.isoformat(),
-        "person": users[0] if users else None,
+        "person": first(db, "SELECT id AS telegram_id, first_name, locale, created_at FROM users WHERE id = ?",
+                        [user_id]),
         "memberships": memberships,
-        "consents": _rows(db, f"SELECT membership_id, version, agreed_at FROM consents WHERE membership_id IN"
-                              f" ({marks}) ORDER BY id", ids),
+        "consents": rows(db, f"SELECT membership_id, version, agreed_at FROM consents WHERE membership_id IN"
+                             f" ({marks}) ORDER BY id", ids),
         "answers": answers,
-        "check_ins": _rows(db, f"SELECT id, membership_id, script_id, script_version, status, started_at,"
-                               f" finished_at FROM checkins WHERE membership_id IN ({marks}) ORDER BY id", ids),
-        "rounds": _rows(db, f"SELECT r.period AS round, p.status, p.prompted_at, p.reminders_sent, p.finished_at"
-                            f" FROM participants p JOIN rounds r ON r.id = p.round_id WHERE p.membership_id IN"
-                            f" ({marks}) ORDER BY p.id", ids),
-        "pauses": _rows(db, f"SELECT starts_at, ends_at, created_at FROM pauses WHERE membership_id IN ({marks})"
-                            f" ORDER BY id", ids),
-        "coaching_steps": _rows(db, f"SELECT topic_label, what, with_whom, due, created_at, outcome, outcome_note,"
-                                    f" outcome_at FROM actions WHERE membership_id IN ({marks}) ORDER BY id", ids),
+        "check_ins": rows(db, f"SELECT id, membership_id, script_id, script_version, status, started_at,"
+                              f" finished_at FROM checkins WHERE membership_id IN ({marks}) ORDER BY id", ids),
+        "rounds": rows(db, f"SELECT r.period AS round, p.status, p.prompted_at, p.reminders_sent, p.finished_at"
+                           f" FROM participants p JOIN rounds r ON r.id = p.round_id WHERE p.membership_id IN"
+                           f" ({marks}) ORDER BY p.id", ids),
+        "pauses": rows(db, f"SELECT starts_at, ends_at, created_at FROM pauses WHERE membership_id IN ({marks})"
+                           f" ORDER BY id", ids),
+        "coaching_steps": rows(db, f"SELECT topic_label, what, with_whom, due, created_at, outcome, outcome_note,"
+                                   f" outcome_at FROM actions WHERE membership_id IN ({marks}) ORDER BY id", ids),
         "coaching_dialogs": _sessions(db, ids, marks),
-        "script_uploads": _rows(db, "SELECT script_id, file_name, status, created_at FROM script_drafts"
-                                    " WHERE user_id = ? ORDER BY id", [user_id]),
-        "script_publications": _rows(db, "SELECT script_id, version, action, published_at FROM script_publications"
-                                         " WHERE published_by = ? ORDER BY id", [str(user_id)]),
-        "invites_used": _rows(db, "SELECT n.name AS network, i.role, i.created_at, i.used_at FROM invites i"
-                                  " JOIN networks n ON n.id = i.network_id WHERE i.used_by = ? ORDER BY i.used_at",
-                              [user_id]),
-        "messages_to_you": _rows(db, "SELECT kind, status, created_at, sent_at, text FROM outbox WHERE chat_id = ?"
-                                     " ORDER BY id", [user_id]),
+        "script_uploads": rows(db, "SELECT script_id, file_name, status, created_at FROM script_drafts"
+                                   " WHERE user_id = ? ORDER BY id", [user_id]),
+        "script_publications": rows(db, "SELECT script_id, version, action, published_at FROM script_publications"
+                                        " WHERE published_by = ? ORDER BY id", [str(user_id)]),
+        "invites_used": rows(db, "SELECT n.name AS network, i.role, i.created_at, i.used_at FROM invites i"
+                                 " JOIN networks n ON n.id = i.network_id WHERE i.used_by = ? ORDER BY i.used_at",
+                             [user_id]),
+        "messages_to_you": rows(db, "SELECT kind, status, created_at, sent_at, text FROM outbox WHERE chat_id = ?"
+                                    " ORDER BY id", [user_id]),
     }
 
 
 def _sessions(db: Database, ids: list[int], marks: str) -> list[dict[str, Any]]:
     """The person's coaching dialogs with their answers (the reflections live only in the session's state)."""
-    sessions = _rows(db, f"SELECT id, membership_id, script_id, status, started_at, finished_at, state"
-                         f" FROM coaching_sessions WHERE membership_id IN ({marks}) ORDER BY id", ids)
+    sessions = rows(db, f"SELECT id, membership_id, script_id, status, started_at, finished_at, state"
+                        f" FROM coaching_sessions WHERE membership_id IN ({marks}) ORDER BY id", ids)
     for session in sessions:
         session["answers"] = json.loads(session.pop("state")).get("answers", {})
     return sessions
@@ -82,15 +77,14 @@ def _sessions(db: Database, ids: list[int], marks: str) -> list[dict[str, Any]]:
 
 def _scrub_states(db: Database, where: str, params: list[Any], stamp: str) -> int:
     """Erase free-text answers (kind text) matching `where`, in the answers table and in their check-in's state."""
-    found = db.execute(f"SELECT id, checkin_id, step_id FROM answers a WHERE a.kind = 'text' AND a.erased_at IS NULL"
-                       f" AND a.value_json != ? AND {where}", [ERASED, *params]).fetchall()
+    found = rows(db, f"SELECT id, checkin_id, step_id FROM answers a WHERE a.kind = 'text' AND a.erased_at IS NULL"
+                     f" AND a.value_json != ? AND {where}", [ERASED, *params])
     by_checkin: dict[int, set[str]] = {}
-    for answer_id, checkin_id, step_id in found:
-        db.execute("UPDATE answers SET value_json = ?, erased_at = ? WHERE id = ?", [ERASED, stamp, answer_id])
-        by_checkin.setdefault(int(checkin_id), set()).add(str(step_id))
+    for answer in found:
+        db.execute("UPDATE answers SET value_json = ?, erased_at = ? WHERE id = ?", [ERASED, stamp, answer["id"]])
+        by_checkin.setdefault(int(answer["checkin_id"]), set()).add(str(answer["step_id"]))
     for checkin_id, steps in by_checkin.items():
-        row = db.execute("SELECT state FROM checkins WHERE id = ?", [checkin_id]).fetchone()
-        state = json.loads(row[0])
+        state = json.loads(scalar(db, "SELECT state FROM checkins WHERE id = ?", [checkin_id]))
         state["answers"] = {k: (None if k in steps else v) for k, v in state.get("answers", {}).items()}
         db.execute("UPDATE checkins SET state = ? WHERE id = ?", [json.dumps(state), checkin_id])
     return len(found)
@@ -105,13 +99,13 @@ def _empty_coaching(db: Database, where: str, params: list[Any], now: datetime) 
 def _texts_of(db: Database, marks: str, ids: list[int]) -> set[str]:
     """Every free text the person gave: text answers, coaching reflections and steps."""
     texts: set[str] = set()
-    for (value,) in db.execute(f"SELECT value_json FROM answers WHERE kind = 'text' AND value_json != ?"
-                               f" AND membership_id IN ({marks})", [ERASED, *ids]):
-        texts.add(str(stored_value(value)))
-    for (state,) in db.execute(f"SELECT state FROM coaching_sessions WHERE membership_id IN ({marks})", ids):
-        texts.update(v for v in json.loads(state).get("answers", {}).values() if isinstance(v, str))
-    for row in db.execute(f"SELECT what, with_whom, outcome_note FROM actions WHERE membership_id IN ({marks})", ids):
-        texts.update(str(v) for v in row if v)
+    for answer in rows(db, f"SELECT value_json FROM answers WHERE kind = 'text' AND value_json != ?"
+                           f" AND membership_id IN ({marks})", [ERASED, *ids]):
+        texts.add(str(stored_value(answer["value_json"])))
+    for session in rows(db, f"SELECT state FROM coaching_sessions WHERE membership_id IN ({marks})", ids):
+        texts.update(v for v in json.loads(session["state"]).get("answers", {}).values() if isinstance(v, str))
+    for action in rows(db, f"SELECT what, with_whom, outcome_note FROM actions WHERE membership_id IN ({marks})", ids):
+        texts.update(str(v) for v in action.values() if v)
     return {text.strip() for text in texts if len(text.strip()) >= _SHORTEST_TEXT}
 
 
@@ -127,12 +121,12 @@ def _redact_quotes(db: Database, name: str, texts: Iterable[str], networks: list
     pattern = re.compile("|".join(sorted(needles, key=len, reverse=True)))
     marks = ", ".join("?" for _ in networks)
     changed = 0
-    for row_id, text in db.execute(f"SELECT id, text FROM outbox WHERE chat_id != ? AND text != ''"
-                                   f" AND (network_id IN ({marks}) OR network_id IS NULL)",
-                                   [user_id, *networks]).fetchall():
+    for message in rows(db, f"SELECT id, text FROM outbox WHERE chat_id != ? AND text != ''"
+                            f" AND (network_id IN ({marks}) OR network_id IS NULL)", [user_id, *networks]):
+        text = message["text"]
         redacted = pattern.sub(REDACTED, text)
         if redacted != text:
-            db.execute("UPDATE outbox SET text = ? WHERE id = ?", [redacted, row_id])
+            db.execute("UPDATE outbox SET text = ? WHERE id = ?", [redacted, message["id"]])
             changed += 1
     return changed
 
@@ -145,16 +139,16 @@ def erase_person(db: Database, user_id: int, now: datetime) -> bool:
     """
     stamp = now.isoformat()
     with db.atomic():
-        row = db.execute("SELECT locale, created_at, first_name FROM users WHERE id = ?", [user_id]).fetchone()
-        if row is None:
+        user = first(db, "SELECT locale, created_at, first_name FROM users WHERE id = ?", [user_id])
+        if user is None:
             return False
-        ids = [r[0] for r in db.execute("SELECT id FROM memberships WHERE user_id = ?", [user_id]).fetchall()]
-        networks = sorted({r[0] for r in db.execute("SELECT network_id FROM memberships WHERE user_id = ?",
-                                                      [user_id])})
+        ids = [r["id"] for r in rows(db, "SELECT id FROM memberships WHERE user_id = ?", [user_id])]
+        networks = sorted({r["network_id"] for r in rows(db, "SELECT network_id FROM memberships WHERE user_id = ?",
+                                                           [user_id])})
         for membership_id in ids:
             end_membership(db, membership_id, "deleted", now)
         marks = ", ".join("?" for _ in ids) or "NULL"
-        _redact_quotes(db, str(row[2] or ""), _texts_of(db, marks, ids), networks, user_id)
+        _redact_quotes(db, str(user["first_name"] or ""), _texts_of(db, marks, ids), networks, user_id)
         # an exit check-in still running after /leave ends too (end_membership only sees active memberships)
         db.execute(f"UPDATE checkins SET status = 'done', expired_at = ?, editing_step = NULL"
                    f" WHERE status = 'open' AND membership_id IN ({marks})", [stamp, *ids])
@@ -164,7 +158,7 @@ def erase_person(db: Database, user_id: int, now: datetime) -> bool:
                    f" WHERE membership_id IN ({marks})", ids)
         pseudonym = -secrets.randbits(62) - 1
         db.execute("INSERT INTO users (id, first_name, locale, created_at) VALUES (?, '', ?, ?)",
-                   [pseudonym, row[0], row[1]])
+                   [pseudonym, user["locale"], user["created_at"]])
         db.execute("UPDATE memberships SET user_id = ? WHERE user_id = ?", [pseudonym, user_id])
         db.execute("UPDATE invites SET used_by = ? WHERE used_by = ?", [pseudonym, user_id])
         db.execute("DELETE FROM script_drafts WHERE user_id = ?", [user_id])

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from bot.core.calendar import Schedule
 from bot.core.planner import NetworkView, ParticipantView, PartnerView, RoundView
+from storage.db import Row, first, picked, rows, scalar
 from storage.outbox import Outgoing, drop_queued, drop_round_messages, enqueue
 
 
@@ -45,14 +46,16 @@ def _hm(value: str) -> time:
 
 def schedule_of(db: Database, network_id: int) -> Schedule:
     """The network's schedule (the defaults until the coordinator changes something)."""
-    row = db.execute(
-        "SELECT timezone, state, weekday, hour, minute, reminder_days, close_days, quiet_start, quiet_end,"
-        " quiet_weekends, quiet_holidays FROM schedules WHERE network_id = ?", [network_id]).fetchone()
+    row = first(
+        db, "SELECT timezone, state, weekday, hour, minute, reminder_days, close_days, quiet_start, quiet_end,"
+        " quiet_weekends, quiet_holidays FROM schedules WHERE network_id = ?", [network_id])
     if row is None:
         return Schedule()
-    days = tuple(int(d) for d in str(row[5]).split(",") if d)
-    return Schedule(row[0], row[1], row[2], row[3], row[4], days, row[6], _hm(row[7]), _hm(row[8]), bool(row[9]),
-                    bool(row[10]))
+    days = tuple(int(d) for d in str(row["reminder_days"]).split(",") if d)
+    return Schedule(timezone=row["timezone"], state=row["state"], weekday=row["weekday"], hour=row["hour"],
+                    minute=row["minute"], reminder_days=days, close_days=row["close_days"],
+                    quiet_start=_hm(row["quiet_start"]), quiet_end=_hm(row["quiet_end"]),
+                    quiet_weekends=bool(row["quiet_weekends"]), quiet_holidays=bool(row["quiet_holidays"]))
 
 
 def save_schedule(db: Database, network_id: int, s: Schedule, now: datetime) -> None:
@@ -67,10 +70,11 @@ def save_schedule(db: Database, network_id: int, s: Schedule, now: datetime) -> 
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [network_id, *values])
 
 
-def _round(row: tuple[object, ...]) -> RoundInfo:
-    opened, closes = _dt(row[3]), _dt(row[4])
+def _round(row: Row) -> RoundInfo:
+    opened, closes = _dt(row["opened_at"]), _dt(row["closes_at"])
     assert opened is not None and closes is not None
-    return RoundInfo(int(str(row[0])), int(str(row[1])), str(row[2]), opened, closes, row[5] == "open")
+    return RoundInfo(int(row["id"]), int(row["network_id"]), str(row["period"]), opened, closes,
+                     row["status"] == "open")
 
 
 _ROUND = "SELECT id, network_id, period, opened_at, closes_at, status FROM rounds"
@@ -78,13 +82,13 @@ _ROUND = "SELECT id, network_id, period, opened_at, closes_at, status FROM round
 
 def latest_round(db: Database, network_id: int) -> RoundInfo | None:
     """The network's newest round."""
-    row = db.execute(f"{_ROUND} WHERE network_id = ? ORDER BY period DESC LIMIT 1", [network_id]).fetchone()
+    row = first(db, f"{_ROUND} WHERE network_id = ? ORDER BY period DESC LIMIT 1", [network_id])
     return None if row is None else _round(row)
 
 
 def get_round(db: Database, round_id: int) -> RoundInfo | None:
     """A round by id."""
-    row = db.execute(f"{_ROUND} WHERE id = ?", [round_id]).fetchone()
+    row = first(db, f"{_ROUND} WHERE id = ?", [round_id])
     return None if row is None else _round(row)
 
 
@@ -92,37 +96,45 @@ def snapshot(db: Database, now: datetime, consent_version: int) -> list[NetworkV
     """Everything the planner looks at, for every network (`consent_version`: the consent text in use)."""
     stamp = now.isoformat()
     partners: dict[int, list[PartnerView]] = {}
-    for row in db.execute(
-        """SELECT m.network_id, m.id, m.joined_at, m.unreachable_at IS NOT NULL,
-                  EXISTS (SELECT 1 FROM pauses p WHERE p.membership_id = m.id AND p.starts_at <= ? AND p.ends_at > ?),
+    # Every partner and every participant, every tick: values picked by column name, no dict or object per row.
+    found = picked(
+        db,
+        """SELECT m.network_id, m.id, m.joined_at, m.unreachable_at IS NOT NULL AS unreachable,
+                  EXISTS (SELECT 1 FROM pauses p WHERE p.membership_id = m.id AND p.starts_at <= ? AND p.ends_at > ?)
+                    AS paused,
                   NOT EXISTS (SELECT 1 FROM consents c WHERE c.membership_id = m.id AND c.version >= ?)
+                    AS consent_pending
            FROM memberships m WHERE m.role = 'partner' AND m.left_at IS NULL ORDER BY m.id""",
-            [stamp, stamp, consent_version]):
-        joined = _dt(row[2])
+        [stamp, stamp, consent_version], ("network_id", "id", "joined_at", "unreachable", "paused", "consent_pending"))
+    for network_id, membership_id, joined_at, unreachable, paused, consent_pending in found:
+        joined = _dt(joined_at)
         assert joined is not None
-        partners.setdefault(row[0], []).append(PartnerView(row[1], joined, bool(row[4]), bool(row[3]), bool(row[5])))
+        partners.setdefault(network_id, []).append(
+            PartnerView(membership_id, joined, bool(paused), bool(unreachable), bool(consent_pending)))
     latest: dict[int, RoundView] = {}
-    for row in db.execute(
-        f"{_ROUND} r WHERE period = (SELECT MAX(period) FROM rounds WHERE network_id = r.network_id)"):
+    for row in rows(db, f"{_ROUND} r WHERE period = (SELECT MAX(period) FROM rounds WHERE network_id = r.network_id)"):
         info = _round(row)
         latest[info.network_id] = RoundView(info.id, info.period, info.opened_at, info.closes_at, info.open)
     open_ids = [r.id for r in latest.values() if r.open]
     people: dict[int, list[ParticipantView]] = {}
     if open_ids:
         marks = ", ".join("?" for _ in open_ids)
-        for row in db.execute(
-            f"SELECT round_id, membership_id, status, prompted_at, reminders_sent, snoozed_until FROM participants"
-            f" WHERE round_id IN ({marks}) ORDER BY id", open_ids):
-            people.setdefault(row[0], []).append(
-                ParticipantView(row[1], row[2], _dt(row[3]), row[4], _dt(row[5])))
+        taking = picked(
+            db, f"SELECT round_id, membership_id, status, prompted_at, reminders_sent, snoozed_until FROM participants"
+            f" WHERE round_id IN ({marks}) ORDER BY id", open_ids,
+            ("round_id", "membership_id", "status", "prompted_at", "reminders_sent", "snoozed_until"))
+        for round_id, membership_id, status, prompted_at, reminders_sent, snoozed_until in taking:
+            people.setdefault(round_id, []).append(
+                ParticipantView(membership_id, status, _dt(prompted_at), reminders_sent, _dt(snoozed_until)))
     views = []
-    for row in db.execute("SELECT id, created_at FROM networks ORDER BY id"):
-        created = _dt(row[1])
+    for network in rows(db, "SELECT id, created_at FROM networks ORDER BY id"):
+        network_id, created = network["id"], _dt(network["created_at"])
         assert created is not None
-        current = latest.get(row[0])
+        current = latest.get(network_id)
         if current is not None and current.open:
             current = replace(current, participants=tuple(people.get(current.id, ())))
-        views.append(NetworkView(row[0], created, schedule_of(db, row[0]), tuple(partners.get(row[0], ())), current))
+        views.append(NetworkView(network_id, created, schedule_of(db, network_id),
+                                 tuple(partners.get(network_id, ())), current))
     return views
 
 
@@ -202,18 +214,19 @@ def close_round(db: Database, round_id: int, excused: Iterable[int], now: dateti
 
 def participation(db: Database, round_id: int, membership_id: int) -> Participation | None:
     """The member's place in a round."""
-    row = db.execute("SELECT status, prompted_at FROM participants WHERE round_id = ? AND membership_id = ?",
-                     [round_id, membership_id]).fetchone()
+    row = first(db, "SELECT status, prompted_at FROM participants WHERE round_id = ? AND membership_id = ?",
+                [round_id, membership_id])
     info = get_round(db, round_id)
-    return None if row is None or info is None else Participation(info, membership_id, row[0], _dt(row[1]))
+    return None if row is None or info is None else Participation(info, membership_id, row["status"],
+                                                                  _dt(row["prompted_at"]))
 
 
 def current_participation(db: Database, membership_id: int) -> Participation | None:
     """The member's place in their network's newest round they take part in."""
-    row = db.execute(
-        "SELECT p.round_id FROM participants p JOIN rounds r ON r.id = p.round_id WHERE p.membership_id = ?"
-        " ORDER BY r.period DESC LIMIT 1", [membership_id]).fetchone()
-    return None if row is None else participation(db, row[0], membership_id)
+    round_id = scalar(
+        db, "SELECT p.round_id FROM participants p JOIN rounds r ON r.id = p.round_id WHERE p.membership_id = ?"
+        " ORDER BY r.period DESC LIMIT 1", [membership_id])
+    return None if round_id is None else participation(db, round_id, membership_id)
 
 
 def snooze(db: Database, round_id: int, membership_id: int, until: datetime) -> bool:
@@ -228,11 +241,12 @@ def snooze(db: Database, round_id: int, membership_id: int, until: datetime) -> 
 def answer_counts(db: Database, round_id: int, now: datetime) -> tuple[int, int]:
     """(participants who have answered, participants expected to answer: not excused, not paused now) of a round."""
     stamp = now.isoformat()
-    row = db.execute(
-        "SELECT SUM(status IN ('done', 'late')), SUM(status != 'excused' AND NOT EXISTS (SELECT 1 FROM pauses x"
-        " WHERE x.membership_id = p.membership_id AND x.starts_at <= ? AND x.ends_at > ?)) FROM participants p"
-        " WHERE round_id = ?", [stamp, stamp, round_id]).fetchone()
-    return int(row[0] or 0), int(row[1] or 0)
+    row = first(
+        db, "SELECT SUM(status IN ('done', 'late')) AS answered, SUM(status != 'excused' AND NOT EXISTS (SELECT 1"
+        " FROM pauses x WHERE x.membership_id = p.membership_id AND x.starts_at <= ? AND x.ends_at > ?)) AS expected"
+        " FROM participants p WHERE round_id = ?", [stamp, stamp, round_id])
+    assert row is not None  # an aggregate has its one row
+    return int(row["answered"] or 0), int(row["expected"] or 0)
 
 
 def mark_finished(db: Database, round_id: int, membership_id: int, now: datetime) -> None:
@@ -264,6 +278,5 @@ def end_pause(db: Database, membership_id: int, now: datetime) -> bool:
 
 def paused_until(db: Database, membership_id: int, now: datetime) -> datetime | None:
     """When the partner's current pause ends, or None if they are not paused."""
-    row = db.execute("SELECT MAX(ends_at) FROM pauses WHERE membership_id = ? AND starts_at <= ? AND ends_at > ?",
-                     [membership_id, now.isoformat(), now.isoformat()]).fetchone()
-    return _dt(row[0])
+    return _dt(scalar(db, "SELECT MAX(ends_at) FROM pauses WHERE membership_id = ? AND starts_at <= ? AND ends_at > ?",
+                      [membership_id, now.isoformat(), now.isoformat()]))

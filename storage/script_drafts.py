@@ -8,6 +8,8 @@ from typing import Literal
 
 from sqlite_utils import Database
 
+from storage.db import Row, first
+
 Decision = Literal["published", "discarded"]
 
 _COLUMNS = ("id, user_id, network_id, script_id, source, file_name, status, preview_state, created_at, decided_at,"
@@ -36,8 +38,8 @@ class Draft:
         return self.status == "pending"
 
 
-def _draft(row: tuple[object, ...] | None) -> Draft | None:
-    return None if row is None else Draft(*row)  # type: ignore[arg-type]
+def _draft(row: Row | None) -> Draft | None:
+    return None if row is None else Draft(**row)
 
 
 def create_draft(db: Database, user_id: int, network_id: int | None, script_id: str, source: str, file_name: str,
@@ -54,7 +56,7 @@ def create_draft(db: Database, user_id: int, network_id: int | None, script_id: 
 
 def get_draft(db: Database, draft_id: int) -> Draft | None:
     """A draft by id."""
-    return _draft(db.execute(f"SELECT {_COLUMNS} FROM script_drafts WHERE id = ?", [draft_id]).fetchone())
+    return _draft(first(db, f"SELECT {_COLUMNS} FROM script_drafts WHERE id = ?", [draft_id]))
 
 
 def decide(db: Database, draft_id: int, status: Decision, now: datetime) -> bool:
@@ -88,5 +90,5 @@ def save_preview(db: Database, draft_id: int, before: str, after: str | None) ->
 
 def running_preview(db: Database, user_id: int) -> Draft | None:
     """The pending draft whose preview this user is running, if any."""
-    return _draft(db.execute(f"SELECT {_COLUMNS} FROM script_drafts WHERE user_id = ? AND status = 'pending'"
-                             " AND preview_state IS NOT NULL ORDER BY id DESC LIMIT 1", [user_id]).fetchone())
+    return _draft(first(db, f"SELECT {_COLUMNS} FROM script_drafts WHERE user_id = ? AND status = 'pending'"
+                            " AND preview_state IS NOT NULL ORDER BY id DESC LIMIT 1", [user_id]))

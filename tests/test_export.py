@@ -12,10 +12,10 @@ from sqlite_utils import Database
 
 from bot.core.chart_data import ChartData
 from bot.core.factor_levels import FactorState
+from bot.core.records import AnswerRecord
 from bot.core.script.model import Script
 from bot.i18n import Catalogs
 from bot.render.export_files import (
-    AnswerRecord,
     Table,
     answer_table,
     csv_bytes,

@@ -14,14 +14,11 @@ from bot.core import engine
 from bot.core.engine import Accepted, Press
 from bot.core.script.model import Script
 from storage.checkins import (
-    ScriptVersionConflict,
     StepRecord,
     answers_of,
     get_checkin,
     open_checkin,
     record_step,
-    register_script,
-    script_source,
     start_checkin,
 )
 from storage.db import open_db, set_meta, sync_to_disk
@@ -38,6 +35,7 @@ from storage.people import (
     redeem_invite,
 )
 from storage.rounds import open_round
+from storage.scripts import ScriptVersionConflict, register_script, script_source
 from tests.e2e import NOW
 
 

@@ -15,8 +15,9 @@ from bot.core.chart_data import FACTORS, ChartData
 from bot.core.digest.evidence import scrub
 from bot.core.digest.names import factor_name, risk_name
 from bot.core.disclosure import Shown
+from bot.core.records import AnswerRecord
 from bot.core.render import describe_value, pick
-from bot.core.script.model import Script, Value
+from bot.core.script.model import Script
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
@@ -28,24 +29,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so would be
 MAX_COLUMN_WIDTH = 60
 MINUTE_FORMAT = "yyyy-mm-dd hh:mm"
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-@dataclass(frozen=True)
-class AnswerRecord:
-    """The newest revision of one answer given in a round, as the database holds it."""
-
-    period: str  # "2027-02"
-    organisation_id: int
-    organisation: str
-    script_id: str
-    script_version: int
-    step_id: str
-    kind: str
-    factor: int | None
-    risk: int | None
-    value: Value
-    late: bool
-    answered_at: datetime
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,20 @@ from sqlite_utils import Database
 from bot.core.script.diff import NO_CHANGES, diff_scripts
 from bot.core.script.model import Script
 from bot.usecases.scripts import ScriptRegistry
-from storage.checkins import script_source
 from storage.people import network_name
 from storage.script_drafts import Draft as Draft
 from storage.script_drafts import create_draft, decide, get_draft
 from storage.scripts import NetworkVersion as NetworkVersion
 from storage.scripts import Publication as Publication
 from storage.scripts import StoredVersion as StoredVersion
-from storage.scripts import network_versions, newest_version, publications, published_version, script_ids
+from storage.scripts import (
+    network_versions,
+    newest_version,
+    publications,
+    published_version,
+    script_ids,
+    script_source,
+)
 from storage.scripts import stored_versions as _stored_versions
 
 

@@ -15,8 +15,14 @@ from bot.core.risk.rules import RULES
 from bot.core.script.loader import Problem, ScriptError, load_script_text
 from bot.core.script.model import Script
 from bot.core.tips import Tips, load_tips_text
-from storage.checkins import ScriptVersionConflict, register_script, script_source
-from storage.scripts import newest_version, publish, published_version
+from storage.scripts import (
+    ScriptVersionConflict,
+    newest_version,
+    publish,
+    published_version,
+    register_script,
+    script_source,
+)
 
 log = logging.getLogger(__name__)
 
