@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.core.history import Function
-from bot.core.script.yaml_source import Located, YamlSyntaxError, parse_located
+from bot.core.yaml_text import Located, YamlSyntaxError, parse_located
 
 Stage = Literal["first", "again", "persisting", "urgent_partner", "urgent_unnamed"]
 STAGES: tuple[Stage, ...] = ("first", "again", "persisting", "urgent_partner", "urgent_unnamed")

@@ -31,7 +31,7 @@ from bot.core.script.model import (
     Texts,
     Value,
 )
-from bot.core.script.yaml_source import Located, Path, YamlSyntaxError, parse_located
+from bot.core.yaml_text import Located, Path, YamlSyntaxError, parse_located
 
 ID_RE = re.compile(r"[a-z][a-z0-9_]*")  # used with fullmatch: "$" would let a trailing newline through
 MAX_STEP_ID = 24
