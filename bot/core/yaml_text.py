@@ -43,16 +43,23 @@ class YamlSyntaxError(ValueError):
         self.message = message
 
 
-def _safe() -> YAML:
-    """A fresh safe YAML 1.2 instance (instances keep parser state, so one per call)."""
+YAML_1_2 = (1, 2)
+YAML_1_1 = (1, 1)  # yes/no/on/off are booleans, 010 is octal: how PyYAML read the scripts stored before YAML 1.2
+
+
+def _safe(version: tuple[int, int] = YAML_1_2) -> YAML:
+    """A fresh safe YAML instance (instances keep parser state, so one per call)."""
     yaml = YAML(typ="safe", pure=True)
+    if version != YAML_1_2:
+        yaml.version = version
     yaml.max_depth = MAX_DEPTH + 1  # the composer refuses deeper nodes before Python's recursion limit
     return yaml
 
 
-def parse_located(text: str) -> Located:
-    """Parse one YAML document; raise YamlSyntaxError with a line number on bad syntax or unreadable values."""
-    yaml = _safe()
+def parse_located(text: str, version: tuple[int, int] = YAML_1_2) -> Located:
+    """Parse one YAML document (YAML 1.2 unless told otherwise); raise YamlSyntaxError with a line number on bad syntax
+    or unreadable values."""
+    yaml = _safe(version)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. a reused anchor: refused below as an alias anyway

@@ -31,7 +31,7 @@ from bot.core.script.model import (
     Texts,
     Value,
 )
-from bot.core.yaml_text import Located, Path, YamlSyntaxError, parse_located
+from bot.core.yaml_text import YAML_1_2, Located, Path, YamlSyntaxError, parse_located
 
 ID_RE = re.compile(r"[a-z][a-z0-9_]*")  # used with fullmatch: "$" would let a trailing newline through
 MAX_STEP_ID = 24
@@ -125,10 +125,10 @@ class _Checker:
         return value
 
 
-def load_script_text(text: str, file: str = "<script>") -> Script:
-    """Parse and validate script YAML; raise ScriptError listing every problem."""
+def load_script_text(text: str, file: str = "<script>", yaml_version: tuple[int, int] = YAML_1_2) -> Script:
+    """Parse and validate script YAML (1.2, or the version given); raise ScriptError listing every problem."""
     try:
-        located = parse_located(text)
+        located = parse_located(text, yaml_version)
     except YamlSyntaxError as exc:
         raise ScriptError([Problem(file, exc.line, None, exc.message)]) from None
     checker = _Checker(file, located)
