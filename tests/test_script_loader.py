@@ -203,3 +203,12 @@ def test_levels_on_a_multiple_choice_are_refused() -> None:
         load_script_text(text, "multiple.yaml")
     [problem] = raised.value.problems
     assert problem.step == "rules" and "options with a level need a choice of one answer" in problem.message
+
+
+def test_a_text_is_parsed_once_and_a_refusal_every_time() -> None:
+    # The bot (and each start of it in the tests) loads the same few texts again; a Script is immutable.
+    assert load_script_text(MINIMAL, "a.yaml") is load_script_text(MINIMAL, "a.yaml")
+    assert load_script_text(MINIMAL, "b.yaml") == load_script_text(MINIMAL, "a.yaml")
+    for _ in range(2):
+        with pytest.raises(ScriptError, match=r"b\.yaml:1: version must be a whole number"):
+            load_script_text(MINIMAL.replace("version: 3", "version: x"), "b.yaml")
