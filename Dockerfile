@@ -5,15 +5,18 @@
 # The code runs from /app (not installed as a package): bot/config.py finds dialogs/ and locales/ beside the
 # package, so the source tree is copied as it is and only the dependencies go into a virtualenv.
 
-# ---- build: a virtualenv with the pinned dependencies from pyproject.toml -------------------------------------
+# ---- build: a virtualenv with the runtime packages of uv.lock, every one checked against its hashes ----------
 FROM python:3.11.13-slim-bookworm AS build
 
 WORKDIR /build
-COPY pyproject.toml ./
-# The project's dependencies (exactly as pinned in pyproject.toml), not the project itself and no dev tools.
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+COPY bin/uv-requirements.txt pyproject.toml uv.lock ./
+# uv (pinned with hashes) writes the lock's runtime packages (no dev extra, not the project itself: the code is
+# copied below) as a requirements file with their hashes; pip installs exactly those and checks every hash.
+RUN python -m pip install --no-cache-dir --disable-pip-version-check --require-hashes -r uv-requirements.txt \
+    && uv export --quiet --frozen --no-dev --no-emit-project --format requirements-txt --output-file requirements.txt \
     && python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check -r requirements.txt \
+    && /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check --require-hashes --no-deps \
+       -r requirements.txt \
     && /opt/venv/bin/pip uninstall --yes --quiet pip
 
 # ---- run ------------------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ for group in sys.argv[1:]:
         __import__(name)
     print(group, rss())
 """
-IMPORT_GROUPS = ("telegram.ext", "numpy", "sqlite_utils", "openpyxl", "yaml,babel.support,holidays",
+IMPORT_GROUPS = ("telegram.ext", "numpy", "sqlite_utils", "openpyxl", "ruamel.yaml,babel.support,holidays",
                  "bot.telegram.app,bot.cli.main,bot.telegram.webhook")
 
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import io
+import logging
+import math
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dotenv import dotenv_values
+from dotenv.parser import parse_stream
+
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Telegram's rule for setWebhook's secret_token, sent back in the X-Telegram-Bot-Api-Secret-Token header.
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(ValueError):
@@ -59,22 +66,19 @@ class Settings:
 
 
 def parse_env_file(path: Path) -> dict[str, str]:
-    """Read KEY=VALUE lines of a .env file; blank lines and # comments are skipped."""
-    values: dict[str, str] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :]
-        key, sep, value = line.partition("=")
-        if not sep:
-            raise ConfigError(f"{path}:{number}: expected KEY=VALUE, got {raw!r}")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
+    """Read KEY=VALUE lines of a .env file with python-dotenv (quotes, `export`, `# comments` also after a value);
+    a line that is not KEY=VALUE raises ConfigError naming file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path} cannot be read: {error}") from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error or (binding.key is not None and binding.value is None):
+            raw = binding.original.string
+            line = binding.original.line + raw[: len(raw) - len(raw.lstrip())].count("\n")
+            raise ConfigError(f"{path}:{line}: expected KEY=VALUE, got {raw.strip()!r}")
+    values = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def _parse_admins(raw: str) -> frozenset[int]:
@@ -98,6 +102,8 @@ def _positive(raw: str | None, key: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{key} must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{key} must be a finite number, got {raw!r}")
     if value <= 0:
         raise ConfigError(f"{key} must be greater than 0, got {raw!r}")
     return value
@@ -114,6 +120,14 @@ def _whole(raw: str | None, key: str, default: int, low: int, high: int | None =
         allowed = f"from {low} to {high}" if high is not None else f"at least {low}"
         raise ConfigError(f"{key} must be {allowed}, got {raw!r}")
     return value
+
+
+def _log_level(raw: str | None) -> str:
+    """The log level's name, upper-case; one that logging does not know is a ConfigError."""
+    level = (raw or "INFO").upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ConfigError(f"NETZPULS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw!r}")
+    return level
 
 
 def _webhook(url: str | None, secret: str | None) -> tuple[str | None, str | None]:
@@ -178,5 +192,5 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         locales_dir=defaults.locales_dir,
         bot_username=get("NETZPULS_BOT_USERNAME"),
         invite_ttl_days=ttl,
-        log_level=(get("NETZPULS_LOG_LEVEL") or "INFO").upper(),
+        log_level=_log_level(get("NETZPULS_LOG_LEVEL")),
     )

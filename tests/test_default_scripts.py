@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-import yaml
 from jsonschema import Draft202012Validator
 
 from bot.core import engine
@@ -27,6 +26,7 @@ from bot.core.flow import (
 )
 from bot.core.script.loader import load_script_file
 from bot.core.script.model import Script, Step
+from bot.core.yaml_text import load
 
 DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"
 SCHEMA = json.loads((DIALOGS / "script.schema.json").read_text(encoding="utf-8"))
@@ -45,7 +45,7 @@ def _most_questions(script: Script) -> int:
 
 @pytest.mark.parametrize("path", SCRIPT_FILES, ids=lambda path: path.name)
 def test_every_script_validates_against_the_schema(path: Path) -> None:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = load(path.read_text(encoding="utf-8"))
     problems = [f"{list(error.absolute_path)}: {error.message}"
                 for error in Draft202012Validator(SCHEMA).iter_errors(document)]
     assert problems == []

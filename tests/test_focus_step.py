@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from jsonschema import Draft202012Validator
 
 from bot.core import engine
@@ -18,6 +17,7 @@ from bot.core.flow import longest_path, questions_on
 from bot.core.render import MAX_TOPIC_LABEL, describe_value, render_step
 from bot.core.script.loader import ScriptError, load_script_file, load_script_text
 from bot.core.script.model import Script
+from bot.core.yaml_text import load
 from tests.e2e import ROOT
 
 DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"
@@ -192,11 +192,11 @@ def test_schema_and_loader_agree_on_focus_steps(text: str, accepted: bool) -> No
         loaded = True
     except ScriptError:
         loaded = False
-    assert (VALIDATOR.is_valid(yaml.safe_load(text)), loaded) == (accepted, accepted)
+    assert (VALIDATOR.is_valid(load(text)), loaded) == (accepted, accepted)
 
 
 def test_the_schema_accepts_the_coaching_script() -> None:
-    document: Any = yaml.safe_load((DIALOGS / "coaching.yaml").read_text(encoding="utf-8"))
+    document: Any = load((DIALOGS / "coaching.yaml").read_text(encoding="utf-8"))
     assert [f"{list(error.absolute_path)}: {error.message}" for error in VALIDATOR.iter_errors(document)] == []
 
 

@@ -75,7 +75,7 @@ async def test_a_malformed_request_gets_400_and_the_server_keeps_answering(harne
     reader, writer = await asyncio.open_connection("127.0.0.1", settings.health_port)
     writer.write(b"NONSENSE\r\n\r\n")
     await writer.drain()
-    assert (await reader.read()).startswith(b"HTTP/1.1 400 ")
+    assert (await reader.read()).startswith((b"HTTP/1.1 400 ", b"HTTP/1.0 400 "))  # 1.0: no version was read
     writer.close()
     assert await get(settings, "/healthz") == (200, "ok")
 

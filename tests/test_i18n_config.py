@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,6 +60,53 @@ def test_settings_from_environment_and_file(tmp_path: Path) -> None:
     assert settings.admins == frozenset({1, 2})
     assert settings.api_url == DEFAULT_API_URL
     assert settings.file_url == "https://api.telegram.org/file/bot"
+
+
+def test_an_env_file_may_have_comments_after_values_quotes_and_export(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("NETZPULS_LOG_LEVEL=warning  # default: INFO\nexport NETZPULS_SEND_RATE=12 # per second\n"
+                        "NETZPULS_BOT_USERNAME=\"np_bot\"  # without @\nNETZPULS_DB=/data/a#b.db\n\n"
+                        "NETZPULS_ADMINS='1, 2'\n")
+    settings = load_settings({}, env_file)
+    assert (settings.log_level, settings.send_rate, settings.bot_username) == ("WARNING", 12.0, "np_bot")
+    assert settings.db_path == Path("/data/a#b.db")  # a # without a space before it is part of the value
+    assert settings.admins == frozenset({1, 2})
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("NETZPULS_LOG_LEVEL=LOUD  # very", "NETZPULS_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, "
+                                        "got 'LOUD'"),
+    ("NETZPULS_SEND_RATE=fast", "NETZPULS_SEND_RATE must be a number, got 'fast'"),
+    ("NETZPULS_TICK_SECONDS=nan", "NETZPULS_TICK_SECONDS must be a finite number, got 'nan'"),
+    ("NETZPULS_HEALTH_PORT=80 80", "NETZPULS_HEALTH_PORT must be a whole number, got '80 80'"),
+    ("NETZPULS_BACKUP_KEEP", "expected KEY=VALUE, got 'NETZPULS_BACKUP_KEEP'"),
+    ("this is no setting", "expected KEY=VALUE, got 'this is no setting'"),
+])
+def test_a_bad_line_or_value_in_the_env_file_is_named(tmp_path: Path, line: str, message: str) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"# settings\n\n{line}\nNETZPULS_DB=x.db\n")
+    with pytest.raises(ConfigError) as raised:
+        load_settings({}, env_file)
+    said = str(raised.value)
+    assert said == (f"{env_file}:3: {message}" if "KEY=VALUE" in message else message)
+
+
+def test_an_env_file_that_is_not_text_is_named(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(b"NETZPULS_DB=\xff\xfe.db\n")
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_settings({}, env_file)
+
+
+def test_a_bad_setting_stops_the_command_with_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("NETZPULS_LOG_LEVEL=LOUD  # very\n")
+    env = {"PYTHONPATH": str(ROOT), "NETZPULS_ENV_FILE": str(env_file), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "bot", "dialogs", "check"], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["Configuration error: NETZPULS_LOG_LEVEL must be one of DEBUG, INFO, WARNING, "
+                                        "ERROR, CRITICAL, got 'LOUD'"]
 
 
 def test_file_url_is_derived_from_a_local_api_url(tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
 
@@ -42,11 +41,12 @@ from bot.core.engine import (
 from bot.core.flow import MAX_QUESTIONS
 from bot.core.script.loader import ScriptError, load_script_text
 from bot.core.script.model import DONT_KNOW, Script, Step
+from bot.core.yaml_text import dump, load
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_FILE = ROOT / "tests" / "dialogs" / "monthly_checkin.yaml"
 SCRIPT_TEXT = SCRIPT_FILE.read_text(encoding="utf-8")
-SCRIPT_DATA: dict[str, Any] = yaml.safe_load(SCRIPT_TEXT)
+SCRIPT_DATA: dict[str, Any] = load(SCRIPT_TEXT)
 ROTATING_TEXT = (ROOT / "dialogs" / "monthly_checkin.yaml").read_text(encoding="utf-8")  # modules, ticks, partners
 NO_CONTEXT = CheckinContext()
 FILE = "dialogs/fuzz.yaml"
@@ -226,7 +226,7 @@ script_shaped = st.fixed_dictionaries(
 
 
 def _dump(data: Any, flow: bool | None, unicode: bool) -> str:
-    return yaml.safe_dump(data, default_flow_style=flow, allow_unicode=unicode, sort_keys=False)
+    return dump(data, flow=flow, unicode=unicode)
 
 
 @FUZZ
@@ -397,7 +397,7 @@ class Mutated(NamedTuple):
 
 @st.composite
 def mutated_scripts(draw: Draw, base: str = SCRIPT_TEXT) -> Mutated:
-    data = yaml.safe_load(base)
+    data = load(base)
     changes: list[str] = []
     for _ in range(draw(st.integers(0, 3))):
         mutation = draw(st.sampled_from(MUTATIONS))

@@ -109,11 +109,42 @@ def test_broken_scripts_name_file_line_and_step(text: str, line: int, step: str 
     assert str(matching[0]).startswith(f"dialogs/broken.yaml:{line}: ")
 
 
+def test_yaml_1_2_reads_no_yes_on_and_off_as_text() -> None:
+    # YAML 1.1 (PyYAML) read these as booleans, so `en: No` was refused as "must be non-empty text".
+    text = _broken("low: {de: kaum, en: little}", "low: {de: Nein, en: No}")
+    text = text.replace("high: {de: viel, en: a lot}", "high: {de: on, en: Yes}").replace('en: "Why?"', "en: off")
+    script = load_script_text(text)
+    assert script.step("benefit").low == {"de": "Nein", "en": "No"}
+    assert script.step("benefit").high == {"de": "on", "en": "Yes"}
+    assert script.step("benefit_why").text == {"de": "Warum?", "en": "off"}
+
+
+def test_true_is_still_a_boolean_and_refused_as_text() -> None:
+    with pytest.raises(ScriptError) as caught:
+        load_script_text(_broken("low: {de: kaum, en: little}", "low: {de: kaum, en: true}"), "dialogs/b.yaml")
+    assert str(caught.value) == "dialogs/b.yaml:11: step 'benefit': the 'en' text must be non-empty text"
+
+
 def test_yaml_syntax_error_names_the_line() -> None:
     with pytest.raises(ScriptError) as caught:
         load_script_text("version: 1\nsteps: [\n  - id: x\n", "dialogs/bad.yaml")
     assert str(caught.value).startswith("dialogs/bad.yaml:")
     assert "YAML syntax error" in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "line", "fragment"), [
+    ("version: 1\nid: x\nid: y\n", 3, "duplicate key 'id'"),
+    ("version: 1\nsteps:\n  - &a {id: x}\n  - *a\n", 3, "anchors and aliases"),  # the anchor's line
+    ("version: 1\ntitle: {de: a\n", 3, "YAML syntax error"),
+    ("version: 1\ndate: 2026-02-30\n", 2, "cannot be read"),
+    ("version: 1\n\nx: \x01\n", 3, "YAML syntax error"),
+    ("version: 1\nx: " + "[" * 60 + "\n", 2, "nested more than 40 levels"),
+])
+def test_yaml_problems_name_file_and_line(text: str, line: int, fragment: str) -> None:
+    with pytest.raises(ScriptError) as caught:
+        load_script_text(text, "dialogs/bad.yaml")
+    assert [problem.line for problem in caught.value.problems] == [line], str(caught.value)
+    assert str(caught.value).startswith(f"dialogs/bad.yaml:{line}: ") and fragment in str(caught.value)
 
 
 def test_backward_jump_is_refused_so_no_cycles() -> None:
@@ -172,3 +203,12 @@ def test_levels_on_a_multiple_choice_are_refused() -> None:
         load_script_text(text, "multiple.yaml")
     [problem] = raised.value.problems
     assert problem.step == "rules" and "options with a level need a choice of one answer" in problem.message
+
+
+def test_a_text_is_parsed_once_and_a_refusal_every_time() -> None:
+    # The bot (and each start of it in the tests) loads the same few texts again; a Script is immutable.
+    assert load_script_text(MINIMAL, "a.yaml") is load_script_text(MINIMAL, "a.yaml")
+    assert load_script_text(MINIMAL, "b.yaml") == load_script_text(MINIMAL, "a.yaml")
+    for _ in range(2):
+        with pytest.raises(ScriptError, match=r"b\.yaml:1: version must be a whole number"):
+            load_script_text(MINIMAL.replace("version: 3", "version: x"), "b.yaml")

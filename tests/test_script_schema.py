@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from jsonschema import Draft202012Validator
 
 from bot.core.script.loader import (
@@ -24,6 +23,7 @@ from bot.core.script.loader import (
     load_script_text,
 )
 from bot.core.tips import load_tips_text
+from bot.core.yaml_text import dump, load
 
 DIALOGS = Path(__file__).resolve().parent.parent / "dialogs"
 SCHEMA = json.loads((DIALOGS / "script.schema.json").read_text(encoding="utf-8"))
@@ -159,16 +159,9 @@ def _schema_accepts(doc: Any) -> bool:
     return VALIDATOR.is_valid(doc)
 
 
-class _PlainDumper(yaml.SafeDumper):
-    """Never writes anchors and aliases (the loader refuses them), even for a value used twice."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def _loader_accepts(doc: Any) -> bool:
-    text = yaml.dump(doc, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False)
-    assert yaml.safe_load(text) == doc  # the loader must see exactly the data the schema saw
+    text = dump(doc, aliases=False)  # never anchors and aliases (the loader refuses them), even for a value used twice
+    assert load(text) == doc  # the loader must see exactly the data the schema saw
     try:
         load_script_text(text)
     except ScriptError:
@@ -182,7 +175,7 @@ def _unchanged(doc: Doc) -> None:
 
 @pytest.mark.parametrize("path", sorted(DIALOGS.glob("*.yaml")), ids=lambda path: path.name)
 def test_every_script_in_dialogs_validates(path: Path) -> None:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = load(path.read_text(encoding="utf-8"))
     problems = [f"{list(error.absolute_path)}: {error.message}" for error in VALIDATOR.iter_errors(document)]
     assert problems == []
 
@@ -449,7 +442,7 @@ def _readme_examples() -> list[Any]:
     """The data of every yaml block in dialogs/README.md (the comment-only modeline block has none)."""
     text = (DIALOGS / "README.md").read_text(encoding="utf-8")
     blocks = [part.split("\n```", 1)[0] for part in text.split("```yaml\n")[1:]]
-    return [data for data in (yaml.safe_load(block) for block in blocks) if data is not None]
+    return [data for data in (load(block) for block in blocks) if data is not None]
 
 
 README_EXAMPLES = _readme_examples()
@@ -464,8 +457,8 @@ def test_readme_shows_a_whole_script_a_list_of_steps_and_rules() -> None:
                          "steps" if isinstance(example, list) else "tips" if "rules" in example else "next")
 def test_readme_examples_are_valid(example: Any) -> None:
     if isinstance(example, dict) and "rules" in example:  # the coaching tips: in place of the shipped file's rules
-        shipped = yaml.safe_load((DIALOGS / "tips" / "coaching_tips.yaml").read_text(encoding="utf-8"))
-        tips = load_tips_text(yaml.safe_dump({**shipped, "rules": example["rules"]}, allow_unicode=True))
+        shipped = load((DIALOGS / "tips" / "coaching_tips.yaml").read_text(encoding="utf-8"))
+        tips = load_tips_text(dump({**shipped, "rules": example["rules"]}))
         assert set(tips.rules["unclear_benefit"]) == {"first", "again"}
         return
     if isinstance(example, dict) and "next" in example:  # rules alone: the loader needs the steps they name

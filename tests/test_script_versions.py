@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot.core.script.loader import ScriptError
+from bot.core.script.loader import ScriptError, load_script_text
 from bot.usecases.scripts import ScriptRegistry
+from storage.checkins import register_script
 from storage.scripts import publications, published_version, stored_versions
 from tests.e2e import NOW, ROOT, TEST_DIALOGS, Harness
 
@@ -39,6 +40,21 @@ def test_the_shipped_file_is_in_use_and_an_edit_becomes_the_next_version(db: Dat
     assert registry.version("monthly_checkin", shipped.version).step("goals_clear").text["de"] == OLD_QUESTION
     stored = db.execute("SELECT source FROM scripts WHERE version = ?", [edited.version]).fetchone()[0]
     assert f"version: {edited.version}\n" in stored
+
+
+def test_a_version_stored_under_yaml_1_1_is_read_as_it_was_checked(db: Database, dialogs: Path) -> None:
+    # Stored before the loader moved to YAML 1.2: `dont_know: yes` was a boolean then and is text now.
+    old = SHIPPED.replace("version: 2\n", "version: 7\n").replace("dont_know: true", "dont_know: yes")
+    with pytest.raises(ScriptError, match="dont_know"):
+        load_script_text(old, "upload.yaml")  # an upload today is YAML 1.2
+    register_script(db, "monthly_checkin", 7, old, NOW)
+    stored = ScriptRegistry(db).version("monthly_checkin", 7)
+    assert stored.step("benefit").dont_know is True
+    broken = old.replace("version: 7", "version: 8").replace("\nsteps:", "\ncolour: red\nsteps:")
+    register_script(db, "monthly_checkin", 8, broken, NOW)
+    with pytest.raises(ScriptError) as refused:  # broken either way: the problems YAML 1.2 sees are named
+        ScriptRegistry(db).version("monthly_checkin", 8)
+    assert "dont_know" in str(refused.value) and "unknown key 'colour'" in str(refused.value)
 
 
 def test_rollback_adds_a_publication_and_survives_a_restart(db: Database, dialogs: Path) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from bot.core.history import Function
-from bot.core.script.yaml_source import Located, YamlSyntaxError, parse_located
+from bot.core.yaml_text import Located, YamlSyntaxError, parse_located
 
 Stage = Literal["first", "again", "persisting", "urgent_partner", "urgent_unnamed"]
 STAGES: tuple[Stage, ...] = ("first", "again", "persisting", "urgent_partner", "urgent_unnamed")
@@ -79,6 +80,7 @@ class _Checker:
         return value
 
 
+@lru_cache(maxsize=8)  # cached by its arguments like the scripts: Tips are immutable
 def load_tips_text(text: str, file: str = "coaching_tips.yaml", rules: tuple[str, ...] = ()) -> Tips:
     """Parse and check the tips file: known keys only, every text in German and English, a tip for the first stage
     of every rule in `rules`, `{partner}` exactly in the urgent_partner tips; raise TipsError naming file and line."""

@@ -1,9 +1,8 @@
-"""Liveness and readiness over plain HTTP (GET /healthz, GET /readyz) for Docker and orchestrators."""
+"""Liveness and readiness over plain HTTP (GET /healthz, GET /readyz) for Docker and orchestrators, on aiohttp.web."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import http.client
 import logging
 import sqlite3
@@ -11,15 +10,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from aiohttp import web
+
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
 _DB_TIMEOUT = 1.0  # seconds SQLite waits for a lock before the database counts as not answering
 _CHECK_TIMEOUT = 5.0  # seconds the whole readiness check may take
-_READ_TIMEOUT = 5.0  # seconds a client may take to send its request
-_MAX_HEADERS = 100
-_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 503: "Service Unavailable"}
+_PATHS = ("/healthz", "/readyz")
 
 
 def database_answers(db_path: Path) -> str | None:
@@ -42,24 +41,32 @@ class HealthServer:
     def __init__(self, db_path: Path, sender_running: Callable[[], bool]) -> None:
         self._db_path = db_path
         self._sender_running = sender_running
-        self._server: asyncio.Server | None = None
+        self._runner: web.AppRunner | None = None
 
     async def start(self, host: str, port: int) -> None:
         """Listen on host:port in the running event loop."""
-        self._server = await asyncio.start_server(self._handle, host, port)
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)  # one handler: anything else is 404, as 405 is not
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
 
     @property
     def port(self) -> int:
         """The port it listens on."""
-        assert self._server is not None and self._server.sockets, "not started"
-        return int(self._server.sockets[0].getsockname()[1])
+        assert self._runner is not None and self._runner.addresses, "not started"
+        return int(self._runner.addresses[0][1])
 
     async def close(self) -> None:
         """Stop listening; requests under way are answered."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
 
     async def readiness(self) -> str | None:
         """None when ready; else the reason, in one line."""
@@ -70,41 +77,24 @@ class HealthServer:
         except TimeoutError:
             return f"database: no answer within {_CHECK_TIMEOUT:g}s"
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            status, body, head_only = await self._answer(reader)
-            payload = (body + "\n").encode()
-            writer.write(f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                         f"Content-Length: {len(payload)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
-                         .encode() + (b"" if head_only else payload))
-            await writer.drain()
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
-            pass  # a client that went away or sent nonsense gets nothing more
-        finally:
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
+    async def _handle(self, request: web.Request) -> web.Response:
+        status, body = await self._answer(request.method, request.raw_path.split("?", 1)[0])
+        response = web.Response(status=status, text=body + "\n", content_type="text/plain", charset="utf-8",
+                                headers={"Cache-Control": "no-store"})
+        response.force_close()  # one request per connection, as before
+        return response
 
-    async def _answer(self, reader: asyncio.StreamReader) -> tuple[int, str, bool]:
-        """(status, one-line body, HEAD) for the request on this connection."""
-        request_line = await asyncio.wait_for(reader.readline(), _READ_TIMEOUT)
-        for _ in range(_MAX_HEADERS):  # headers are read and ignored
-            if await asyncio.wait_for(reader.readline(), _READ_TIMEOUT) in (b"\r\n", b"\n", b""):
-                break
-        parts = request_line.decode("latin-1").split()
-        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
-            return 400, "bad request", False
-        method, target = parts[0], parts[1].split("?", 1)[0]
-        head_only = method == "HEAD"
-        if method not in ("GET", "HEAD") or target not in ("/healthz", "/readyz"):
-            return 404, "not found", head_only
-        if target == "/healthz":
-            return 200, "ok", head_only
+    async def _answer(self, method: str, path: str) -> tuple[int, str]:
+        """(status, one-line body) for a request; aiohttp leaves out the body of a HEAD request."""
+        if method not in ("GET", "HEAD") or path not in _PATHS:
+            return 404, "not found"
+        if path == "/healthz":
+            return 200, "ok"
         reason = await self.readiness()
         if reason is not None:
             log.warning("not ready: %s", reason)
-            return 503, reason, head_only
-        return 200, "ready", head_only
+            return 503, reason
+        return 200, "ready"
 
 
 async def start_health(settings: Settings, sender_running: Callable[[], bool]) -> HealthServer | None:

@@ -15,6 +15,7 @@ from bot.core.risk.rules import RULES
 from bot.core.script.loader import Problem, ScriptError, load_script_text
 from bot.core.script.model import Script
 from bot.core.tips import Tips, load_tips_text
+from bot.core.yaml_text import YAML_1_1
 from storage.scripts import (
     ScriptVersionConflict,
     newest_version,
@@ -73,7 +74,7 @@ class ScriptRegistry:
             source = script_source(self._db, script_id, version)
             if source is None:
                 raise KeyError(f"script {script_id} version {version} is not stored")
-            self._versions[key] = load_script_text(source, f"{script_id} v{version} (database)")
+            self._versions[key] = load_stored_text(source, f"{script_id} v{version} (database)")
         return self._versions[key]
 
     def prepare(self, source: str, file: str) -> tuple[Script, str]:
@@ -107,6 +108,18 @@ class ScriptRegistry:
                 raise ValueError(f"version {version} of {script_id} is already in use")
             publish(self._db, script_id, version, by, now, action="rollback", network_id=network_id)
         return script
+
+
+def load_stored_text(source: str, file: str) -> Script:
+    """A stored version: read as YAML 1.2; one that only YAML 1.1 reads (e.g. `dont_know: yes`, checked and stored
+    before the loader moved to YAML 1.2) as the YAML 1.1 it was checked as."""
+    try:
+        return load_script_text(source, file)
+    except ScriptError as error:
+        try:
+            return load_script_text(source, file, YAML_1_1)
+        except ScriptError:
+            raise error from None
 
 
 TIPS_FILE = Path("tips") / "coaching_tips.yaml"

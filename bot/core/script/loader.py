@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -31,7 +32,7 @@ from bot.core.script.model import (
     Texts,
     Value,
 )
-from bot.core.script.yaml_source import Located, Path, YamlSyntaxError, parse_located
+from bot.core.yaml_text import YAML_1_2, Located, Path, YamlSyntaxError, parse_located
 
 ID_RE = re.compile(r"[a-z][a-z0-9_]*")  # used with fullmatch: "$" would let a trailing newline through
 MAX_STEP_ID = 24
@@ -125,10 +126,14 @@ class _Checker:
         return value
 
 
-def load_script_text(text: str, file: str = "<script>") -> Script:
-    """Parse and validate script YAML; raise ScriptError listing every problem."""
+@lru_cache(maxsize=64)
+def load_script_text(text: str, file: str = "<script>", yaml_version: tuple[int, int] = YAML_1_2) -> Script:
+    """Parse and validate script YAML (1.2, or the version given); raise ScriptError listing every problem.
+
+    Cached by its arguments (a Script is immutable; a refusal is not cached): each start of the bot, many in the
+    tests, loads the same few texts again, and ruamel.yaml parses at about half PyYAML's speed."""
     try:
-        located = parse_located(text)
+        located = parse_located(text, yaml_version)
     except YamlSyntaxError as exc:
         raise ScriptError([Problem(file, exc.line, None, exc.message)]) from None
     checker = _Checker(file, located)
