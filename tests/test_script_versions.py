@@ -12,8 +12,7 @@ from sqlite_utils import Database
 
 from bot.core.script.loader import ScriptError, load_script_text
 from bot.usecases.scripts import ScriptRegistry
-from storage.checkins import register_script
-from storage.scripts import publications, published_version, stored_versions
+from storage.scripts import publications, published_version, register_script, stored_versions
 from tests.e2e import NOW, ROOT, TEST_DIALOGS, Harness
 
 SHIPPED = (TEST_DIALOGS / "monthly_checkin.yaml").read_text(encoding="utf-8")
