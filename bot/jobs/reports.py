@@ -16,10 +16,10 @@ from bot.core.digest.names import factor_name
 from bot.core.disclosure import round_facts
 from bot.core.factor_levels import factor_states
 from bot.core.history import History, Signal
-from bot.core.network_map import map_disclosure, map_due, map_summary, network_map
+from bot.core.network_map import map_due
 from bot.core.tips import Tips
 from bot.i18n import Catalogs, month_name
-from bot.render.network_picture import render_network_map
+from bot.jobs.map_messages import map_messages
 from bot.telegram import callbacks
 from bot.usecases.report import digest_messages, round_signals
 from bot.usecases.scripts import ScriptRegistry
@@ -58,7 +58,7 @@ def _report_round(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tip
         messages.append(Outgoing(f"chart:{round_id}:{coordinator.id}", "chart", coordinator.user_id, caption,
                                  network_id=network_id, membership_id=coordinator.id, photo=png))
         if map_due(history, round_id):
-            messages += _map_messages(catalogs, history, round_id, coordinator)
+            messages += map_messages(catalogs, history, round_id, coordinator)
         messages += coaching_messages(db, catalogs, scripts, history, round_id, coordinator)
     messages += _feedback(db, catalogs, history, round_id, signals)
     with db.atomic():
@@ -118,23 +118,6 @@ def _has_coaching(scripts: ScriptRegistry, network_id: int) -> bool:
     except KeyError:
         return False
     return True
-
-
-def _map_messages(catalogs: Catalogs, history: History, round_id: int, coordinator: Membership) -> list[Outgoing]:
-    """Once a quarter: who worked with whom (named organisations, never who answered), as lines and a picture."""
-    _ = catalogs.gettext(coordinator.locale)
-    current = next(r for r in history.rounds if r.id == round_id)
-    network = network_map(history, round_id)
-    shown = map_disclosure(history, network)
-    key = f"{round_id}:{coordinator.id}"
-    text = Outgoing(f"map-text:{key}", "map", coordinator.user_id, "\n".join(map_summary(network, shown, _)),
-                    network_id=history.network_id, membership_id=coordinator.id)
-    if shown == "nothing":
-        return [text]
-    title = _("Network map {month}").format(month=month_name(current.period, coordinator.locale))
-    png = render_network_map(network, title, _, shown)
-    return [text, Outgoing(f"map:{key}", "map", coordinator.user_id, title, network_id=history.network_id,
-                           membership_id=coordinator.id, photo=png)]
 
 
 def _feedback(db: Database, catalogs: Catalogs, history: History, round_id: int,
