@@ -69,6 +69,7 @@ class AnswerFact(NamedTuple):
     concern: bool
     answered_at: datetime
     late: bool = False
+    quote_named: bool = False  # a free text the partner allowed to be quoted with its name where the round is anonymous
 
 
 @dataclass(frozen=True)

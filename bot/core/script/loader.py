@@ -273,7 +273,8 @@ def _build_step(c: _Checker, raw: Any, path: Path) -> Step | None:
     c.keys(raw, allowed, path, name)
     text = c.texts(raw.get("text"), (*path, "text"), name)
     factor = raw.get("factor")
-    if factor is None and kind in QUESTION_KINDS:
+    # A free text may stand without a factor: then it is a message to the coordinator ("from the network").
+    if factor is None and kind in QUESTION_KINDS and kind != "text":
         c.fail(path, "a question must name the success factor it measures ('factor': 1-11)", name)
     elif factor is not None and (not isinstance(factor, int) or isinstance(factor, bool) or not 1 <= factor <= 11):
         c.fail((*path, "factor"), f"factor must be a success factor number 1-11, got {factor!r}", name)
