@@ -393,3 +393,9 @@ def m013_privacy_changes(db: Database) -> None:
 def m014_checkins_by_round(db: Database) -> None:
     """Which scripts a round's check-ins ran (the factors the round asked), found without reading every check-in."""
     db.execute("CREATE INDEX checkins_round ON checkins (round_id)")
+
+
+@migrations()
+def m017_outbox_parse_mode(db: Database) -> None:
+    """A queued message may be formatted: the digest and alerts are Telegram HTML (NULL: plain text)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN parse_mode TEXT CHECK (parse_mode IS NULL OR parse_mode = 'HTML')")

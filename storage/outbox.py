@@ -26,6 +26,7 @@ class Outgoing:
     membership_id: int | None = None
     round_id: int | None = None
     photo: bytes | None = None  # a PNG sent as a photo; `text` is its caption then (at most 1024 characters)
+    parse_mode: str | None = None  # "HTML": `text` is Telegram HTML (every user text in it escaped)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Queued:
     round_id: int | None
     attempts: int
     has_photo: bool = False
+    parse_mode: str | None = None
 
 
 def enqueue(db: Database, messages: Iterable[Outgoing], now: datetime) -> int:
@@ -50,9 +52,9 @@ def enqueue(db: Database, messages: Iterable[Outgoing], now: datetime) -> int:
     for m in messages:
         cursor = db.execute(
             "INSERT OR IGNORE INTO outbox (dedupe_key, kind, chat_id, text, reply_markup, network_id, membership_id,"
-            " round_id, status, created_at, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
+            " round_id, status, created_at, photo, parse_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
             [m.dedupe_key, m.kind, m.chat_id, m.text, None if m.reply_markup is None else json.dumps(m.reply_markup),
-             m.network_id, m.membership_id, m.round_id, now.isoformat(), m.photo],
+             m.network_id, m.membership_id, m.round_id, now.isoformat(), m.photo, m.parse_mode],
         )
         added += cursor.rowcount
     return added
@@ -72,7 +74,8 @@ def queued(db: Database, limit: int, after_id: int = 0) -> list[Queued]:
     found = rows(
         db,
         "SELECT id, kind, chat_id, text, reply_markup, network_id, membership_id, round_id, attempts,"
-        " photo IS NOT NULL AS has_photo FROM outbox WHERE status = 'queued' AND id > ? ORDER BY id LIMIT ?",
+        " photo IS NOT NULL AS has_photo, parse_mode FROM outbox WHERE status = 'queued' AND id > ? ORDER BY id"
+        " LIMIT ?",
         [after_id, limit],
     )
     return [Queued(**(r | {"reply_markup": None if r["reply_markup"] is None else json.loads(r["reply_markup"]),

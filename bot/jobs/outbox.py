@@ -64,6 +64,9 @@ class OutboxSender:
         self._held: dict[int, float] = {}  # row id -> monotonic time before which it waits (after a failure)
         self._running: set[asyncio.Task[None]] = set()
         self._launched: set[int] = set()  # row ids whose send task has not finished
+        # Chats with a send under way: one message at a time per chat, so a chat gets its messages in the order they
+        # were queued (the digest before its chart and map) whatever each send takes.
+        self._busy_chats: set[int] = set()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._stop = asyncio.Event()
@@ -143,6 +146,7 @@ class OutboxSender:
         """One pass over all queued rows; returns how many sends it started."""
         launched, after = 0, 0
         schedules: dict[int, Schedule] = {}
+        busy_later: set[int] = set()
         while not self._stopping:
             rows = await self._call(queued, _PAGE, after)
             if not rows:
@@ -155,13 +159,20 @@ class OutboxSender:
                     schedules[row.network_id] = await self._call(schedule_of, row.network_id)
                 # The clock is read per row: a long pass (or a fast simulated clock) may run into quiet hours.
                 quiet = row.network_id is not None and is_quiet(schedules[row.network_id], self._clock())
-                if quiet or not self._may_send(row):
+                if quiet:
+                    continue
+                if not self._may_send(row):
+                    busy_later.add(row.chat_id)  # a later row of this chat must not overtake this one
+                    continue
+                if row.chat_id in busy_later:
                     continue
                 await self._slots.acquire()
                 if self._stopping:  # stop() came while we waited for a free slot
                     self._slots.release()
                     break
                 self._launched.add(row.id)
+                self._busy_chats.add(row.chat_id)
+                busy_later.add(row.chat_id)
                 task = asyncio.create_task(self._send(row))
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
@@ -171,7 +182,7 @@ class OutboxSender:
 
     def _may_send(self, row: Queued) -> bool:
         mono = time.monotonic()
-        if row.id in self._launched or self._held.get(row.id, 0.0) > mono:
+        if row.id in self._launched or row.chat_id in self._busy_chats or self._held.get(row.id, 0.0) > mono:
             return False
         return self._pacer.chat_ready(row.chat_id) <= mono + 0.05
 
@@ -191,9 +202,11 @@ class OutboxSender:
                 if photo is not None:
                     markup = InlineKeyboardMarkup.de_json(row.reply_markup, self._bot) if row.reply_markup else None
                     message_id = (await self._bot.send_photo(row.chat_id, photo, caption=row.text or None,
+                                                             parse_mode=row.parse_mode,
                                                              reply_markup=markup)).message_id
                 else:
-                    message_id = await send_quietly(self._bot, row.chat_id, row.text, row.reply_markup or None)
+                    message_id = await send_quietly(self._bot, row.chat_id, row.text, row.reply_markup or None,
+                                                    row.parse_mode)
             except RetryAfter as error:
                 wait = retry_seconds(error)
                 self.stats["retry_after"] += 1
@@ -229,7 +242,9 @@ class OutboxSender:
             await self._retry(row, f"unexpected: {type(error).__name__}", backoff(row.attempts + 1))
         finally:
             self._launched.discard(row.id)
+            self._busy_chats.discard(row.chat_id)
             self._slots.release()
+            self._wake.set()  # the chat's next message may go now
 
     async def _departed(self) -> bool:
         """Wait until the send fits the pacer's window of actual departures; False if stop() came meanwhile."""

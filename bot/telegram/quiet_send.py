@@ -21,12 +21,15 @@ def allow_quiet_sends() -> None:
 
 
 async def send_quietly(bot: Bot, chat_id: int, text: str,
-                       markup: InlineKeyboardMarkup | Mapping[str, object] | None = None) -> int | None:
+                       markup: InlineKeyboardMarkup | Mapping[str, object] | None = None,
+                       parse_mode: str | None = None) -> int | None:
     """sendMessage (the keyboard as PTB's object or as stored JSON); the new message's id, None if the answer lacks
     one (Telegram took the message all the same: sending it again would make a duplicate)."""
     kwargs: dict[str, object] = {"chat_id": chat_id, "text": text}
     if markup is not None:
         kwargs["reply_markup"] = markup
+    if parse_mode is not None:
+        kwargs["parse_mode"] = parse_mode
     answer = await bot.do_api_request("sendMessage", api_kwargs=kwargs)
     message_id = answer.get("message_id") if isinstance(answer, Mapping) else None
     if isinstance(message_id, int) and not isinstance(message_id, bool):
