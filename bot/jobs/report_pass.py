@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from html import escape
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -99,9 +100,10 @@ def _alert_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, t
         question, answer = labels(scripts, coordinator.network_id, locale, _)
         body = signal_text(history, signal, tips, locale, _, catalogs.ngettext(locale), question_label=question,
                            answer_label=answer)
-        text = _("Urgent from your network:") + "\n" + body
+        heading = escape(_("Urgent from your network:"), quote=False)
+        text = f"<b>{heading}</b>\n{body}"
         key = f"alert:{history.network_id}:{signal.rule}:{','.join(map(str, signal.organisations))}:" \
               f"{signal.round_number}:{coordinator.id}"
         messages.append(Outgoing(key, "alert", coordinator.user_id, text, network_id=history.network_id,
-                                 membership_id=coordinator.id))
+                                 membership_id=coordinator.id, parse_mode="HTML"))
     return messages

@@ -11,17 +11,18 @@ from sqlite_utils import Database
 
 from bot.core.coaching import outcome_label
 from bot.core.digest.build import partner_feedback
-from bot.core.digest.evidence import decimal
+from bot.core.digest.lines import trend_values
 from bot.core.digest.names import factor_name
 from bot.core.disclosure import round_facts
 from bot.core.factor_levels import factor_states
 from bot.core.history import History, Signal
 from bot.core.network_map import map_due
+from bot.core.quotes import one_line
 from bot.core.tips import Tips
 from bot.i18n import Catalogs, month_name
 from bot.jobs.map_messages import map_messages
 from bot.telegram import callbacks
-from bot.usecases.report import digest_messages, round_signals
+from bot.usecases.report import digest_caption, digest_messages, round_signals
 from bot.usecases.scripts import ScriptRegistry
 from storage.coaching import actions_of, open_actions_before
 from storage.history import load_history
@@ -45,21 +46,25 @@ def queue_round_reports(db: Database, catalogs: Catalogs, scripts: ScriptRegistr
 
 def _report_round(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, network_id: int,
                   round_id: int, now: datetime) -> int:
-    """Queue one closed round's digest, chart, map and feedback with the note that it was done (1), or 0."""
+    """Queue one closed round's digest (one HTML message with its buttons, more only where Telegram's limit forces),
+    chart and quarterly map (at most three messages per coordinator) and the partners' feedback, with the note that
+    it was done (1), or 0."""
     history = load_history(db, network_id, scripts.version, network_thresholds(db, network_id))
     signals = round_signals(history, round_id)
     messages: list[Outgoing] = []
     for coordinator in coordinators_of(db, network_id):
-        texts, png = digest_messages(catalogs, scripts, tips, history, round_id, signals, coordinator)
+        review = step_review(db, catalogs, history, round_id, coordinator)
+        texts, png = digest_messages(catalogs, scripts, tips, history, round_id, signals, coordinator, review)
+        buttons = digest_buttons(db, catalogs, scripts, history, round_id, coordinator)
         messages += [Outgoing(f"digest:{round_id}:{coordinator.id}:{n}", "digest", coordinator.user_id, text,
-                              network_id=network_id, membership_id=coordinator.id)
+                              buttons if n == len(texts) - 1 else None, network_id=network_id,
+                              membership_id=coordinator.id, parse_mode="HTML")
                      for n, text in enumerate(texts)]
-        caption = catalogs.gettext(coordinator.locale)("Success factors (mean, 1 = low, 5 = high)")
+        caption = digest_caption(catalogs, history, round_id, coordinator.locale)
         messages.append(Outgoing(f"chart:{round_id}:{coordinator.id}", "chart", coordinator.user_id, caption,
                                  network_id=network_id, membership_id=coordinator.id, photo=png))
         if map_due(history, round_id):
             messages += map_messages(catalogs, history, round_id, coordinator)
-        messages += coaching_messages(db, catalogs, scripts, history, round_id, coordinator)
     messages += _feedback(db, catalogs, history, round_id, signals)
     with db.atomic():
         if mark_reported(db, round_id, len(signals), now):
@@ -68,48 +73,49 @@ def _report_round(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tip
     return 0
 
 
-def coaching_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, history: History, round_id: int,
-                      coordinator: Membership) -> list[Outgoing]:
-    """After the digest: last month's steps beside their factor's trend, "how did it go?" for the coordinator's own
-    open steps, and the offer to choose the next one (once a round, so nobody is nagged)."""
+def step_review(db: Database, catalogs: Catalogs, history: History, round_id: int,
+                coordinator: Membership) -> list[str]:
+    """Last month's steps beside their factor's values, as plain lines for the digest."""
     _ = catalogs.gettext(coordinator.locale)
-    key = f"{round_id}:{coordinator.id}"
-    messages: list[Outgoing] = []
     earlier = [facts.id for facts in history.rounds if facts.closed and facts.id < round_id]
     levels = {state.factor: state for state in factor_states(history, round_id, "coaching")}
-    reviewed = [action for action in actions_of(db, history.network_id) if earlier and action.round_id == earlier[-1]]
     lines = []
-    for action in reviewed:
-        line = _("Step from last month: {what} – {outcome}").format(what=action.what,
-                                                                   outcome=outcome_label(action.outcome, _))
+    for action in actions_of(db, history.network_id):
+        if not earlier or action.round_id != earlier[-1]:
+            continue
+        line = _("{what} – {outcome}").format(what=action.what, outcome=outcome_label(action.outcome, _))
         level = levels.get(action.factor or 0)
         if (level is not None and level.level is not None and level.previous
                 and level.round_number == round_facts(history, round_id).number):
-            line += "; " + _("{factor}: {before} → {now}").format(
-                factor=factor_name(level.factor, _), before=decimal(level.previous[-1], coordinator.locale),
-                now=decimal(level.level, coordinator.locale))
+            line += "; " + _("{factor}: {values}").format(factor=factor_name(level.factor, _),
+                                                          values=trend_values(level, coordinator.locale))
         lines.append(line)
-    if lines:
-        messages.append(Outgoing(f"action-review:{key}", "coaching", coordinator.user_id, "\n".join(lines),
-                                 network_id=history.network_id, membership_id=coordinator.id))
-    for action in open_actions_before(db, history.network_id, round_id):
-        if action.membership_id != coordinator.id:
-            continue
-        buttons = [[{"text": outcome_label(outcome, _),
-                     "callback_data": callbacks.CoachOutcome(action.id, outcome).pack()}
-                    for outcome in callbacks.OUTCOMES]]
-        messages.append(Outgoing(
-            f"action-followup:{action.id}", "coaching", coordinator.user_id,
-            _("You planned: {what} ({topic}). How did it go?").format(what=action.what, topic=action.topic_label),
-            {"inline_keyboard": buttons}, network_id=history.network_id, membership_id=coordinator.id))
+    return lines
+
+
+def digest_buttons(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, history: History, round_id: int,
+                   coordinator: Membership) -> dict[str, object] | None:
+    """The digest's buttons: "how did it go?" for each of the coordinator's open steps, and the offer to choose the
+    next one (where the network has a coaching script); None without any."""
+    _ = catalogs.gettext(coordinator.locale)
+    rows = [[{"text": _("How did it go: {what}").format(what=button_words(action.what)),
+              "callback_data": callbacks.CoachReview(action.id).pack()}]
+            for action in open_actions_before(db, history.network_id, round_id)
+            if action.membership_id == coordinator.id]
     if _has_coaching(scripts, coordinator.network_id):
-        start = [[{"text": _("Start coaching"), "callback_data": callbacks.CoachStart().pack()}]]
-        messages.append(Outgoing(
-            f"coach-offer:{key}", "coaching", coordinator.user_id,
-            _("Would you like to choose one concrete step for the next network meeting? It takes about two "
-              "minutes; /coach works at any time."), {"inline_keyboard": start}, network_id=history.network_id,
-            membership_id=coordinator.id))
-    return messages
+        rows.append([{"text": _("Choose the next step"), "callback_data": callbacks.CoachStart().pack()}])
+    return {"inline_keyboard": rows} if rows else None
+
+
+def button_words(text: str, width: int = 40) -> str:
+    """A user's text short enough for a button, ended at a word boundary ("…" where words were left out)."""
+    words = one_line(text).split(" ")
+    shown = ""
+    for word in words:
+        if len(f"{shown} {word}".strip()) > width:
+            return (shown or word[:width]) + "…"
+        shown = f"{shown} {word}".strip()
+    return shown
 
 
 def _has_coaching(scripts: ScriptRegistry, network_id: int) -> bool:

@@ -284,6 +284,13 @@ class CoachOutcome(Coach, parts=(fixed("o"), number("action_id", MAX_ROWID), one
     outcome: Outcome
 
 
+@dataclass(frozen=True)
+class CoachReview(Coach, parts=(fixed("r"), number("action_id", MAX_ROWID))):
+    """Ask how the action `action_id` went (a button on the digest)."""
+
+    action_id: int
+
+
 class Access(CallbackData, prefix="n"):
     """A coordinator's access button: withdraw an invite, remove a partner (ask, confirm, cancel)."""
 

@@ -147,6 +147,22 @@ def rate_action(db: Database, member: Membership, action_id: int, outcome: str, 
     return None
 
 
+def followup(db: Database, member: Membership, action_id: int, _: Gettext) -> str | Refused:
+    """The question how an open action went ("You planned: …"); a refusal for a stale, foreign or rated one."""
+    action = get_action(db, action_id)
+    if action is None or action.network_id != member.network_id:
+        return Refused(_("This button is no longer valid."),
+                       log=action is not None and action.network_id != member.network_id)
+    if action.outcome is not None:
+        return Refused(_("You have already said how it went. /actions shows it."))
+    return followup_question(action.what, action.topic_label, _)
+
+
+def followup_question(what: str, topic: str, _: Gettext) -> str:
+    """"You planned: … How did it go?" for one action."""
+    return _("You planned: {what} ({topic}). How did it go?").format(what=what, topic=topic)
+
+
 def actions_text(db: Database, member: Membership, _: Gettext) -> str:
     """/actions: the network's committed steps, open ones first, with how they went."""
     actions = actions_of(db, member.network_id)

@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from bot.core.tips import Tips
 from bot.i18n import Catalogs
-from bot.usecases.report import digest_messages, round_signals
+from bot.usecases.report import digest_caption, digest_messages, round_signals
 from bot.usecases.scripts import ScriptRegistry
 from storage.history import load_history
 from storage.people import Membership
@@ -18,12 +18,14 @@ from storage.reports import network_thresholds
 
 @dataclass(frozen=True)
 class Digest:
-    """What /digest shows: nothing yet ("no_rounds", "anonymous_open"), or texts and a chart, of an open round too."""
+    """What /digest shows: nothing yet ("no_rounds", "anonymous_open"), or texts (Telegram HTML) and a chart with its
+    caption, of an open round too."""
 
     state: Literal["no_rounds", "anonymous_open", "shown"]
     texts: list[str]
     chart: bytes = b""
     open: bool = False
+    caption: str = ""
 
 
 def digest_now(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, member: Membership) -> Digest:
@@ -40,4 +42,5 @@ def digest_now(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: 
         newest = closed[-1]
     texts, png = digest_messages(catalogs, scripts, tips, history, newest.id, round_signals(history, newest.id),
                                  member)
-    return Digest("shown", texts, png, not newest.closed)
+    return Digest("shown", texts, png, not newest.closed,
+                  digest_caption(catalogs, history, newest.id, member.locale))

@@ -3,7 +3,7 @@ and chart in the coordinator's language, and how the digest names questions and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.core.chart_data import chart_data
 from bot.core.digest.build import build_digest, short_month
@@ -23,14 +23,15 @@ MONTHLY = "monthly_checkin"
 
 
 def digest_texts(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, history: History, round_id: int,
-                 signals: list[Signal], coordinator: Membership) -> list[str]:
-    """The digest's texts for one coordinator, in their language."""
+                 signals: list[Signal], coordinator: Membership, step_review: Sequence[str] = ()) -> list[str]:
+    """The digest's texts (Telegram HTML) for one coordinator, in their language."""
     locale = coordinator.locale
     _, ngettext = catalogs.gettext(locale), catalogs.ngettext(locale)
     current = next(r for r in history.rounds if r.id == round_id)
     question, answer = labels(scripts, coordinator.network_id, locale, _)
     return build_digest(history, round_id, signals, tips, locale, _, ngettext, network_name=coordinator.network_name,
-                        month=month_name(current.period, locale), question_label=question, answer_label=answer)
+                        month=month_name(current.period, locale), question_label=question, answer_label=answer,
+                        step_review=step_review)
 
 
 def digest_chart(catalogs: Catalogs, history: History, round_id: int, locale: str) -> bytes:
@@ -42,10 +43,16 @@ def digest_chart(catalogs: Catalogs, history: History, round_id: int, locale: st
 
 
 def digest_messages(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, history: History, round_id: int,
-                    signals: list[Signal], coordinator: Membership) -> tuple[list[str], bytes]:
-    """The digest texts and the chart PNG for one coordinator, in their language."""
-    return (digest_texts(catalogs, scripts, tips, history, round_id, signals, coordinator),
+                    signals: list[Signal], coordinator: Membership,
+                    step_review: Sequence[str] = ()) -> tuple[list[str], bytes]:
+    """The digest texts (HTML) and the chart PNG for one coordinator, in their language."""
+    return (digest_texts(catalogs, scripts, tips, history, round_id, signals, coordinator, step_review),
             digest_chart(catalogs, history, round_id, coordinator.locale))
+
+
+def digest_caption(catalogs: Catalogs, history: History, round_id: int, locale: str) -> str:
+    """The chart's caption: what it shows and how to read it."""
+    return catalogs.gettext(locale)("Success factors (mean, 1 = low, 5 = high)")
 
 
 def round_signals(history: History, round_id: int, outlet: Outlet = "digest") -> list[Signal]:
@@ -64,7 +71,7 @@ def labels(scripts: ScriptRegistry, network_id: int, locale: str,
         script = None
 
     def question(step_id: str) -> str:
-        return _short(pick(script.step(step_id).text, locale)) if script and script.has_step(step_id) else step_id
+        return pick(script.step(step_id).text, locale) if script and script.has_step(step_id) else step_id
 
     def answer(step_id: str, value: str | int | float) -> str:
         if script is None or not script.has_step(step_id) or isinstance(value, float):
@@ -72,7 +79,3 @@ def labels(scripts: ScriptRegistry, network_id: int, locale: str,
         return describe_value(script.step(step_id), value, locale, _)
 
     return question, answer
-
-
-def _short(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

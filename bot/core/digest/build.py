@@ -1,42 +1,33 @@
-"""The coordinator's digest of a round and the partners' short result; pure, in one language. What may be shown of
-the answers follows bot.core.disclosure; facts about taking part come from bot.core.participation."""
+"""The coordinator's digest of a round (Telegram HTML) and the partners' short result (plain text); pure, in one
+language. What may be shown of the answers follows bot.core.disclosure and bot.core.quotes; facts about taking part
+come from bot.core.participation."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Literal
-
-from babel.core import UnknownLocaleError
-from babel.dates import format_date
 
 from bot.core.chart_data import response_rate
 from bot.core.coaching import tip
-from bot.core.digest.evidence import (
-    AnswerLabel,
-    ParamValue,
-    QuestionLabel,
-    Reader,
-    decimal,
-    evidence_line,
-    kind,
-    number,
-    scrub,
-)
+from bot.core.digest.evidence import AnswerLabel, QuestionLabel, Reader, decimal, evidence_line, kind, scrub
+from bot.core.digest.headline import main_change, todo_lines
+from bot.core.digest.lines import factor_line, make_reader, participation_lines, response_line, short_month, whom
 from bot.core.digest.names import SEVERITY_MARKERS, factor_name, severity_name, signal_topic
 from bot.core.digest.split import MESSAGE_LIMIT, split_messages
+from bot.core.digest.words import esc, quote_lines, quoted_in_evidence, without
 from bot.core.disclosure import Outlet, Shown, answering, round_disclosure, round_facts, visible_signals
-from bot.core.factor_levels import FactorState, Trend, factor_states
+from bot.core.factor_levels import Trend, factor_states
 from bot.core.history import History, Signal, sort_signals
-from bot.core.participation import membership_changes
+from bot.core.quotes import Quote, place_quotes, round_quotes
 from bot.core.tips import Tips
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
 Note = Literal["none", "hidden", "no_answers"]
 
-ARROWS: dict[Trend, str] = {"up": "↗", "down": "↘", "flat": "→", "new": ""}
+__all__ = ["SignalsView", "build_digest", "main_topic", "partner_feedback", "short_month", "signal_text",
+           "signals_view"]
 
 
 @dataclass(frozen=True)
@@ -62,178 +53,75 @@ def signals_view(history: History, round_id: int, signals: Iterable[Signal], out
     return SignalsView(visible, note, shown)
 
 
-def _names(history: History, organisations: Iterable[int]) -> str:
-    known = {partner.organisation_id: partner.name for partner in history.partners}
-    return ", ".join(dict.fromkeys(known.get(org, f"#{org}") for org in organisations))
-
-
-def _response_line(answered: int, expected: int, _: Gettext, ngettext: Ngettext) -> str:
-    if expected == 0:
-        return _("Nobody was asked to answer in this round.")
-    return ngettext("{count} of {total} partners answered ({percent}%).",
-                    "{count} of {total} partners answered ({percent}%).", answered).format(
-        count=answered, total=expected, percent=round(100 * answered / expected))
-
-
-def _participation_lines(history: History, round_id: int, _: Gettext) -> list[str]:
-    """Who did not answer, answered late or paused, and whose contact person changed: always by organisation."""
-    lines: list[str] = []
-    by_status = {
-        "missed": _("No answer from: {names}"),
-        "pending": _("Not answered yet: {names}"),
-        "late": _("Answered late (not counted): {names}"),
-        "excused": _("Paused: {names}"),
-    }
-    for status, template in by_status.items():
-        orgs = [p.organisation_id for p in history.participations if p.round_id == round_id and p.status == status]
-        if orgs:
-            lines.append(template.format(names=_names(history, orgs)))
-    by_change = {
-        "new_partner": _("Joined: {names}"),
-        "contact_changed": _("New contact person: {names}"),
-        "unreachable": _("Not reachable: {names}"),
-        "left": _("Left the network: {names}"),
-    }
-    changes = membership_changes(history, round_id)
-    for change, template in by_change.items():
-        orgs = [organisation for organisation, kinds in changes.items() if change in kinds]
-        if orgs:
-            lines.append(template.format(names=_names(history, orgs)))
-    return lines
-
-
-def _factor_line(state: FactorState, history: History, current: int, reader: Reader) -> str:
-    """One success factor: its level, when measured, its trend, and never only the mean: how many rated it low,
-    middle and high, or (named) who rated it low and whose level dropped."""
-    _, ngettext, lang = reader._, reader.ngettext, reader.lang
-    name = factor_name(state.factor, _)
-    if state.round_number is None:
-        return _("{factor}: not measured yet").format(factor=name)
-    when = reader.months.get(state.round_number, str(state.round_number))
-    if state.level is None or state.trend is None:
-        return _("{factor}: too few answers ({month})").format(factor=name, month=when)
-    details = []
-    if state.round_number != current:
-        details.append(_("measured in {month}").format(month=when))
-    if state.previous:
-        details.append(_("before: {previous}").format(previous=" · ".join(decimal(value, lang)
-                                                                         for value in state.previous)))
-    else:
-        details.append(_("first measurement"))
-    details.append(ngettext("{count} answer", "{count} answers", state.answers).format(count=state.answers))
-    if state.shown == "named":
-        low = [(organisation, level) for organisation, level in state.partners
-               if level <= history.thresholds.low_level]
-        if low:
-            details.append(_("low: {partners}").format(partners=", ".join(
-                f"{reader.name(organisation)} {number(level, lang)}" for organisation, level in low)))
-        if state.dropped:
-            details.append(_("dropped: {partners}").format(partners=", ".join(
-                f"{reader.name(organisation)} {number(before, lang)} → {number(after, lang)}"
-                for organisation, before, after in state.dropped)))
-    else:
-        details.append(_("low {low} · middle {middle} · high {high}").format(
-            low=state.low, middle=state.middle, high=state.high))
-        if state.fell:
-            details.append(ngettext("{count} partner fell sharply", "{count} partners fell sharply",
-                                    state.fell).format(count=state.fell))
-    arrow = ARROWS[state.trend]
-    level = f"{decimal(state.level, lang)} {arrow}".strip()
-    return _("{factor}: {level} ({details})").format(factor=name, level=level, details="; ".join(details))
-
-
-def _whom(signal: Signal, shown: Shown, history: History, _: Gettext) -> str:
-    """Whom a signal concerns: names where the outlet may show who answered what and for facts about taking part,
-    else only how many."""
-    orgs = list(dict.fromkeys(signal.organisations))
-    if not orgs:
-        return _("the network")
-    if shown == "named":
-        return _names(history, orgs)
-    named = [org for org in orgs if any(e.organisation_id == org and kind(e) == "membership" for e in signal.evidence)]
-    rest = len(orgs) - len(named)
-    if not named:
-        return _("one partner") if rest == 1 else _("several partners")
-    if not rest:
-        return _names(history, named)
-    template = _("{names} and one more partner") if rest == 1 else _("{names} and several more partners")
-    return template.format(names=_names(history, named))
-
-
-def _reader(history: History, lang: str, _: Gettext, ngettext: Ngettext, question: QuestionLabel | None,
-            answer: AnswerLabel | None) -> Reader:
-    step_factors: dict[str, int] = {}
-    for fact in history.answers:
-        if fact.factor is not None:
-            step_factors.setdefault(fact.step_id, fact.factor)
-
-    def default_question(step: str) -> str:
-        return factor_name(step_factors[step], _) if step in step_factors else step
-
-    def default_answer(step: str, value: ParamValue) -> str:
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if value == "dont_know":
-            return _("Don't know")
-        if isinstance(value, float):
-            return number(value, lang)
-        return str(value).replace("_", " ")
-
-    return Reader(lang, _, ngettext, {p.organisation_id: p.name for p in history.partners},
-                  question or default_question, answer or default_answer,
-                  {0: _("when joining"), **{facts.number: short_month(facts.period, lang) for facts in history.rounds}})
-
-
-def short_month(period: str, lang: str) -> str:
-    """"Feb." (German) or "Feb" (English) for "2027-02"; the period itself when it is no month."""
-    try:
-        year, month = (int(part) for part in period.split("-"))
-        return format_date(date(year, month, 1), "MMM", locale=lang)
-    except (ValueError, UnknownLocaleError):
-        return period
-
-
 def main_topic(signals: Iterable[Signal], _: Gettext) -> str | None:
     """The topic the coordinator takes up next: the risk factor of the most severe signal (None without signals)."""
     ordered = sort_signals(signals)
     return signal_topic(ordered[0], _) if ordered else None
 
 
+def _bold(text: str) -> str:
+    return f"<b>{esc(text)}</b>"
+
+
 def build_digest(history: History, round_id: int, signals: Sequence[Signal], tips: Tips, lang: str, _: Gettext,
                  ngettext: Ngettext, *, network_name: str, month: str, question_label: QuestionLabel | None = None,
-                 answer_label: AnswerLabel | None = None, limit: int = MESSAGE_LIMIT,
-                 outlet: Outlet = "digest") -> list[str]:
-    """The coordinator's digest of a round as plain-text Telegram messages of at most `limit` UTF-16 units each;
+                 answer_label: AnswerLabel | None = None, limit: int = MESSAGE_LIMIT, outlet: Outlet = "digest",
+                 step_review: Sequence[str] = ()) -> list[str]:
+    """The coordinator's digest of a round as Telegram HTML messages of at most `limit` UTF-16 units each (one,
+    unless the limit forces more; never split inside an entry): the headline (response, the most important change,
+    the top three things to do), last month's steps (`step_review`, plain lines), the signals with their evidence,
+    the partners' words and a tip, the words from the network, then every success factor with its trend and words.
     `question_label(step_id)` and `answer_label(step_id, value)` name questions and answers (default: the step's
     success factor and the raw value)."""
-    reader = _reader(history, lang, _, ngettext, question_label, answer_label)
+    reader = make_reader(history, lang, _, ngettext, question_label, answer_label)
     current = round_facts(history, round_id).number
-    head = [_("Netzpuls digest for {network}, {month}").format(network=network_name, month=month),
-            _response_line(*response_rate(history, round_id), _, ngettext),
-            *_participation_lines(history, round_id, _)]
-    factors = [_("Success factors (mean, 1 = low, 5 = high):")]
-    factors += [_factor_line(state, history, current, reader) for state in factor_states(history, round_id, outlet)]
-    blocks: list[list[str]] = [head, factors]
     view = signals_view(history, round_id, signals, outlet)
+    states = factor_states(history, round_id, outlet)
+    # A text the signals' evidence quotes already (a vague goal) is not quoted again.
+    quoted = frozenset().union(*(quoted_in_evidence(signal) for signal in view.signals))
+    placed = place_quotes(without(round_quotes(history, round_id, outlet), quoted), view.signals)
+    head = [_bold(_("Netzpuls digest · {network} · {month}").format(network=network_name, month=month)),
+            "📊 " + esc(response_line(*response_rate(history, round_id), _, ngettext))]
+    if view.shown != "nothing":
+        head.append("📌 " + esc(_("Most important change: {change}").format(
+            change=main_change(states, current, reader))))
+    head += [esc(line) for line in participation_lines(history, round_id, _)]
+    blocks: list[list[str]] = [head]
+    if view.signals:
+        blocks.append([_bold(_("To do now")), *map(esc, todo_lines(view.signals, view.shown, history, _))])
+    elif view.note == "none":
+        blocks.append([_bold(_("To do now")), esc(_("Nothing pressing: share the result with the partners at the "
+                                                    "next meeting and thank them for their answers."))])
+    if step_review:
+        blocks.append([_bold(_("Your steps from last month")), *map(esc, step_review)])
     notes = {"hidden": _("Signs from the answers are not shown: fewer than 3 organisations answered."),
              "no_answers": _("No organisation answered in this round, so there are no signs from answers."),
              "none": _("No warning signs in this round.")}
     if view.note is not None:
-        blocks.append([notes[view.note]])
+        blocks.append([esc(notes[view.note])])
     for index, signal in enumerate(view.signals):
-        block = _signal_block(history, signal, view.shown, reader, tips)
-        blocks.append([_("Signals, most urgent first:"), *block] if index == 0 else block)
-    return split_messages(blocks, limit)
+        block = _signal_block(history, signal, view.shown, reader, tips, placed.by_signal.get(index, ()))
+        blocks.append([_bold(_("Signals, most urgent first")), *block] if index == 0 else block)
+    if placed.network:
+        blocks.append([_bold(_("From the network")), *quote_lines(placed.network, reader)])
+    glued = set()
+    for index, state in enumerate(states):
+        block = [esc(factor_line(state, history, current, reader)), *quote_lines(placed.by_factor.get(state.factor, ()),
+                                                                               reader)]
+        if index:
+            glued.add(len(blocks))
+        blocks.append(block if index else [_bold(_("Success factors (mean, 1 = low, 5 = high; oldest first)")), *block])
+    return split_messages(blocks, limit, glued)
 
 
 def signal_text(history: History, signal: Signal, tips: Tips, lang: str, _: Gettext, ngettext: Ngettext, *,
                 question_label: QuestionLabel | None = None, answer_label: AnswerLabel | None = None,
                 outlet: Outlet = "alert") -> str:
-    """One signal as the digest shows it (severity, topic, whom, evidence, tip): the text of an urgent alert."""
-    reader = _reader(history, lang, _, ngettext, question_label, answer_label)
+    """One signal as the digest shows it (severity, topic, whom, evidence, tip), Telegram HTML: an urgent alert."""
+    reader = make_reader(history, lang, _, ngettext, question_label, answer_label)
     round_id = next(facts.id for facts in history.rounds if facts.number == signal.round_number)
     shown = round_disclosure(history, round_id, outlet)
-    return "\n".join(_signal_block(history, signal, shown, reader, tips))
+    return "\n".join(_signal_block(history, signal, shown, reader, tips, ()))
 
 
 def _named_partner(signal: Signal, shown: Shown, reader: Reader) -> str | None:
@@ -247,13 +135,19 @@ def _named_partner(signal: Signal, shown: Shown, reader: Reader) -> str | None:
     return None
 
 
-def _signal_block(history: History, signal: Signal, shown: Shown, reader: Reader, tips: Tips) -> list[str]:
+def _signal_block(history: History, signal: Signal, shown: Shown, reader: Reader, tips: Tips,
+                  quotes: Sequence[Quote]) -> list[str]:
+    """A signal in HTML: its heading, its evidence, the partners' words that belong to it and the tip."""
     _ = reader._
     header = _("{severity}: {topic} – {whom}").format(
         severity=severity_name(signal.severity, _), topic=signal_topic(signal, _),
-        whom=_whom(signal, shown, history, _))
-    return [f"{SEVERITY_MARKERS[signal.severity]} {header}", evidence_line(signal, shown, reader),
-            f"💡 {tip(signal, tips, reader.lang, _, _named_partner(signal, shown, reader))}"]
+        whom=whom(signal, shown, history, _))
+    lines = [f"{SEVERITY_MARKERS[signal.severity]} {_bold(header)}"]
+    if evidence := evidence_line(signal, shown, reader):
+        lines.append(esc(evidence))
+    lines += quote_lines(quotes, reader)
+    lines.append("💡 " + esc(tip(signal, tips, reader.lang, _, _named_partner(signal, shown, reader))))
+    return lines
 
 
 def partner_feedback(history: History, round_id: int, signals: Sequence[Signal], lang: str, _: Gettext,
@@ -263,7 +157,7 @@ def partner_feedback(history: History, round_id: int, signals: Sequence[Signal],
     over at least three organisations, never a name or a free text)."""
     lines = [_("What the network learned in {month}").format(month=month) if month
              else _("What the network learned in this round"),
-             _response_line(*response_rate(history, round_id), _, ngettext)]
+             response_line(*response_rate(history, round_id), _, ngettext)]
     current = round_facts(history, round_id).number
     states = [state for state in factor_states(history, round_id, "feedback")
               if state.level is not None and state.round_number == current]

@@ -14,6 +14,7 @@ from babel.numbers import format_decimal
 from bot.core.digest.names import factor_name
 from bot.core.disclosure import MEMBERSHIP_CODES, MIN_ANSWERING, Shown
 from bot.core.history import Evidence, Signal
+from bot.core.quotes import one_line
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
@@ -93,14 +94,14 @@ def _int(value: ParamValue) -> int:
 
 
 def _series(values: list[str], lang: str) -> str:
-    """Numbers ("3.5", "3") as "3,5 → 3"; text that is no number stays as it is."""
+    """Numbers ("3.5", "3") as "3,5 · 3", oldest first; text that is no number stays as it is."""
     shown = []
     for value in values:
         try:
             shown.append(number(float(value), lang))
         except ValueError:
             shown.append(value)
-    return " → ".join(shown)
+    return " · ".join(shown)
 
 
 def _levels(value: ParamValue) -> list[str]:
@@ -131,12 +132,12 @@ def fact(evidence: Evidence, reader: Reader) -> str:
                         "“don't know” on “{question}” in {rounds} rounds in a row", rounds).format(
             question=reader.question(step), rounds=rounds)
     if code == "vague_goal":
-        text, reasons = str(_param(evidence, "text")).strip(), _reasons(_param(evidence, "why"), _)
+        text, reasons = one_line(str(_param(evidence, "text"))), _reasons(_param(evidence, "why"), _)
         if reasons:
             return _("vague goal: “{text}” (missing: {reasons})").format(text=text, reasons=reasons)
         return _("vague goal: “{text}”").format(text=text)
     if code == "goal_statement":
-        return _("goal: “{text}”").format(text=str(_param(evidence, "text")).strip())
+        return _("goal: “{text}”").format(text=one_line(str(_param(evidence, "text"))))
     if code == "divergent_goals":
         return _("the partners' goal statements have little in common")
     if code == "concern_answer":
@@ -229,6 +230,14 @@ def evidence_line(signal: Signal, shown: Shown, reader: Reader) -> str:
     for evidence in signal.evidence:
         if evidence.code == "later_answers" and evidence.organisation_id is not None:
             later.setdefault(evidence.organisation_id, []).append(str(_param(evidence, "days", 0)))
+    drops = {(evidence.organisation_id, _param(evidence, "step")): evidence for evidence in signal.evidence
+             if evidence.code == "drop" and evidence.round_number in (None, signal.round_number)}
+    lows: dict[tuple[int | None, ParamValue], list[Evidence]] = {}
+    for evidence in sorted(signal.evidence, key=lambda one: one.round_number or 0):
+        slot = (evidence.organisation_id, _param(evidence, "step"))
+        current = evidence.round_number in (None, signal.round_number)
+        if evidence.code == "low_answer" and not (slot in drops and current):
+            lows.setdefault(slot, []).append(evidence)
     facts: dict[int | None, list[str]] = {}
     rounds: dict[tuple[int | None, str], list[int | None]] = {}  # the same fact in several rounds: shown once
     quotes: set[str] = set()
@@ -246,6 +255,22 @@ def evidence_line(signal: Signal, shown: Shown, reader: Reader) -> str:
             if evidence.code == "later_answers" and organisation is not None:
                 text = _("answered later each round: {days} days after the invitation").format(
                     days=_series(later[organisation], reader.lang))
+            elif (evidence.code in ("low_answer", "drop") and (organisation, _param(evidence, "step")) in drops
+                  and evidence.round_number in (None, signal.round_number)):
+                # a low answer that also fell: one phrase, the question quoted once
+                dropped = drops[(organisation, _param(evidence, "step"))]
+                step = str(_param(dropped, "step"))
+                text = _("“{question}”: {after} (before: {before})").format(
+                    question=reader.question(step), after=reader.answer(step, _param(dropped, "after")),
+                    before=reader.answer(step, _param(dropped, "before")))
+                rounds.setdefault((organisation, text), []).append(evidence.round_number)
+            elif evidence.code == "low_answer" and len(lows.get((organisation, _param(evidence, "step")), [])) > 1:
+                # low in several rounds: the question once, each round's answer after it
+                step = str(_param(evidence, "step"))
+                text = _("low answers on “{question}”: {answers}").format(
+                    question=reader.question(step), answers=" · ".join(
+                        reader.answer(step, _param(low, "value")) + _when([low.round_number], signal, reader)
+                        for low in lows[(organisation, step)]))
             else:
                 text = fact(evidence, reader)
                 rounds.setdefault((organisation, text), []).append(evidence.round_number)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 MESSAGE_LIMIT = 4096  # Telegram's longest message, in UTF-16 code units
 
@@ -12,10 +12,12 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def split_messages(blocks: Sequence[Sequence[str]], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Pack blocks of lines into messages of at most `limit` units, a blank line between blocks; a block that does not
-    fit goes to the next message whole, one longer than a message is split between lines, a line longer than a message
-    between words (a single word longer than a message, which no text here has, is cut)."""
+def split_messages(blocks: Sequence[Sequence[str]], limit: int = MESSAGE_LIMIT,
+                   glued: Container[int] = ()) -> list[str]:
+    """Pack blocks of lines into messages of at most `limit` units, a blank line between blocks (a line break only
+    before the blocks whose index is in `glued`: entries of one section); a block that does not fit goes to the next
+    message whole, one longer than a message is split between lines, a line longer than a message between words (a
+    single word longer than a message, which no text here has, is cut)."""
     messages: list[str] = []
     current = ""
 
@@ -29,13 +31,13 @@ def split_messages(blocks: Sequence[Sequence[str]], limit: int = MESSAGE_LIMIT) 
             messages.append(current)
             current = piece
 
-    for block in blocks:
+    for index, block in enumerate(blocks):
         lines = [line for line in block if line.strip()]
         if not lines:
             continue
         text = "\n".join(lines)
         if utf16_length(text) <= limit:
-            add(text, "\n\n")
+            add(text, "\n" if index in glued else "\n\n")
             continue
         first = True
         for line in lines:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.core.coaching import outcome_label
 from bot.core.engine import Press, Typed
 from bot.i18n import Gettext
 from bot.services import Services
@@ -53,10 +54,17 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
     found: CoachingDialog | Refused | None = None
     match data:
         case callbacks.CoachStart():
-            await query.answer()
-            await query.edit_message_reply_markup(None)
+            await query.answer()  # the digest's other buttons stay
             await begin_coaching(update, svc, member, _)
             return
+        case callbacks.CoachReview(action_id=action_id):
+            question = usecase.followup(svc.db, member, action_id, _)
+            if isinstance(question, str):
+                await query.answer()
+                if update.effective_chat is not None:
+                    await update.effective_chat.send_message(question, reply_markup=outcome_buttons(action_id, _))
+                return
+            found = question
         case callbacks.CoachAnswer(session_id=session_id):
             found = usecase.tapped(svc.db, svc.scripts, svc.tips, svc.clock(), member, session_id, _)
             if isinstance(found, CoachingDialog):
@@ -74,6 +82,13 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
         if found.log:
             log_refusal(update, member)
         await refuse_callback(update, found.text)
+
+
+def outcome_buttons(action_id: int, _: Gettext) -> InlineKeyboardMarkup:
+    """One button per outcome of an action (done, partly, not done)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(outcome_label(outcome, _),
+                                                       callback_data=callbacks.CoachOutcome(action_id, outcome).pack())
+                                  for outcome in callbacks.OUTCOMES]])
 
 
 async def answer_typed(update: Update, svc: Services, found: CoachingDialog, text: str, _: Gettext) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import suppress
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.i18n import Gettext
@@ -32,8 +33,8 @@ async def digest_command(update: Update, context: BotContext) -> None:
     if digest.open:
         await say(update, _("The round is still open: this is the state so far."))
     for text in digest.texts:
-        await chat.send_message(text)
-    await chat.send_photo(digest.chart, caption=_("Success factors (mean, 1 = low, 5 = high)"))
+        await chat.send_message(text, parse_mode=ParseMode.HTML)
+    await chat.send_photo(digest.chart, caption=digest.caption)
 
 
 def _privacy_text(privacy: Privacy, _: Gettext) -> str:

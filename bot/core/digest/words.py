@@ -1,0 +1,54 @@
+"""The partners' own words in the digest, as Telegram HTML: each question quoted once, then every answer to it in
+full (never cut), with the organisation's name only where the reader may know it (bot.core.quotes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from bot.core.digest.evidence import Reader
+from bot.core.history import Signal
+from bot.core.quotes import Quote, one_line
+
+
+def esc(text: str) -> str:
+    """Plain text made safe for Telegram HTML."""
+    return escape(text, quote=False)
+
+
+def said(quote: Quote, reader: Reader) -> str:
+    """What a partner said: a text in quote marks, folded to one line; a follow-up choice as its options' labels."""
+    _ = reader._
+    if isinstance(quote.value, str):
+        return _("“{text}”").format(text=one_line(quote.value))
+    options = quote.value if isinstance(quote.value, list) else [quote.value]
+    return ", ".join(reader.answer(quote.step_id, option) for option in options if isinstance(option, (str, int)))
+
+
+def quote_lines(quotes: Iterable[Quote], reader: Reader) -> list[str]:
+    """HTML lines: "💬 “question”" once per question, then "– name: “text”" (or "– “text”") per answer."""
+    _ = reader._
+    by_step: dict[str, list[Quote]] = {}
+    for quote in quotes:
+        by_step.setdefault(quote.step_id, []).append(quote)
+    lines = []
+    for step, answers in by_step.items():
+        lines.append("💬 " + esc(_("“{question}”").format(question=reader.question(step))))
+        for answer in dict.fromkeys(answers):
+            words = f"<i>{esc(said(answer, reader))}</i>"
+            if answer.organisation_id is not None:
+                lines.append(f"   – {esc(reader.name(answer.organisation_id))}: {words}")
+            else:
+                lines.append(f"   – {words}")
+    return lines
+
+
+def quoted_in_evidence(signal: Signal) -> frozenset[str]:
+    """The free texts a signal's evidence quotes already (a vague goal, a goal statement): not quoted twice."""
+    return frozenset(one_line(str(value)) for evidence in signal.evidence for key, value in evidence.params
+                     if key == "text")
+
+
+def without(quotes: Sequence[Quote], texts: frozenset[str]) -> list[Quote]:
+    """The quotes whose text is not among `texts`."""
+    return [quote for quote in quotes if not (isinstance(quote.value, str) and one_line(quote.value) in texts)]
