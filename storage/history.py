@@ -88,7 +88,7 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
          "script_id", "script_version", "checkin_id", "revision"))
     facts: dict[tuple[int, str], tuple[int, AnswerFact]] = {}
     # A network has thousands of answers but few distinct (script, step, stored value): each is judged once.
-    judged: dict[tuple[str, int, str, str], tuple[Value, bool, int | None]] = {}
+    judged: dict[tuple[str, int, str, str], tuple[Value, bool, int | None, bool]] = {}
     parse = datetime.fromisoformat
     for (round_id, organisation_id, step_id, kind, factor, risk, raw, at, late, script_id, version, checkin_id,
          revision) in answers:
@@ -100,10 +100,12 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
             concern = step.concern if step is not None else None
             level = step.level_of(value) if step is not None else (
                 value if kind == "scale" and type(value) is int else None)
-            known = judged[key] = (value, concern is not None and holds(concern, {step_id: value}), level)
-        value, concerning, level = known
+            words = kind == "text" or (step is not None and step.kind == "choice" and not step.measures
+                                       and step.concern is None)
+            known = judged[key] = (value, concern is not None and holds(concern, {step_id: value}), level, words)
+        value, concerning, level, words = known
         fact = AnswerFact(BASELINE_ROUND if round_id is None else round_id, organisation_id, step_id, kind, factor,
-                          risk, value, level, concerning, parse(at), bool(late))
+                          risk, value, level, concerning, parse(at), bool(late), words=words)
         slot = (checkin_id, step_id)
         if (held := facts.get(slot)) is not None:
             held_revision, _ = held

@@ -55,7 +55,7 @@ async def test_full_checkin_with_follow_ups_stores_every_answer_once(harness: Ha
     assert {version for _s, _v, version in stored} == {2}
     risks = harness.db.execute("SELECT step_id, factor, risk FROM answers ORDER BY id").fetchall()
     assert risks[:3] == [("goals_clear", 2, 1), ("goals_missing", 2, 1), ("benefit", 3, 5)]
-    assert risks[-1] == ("anything_else", 1, None)
+    assert risks[-1] == ("anything_else", None, None)  # no factor: a message to the coordinator
     assert harness.db.execute("SELECT status, finished_at IS NOT NULL FROM checkins").fetchall() == [("done", 1)]
     assert not what.reply_markup
 

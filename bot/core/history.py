@@ -70,6 +70,9 @@ class AnswerFact(NamedTuple):
     answered_at: datetime
     late: bool = False
     quote_named: bool = False  # a free text the partner allowed to be quoted with its name where the round is anonymous
+    # a free text, or a choice without levels that is no sign of a risk (a follow-up such as "what would raise the
+    # benefit"): the partner's own words, quoted rather than counted
+    words: bool = False
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,11 @@ class Quote:
 
 
 def is_words(answer: AnswerFact) -> bool:
-    """Whether an answer is the partner's own words or a follow-up choice (several options, no level): what is
-    quoted rather than counted. An empty text (an optional question passed by) is none."""
+    """Whether an answer is the partner's own words: a free text, or a choice without levels that is no sign of a
+    risk (a follow-up such as "what would raise the benefit"); quoted rather than counted. An empty text is none."""
     if answer.kind == "text":
         return isinstance(answer.value, str) and bool(" ".join(answer.value.split()))
-    return answer.kind == "choice" and isinstance(answer.value, list) and bool(answer.value) and answer.level is None
+    return answer.words and bool(answer.value)
 
 
 def one_line(text: str) -> str:

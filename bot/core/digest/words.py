@@ -19,7 +19,7 @@ def esc(text: str) -> str:
 def said(quote: Quote, reader: Reader) -> str:
     """What a partner said: a text in quote marks, folded to one line; a follow-up choice as its options' labels."""
     _ = reader._
-    if isinstance(quote.value, str):
+    if quote.kind == "text" and isinstance(quote.value, str):
         return _("“{text}”").format(text=one_line(quote.value))
     options = quote.value if isinstance(quote.value, list) else [quote.value]
     return ", ".join(reader.answer(quote.step_id, option) for option in options if isinstance(option, (str, int)))
