@@ -99,7 +99,8 @@ async def test_digest_day_is_one_digest_with_headline_words_and_buttons(harness:
     assert lines[todo + 1].startswith("1. 🔴 Kita Regenbogen: ")
 
     # The follow-up answer stands under the signal it explains, before the signal's tip; the question once.
-    signal = next(index for index, line in enumerate(lines) if line.startswith("🔴 Dringend: Unklarheit über den Nutzen"))
+    signal = next(index for index, line in enumerate(lines)
+                  if line.startswith("🔴 Dringend: Unklarheit über den Nutzen"))
     tip = next(index for index in range(signal, len(lines)) if lines[index].startswith("💡"))
     block = lines[signal:tip]
     assert "💬 „Was würde den Nutzen für Sie am meisten erhöhen?“" in block
