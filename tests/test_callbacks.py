@@ -27,6 +27,7 @@ from bot.telegram.callbacks import (
     Coach,
     CoachAnswer,
     CoachOutcome,
+    CoachReview,
     CoachStart,
     Consent,
     DraftAction,
@@ -92,6 +93,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (CoachAnswer(2, "focus", "parallel_structures"), "k:2:focus:parallel_structures"),
     (CoachOutcome(1, "done"), "k:o:1:done"),
     (CoachOutcome(5, "not_done"), "k:o:5:not_done"),
+    (CoachReview(7), "k:r:7"),
     *((RightsAction(action), f"m:{action}") for action in ("agree", "decline", "leave", "stay", "delete", "keep",
                                                           "exit")),
     (AccessAction("revoke", 4), "n:revoke:4"),
@@ -107,7 +109,7 @@ LARGEST: list[CallbackData] = [
     Answer(MAX_ROWID, STEP, OPTION), Revise(MAX_ROWID, STEP, OPTION), EditAnswer(MAX_ROWID, STEP),
     RoundPrompt(MAX_ROWID, "later"), PauseFor(999), PauseEnd(),
     SettingField("f" * 8), SettingValue("f" * 8, "v" * 12), PrivacyChoice("anonymous"),
-    CoachStart(), CoachAnswer(MAX_SESSION, STEP, "t" * 24), CoachOutcome(MAX_ROWID, "not_done"),
+    CoachStart(), CoachAnswer(MAX_SESSION, STEP, "t" * 24), CoachOutcome(MAX_ROWID, "not_done"), CoachReview(MAX_ROWID),
     AccessAction("removeok", MAX_ROWID), AccessCancel(),
     ScriptShow("versions", SCRIPT), ScriptRollback(SCRIPT, 999_999), ScriptConfirm(SCRIPT, 999_999, 999_999),
     ScriptCancel(), DraftAction("discard", MAX_ROWID),
@@ -193,7 +195,7 @@ def test_each_pattern_takes_exactly_its_kinds_data(kind: type[CallbackData]) -> 
 def test_groups_have_one_prefix_and_every_shape_of_their_handler() -> None:
     assert Pause.shapes() == (PauseFor, PauseEnd)
     assert Setting.shapes() == (SettingField, SettingValue)
-    assert Coach.shapes() == (CoachStart, CoachAnswer, CoachOutcome)
+    assert Coach.shapes() == (CoachStart, CoachAnswer, CoachOutcome, CoachReview)
     assert Access.shapes() == (AccessAction, AccessCancel)
     assert ScriptButton.shapes() == (ScriptShow, ScriptRollback, ScriptConfirm, ScriptCancel, DraftAction)
     assert all(shape.PREFIX == kind.PREFIX and shape.PATTERN == kind.PATTERN

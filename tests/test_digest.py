@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from bot.core.script.model import Value
 from bot.i18n import Catalogs
 from bot.usecases.scripts import load_tips
 from tests.e2e import ROOT
+from tests.texts import plain
 
 JOBCENTER, JUGENDAMT, SCHULDNER, SUCHT = 1, 2, 3, 4
 PARTNERS = (Partner(JOBCENTER, "Jobcenter Musterstadt", "jobcenter"), Partner(JUGENDAMT, "Jugendamt Musterstadt"),
@@ -130,13 +132,18 @@ WITHOUT_SCHULDNER_IN_MARCH = tuple(a for a in HISTORY.answers if a.round_id != 3
 
 def digest(privacy: Privacy = "named", signals: list[Signal] | None = None, history: History = HISTORY,
            **kwargs: Any) -> list[str]:
-    return build_digest(with_privacy(history, privacy), 30, SIGNALS if signals is None else signals, TIPS, "en",
-                        identity, plural, network_name="Netzwerk Musterstadt", month="March 2027", **kwargs)
+    """The digest's messages as the coordinator reads them."""
+    return [plain(message) for message in build_digest(
+        with_privacy(history, privacy), 30, SIGNALS if signals is None else signals, TIPS, "en", identity, plural,
+        network_name="Netzwerk Musterstadt", month="March 2027", **kwargs)]
 
 
 def _signals_part(messages: list[str]) -> str:
+    """From the signals' heading to the end of the last signal's tip."""
     text = "\n".join(messages)
-    return text[text.index("Signals, most urgent first:"):]
+    start = text.index("Signals, most urgent first\n")
+    tips = [index for index in range(start, len(text)) if text.startswith("💡", index)]
+    return text[start:text.index("\n", tips[-1]) if "\n" in text[tips[-1]:] else len(text)]
 
 
 def test_response_rate_counts_those_who_finished_in_time_of_all_but_the_excused() -> None:
@@ -191,22 +198,30 @@ def test_digest_in_english_has_everything_in_order() -> None:
     assert len(messages) == 1
     text = messages[0]
     lines = text.splitlines()
-    assert lines[0] == "Netzpuls digest for Netzwerk Musterstadt, March 2027"
-    assert lines[1] == "3 of 4 partners answered (75%)."
+    assert lines[0] == "Netzpuls digest · Netzwerk Musterstadt · March 2027"
+    assert lines[1] == "📊 3 of 4 partners answered (75%)."
+    assert lines[2] == ("📌 Most important change: Jobcenter Musterstadt rates “Visible benefit for each partner” at 2,"
+                        " before 4")
     assert "No answer from: Suchtberatung Diakonie" in lines
     assert not any(line.startswith("Answered late") for line in lines)
     assert "New contact person: Jugendamt Musterstadt" in lines
     assert "Joined: Jobcenter Musterstadt" not in lines  # before the round's window
-    assert "Shared goals: 3.7 ↗ (before: 3.0 · 3.0; 3 answers)" in lines
-    assert ("Visible benefit for each partner: 2.0 ↘ (before: 4.0 · 4.0; 3 answers; low: Jobcenter Musterstadt 2, "
-            "Jugendamt Musterstadt 2, Schuldnerberatung Caritas 2; dropped: Jobcenter Musterstadt 4 → 2, Jugendamt "
-            "Musterstadt 4 → 2, Schuldnerberatung Caritas 4 → 2)") in lines
-    assert "Clear target-group focus: 3.3 → (before: 3.0; 3 answers)" in lines
+    todo = lines.index("To do now")
+    assert lines[todo + 1:todo + 4] == [
+        "1. 🔴 all partners: ask for a case where the network helped, and what would make it more useful",
+        "2. 🟠 Schuldnerberatung Caritas: agree on one checkable goal at the next meeting",
+        "3. 🟠 Suchtberatung Diakonie: call and ask what would make taking part worthwhile"]
+    assert "Shared goals: 3.0 · 3.0 · 3.7 ↗ (3 answers)" in lines  # the values oldest first, then the direction
+    assert ("Visible benefit for each partner: 4.0 · 4.0 · 2.0 ↘ (3 answers; low: Jobcenter Musterstadt 2, "
+            "Jugendamt Musterstadt 2, Schuldnerberatung Caritas 2; fell: Jobcenter Musterstadt from 4 to 2, Jugendamt "
+            "Musterstadt from 4 to 2, Schuldnerberatung Caritas from 4 to 2)") in lines
+    assert "Clear target-group focus: 3.0 · 3.3 ≈ (3 answers)" in lines
     assert ("Autonomy of each partner preserved: 3.0 (first measurement; 2 answers; low: Jugendamt Musterstadt 2)"
             in lines)
     assert "Personal commitment: not measured yet" in lines
-    order = [text.index(marker) for marker in ("answered (75%)", "No answer from", "Success factors", "Shared goals",
-                                               "Signals, most urgent first", "🔴", "🟠", "🔵")]
+    order = [text.index(marker) for marker in ("answered (75%)", "Most important change", "No answer from",
+                                               "To do now", "Signals, most urgent first", "🔴 Urgent", "🟠 Warning",
+                                               "🔵 Info", "Success factors", "Shared goals")]
     assert order == sorted(order)
     signals = _signals_part(messages)
     headers = [line for line in signals.splitlines() if line[:1] in "🔴🟠🔵" and line]
@@ -222,15 +237,28 @@ def test_digest_in_english_has_everything_in_order() -> None:
     assert "next meeting" in tips[0]
 
 
+def test_the_digest_is_html_with_every_user_text_escaped() -> None:
+    tricky = replace(HISTORY, partners=tuple(replace(partner, name="Kita <b>Sonne</b> & Co")
+                                             if partner.organisation_id == JOBCENTER else partner
+                                             for partner in HISTORY.partners))
+    [html] = build_digest(with_privacy(tricky, "named"), 30, SIGNALS, TIPS, "en", identity, plural,
+                          network_name="Netz & <Werk>", month="March 2027")
+    assert html.startswith("<b>Netzpuls digest · Netz &amp; &lt;Werk&gt; · March 2027</b>\n")
+    assert "Kita &lt;b&gt;Sonne&lt;/b&gt; &amp; Co" in html and "<b>Sonne</b>" not in html
+    assert set(re.findall(r"</?([a-z]+)>", html)) <= {"b", "i"}  # Telegram's tags only, each closed
+    assert html.count("<b>") == html.count("</b>") and html.count("<i>") == html.count("</i>")
+
+
 def test_each_signal_is_a_header_one_evidence_line_and_one_tip() -> None:
     blocks = _signals_part(digest()).split("\n\n")
     assert len(blocks) == 4
     for block in blocks:
-        lines = [line for line in block.splitlines() if line != "Signals, most urgent first:"]
+        lines = [line for line in block.splitlines() if line != "Signals, most urgent first"]
         assert len(lines) == 3 and lines[2].startswith("💡 Tip (")
     benefit = blocks[0].splitlines()[2]
-    assert benefit.startswith("3 of 3 partners affected; Jobcenter Musterstadt: low answer on “Visible benefit")
-    assert "fell from 4 to 2" in benefit
+    # a low answer that also fell is one phrase, its question quoted once
+    assert benefit.startswith("3 of 3 partners affected; Jobcenter Musterstadt: “Visible benefit for each partner”: "
+                              "2 (before: 4); ")
     assert "“Fälle besser gemeinsam” (missing: what checkable result? by when?)" in blocks[1]
     assert "Suchtberatung Diakonie: missed 2 check-ins in a row" in blocks[2]
 
@@ -258,8 +286,8 @@ def test_digest_anonymous_shows_answers_only_aggregated() -> None:
     assert "1 partner gave a low answer on “Autonomy of each partner preserved”" in signals
     assert "vague goal: “Fälle besser gemeinsam”" in signals  # quoted, without saying whose
     assert "Autonomy of each partner preserved: too few answers (Mar)" in text  # two answers would tell each other's
-    assert "Shared goals: 3.7 ↗ (before: 3.0 · 3.0; 3 answers; low 0 · middle 1 · high 2)" in text
-    assert ("Visible benefit for each partner: 2.0 ↘ (before: 4.0 · 4.0; 3 answers; low 3 · middle 0 · high 0; "
+    assert "Shared goals: 3.0 · 3.0 · 3.7 ↗ (3 answers; low 0 · middle 1 · high 2)" in text
+    assert ("Visible benefit for each partner: 4.0 · 4.0 · 2.0 ↘ (3 answers; low 3 · middle 0 · high 0; "
             "3 partners fell sharply)") in text  # never only the mean
 
 
@@ -337,10 +365,10 @@ def test_every_evidence_code_reads_as_words() -> None:
                   "goal: “Mehr Jugendliche in Ausbildung” (Feb)",
                   "the partners' goal statements have little in common",
                   "“agreements_kept”: not kept", "worked with none of the other partners",
-                  "“Visible benefit for each partner” falling: 4 → 3 → 2",
+                  "“Visible benefit for each partner” falling: 4 · 3 · 2",
                   "share of partners without problems with “Binding commitments and reliability” falling: "
-                  "80 → 60 → 40 %",
-                  "Jugendamt Musterstadt: answered later each round: 1 → 3.5 → 6 days after the invitation",
+                  "80 · 60 · 40 %",
+                  "Jugendamt Musterstadt: answered later each round: 1 · 3.5 · 6 days after the invitation",
                   "Schuldnerberatung Caritas: the bot cannot reach the contact person",
                   "Suchtberatung Diakonie: left the network, new in the network"):
         assert words in line, words
@@ -366,12 +394,11 @@ def test_no_signals_and_no_answers_say_so() -> None:
 
 
 GERMAN = {
-    "Netzpuls digest for {network}, {month}": "Netzpuls-Überblick für {network}, {month}",
+    "Netzpuls digest · {network} · {month}": "Netzpuls-Überblick · {network} · {month}",
     "{count} of {total} partners answered ({percent}%).": "{count} von {total} Partnern haben geantwortet "
                                                           "({percent} %).",
     "Shared goals": "Gemeinsame Ziele",
-    "{factor}: {level} ({details})": "{factor}: {level} ({details})",
-    "before: {previous}": "vorher: {previous}",
+    "{factor}: {values} ({details})": "{factor}: {values} ({details})",
     "{count} answers": "{count} Antworten",
     "Urgent": "Dringend",
     "Unclear benefit": "Unklarheit über den Nutzen",
@@ -388,11 +415,11 @@ def test_digest_in_german_uses_the_translations_and_decimal_commas() -> None:
     def german_plural(singular: str, plural_: str, count: int) -> str:
         return german(singular if count == 1 else plural_)
 
-    text = "\n".join(build_digest(NAMED, 30, SIGNALS, TIPS, "de", german, german_plural,
-                                  network_name="Netzwerk Musterstadt", month="März 2027"))
-    assert text.startswith("Netzpuls-Überblick für Netzwerk Musterstadt, März 2027\n"
-                           "3 von 4 Partnern haben geantwortet (75 %).")
-    assert "Gemeinsame Ziele: 3,7 ↗ (vorher: 3,0 · 3,0; 3 Antworten)" in text
+    text = "\n".join(plain(message) for message in build_digest(
+        NAMED, 30, SIGNALS, TIPS, "de", german, german_plural, network_name="Netzwerk Musterstadt", month="März 2027"))
+    assert text.startswith("Netzpuls-Überblick · Netzwerk Musterstadt · März 2027\n"
+                           "📊 3 von 4 Partnern haben geantwortet (75 %).")
+    assert "Gemeinsame Ziele: 3,0 · 3,0 · 3,7 ↗ (3 Antworten)" in text
     assert "🔴 Dringend: Unklarheit über den Nutzen – das Netzwerk" in text
     assert "💡 Tipp (Evaluation): " in text
 
@@ -489,17 +516,18 @@ def test_chart_data_hides_small_means_in_an_anonymous_network() -> None:
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    ("de", ["Netzpuls-Überblick für Netzwerk Musterstadt, März 2027", "3 von 4 Partnern haben geantwortet (75 %).",
-            "Gemeinsame Ziele: 3,7 ↗", "🔴 Dringend: Unklarheit über den Nutzen – das Netzwerk",
+    ("de", ["Netzpuls-Überblick · Netzwerk Musterstadt · März 2027", "3 von 4 Partnern haben geantwortet (75 %).",
+            "Gemeinsame Ziele: 3,0 · 3,0 · 3,7 ↗", "Jetzt zu tun",
+            "🔴 Dringend: Unklarheit über den Nutzen – das Netzwerk",
             "💡 Tipp (Evaluation): Bitten Sie beim nächsten Treffen"]),
-    ("en", ["Netzpuls digest for Netzwerk Musterstadt, März 2027", "3 of 4 partners answered (75%).",
-            "Shared goals: 3.7 ↗", "🔴 Urgent: Unclear benefit – the network",
+    ("en", ["Netzpuls digest · Netzwerk Musterstadt · März 2027", "3 of 4 partners answered (75%).",
+            "Shared goals: 3.0 · 3.0 · 3.7 ↗", "To do now", "🔴 Urgent: Unclear benefit – the network",
             "💡 Tip (Evaluation): At the next meeting, ask each partner"]),
 ])
 def test_digest_with_the_real_catalogs(catalogs: Catalogs, lang: str, expected: list[str]) -> None:
     messages = build_digest(HISTORY, 30, SIGNALS, TIPS, lang, catalogs.gettext(lang), catalogs.ngettext(lang),
                             network_name="Netzwerk Musterstadt", month="März 2027")
-    text = "\n".join(messages)
+    text = "\n".join(plain(message) for message in messages)
     assert all(len(message) <= 4096 for message in messages)
     for part in expected:
         assert part in text, part

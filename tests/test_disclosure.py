@@ -20,6 +20,7 @@ from bot.core.tips import Tips
 from bot.render.export_files import shareable
 from tests.test_export import _record
 from tests.test_risk_rules import START, benefit, history, rid, statement, worked_with
+from tests.texts import plain_all
 
 
 def identity(text: str) -> str:
@@ -58,7 +59,7 @@ def test_each_outlet_shows_nothing_from_fewer_than_three_anonymous_answers(answe
     signals = find_signals(h, rid(2))
     assert any(signal.rule == "unclear_benefit" for signal in signals)  # found, whatever may be shown
     hidden = answering < 3
-    digest = "\n".join(build_digest(h, rid(2), signals, tips, "en", identity, plural, network_name="N", month="M"))
+    digest = plain_all(build_digest(h, rid(2), signals, tips, "en", identity, plural, network_name="N", month="M"))
     assert ("Unclear benefit" in digest) is not hidden
     assert ("Visible benefit for each partner: too few answers" in digest) is hidden
     assert ("Signs from the answers are not shown" in digest) is hidden and "No warning signs" not in digest
@@ -83,9 +84,9 @@ def test_a_named_round_shows_the_collapsed_partner_by_name_in_digest_and_chart(t
     h = collapse(3, "named")
     h = replace(h, rounds=(replace(h.rounds[0], privacy="named"), h.rounds[1]))
     signals = find_signals(h, rid(2))
-    digest = "\n".join(build_digest(h, rid(2), signals, tips, "en", identity, plural, network_name="N", month="M"))
+    digest = plain_all(build_digest(h, rid(2), signals, tips, "en", identity, plural, network_name="N", month="M"))
     assert "🔴 Urgent: Unclear benefit – Org 1" in digest
-    assert "dropped: Org 1 5 → 1" in digest and "low: Org 1 1" in digest
+    assert "fell: Org 1 from 5 to 1" in digest and "low: Org 1 1" in digest
     chart = chart_data(h, rid(2))
     benefit_state = next(state for state in chart.latest if state.factor == 3)
     assert benefit_state.dropped == ((1, 5.0, 1.0),) and chart.named

@@ -17,6 +17,7 @@ from bot.core.script.model import DONT_KNOW, Value
 from bot.core.tips import Tips
 from bot.usecases.report import round_signals
 from tests.test_risk_rules import START, benefit, goals_clear, history, rid
+from tests.texts import plain_all
 
 
 def identity(text: str) -> str:
@@ -29,7 +30,7 @@ def plural(singular: str, plural_: str, count: int) -> str:
 
 def digest(h: History, number: int, tips: Tips) -> str:
     """Round `number`'s digest in English, as the monthly report builds it."""
-    return "\n".join(build_digest(h, rid(number), round_signals(h, rid(number)), tips, "en", identity, plural,
+    return plain_all(build_digest(h, rid(number), round_signals(h, rid(number)), tips, "en", identity, plural,
                                   network_name="N", month="M"))
 
 
@@ -67,12 +68,13 @@ def test_a_named_round_compares_nothing_with_answers_given_anonymously(tips: Tip
     answers += [benefit(2, 1, 2), *(benefit(2, org, 4) for org in (2, 3, 4))]
     h = privacies(history(answers, rounds=2), "anonymous", "named")
     text = digest(h, 2, tips)
-    assert "Visible benefit for each partner: 3.5 ↘ (before: 4.2; 4 answers; low: Org 1 2)" in text  # the mean
-    assert "5 → 2" not in text and "fell" not in text  # but not what Org 1 answered when nobody was named
+    assert "Visible benefit for each partner: 4.2 · 3.5 ↘ (4 answers; low: Org 1 2)" in text  # the mean
+    # but not what Org 1 answered when nobody was named
+    assert "from 5 to 2" not in text and "fell:" not in text and "fell sharply" not in text
     [state] = [state for state in chart_data(h, rid(2)).latest if state.factor == 3]
     assert state.dropped == ()
     both_named = privacies(h, "named", "named")
-    assert "dropped: Org 1 5 → 2" in digest(both_named, 2, tips)
+    assert "fell: Org 1 from 5 to 2" in digest(both_named, 2, tips)
 
 
 @pytest.mark.parametrize(("given", "compared"), [("anonymous", False), ("named", True)])
@@ -85,7 +87,7 @@ def test_the_onboarding_baseline_counts_in_a_named_round_only_if_given_named(giv
     h = replace(h, privacy_changes=((START - timedelta(days=10), given), (START - timedelta(days=1), "named")))
     [state] = [state for state in chart_data(h, rid(1)).latest if state.factor == 3]
     assert (state.dropped == ((1, 5.0, 2.0),)) is compared
-    assert ("dropped: Org 1 5 → 2" in digest(h, 1, tips)) is compared
+    assert ("fell: Org 1 from 5 to 2" in digest(h, 1, tips)) is compared
 
 
 @pytest.mark.parametrize("outlet", OUTLETS)

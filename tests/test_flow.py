@@ -132,13 +132,13 @@ def test_dialogs_check_names_a_risk_no_round_asks(tmp_path: Path) -> None:
 
 def test_dialogs_check_lists_every_problem_and_fails(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
-    text_step = "  - id: b\n    kind: text\n    text: {de: Warum}\n"
+    text_step = "  - id: b\n    kind: yes_no\n    text: {de: Warum}\n"  # a question without its factor
     broken.write_text(_script(_scale("a", "nowhere"), text_step), encoding="utf-8")
     result = _cli("check", str(broken), str(ROOT / "dialogs" / "monthly_checkin.yaml"))
     assert result.returncode == 1
-    assert f"✗ {broken}: 3 problem(s)" in result.stdout
+    assert f"✗ {broken}: 2 problem(s)" in result.stdout
     assert f"{broken}:13: step 'a': next points to unknown step 'nowhere'" in result.stdout
-    assert "max_length" in result.stdout
+    assert "step 'b': a question must name the success factor it measures" in result.stdout
     assert "✓ " in result.stdout  # the good file is still reported
 
 

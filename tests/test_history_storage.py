@@ -47,7 +47,7 @@ def test_history_holds_newest_answers_levels_concerns_participation_and_events(d
     history = load_history(db, network, registry.version)
     [first] = history.rounds
     assert (first.number, first.period, first.closed) == (1, "2027-01", True)
-    assert first.asks == {1, 2, 3, 4}  # every factor the round's check-in asks, answered or not
+    assert first.asks == {2, 3, 4}  # every factor the round's check-in asks, answered or not (the closing text none)
     assert [(p.name, p.kind, p.active) for p in history.partners] == [("Jobcenter", "jobcenter", True),
                                                                       ("Kita Sonne", "care", True)]
     [answer] = history.answers  # the newest revision only

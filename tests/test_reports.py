@@ -54,7 +54,7 @@ def test_a_closed_round_gets_digest_chart_map_and_feedback_once(db: Database, ca
     rows = db.execute("SELECT kind, chat_id, text, photo IS NOT NULL FROM outbox ORDER BY id").fetchall()
     kinds = [(kind, chat, photo) for kind, chat, _text, photo in rows]
     picture = [("map", 900, 1)] if map_shown else []
-    assert kinds == [("digest", 900, 0), ("chart", 900, 1), ("map", 900, 0), *picture, ("coaching", 900, 0),
+    assert kinds == [("digest", 900, 0), ("chart", 900, 1), ("map", 900, 0), *picture,
                      *(("feedback", 700 + n, 0) for n in range(answering))]
     digest, summary = rows[0][2], rows[2][2]
     assert f"{answering} von 3 Partnern haben geantwortet" in digest
