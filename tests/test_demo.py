@@ -68,7 +68,7 @@ def test_the_demo_leaves_transcripts_digests_charts_and_a_readme(played: Played)
     for outcome in played.result.rounds:
         assert outcome.chart_path is not None and outcome.chart_path.read_bytes().startswith(b"\x89PNG")
         assert outcome.digest_path.read_text(encoding="utf-8").startswith(
-            f"Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, {outcome.month}")
+            f"Netzpuls-Überblick · Netzwerk Alleinerziehende Musterstadt · {outcome.month}")
     readme = (output / "README.txt").read_text(encoding="utf-8")
     assert "transcripts/" in readme and "3 März 2027 (9 of 10 answered): " in readme
     assert (output / "netzpuls-demo.db").is_file()

@@ -56,10 +56,10 @@ async def test_coaching_after_the_digest_and_the_follow_up_a_month_later(harness
     harness.clock.now = FEB_OPENS
     await round_of_checkins(harness, "4")
     harness.clock.now = FEB_CLOSES
-    digest, _chart, offer = await harness.api.wait_for_messages(COORDINATOR, 3)
-    assert digest.text.startswith("Netzpuls-Überblick") and offer.text.startswith("Möchten Sie einen konkreten")
+    digest, _chart = await harness.api.wait_for_messages(COORDINATOR, 2)  # coaching is a button on the digest
+    assert digest.text.startswith("Netzpuls-Überblick")
 
-    intro, focus = await harness.tap(COORDINATOR, offer, "Coaching starten", count=2)
+    intro, focus = await harness.tap(COORDINATOR, digest, "Nächsten Schritt wählen", count=2)
     assert intro.text.startswith("Zum Monatsüberblick")
     assert focus.reply_markup is not None and len(focus.reply_markup["inline_keyboard"]) == 11  # no signals: factors
     harness.api.tap(COORDINATOR, focus.message_id, data="k:1:focus:factor_3")
@@ -78,9 +78,14 @@ async def test_coaching_after_the_digest_and_the_follow_up_a_month_later(harness
     harness.clock.now = MAR_OPENS
     await round_of_checkins(harness, "2", waiting=2)
     harness.clock.now = MAR_CLOSES
-    *_digest, review, follow_up, _offer = await harness.api.wait_for_messages(COORDINATOR, 5)
-    assert review.text == (f"Schritt aus dem letzten Monat: {STEP} – offen; "
-                           "Erkennbarer Nutzen des Netzwerks für die einzelnen Akteure: 4,0 → 3,3")
+    march, _chart = await harness.api.wait_for_messages(COORDINATOR, 2)
+    lines = march.text.splitlines()
+    review = lines.index("Ihre Schritte aus dem letzten Monat")
+    assert lines[review + 1] == (f"{STEP} – offen; "
+                                 "Erkennbarer Nutzen des Netzwerks für die einzelnen Akteure: 4,0 · 3,3 ↘")
+    buttons = [row[0]["text"] for row in (march.reply_markup or {})["inline_keyboard"]]
+    assert buttons == ["Wie lief es: Bei der Fallkonferenz jeden Partner um…", "Nächsten Schritt wählen"]
+    [follow_up] = await harness.tap(COORDINATOR, march, buttons[0])
     assert follow_up.text.startswith(f"Sie hatten sich vorgenommen: {STEP}")
     [ask] = await harness.tap(COORDINATOR, follow_up, "teilweise erledigt")
     assert ask.text.startswith("Danke! Eine Zeile dazu")

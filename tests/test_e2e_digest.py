@@ -42,7 +42,7 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     before = harness.api.sent_count(COORDINATOR)
     harness.clock.now = FEB_CLOSES
     *digest, chart = await harness.api.wait_for_messages(COORDINATOR, 2)
-    assert digest[0].text.startswith("Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, Februar 2027")
+    assert digest[0].text.startswith("Netzpuls-Überblick · Netzwerk Alleinerziehende Musterstadt · Februar 2027")
     assert "3 von 3 Partnern haben geantwortet (100 %)" in digest[0].text
     assert "Erkennbarer Nutzen des Netzwerks für die einzelnen Akteure: 4,0" in digest[0].text
     assert "Keine Warnzeichen in dieser Runde." in digest[0].text
@@ -58,7 +58,7 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     await low_benefit_checkin(harness, PARTNERS[0], prompts[PARTNERS[0]])  # 4 → 1: the benefit collapses
     harness.clock.advance(minutes=11)  # urgent signals are looked for every ten minutes ...
     last, _chart = await harness.send(COORDINATOR, "/digest", count=2)  # anonymous: the closed round, not the open
-    assert last.text.startswith("Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, Februar 2027")
+    assert last.text.startswith("Netzpuls-Überblick · Netzwerk Alleinerziehende Musterstadt · Februar 2027")
     assert harness.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'alert'").fetchone()[0] == 0
     for user in PARTNERS[1:]:  # not even once three answered: an alert minutes after an answer would say whose
         _intro, goals = await harness.tap(user, prompts[user], "Jetzt starten", count=2)
@@ -77,7 +77,7 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
                                       "nächsten Check-in-Runde sieht die Koordination")
     # The open round opened anonymous and stays so: /digest still shows the closed round, and no names.
     *texts, png = await harness.send(COORDINATOR, "/digest", count=2)
-    assert texts[0].text.startswith("Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, Februar 2027")
+    assert texts[0].text.startswith("Netzpuls-Überblick · Netzwerk Alleinerziehende Musterstadt · Februar 2027")
     assert "Unklarheit" not in texts[0].text and png.kind == "photo"
     assert harness.db.execute("SELECT privacy FROM rounds ORDER BY id").fetchall() == [("anonymous",), ("anonymous",)]
     assert harness.clock.now < MAR_OPENS + timedelta(days=1)
@@ -90,9 +90,9 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     # At the close, the digest brings the urgent signal, counted and unnamed, with what to do without knowing whom.
     harness.clock.now = MAR_CLOSES
     march, _chart = await harness.api.wait_for_messages(COORDINATOR, 2)
-    assert march.text.startswith("Netzpuls-Überblick für Netzwerk Alleinerziehende Musterstadt, März 2027")
+    assert march.text.startswith("Netzpuls-Überblick · Netzwerk Alleinerziehende Musterstadt · März 2027")
     assert "🔴 Dringend: Unklarheit über den Nutzen – ein Partner" in march.text and "Träger 0" not in march.text
-    assert "1 Partner bewertete „Wie sehr hilft Ihnen das Netzwerk zurzeit bei Ihrer eigenen…“ deutlich niedriger" \
+    assert "1 Partner bewertete „Wie sehr hilft Ihnen das Netzwerk zurzeit bei Ihrer eigenen Arbeit?“ deutlich" \
         in march.text  # counted, never named: three organisations answered
     assert "Tipp (Evaluation): Ein Partner sieht kaum noch Nutzen: Bieten Sie noch diese Woche allen Partnern" \
         in march.text

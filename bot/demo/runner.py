@@ -66,9 +66,11 @@ async def coordinator_turn(demo: Demo, outcome: RoundOutcome) -> None:
     dialog (/coach) on the most severe signal and commits to one concrete step."""
     await demo.settle()
     people, clara = demo.people, demo.coordinator
-    asked = [m for m in demo.api.messages(clara.user_id) if any(data.startswith("k:o:") for _l, data in buttons(m))]
-    for message in asked:
-        await people.press_label(clara, message, "teilweise erledigt")
+    # The newest digest carries a "Wie lief es: …" button per open step: the question comes when tapped.
+    digests = [m for m in demo.api.messages(clara.user_id) if any(data.startswith("k:r:") for _l, data in buttons(m))]
+    for data in [data for _label, data in buttons(digests[-1]) if data.startswith("k:r:")] if digests else []:
+        [asked] = await people.press(clara, digests[-1], data)
+        await people.press_label(clara, asked, "teilweise erledigt")
         await people.say(clara, "Zwei Partner hatten Beispiele dabei, die anderen wollen beim nächsten Mal.")
     _intro, focus = await people.say(clara, "/coach", replies=2)
     topic = buttons(focus)[0][1]

@@ -52,7 +52,8 @@ def digest_messages(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, his
 
 def digest_caption(catalogs: Catalogs, history: History, round_id: int, locale: str) -> str:
     """The chart's caption: what it shows and how to read it."""
-    return catalogs.gettext(locale)("Success factors (mean, 1 = low, 5 = high)")
+    _ = catalogs.gettext(locale)
+    return _("Success factors (mean, 1 = low, 5 = high)")
 
 
 def round_signals(history: History, round_id: int, outlet: Outlet = "digest") -> list[Signal]:

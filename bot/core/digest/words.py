@@ -3,6 +3,7 @@ full (never cut), with the organisation's name only where the reader may know it
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from html import escape
 
@@ -26,7 +27,8 @@ def said(quote: Quote, reader: Reader) -> str:
 
 
 def quote_lines(quotes: Iterable[Quote], reader: Reader) -> list[str]:
-    """HTML lines: "💬 “question”" once per question, then "– name: “text”" (or "– “text”") per answer."""
+    """HTML lines: "💬 “question”" once per question, then "– name: “text”" (or "– “text”") per answer; the same
+    unnamed answer from several partners once, with how many ("(3×)")."""
     _ = reader._
     by_step: dict[str, list[Quote]] = {}
     for quote in quotes:
@@ -34,8 +36,9 @@ def quote_lines(quotes: Iterable[Quote], reader: Reader) -> list[str]:
     lines = []
     for step, answers in by_step.items():
         lines.append("💬 " + esc(_("“{question}”").format(question=reader.question(step))))
-        for answer in dict.fromkeys(answers):
-            words = f"<i>{esc(said(answer, reader))}</i>"
+        counts = Counter(answers)  # the same words from several partners (unnamed): once, with how many
+        for answer, count in counts.items():
+            words = f"<i>{esc(said(answer, reader))}</i>" + (f" ({count}×)" if count > 1 else "")
             if answer.organisation_id is not None:
                 lines.append(f"   – {esc(reader.name(answer.organisation_id))}: {words}")
             else:
