@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -154,3 +155,27 @@ async def test_run_without_a_token_says_how_to_get_one_then_plays_the_demo(tmp_p
     assert "@BotFather" in err.decode() and "TELEGRAM_BOT_TOKEN=" in err.decode()
     assert "Round 1/4 (Januar 2027)" in out.decode() and "Signals per round" in out.decode()
     assert (tmp_path / "demo-output" / "README.txt").is_file()
+
+
+def test_digest_day_brings_the_coordinator_at_most_three_messages(played: Played) -> None:
+    with sqlite3.connect(played.result.output / "netzpuls-demo.db") as db:
+        clara = db.execute("SELECT DISTINCT chat_id FROM outbox WHERE kind = 'digest'").fetchall()
+        assert len(clara) == 1
+        for (created_at,) in db.execute("SELECT DISTINCT created_at FROM outbox WHERE kind = 'digest'").fetchall():
+            kinds = [kind for (kind,) in db.execute("SELECT kind FROM outbox WHERE chat_id = ? AND created_at = ?"
+                                                    " ORDER BY id", [clara[0][0], created_at])]
+            assert len(kinds) <= 3 and kinds[:2] == ["digest", "chart"], kinds
+
+
+def test_every_text_a_partner_typed_reaches_the_coordinator_whole(played: Played) -> None:
+    folder = played.result.output / "transcripts"
+    coordinator = " ".join((folder / "koordination-clara.txt").read_text(encoding="utf-8").split())
+    typed = set()
+    for persona in PARTNERS:
+        for line in (folder / f"{persona.file_stem}.txt").read_text(encoding="utf-8").splitlines():
+            said = re.match(r"^\d\d:\d\d  ([^:]+): (?![\[/])(.+)$", line)
+            if said and said.group(1) != "Bot":
+                typed.add(" ".join(said.group(2).split()))
+    assert len(typed) >= 5
+    missing = sorted(text for text in typed if text not in coordinator)
+    assert missing == []
