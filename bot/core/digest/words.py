@@ -22,8 +22,9 @@ def said(quote: Quote, reader: Reader) -> str:
     _ = reader._
     if quote.kind == "text" and isinstance(quote.value, str):
         return _("“{text}”").format(text=one_line(quote.value))
-    options = quote.value if isinstance(quote.value, list) else [quote.value]
-    return ", ".join(reader.answer(quote.step_id, option) for option in options if isinstance(option, (str, int)))
+    options = list(quote.value) if isinstance(quote.value, (list, tuple)) else [quote.value]
+    return ", ".join(reader.answer(quote.step_id, option) for option in options
+                     if isinstance(option, (str, int, float)) and not isinstance(option, bool))
 
 
 def quote_lines(quotes: Iterable[Quote], reader: Reader) -> list[str]:
