@@ -27,6 +27,7 @@ from bot.telegram.callbacks import (
     Coach,
     CoachAnswer,
     CoachOutcome,
+    CoachReview,
     CoachStart,
     Consent,
     DraftAction,
@@ -37,6 +38,7 @@ from bot.telegram.callbacks import (
     PauseFor,
     PreviewAnswer,
     PrivacyChoice,
+    QuoteNamed,
     Revise,
     RightsAction,
     RoundPrompt,
@@ -48,6 +50,7 @@ from bot.telegram.callbacks import (
     Setting,
     SettingField,
     SettingValue,
+    ShareAnswers,
 )
 
 SHAPES = [shape for kind in KINDS for shape in kind.shapes()]
@@ -92,12 +95,15 @@ WIRE: list[tuple[CallbackData, str]] = [
     (CoachAnswer(2, "focus", "parallel_structures"), "k:2:focus:parallel_structures"),
     (CoachOutcome(1, "done"), "k:o:1:done"),
     (CoachOutcome(5, "not_done"), "k:o:5:not_done"),
+    (CoachReview(7), "k:r:7"),
     *((RightsAction(action), f"m:{action}") for action in ("agree", "decline", "leave", "stay", "delete", "keep",
                                                           "exit")),
     (AccessAction("revoke", 4), "n:revoke:4"),
     (AccessAction("remove", 9), "n:remove:9"),
     (AccessAction("removeok", 9), "n:removeok:9"),
     (AccessCancel(), "n:removeno"),
+    (ShareAnswers(12), "g:12"),
+    (QuoteNamed(345), "q:345"),
 ]
 
 # Every shape at its largest: the largest ids (SQLite's largest rowid where an id is one), the longest step, option
@@ -107,11 +113,12 @@ LARGEST: list[CallbackData] = [
     Answer(MAX_ROWID, STEP, OPTION), Revise(MAX_ROWID, STEP, OPTION), EditAnswer(MAX_ROWID, STEP),
     RoundPrompt(MAX_ROWID, "later"), PauseFor(999), PauseEnd(),
     SettingField("f" * 8), SettingValue("f" * 8, "v" * 12), PrivacyChoice("anonymous"),
-    CoachStart(), CoachAnswer(MAX_SESSION, STEP, "t" * 24), CoachOutcome(MAX_ROWID, "not_done"),
+    CoachStart(), CoachAnswer(MAX_SESSION, STEP, "t" * 24), CoachOutcome(MAX_ROWID, "not_done"), CoachReview(MAX_ROWID),
     AccessAction("removeok", MAX_ROWID), AccessCancel(),
     ScriptShow("versions", SCRIPT), ScriptRollback(SCRIPT, 999_999), ScriptConfirm(SCRIPT, 999_999, 999_999),
     ScriptCancel(), DraftAction("discard", MAX_ROWID),
     PreviewAnswer(MAX_ROWID, STEP, OPTION), RightsAction("decline"),
+    ShareAnswers(MAX_ROWID), QuoteNamed(MAX_ROWID),
 ]
 
 MALFORMED = [
@@ -119,7 +126,7 @@ MALFORMED = [
     # missing fields
     "c:y", "c:y:", "c::tok", "l:", "a:1:step", "a:1", "a::step:1", "v:1:step", "e:1", "p:1", "p::go", "z:", "s:",
     "d:", "d:dl:", "d:rb:x", "d:ry:x:1", "d:pv:", "r:1:step", "y:", "k:", "k:o:1", "k:o::done", "k:1:focus", "m:",
-    "n:revoke", "n:removeok",
+    "n:revoke", "n:removeok", "g:", "q:", "g:x", "q:01", "q:1:2",
     # ids that are not numbers, or not as we write them
     "a:x:step:1", "a:-1:step:1", "a:+1:step:1", "a:01:step:1", "a:1.0:step:1", "a:١:step:1", "p:one:go", "e:1a:s",
     "z:seven", "z:07", "k:o:x:done", "k:x:focus:a", "n:revoke:x", "d:pv:x", "d:rb:x:v2", "d:ry:x:1:y", "r:x:step:1",
@@ -193,7 +200,7 @@ def test_each_pattern_takes_exactly_its_kinds_data(kind: type[CallbackData]) -> 
 def test_groups_have_one_prefix_and_every_shape_of_their_handler() -> None:
     assert Pause.shapes() == (PauseFor, PauseEnd)
     assert Setting.shapes() == (SettingField, SettingValue)
-    assert Coach.shapes() == (CoachStart, CoachAnswer, CoachOutcome)
+    assert Coach.shapes() == (CoachStart, CoachAnswer, CoachOutcome, CoachReview)
     assert Access.shapes() == (AccessAction, AccessCancel)
     assert ScriptButton.shapes() == (ScriptShow, ScriptRollback, ScriptConfirm, ScriptCancel, DraftAction)
     assert all(shape.PREFIX == kind.PREFIX and shape.PATTERN == kind.PATTERN
