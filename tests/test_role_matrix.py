@@ -450,7 +450,7 @@ async def leaver_answers(world: World) -> None:
     [question] = await h.send(USER[XB], "/leave")
     _intro, step = await h.tap(USER[XB], question, world._("Yes, leave"), count=2)
     while not any(d.startswith("g:") for d in data_of(step)):
-        [step] = await h.tap(USER[XB], step, step.reply_markup["inline_keyboard"][0][0]["text"])
+        [step] = await h.tap(USER[XB], step, step.buttons()[0][0])
     world.keep("share", step, pick(step, lambda d: d.startswith("g:")))
 
 
