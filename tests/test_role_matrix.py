@@ -418,9 +418,11 @@ async def play_rounds(world: World) -> None:
         _intro, goals = await h.tap(user, prompt, _("Start now"), count=2)
         await h.finish_checkin(user, goals)
     h.clock.now = MAR_CLOSES
+    digest = await arrival(world, CA, with_data("k:r:"))  # the step under review: "how did it go?" on a tap
+    offer = digest if "k:go" in data_of(digest) else await arrival(world, CA, with_data("k:go"))
+    h.api.tap(ca, digest.message_id, data=pick(digest, lambda d: d.startswith("k:r:")))
     follow_up = await arrival(world, CA, with_data("k:o:"))
     world.keep("coach outcome", follow_up, pick(follow_up, lambda d: d.endswith(":done")))
-    offer = await arrival(world, CA, with_data("k:go"))
     world.keep("coach start", offer, "k:go")
     h.api.send_text(ca, "/coach")
     focus = await arrival(world, CA, lambda m: any(d.endswith(":factor_3") for d in data_of(m)))
@@ -460,7 +462,7 @@ async def commit_to_step(world: World, offer: SentMessage | None) -> None:
     if offer is None:
         h.api.send_text(ca, "/coach")
     else:
-        h.api.tap(ca, offer.message_id, text=_("Start coaching"))
+        h.api.tap(ca, offer.message_id, text=_("Choose the next step"))
     focus = await arrival(world, CA, lambda m: any(d.endswith(":factor_3") for d in data_of(m)))
     h.api.tap(ca, focus.message_id, data=pick(focus, lambda d: d.endswith(":factor_3")))
     why = await arrival(world, CA, with_data("k:"))
