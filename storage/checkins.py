@@ -37,7 +37,7 @@ class StoredAnswer:
     """One stored answer to one step."""
 
     step_id: str
-    value: object
+    value: Value
     script_version: int
 
 

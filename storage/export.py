@@ -17,18 +17,19 @@ def answer_records(db: Database, network_id: int, closed_only: bool = False) -> 
     closed = " AND r.status = 'closed' AND a.late = 0" if closed_only else ""
     found = picked(  # every answer of the network
         db, "SELECT r.period, a.organisation_id, o.name AS organisation, a.script_id, a.script_version, a.step_id,"
-        " a.kind, a.factor, a.risk, a.value_json, a.late, a.answered_at FROM answers a"
+        " a.kind, a.factor, a.risk, a.value_json, a.late, a.answered_at, a.quote_named FROM answers a"
         " JOIN rounds r ON r.id = a.round_id JOIN organisations o ON o.id = a.organisation_id"
         " WHERE a.network_id = ? AND a.round_id IS NOT NULL"
         f" AND {NEWEST_REVISION}{closed} ORDER BY a.id", [network_id],
         ("period", "organisation_id", "organisation", "script_id", "script_version", "step_id", "kind", "factor",
-         "risk", "value_json", "late", "answered_at"))
+         "risk", "value_json", "late", "answered_at", "quote_named"))
     return [AnswerRecord(period=str(period), organisation_id=int(organisation_id), organisation=str(organisation),
                          script_id=str(script_id), script_version=int(version), step_id=str(step_id), kind=str(kind),
                          factor=None if factor is None else int(factor), risk=None if risk is None else int(risk),
-                         value=stored_value(raw), late=bool(late), answered_at=datetime.fromisoformat(at))
-            for period, organisation_id, organisation, script_id, version, step_id, kind, factor, risk, raw, late, at
-            in found]
+                         value=stored_value(raw), late=bool(late), answered_at=datetime.fromisoformat(at),
+                         quote_named=bool(quote_named))
+            for period, organisation_id, organisation, script_id, version, step_id, kind, factor, risk, raw, late, at,
+            quote_named in found]
 
 
 def organisation_names(db: Database, network_id: int) -> dict[int, str]:

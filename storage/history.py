@@ -77,7 +77,7 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
     # A network has thousands of answers: each row's values picked by column name, no dict or object per row.
     answers = picked(
         db, "SELECT a.round_id, a.organisation_id, a.step_id, a.kind, a.factor, a.risk, a.value_json, a.answered_at,"
-        " a.late, a.script_id, a.script_version, a.checkin_id, a.revision FROM answers a"
+        " a.late, a.script_id, a.script_version, a.checkin_id, a.revision, a.quote_named FROM answers a"
         # An organisation answered a round when its check-in was finished while the round was open ("done"): only
         # those answers count in results; a check-in left half-way or finished after the close counts in none.
         " WHERE a.network_id = ? AND (a.round_id IS NOT NULL AND a.late = 0 AND EXISTS (SELECT 1 FROM participants p"
@@ -85,13 +85,13 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
         " OR a.round_id IS NULL AND a.script_id = ?) ORDER BY a.id",
         [network_id, BASELINE_SCRIPT],
         ("round_id", "organisation_id", "step_id", "kind", "factor", "risk", "value_json", "answered_at", "late",
-         "script_id", "script_version", "checkin_id", "revision"))
+         "script_id", "script_version", "checkin_id", "revision", "quote_named"))
     facts: dict[tuple[int, str], tuple[int, AnswerFact]] = {}
     # A network has thousands of answers but few distinct (script, step, stored value): each is judged once.
     judged: dict[tuple[str, int, str, str], tuple[Value, bool, int | None, bool]] = {}
     parse = datetime.fromisoformat
     for (round_id, organisation_id, step_id, kind, factor, risk, raw, at, late, script_id, version, checkin_id,
-         revision) in answers:
+         revision, quote_named) in answers:
         key = (script_id, version, step_id, raw)
         if (known := judged.get(key)) is None:
             value = stored_value(raw)
@@ -105,7 +105,7 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
             known = judged[key] = (value, concern is not None and holds(concern, {step_id: value}), level, words)
         value, concerning, level, words = known
         fact = AnswerFact(BASELINE_ROUND if round_id is None else round_id, organisation_id, step_id, kind, factor,
-                          risk, value, level, concerning, parse(at), bool(late), words=words)
+                          risk, value, level, concerning, parse(at), bool(late), bool(quote_named), words)
         slot = (checkin_id, step_id)
         if (held := facts.get(slot)) is not None:
             held_revision, _ = held

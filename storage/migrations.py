@@ -396,6 +396,13 @@ def m014_checkins_by_round(db: Database) -> None:
 
 
 @migrations()
+def m015_answer_quote_named(db: Database) -> None:
+    """A partner may allow one free-text answer of an anonymous round to be quoted with its organisation's name (set
+    on that revision only: a revised text is a new answer without the permission)."""
+    db.execute("ALTER TABLE answers ADD COLUMN quote_named INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
 def m017_outbox_parse_mode(db: Database) -> None:
     """A queued message may be formatted: the digest and alerts are Telegram HTML (NULL: plain text)."""
     db.execute("ALTER TABLE outbox ADD COLUMN parse_mode TEXT CHECK (parse_mode IS NULL OR parse_mode = 'HTML')")

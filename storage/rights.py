@@ -31,11 +31,13 @@ def personal_data(db: Database, user_id: int, now: datetime) -> dict[str, Any]:
     ids = [m["id"] for m in memberships] or [-1]
     marks = ", ".join("?" for _ in ids)
     answers = rows(db, f"SELECT a.membership_id, a.script_id, a.script_version, r.period AS round, a.step_id,"
-                       f" a.revision, a.kind, a.value_json, a.late, a.answered_at, a.erased_at FROM answers a"
+                       f" a.revision, a.kind, a.value_json, a.late, a.answered_at, a.erased_at, a.quote_named"
+                       f" FROM answers a"
                        f" LEFT JOIN rounds r ON r.id = a.round_id WHERE a.membership_id IN ({marks})"
                        f" ORDER BY a.id", ids)
     for answer in answers:
         answer["value"] = stored_value(answer.pop("value_json"))
+        answer["quote_named"] = bool(answer["quote_named"])  # may be quoted with the organisation's name
     return {
         "exported_at": now.isoformat(),
         "person": first(db, "SELECT id AS telegram_id, first_name, locale, created_at FROM users WHERE id = ?",

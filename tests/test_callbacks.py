@@ -38,6 +38,7 @@ from bot.telegram.callbacks import (
     PauseFor,
     PreviewAnswer,
     PrivacyChoice,
+    QuoteNamed,
     Revise,
     RightsAction,
     RoundPrompt,
@@ -49,6 +50,7 @@ from bot.telegram.callbacks import (
     Setting,
     SettingField,
     SettingValue,
+    ShareAnswers,
 )
 
 SHAPES = [shape for kind in KINDS for shape in kind.shapes()]
@@ -100,6 +102,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (AccessAction("remove", 9), "n:remove:9"),
     (AccessAction("removeok", 9), "n:removeok:9"),
     (AccessCancel(), "n:removeno"),
+    (ShareAnswers(12), "g:12"),
+    (QuoteNamed(345), "q:345"),
 ]
 
 # Every shape at its largest: the largest ids (SQLite's largest rowid where an id is one), the longest step, option
@@ -114,6 +118,7 @@ LARGEST: list[CallbackData] = [
     ScriptShow("versions", SCRIPT), ScriptRollback(SCRIPT, 999_999), ScriptConfirm(SCRIPT, 999_999, 999_999),
     ScriptCancel(), DraftAction("discard", MAX_ROWID),
     PreviewAnswer(MAX_ROWID, STEP, OPTION), RightsAction("decline"),
+    ShareAnswers(MAX_ROWID), QuoteNamed(MAX_ROWID),
 ]
 
 MALFORMED = [
@@ -121,7 +126,7 @@ MALFORMED = [
     # missing fields
     "c:y", "c:y:", "c::tok", "l:", "a:1:step", "a:1", "a::step:1", "v:1:step", "e:1", "p:1", "p::go", "z:", "s:",
     "d:", "d:dl:", "d:rb:x", "d:ry:x:1", "d:pv:", "r:1:step", "y:", "k:", "k:o:1", "k:o::done", "k:1:focus", "m:",
-    "n:revoke", "n:removeok",
+    "n:revoke", "n:removeok", "g:", "q:", "g:x", "q:01", "q:1:2",
     # ids that are not numbers, or not as we write them
     "a:x:step:1", "a:-1:step:1", "a:+1:step:1", "a:01:step:1", "a:1.0:step:1", "a:١:step:1", "p:one:go", "e:1a:s",
     "z:seven", "z:07", "k:o:x:done", "k:x:focus:a", "n:revoke:x", "d:pv:x", "d:rb:x:v2", "d:ry:x:1:y", "r:x:step:1",

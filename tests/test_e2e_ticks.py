@@ -102,7 +102,8 @@ async def test_onboarding_ticks_partners_module_and_role(harness: Harness) -> No
     await harness.tap(501, expectations, "Vermittlungen", count=0)
     assert labels(expectations) == ["Kontakte", "✓ Vermittlungen", "Fertig"]
     [outro] = await harness.tap(501, expectations, "Fertig")
-    assert outro.text == "Danke, willkommen!" and "✓ Vermittlungen" in expectations.text
+    assert outro.text.startswith("Danke, willkommen!") and "✓ Vermittlungen" in expectations.text
+    assert labels(outro) == ["Antworten mit Namen an die Koordination geben"]  # an anonymous network
 
     [helps] = await harness.send(501, "/checkin")
     for label in ("Kontakte", "Fallberatung", "✓ Kontakte", "Kontakte"):  # ticked, unticked, ticked again

@@ -44,10 +44,12 @@ from tests.e2e import ADMIN_ID, NOW, ROOT, TEST_DIALOGS, Harness
 PA, CA, AD, ST, PB, CB = "partner A", "coordinator A", "admin", "stranger", "partner B", "coordinator B"
 ROLES = (PA, CA, AD, ST, PB, CB)  # the order of the columns in the tables below
 FA = "former contact A"  # A's partner organisation's contact before PA: replaced when PA joins; no column of its own
-USER = {CA: 7310001, PA: 7310002, CB: 7320001, PB: 7320002, AD: ADMIN_ID, ST: 7330001, FA: 7310003}
+XB = "former partner B"  # a partner of B who left and answered the exit check-in (its share button); no column
+USER = {CA: 7310001, PA: 7310002, CB: 7320001, PB: 7320002, AD: ADMIN_ID, ST: 7330001, FA: 7310003, XB: 7320003}
 FIRST_NAME = {CA: "Claribel", PA: "Annegret", CB: "Brunhilde", PB: "Bertolde", AD: "Adalberta", ST: "Stanislaus",
-              FA: "Friedegunde"}
-HOME = {PA: "A", CA: "A", PB: "B", CB: "B", FA: "A"}
+              FA: "Friedegunde", XB: "Xaveria"}
+HOME = {PA: "A", CA: "A", PB: "B", CB: "B", FA: "A", XB: "B"}
+LEAVER_B = "Tafel Betastadt"  # XB's organisation
 PARTNER = {"A": PA, "B": PB}
 NETWORK = {"A": "Netzwerk Alphastadt", "B": "Netzwerk Betastadt"}
 GAMMA = "Netzwerk Gammastadt"  # only its unused invite link, which gives the stranger a message with buttons
@@ -127,6 +129,8 @@ BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
     "access remove":     ("n", {CA: M, CB: NOT_THEIRS}),
     "access confirm":    ("n", {CA: M, CB: NOT_THEIRS}),
     "access cancel":     ("n", {CA: M, CB: S}),
+    "share":             ("g", {role: NOT_THEIRS for role in (PA, AD, ST, PB)}),  # XB's (check_owners)
+    "quote":             ("q", {PA: NOT_THEIRS, PB: M}),  # B is anonymous: its partner's free text
 }
 # The action each rights (m:), access (n:) and scripts (d:) button stands for, as bot/telegram/callbacks.py
 # names them: every one has a row (test_the_matrix_names_every_command_and_every_kind_of_button), and A's real
@@ -367,6 +371,7 @@ async def build(world: World, rounds: str) -> None:
     world.api.add_user(USER[AD], FIRST_NAME[AD], language_code="de")
     world.api.add_user(USER[ST], FIRST_NAME[ST], language_code="de")
     if rounds == "full":
+        await leaver_answers(world)
         await play_rounds(world)
     elif rounds == "open":
         await half_answered_round(world)
@@ -401,7 +406,8 @@ async def play_rounds(world: World) -> None:
     [benefit] = await h.send(pb, TYPED["B"][0])
     [agreements] = await h.tap(pb, benefit, "4")
     [anything] = await h.tap(pb, agreements, "Ja, alle")
-    await h.tap(pb, anything, _("Skip"))
+    [thanks] = await h.tap(pb, anything, _("Skip"))
+    world.keep("quote", thanks, pick(thanks, lambda d: d.startswith("q:")))  # B's round is anonymous
     assert missing.text and statement.text
     h.clock.now = FEB_CLOSES
     await commit_to_step(world, await arrival(world, CA, with_data("k:go")))
@@ -412,9 +418,11 @@ async def play_rounds(world: World) -> None:
         _intro, goals = await h.tap(user, prompt, _("Start now"), count=2)
         await h.finish_checkin(user, goals)
     h.clock.now = MAR_CLOSES
+    digest = await arrival(world, CA, with_data("k:r:"))  # the step under review: "how did it go?" on a tap
+    offer = digest if "k:go" in data_of(digest) else await arrival(world, CA, with_data("k:go"))
+    h.api.tap(ca, digest.message_id, data=pick(digest, lambda d: d.startswith("k:r:")))
     follow_up = await arrival(world, CA, with_data("k:o:"))
     world.keep("coach outcome", follow_up, pick(follow_up, lambda d: d.endswith(":done")))
-    offer = await arrival(world, CA, with_data("k:go"))
     world.keep("coach start", offer, "k:go")
     h.api.send_text(ca, "/coach")
     focus = await arrival(world, CA, lambda m: any(d.endswith(":factor_3") for d in data_of(m)))
@@ -437,13 +445,24 @@ async def play_rounds(world: World) -> None:
     world.keep("revise", again, label_data(again, "5"))
 
 
+async def leaver_answers(world: World) -> None:
+    """XB joins B, leaves and answers the exit check-in: B is anonymous, so its thanks offer the share button."""
+    h = world.harness
+    await join(world, XB, h.invite(world.networks["B"], LEAVER_B))
+    [question] = await h.send(USER[XB], "/leave")
+    _intro, step = await h.tap(USER[XB], question, world._("Yes, leave"), count=2)
+    while not any(d.startswith("g:") for d in data_of(step)):
+        [step] = await h.tap(USER[XB], step, step.buttons()[0][0])
+    world.keep("share", step, pick(step, lambda d: d.startswith("g:")))
+
+
 async def commit_to_step(world: World, offer: SentMessage | None) -> None:
     """A's coordinator takes the coaching dialog (from the offer, else /coach) and commits to STEP_A."""
     h, _, ca = world.harness, world._, USER[CA]
     if offer is None:
         h.api.send_text(ca, "/coach")
     else:
-        h.api.tap(ca, offer.message_id, text=_("Start coaching"))
+        h.api.tap(ca, offer.message_id, text=_("Choose the next step"))
     focus = await arrival(world, CA, lambda m: any(d.endswith(":factor_3") for d in data_of(m)))
     h.api.tap(ca, focus.message_id, data=pick(focus, lambda d: d.endswith(":factor_3")))
     why = await arrival(world, CA, with_data("k:"))
@@ -602,7 +621,8 @@ def forbidden(role: str) -> list[str]:
     """What a role must never be shown: the other network's data, and for outsiders everyone's."""
 
     def personal(net: str) -> list[str]:
-        people = [FIRST_NAME[r] for r in HOME if HOME[r] == net] + [ORGANISATION[PARTNER[net]]]
+        people = [FIRST_NAME[r] for r in HOME if HOME[r] == net] + [ORGANISATION[PARTNER[net]]] + (
+            [LEAVER_B] if net == "B" else [])
         return people + list(INVITED[net]) + list(TYPED[net]) + ([STEP_A, WITH_A, QUESTION_A] if net == "A" else [])
 
     if role in HOME:
@@ -844,6 +864,16 @@ async def check_owners(world: World) -> None:
     assert again.answer is not None and again.answer.text == _("This button is no longer valid.")
     assert_polite_refusal(world, FA, again, "rights exit by FA again")
     assert_unchanged(before, snapshot(db), "rights exit by FA again")
+    outcome = await owned(world, XB, "share")  # B's former partner gives its exit answers by name, once
+    assert outcome.answer is not None and outcome.answer.text == _("Done: the coordination gets your answers with "
+                                                                   "your name.")
+    assert count(db, "SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'shared:%'") == 1
+    outcome = await owned(world, PB, "quote")
+    assert outcome.answer is not None and outcome.answer.text == _("Done: this answer may be quoted with your "
+                                                                   "organisation's name.")
+    assert count(db, "SELECT COUNT(*) FROM answers WHERE quote_named = 1") == 1
+    await world.api.wait_until(lambda: count(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')")
+                               == 0, timeout=30, message="an empty outbox")
 
     outcome = await owned(world, PA, "language")
     assert outcome.edited and outcome.edited.text == _("Language: {language}").format(language="Deutsch")

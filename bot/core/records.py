@@ -24,3 +24,4 @@ class AnswerRecord:
     value: Value
     late: bool
     answered_at: datetime
+    quote_named: bool = False  # a free text the partner allowed to be quoted with its organisation's name

@@ -1,5 +1,6 @@
-"""The rounds job's reporting pass, in a worker thread: the digests of rounds that closed (bot/jobs/reports.py)
-and, while a round is open, its urgent signals to the coordinators at once."""
+"""The rounds job's reporting pass, in a worker thread: the digests of rounds that closed (bot/jobs/reports.py),
+while a round is open its urgent signals to the coordinators at once, and the news of partners who left without
+finishing their exit check-in (bot/usecases/partner_news.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.core.history import History, Signal
 from bot.core.tips import Tips
 from bot.i18n import Catalogs
 from bot.jobs.reports import queue_round_reports
+from bot.usecases.partner_news import queue_abandoned_exits
 from bot.usecases.report import labels, round_signals
 from bot.usecases.scripts import ScriptRegistry
 from storage.db import get_meta, open_db, set_meta
@@ -42,7 +44,8 @@ def reports_pass(db_path: Path, catalogs: Catalogs, tips: Tips, now: datetime) -
     try:
         scripts = ScriptRegistry(db)
         return (queue_round_reports(db, catalogs, scripts, tips, now)
-                + queue_urgent_alerts(db, catalogs, scripts, tips, now))
+                + queue_urgent_alerts(db, catalogs, scripts, tips, now)
+                + queue_abandoned_exits(db, scripts, catalogs.gettext, now))
     finally:
         db.close()
 

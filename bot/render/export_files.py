@@ -61,6 +61,8 @@ def answer_table(records: Iterable[AnswerRecord], scripts: ScriptLookup, shown: 
     by round, question and answer."""
     records = list(records)
     with_names = any(shown.get(record.period) == "named" for record in records)
+    # a free text the partner allowed to be quoted with its name carries it, in an anonymous round too
+    with_quotes = any(record.quote_named and record.kind == "text" for record in records)
     keyed: list[tuple[tuple[object, ...], tuple[Cell, ...]]] = []
     for record in records:
         named = shown.get(record.period) == "named"
@@ -83,9 +85,12 @@ def answer_table(records: Iterable[AnswerRecord], scripts: ScriptLookup, shown: 
             row = (record.period, *([None] if with_names else []), record.step_id, question, factor, risk, answer,
                    number, *([None, None] if with_names else []))
             key = (record.period, 1, position, record.step_id, number is None, number or 0, answer)
+        if with_quotes:
+            row = (*row, record.organisation if record.quote_named and record.kind == "text" else None)
         keyed.append((key, row))
     header = (_("Round"), *([_("Organisation")] if with_names else []), _("Step"), _("Question"), _("Success factor"),
-              _("Risk factor"), _("Answer"), _("Value"), *([_("Late"), _("Answered at")] if with_names else []))
+              _("Risk factor"), _("Answer"), _("Value"), *([_("Late"), _("Answered at")] if with_names else []),
+              *([_("Quoted with name")] if with_quotes else []))
     return Table(header, tuple(row for _key, row in sorted(keyed, key=lambda pair: pair[0])))
 
 

@@ -45,6 +45,7 @@ from bot.telegram.handlers.export import export_command
 from bot.telegram.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
 from bot.telegram.handlers.menus import set_default_menus
 from bot.telegram.handlers.onboarding import language_command, on_consent, on_language, start
+from bot.telegram.handlers.partner_news import on_quote_button, on_share_button
 from bot.telegram.handlers.reports import digest_command, on_privacy_button, privacy_command
 from bot.telegram.handlers.rights import consent_gate, delete_command, leave_command, mydata_command, on_rights_button
 from bot.telegram.handlers.rounds import on_pause_button, on_round_button, pause_command
@@ -100,6 +101,8 @@ _BUTTONS: tuple[tuple[type[CallbackData], Handler], ...] = (
     (callbacks.ScriptButton, on_script_button), (callbacks.PrivacyChoice, on_privacy_button),
     (callbacks.Coach, on_coach_button), (callbacks.PreviewAnswer, on_preview_button),
     (callbacks.RightsAction, on_rights_button), (callbacks.Access, on_access_button),
+    # Under a finished check-in's closing message: the answers to the coordination by name, a text quoted by name.
+    (callbacks.ShareAnswers, on_share_button), (callbacks.QuoteNamed, on_quote_button),
 )
 
 

@@ -193,6 +193,22 @@ class EditAnswer(CallbackData, prefix="e", parts=(number("checkin_id", MAX_ROWID
     step_id: str
 
 
+@dataclass(frozen=True)
+class ShareAnswers(CallbackData, prefix="g", parts=(number("checkin_id", MAX_ROWID),)):
+    """Give the answers of the finished onboarding or exit check-in `checkin_id` to the coordination by name (an
+    anonymous network's partner, under the check-in's closing message)."""
+
+    checkin_id: int
+
+
+@dataclass(frozen=True)
+class QuoteNamed(CallbackData, prefix="q", parts=(number("answer_id", MAX_ROWID),)):
+    """Let the free-text answer `answer_id` (a row of `answers`) be quoted with the organisation's name (an anonymous
+    round's check-in, under its closing message)."""
+
+    answer_id: int
+
+
 RoundAction = Literal["go", "later"]
 
 
@@ -408,5 +424,6 @@ class RightsAction(CallbackData, prefix="m", parts=(one_of("action", get_args(Ri
 
 # Every kind of button, each with one handler (bot/telegram/app.py) and its roles (bot/telegram/roles.py).
 KINDS: tuple[type[CallbackData], ...] = (Consent, Language, Answer, RoundPrompt, EditAnswer, Revise, Pause, Setting,
-                                         ScriptButton, PrivacyChoice, Coach, PreviewAnswer, RightsAction, Access)
+                                         ScriptButton, PrivacyChoice, Coach, PreviewAnswer, RightsAction, Access,
+                                         ShareAnswers, QuoteNamed)
 

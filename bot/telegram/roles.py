@@ -99,6 +99,9 @@ BUTTONS: dict[str, frozenset[Role]] = {
     # data protection rights: every person's (the handler checks what applies to whom)
     callbacks.RightsAction.PREFIX: EVERYONE,
     callbacks.Access.PREFIX: COORDINATORS,  # access: invites, removing a partner
+    # giving the onboarding or exit answers by name: a partner, or a former partner after its exit check-in
+    callbacks.ShareAnswers.PREFIX: frozenset({"partner", "stranger"}),
+    callbacks.QuoteNamed.PREFIX: PARTNERS,  # a free text of a monthly check-in may be quoted by name
 }
 
 Handler = Callable[[Update, BotContext], Awaitable[object]]

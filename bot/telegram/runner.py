@@ -23,11 +23,13 @@ from bot.usecases.dialog import DialogPort, take, view_of
 class Adapter:
     """One dialog kind as the runner drives it: the running dialog (its port: state, compare-and-set save, what to
     say after an answer), the callback data of its answer buttons (step id, value → data; the one place a kind
-    builds it), and what follows its last step (None: nothing)."""
+    builds it), what follows its last step (None: nothing), and the buttons under its closing message (asked once it
+    has ended; None: none)."""
 
     port: DialogPort
     callback: Callable[[str, str], CallbackData]
     end: Callable[[Update, Gettext], Awaitable[None]] | None = None
+    closing: Callable[[Gettext], InlineKeyboardMarkup | None] | None = None
 
 
 def keyboard(adapter: Adapter, view: View) -> InlineKeyboardMarkup | None:
@@ -43,6 +45,13 @@ async def show(update: Update, adapter: Adapter, view: View | None) -> None:
     if chat is None or view is None:
         return
     adapter.port.remember_prompt(await send_quietly(chat.get_bot(), chat.id, view.text, keyboard(adapter, view)))
+
+
+async def show_text(update: Update, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Send a text with buttons that are no dialog step (the closing message's offers)."""
+    chat = update.effective_chat
+    if chat is not None:
+        await send_quietly(chat.get_bot(), chat.id, text, markup)
 
 
 async def show_current(update: Update, adapter: Adapter, _: Gettext) -> None:
@@ -73,8 +82,12 @@ async def run(update: Update, adapter: Adapter, step_id: str, given: Input, _: G
         await _confirm(update, turn.confirm)
     elif turn.drop_prompt:
         await drop_buttons(update, prompt)
-    for text in turn.says:
-        await say(update, text)
+    markup = adapter.closing(_) if turn.finished and adapter.closing is not None else None
+    for number, text in enumerate(turn.says, start=1):
+        if markup is not None and number == len(turn.says):
+            await show_text(update, text, markup)
+        else:
+            await say(update, text)
     if turn.finished:
         if adapter.end is not None:
             await adapter.end(update, _)

@@ -31,7 +31,7 @@ async def on_typed(update: Update, context: BotContext) -> None:
     elif waiting.purpose == "revision" and waiting.member is not None and waiting.checkin is not None:
         await answers.answer_typed(update, svc, waiting.member, waiting.checkin, text, _)
     elif waiting.purpose == "checkin" and waiting.member is not None and waiting.checkin is not None:
-        found_checkin = CheckinDialog(svc.db, svc.scripts, now, waiting.member, waiting.checkin)
+        found_checkin = CheckinDialog(svc.db, svc.scripts, svc.tr, now, waiting.member, waiting.checkin)
         await checkin.answer_typed(update, svc, found_checkin, text, _)
     else:
         await say(update, _("I wasn't expecting a message right now. /help shows what I can do."))

@@ -52,7 +52,7 @@ def overview(db: Database, scripts: ScriptRegistry, now: datetime, member: Membe
     lines, changeable = [_("Your answers:")], []
     for number, answer in enumerate(stored, start=1):
         step = script.step(answer.step_id)
-        value = describe_value(step, answer.value, member.locale, _, names)  # type: ignore[arg-type]
+        value = describe_value(step, answer.value, member.locale, _, names)
         lines.append(f"{number}. {pick(step.text, member.locale)}\n   → {value}")
         if not engine.ticks(step):  # several ticks are not changed one tap at a time
             changeable.append((str(number), step.id))

@@ -15,6 +15,7 @@ from bot.core.script.model import Script
 from bot.i18n import Gettext, local_day, month_name
 from bot.services import EXIT_SCRIPT, MONTHLY_SCRIPT, ONBOARDING_SCRIPT
 from bot.usecases.dialog import Begun, Dialog, Refused
+from bot.usecases.partner_news import Closing, Translator, on_finished
 from bot.usecases.scripts import ScriptRegistry
 from storage.access import exit_checkin_member
 from storage.checkins import (
@@ -36,12 +37,14 @@ from storage.rounds import Participation, current_participation, schedule_of
 
 
 class CheckinDialog:
-    """A check-in behind the runner: its state in `checkins`, each answer stored with the new state at once."""
+    """A check-in behind the runner: its state in `checkins`, each answer stored with the new state at once; the
+    last one with the news for the coordinators (`tr`: their languages) and what the closing message offers."""
 
-    def __init__(self, db: Database, scripts: ScriptRegistry, now: datetime, member: Membership,
+    def __init__(self, db: Database, scripts: ScriptRegistry, tr: Translator, now: datetime, member: Membership,
                  checkin: Checkin, context: CheckinContext | None = None) -> None:
         self.checkin, self.member = checkin, member
-        self._db, self._now = db, now
+        self._db, self._tr, self._now = db, tr, now
+        self.closing: Closing | None = None  # set once the check-in is finished here
         context = context or checkin_context(db, checkin.membership_id, checkin.round_id, now)
         self._dialog = Dialog(scripts.version(checkin.script_id, checkin.script_version),
                               DialogState.from_json(checkin.state), context, member.locale, checkin.prompt_message_id)
@@ -52,7 +55,8 @@ class CheckinDialog:
         return self._dialog
 
     def save(self, outcome: Accepted | Pending) -> bool:
-        """The answer (if any) and the new state in one transaction, if the state is still the one loaded."""
+        """The answer (if any) and the new state in one transaction, if the state is still the one loaded; the last
+        answer's transaction queues what the coordinators are told of it."""
         script, state = self._dialog.script, outcome.state
         if isinstance(outcome, Pending):
             step = script.step(state.current or "")
@@ -61,15 +65,29 @@ class CheckinDialog:
             step = script.step(outcome.step_id)
             record = StepRecord(step.id, step.kind, step.factor, outcome.is_answer, outcome.value, state.to_json(),
                                 state.finished, risk=step.risk)
-        return record_step(self._db, self.checkin, record, self._now)
+        with self._db.atomic():
+            if not record_step(self._db, self.checkin, record, self._now):
+                return False
+            if record.finished:
+                self.closing = on_finished(self._db, self._tr, script, self.checkin, self.member, self._now)
+        return True
 
     def remember_prompt(self, message_id: int | None) -> None:
         """The message showing the current step (a typed answer removes its "Skip")."""
         set_prompt(self._db, self.checkin.id, message_id)
 
     def after(self, outcome: Accepted, _: Gettext) -> tuple[str, ...]:
-        """The outro once the check-in is done."""
-        return (pick(self._dialog.script.outro, self.member.locale),) if outcome.state.finished else ()
+        """The outro once the check-in is done, and what its buttons offer (in an anonymous network or round)."""
+        if not outcome.state.finished:
+            return ()
+        outro = pick(self._dialog.script.outro, self.member.locale)
+        if self.closing is not None and self.closing.share is not None:
+            outro += "\n\n" + _("In this network the coordination gets your answers only without your name. If you "
+                                 "like, give them to the coordination by name with the button below.")
+        elif self.closing is not None and self.closing.quotes:
+            outro += "\n\n" + _("In this round the coordination sees your written answers only without your name. "
+                                 "If one of them may be quoted with your organisation's name, tap it below.")
+        return (outro,)
 
 
 def checkin_member(db: Database, user_id: int) -> Membership | None:
@@ -77,7 +95,7 @@ def checkin_member(db: Database, user_id: int) -> Membership | None:
     return active_membership(db, user_id) or exit_checkin_member(db, user_id, EXIT_SCRIPT)
 
 
-def begin_or_resume(db: Database, scripts: ScriptRegistry, now: datetime, member: Membership,
+def begin_or_resume(db: Database, scripts: ScriptRegistry, tr: Translator, now: datetime, member: Membership,
                     _: Gettext) -> Begun[CheckinDialog]:
     """Continue the open check-in, or start the one of the partner's current round (late if it has closed)."""
     latest = latest_checkin(db, member.id)
@@ -91,18 +109,18 @@ def begin_or_resume(db: Database, scripts: ScriptRegistry, now: datetime, member
                 attach_round(db, checkin.id, place.round.id)
                 checkin = get_checkin(db, checkin.id) or checkin
         return Begun((_("Welcome back! Let's continue where you stopped."),),
-                     CheckinDialog(db, scripts, now, member, checkin))
+                     CheckinDialog(db, scripts, tr, now, member, checkin))
     place = current_participation(db, member.id)
     if place is not None and place.status in ("done", "late"):
         return Begun((already_answered_text(db, member, place, _),))
     script = scripts.current(MONTHLY_SCRIPT, member.network_id)
-    begun = _start(db, scripts, now, member, script, place.round.id if place is not None else None)
+    begun = _start(db, scripts, tr, now, member, script, place.round.id if place is not None else None)
     if begun is None:  # nothing is shown this time (a partners step alone, and no other partners yet)
         return Begun((_("There is nothing to ask you this time. Thank you!"),))
     return begun
 
 
-def _start(db: Database, scripts: ScriptRegistry, now: datetime, member: Membership, script: Script,
+def _start(db: Database, scripts: ScriptRegistry, tr: Translator, now: datetime, member: Membership, script: Script,
            round_id: int | None) -> Begun[CheckinDialog] | None:
     """Open a check-in of `script` at its first step shown; None if it shows none."""
     context = checkin_context(db, member.id, round_id, now)
@@ -111,7 +129,7 @@ def _start(db: Database, scripts: ScriptRegistry, now: datetime, member: Members
         return None
     checkin = start_checkin(db, member, script.id, script.version, state.to_json(), now, round_id)
     intro = (pick(script.intro, member.locale),) if script.intro else ()
-    return Begun(intro, CheckinDialog(db, scripts, now, member, checkin, context))
+    return Begun(intro, CheckinDialog(db, scripts, tr, now, member, checkin, context))
 
 
 def script_in_use(scripts: ScriptRegistry, script_id: str, network_id: int) -> Script | None:
@@ -127,19 +145,20 @@ def onboarding_script(scripts: ScriptRegistry, network_id: int) -> Script | None
     return script_in_use(scripts, ONBOARDING_SCRIPT, network_id)
 
 
-def begin_onboarding(db: Database, scripts: ScriptRegistry, now: datetime,
+def begin_onboarding(db: Database, scripts: ScriptRegistry, tr: Translator, now: datetime,
                      member: Membership) -> Begun[CheckinDialog] | None:
     """Start the short onboarding check-in of a partner who just joined; None if there is none to start."""
     script = onboarding_script(scripts, member.network_id)
     if script is None or open_checkin(db, member.id) is not None or ever_started(db, member.id, script.id):
         return None  # once only: a replayed language button does not start it again
-    return _start(db, scripts, now, member, script, None)
+    return _start(db, scripts, tr, now, member, script, None)
 
 
-def begin_exit(db: Database, scripts: ScriptRegistry, now: datetime, member: Membership) -> Begun[CheckinDialog] | None:
+def begin_exit(db: Database, scripts: ScriptRegistry, tr: Translator, now: datetime,
+               member: Membership) -> Begun[CheckinDialog] | None:
     """Start the exit check-in of a partner who left (or was replaced); None if there is none."""
     script = script_in_use(scripts, EXIT_SCRIPT, member.network_id)
-    return None if script is None else _start(db, scripts, now, member, script, None)
+    return None if script is None else _start(db, scripts, tr, now, member, script, None)
 
 
 def monthly_due_after(db: Database, member: Membership, script_id: str) -> bool:
@@ -160,8 +179,8 @@ def already_answered_text(db: Database, member: Membership, place: Participation
              "start of next month.").format(month=month)
 
 
-def tapped(db: Database, scripts: ScriptRegistry, now: datetime, member: Membership | None, checkin_id: int | None,
-           _: Gettext) -> CheckinDialog | Refused:
+def tapped(db: Database, scripts: ScriptRegistry, tr: Translator, now: datetime, member: Membership | None,
+           checkin_id: int | None, _: Gettext) -> CheckinDialog | Refused:
     """The check-in behind an answer button, if it is this partner's and open."""
     checkin = get_checkin(db, checkin_id) if checkin_id is not None else None
     if checkin is None:
@@ -171,4 +190,4 @@ def tapped(db: Database, scripts: ScriptRegistry, now: datetime, member: Members
     if checkin.status != "open":
         return Refused(_("This check-in has ended: a newer one has started. /checkin continues it.")
                        if checkin.expired_at else _("This check-in is already finished. Thank you!"), drop=True)
-    return CheckinDialog(db, scripts, now, member, checkin)
+    return CheckinDialog(db, scripts, tr, now, member, checkin)

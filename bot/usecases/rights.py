@@ -10,7 +10,10 @@ from sqlite_utils import Database
 
 from bot.i18n import Catalogs
 from bot.services import CONSENT_VERSION, EXIT_SCRIPT
+from bot.usecases.checkin import script_in_use
 from bot.usecases.identity import locale_of_user
+from bot.usecases.partner_news import Translator, left_news
+from bot.usecases.scripts import ScriptRegistry
 from storage.access import consent_version_of, exit_offer_member, record_consent
 from storage.outbox import Outgoing, enqueue
 from storage.people import Membership, coordinators_of, end_membership
@@ -54,9 +57,16 @@ def erase(db: Database, user_id: int, now: datetime) -> None:
     erase_person(db, user_id, now)
 
 
-def leave(db: Database, member: Membership, reason: str, now: datetime) -> bool:
-    """End the membership ("left", "consent_declined"); False if it had ended already."""
-    return end_membership(db, member.id, reason, now)
+def leave(db: Database, scripts: ScriptRegistry, tr: Translator, member: Membership, reason: str,
+          now: datetime) -> bool:
+    """End the membership ("left", "consent_declined"); False if it had ended already. A partner's coordinators hear
+    of it with its exit check-in's answers (bot.usecases.partner_news), or now, where there is no exit check-in."""
+    with db.atomic():
+        if not end_membership(db, member.id, reason, now):
+            return False
+        if member.role == "partner" and script_in_use(scripts, EXIT_SCRIPT, member.network_id) is None:
+            enqueue(db, left_news(db, tr, None, None, member, "none"), now)
+    return True
 
 
 def tell_admins_if_leaderless(db: Database, catalogs: Catalogs, admins: Collection[int], former: Membership | None,

@@ -12,6 +12,7 @@ from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import log_refusal, refuse_callback, say
+from bot.telegram.handlers.partner_news import closing_keyboard
 from bot.telegram.runner import Adapter, drop_buttons, run, show_current
 from bot.usecases import checkin as usecase
 from bot.usecases.checkin import CheckinDialog
@@ -20,8 +21,10 @@ from bot.usecases.people import Membership
 
 
 def adapter(svc: Services, port: CheckinDialog) -> Adapter:
-    """A check-in in the runner: its buttons carry the check-in's id; after onboarding, this round's check-in."""
-    return Adapter(port, partial(callbacks.Answer, port.checkin.id), partial(_then, svc, port))
+    """A check-in in the runner: its buttons carry the check-in's id; after onboarding, this round's check-in; its
+    closing message may offer to give the answers by name."""
+    return Adapter(port, partial(callbacks.Answer, port.checkin.id), partial(_then, svc, port),
+                   lambda _: closing_keyboard(port.closing, _))
 
 
 async def _then(svc: Services, port: CheckinDialog, update: Update, _: Gettext) -> None:
@@ -49,17 +52,17 @@ async def checkin_command(update: Update, context: BotContext) -> None:
 
 async def begin_or_resume(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
     """Continue the open check-in, or start the one of the partner's current round (late if it has closed)."""
-    await begin(update, svc, usecase.begin_or_resume(svc.db, svc.scripts, svc.clock(), member, _), _)
+    await begin(update, svc, usecase.begin_or_resume(svc.db, svc.scripts, svc.tr, svc.clock(), member, _), _)
 
 
 async def begin_onboarding(update: Update, svc: Services, member: Membership, _: Gettext) -> bool:
     """Start the short onboarding check-in of a partner who just joined; False if there is no such script."""
-    return await begin(update, svc, usecase.begin_onboarding(svc.db, svc.scripts, svc.clock(), member), _)
+    return await begin(update, svc, usecase.begin_onboarding(svc.db, svc.scripts, svc.tr, svc.clock(), member), _)
 
 
 async def begin_exit(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
     """Start the exit check-in of a partner who left or was replaced (if dialogs/ has one)."""
-    await begin(update, svc, usecase.begin_exit(svc.db, svc.scripts, svc.clock(), member), _)
+    await begin(update, svc, usecase.begin_exit(svc.db, svc.scripts, svc.tr, svc.clock(), member), _)
 
 
 async def on_answer_button(update: Update, context: BotContext) -> None:
@@ -71,7 +74,7 @@ async def on_answer_button(update: Update, context: BotContext) -> None:
     data = callbacks.Answer.unpack(query.data or "")
     user = update.effective_user
     member = usecase.checkin_member(svc.db, user.id) if user is not None else None
-    found = usecase.tapped(svc.db, svc.scripts, svc.clock(), member, data.checkin_id if data else None, _)
+    found = usecase.tapped(svc.db, svc.scripts, svc.tr, svc.clock(), member, data.checkin_id if data else None, _)
     if isinstance(found, CheckinDialog) and data is not None:
         await run(update, adapter(svc, found), data.step_id, Press(data.value), _)
         return

@@ -168,8 +168,9 @@ async def on_rights_button(update: Update, context: BotContext) -> None:
 
 async def _leave(update: Update, svc: Services, member: Membership, reason: str, _: Gettext) -> None:
     """End the membership, then offer the exit check-in to a partner."""
-    if not rights.leave(svc.db, member, reason, svc.clock()):
+    if not rights.leave(svc.db, svc.scripts, svc.tr, member, reason, svc.clock()):
         return
+    svc.wake_sender()
     log.info("a %s left a network (%s)", member.role, reason)
     _tell_admins_if_leaderless(svc, member)
     await _drop_menu(update)
