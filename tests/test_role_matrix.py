@@ -376,6 +376,12 @@ async def build(world: World, rounds: str) -> None:
     elif rounds == "open":
         await half_answered_round(world)
     world.gamma_token = invite(world, h.network(GAMMA))
+    # What the bot sends on its own (the partners' joining news, digests) must not be taken for a command's reply.
+    await world.api.wait_until(lambda: count(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', "
+                                                      "'sending')") == 0, timeout=30, message="an empty outbox")
+    for role in (CA, CB):
+        chat = world.api.chats[USER[role]]
+        chat.seen = len(chat.arrivals)  # read: the chart after the digest, the news of who joined or left
     for role in (CA, CB):  # now: links are valid for 14 days
         for organisation in INVITED[HOME[role]]:
             await h.send(USER[role], f"/invite {organisation}")
