@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.core.chart_data import chart_data
+from bot.core.chart_data import CHART_ROUNDS, chart_data
 from bot.core.digest.build import build_digest, short_month
 from bot.core.disclosure import Outlet, history_as_of
 from bot.core.escalation import escalate
@@ -36,10 +36,10 @@ def digest_texts(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, histor
 
 def digest_chart(catalogs: Catalogs, history: History, round_id: int, locale: str) -> bytes:
     """The digest's chart as a PNG, in this language (CPU-bound, ~0.2 s: reports run in a worker thread)."""
-    data = chart_data(history, round_id)
+    data = chart_data(history, round_id, rounds=CHART_ROUNDS)
     months = {facts.period: short_month(facts.period, locale) for facts in history.rounds}
     return render_chart(data, [months[period] for period in data.periods], catalogs.gettext(locale),
-                        lambda period: months.get(period or "", ""), history.thresholds.low_level, locale)
+                        lambda period: months.get(period or "", ""), locale)
 
 
 def digest_messages(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, history: History, round_id: int,
