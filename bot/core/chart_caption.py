@@ -35,16 +35,19 @@ def short_factor_name(factor: int, _: Gettext) -> str:
 
 def _notable(data: ChartData, _: Gettext, lang: str) -> list[str]:
     """Named: who fell on which factor (before → now); otherwise how many rated which factor low."""
-    if data.named:
+    if data.named:  # the lowest now first, then the deepest fall
+        drops = sorted(((cell.level, cell.level - cell.before, name, state.factor, cell.before)
+                        for name, row in partner_grid(data) for state, cell in zip(data.latest, row, strict=True)
+                        if cell.before is not None and cell.level is not None), key=lambda drop: drop[:2])
         found = [_("{partner}: {factor} {before} → {now}").format(
-                    partner=name, factor=short_factor_name(state.factor, _), before=number(cell.before, lang),
-                    now=number(cell.level, lang))
-                 for name, row in partner_grid(data) for state, cell in zip(data.latest, row, strict=True)
-                 if cell.before is not None and cell.level is not None]
+                    partner=name, factor=short_factor_name(factor, _), before=number(before, lang),
+                    now=number(now, lang)) for now, _fall, name, factor, before in drops]
         heading = _("Fell sharply")
-    else:
+    else:  # the most partners rating low first
+        lows = sorted((one for one in distribution(data) if one.mean is not None and one.low),
+                      key=lambda one: -one.low)
         found = [_("{factor}: {count}").format(factor=short_factor_name(one.factor, _), count=one.low)
-                 for one in distribution(data) if one.mean is not None and one.low]
+                 for one in lows]
         heading = _("Rated low (partners)")
     if not found:
         return []

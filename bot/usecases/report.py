@@ -39,7 +39,8 @@ def digest_chart(catalogs: Catalogs, history: History, round_id: int, locale: st
     data = chart_data(history, round_id, rounds=CHART_ROUNDS)
     months = {facts.period: short_month(facts.period, locale) for facts in history.rounds}
     return render_chart(data, [months[period] for period in data.periods], catalogs.gettext(locale),
-                        lambda period: months.get(period or "", ""), locale)
+                        lambda period: months.get(period or "", ""), locale,
+                        month_name(history.round(round_id).period, locale))
 
 
 def digest_messages(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, history: History, round_id: int,
