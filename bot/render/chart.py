@@ -1,218 +1,285 @@
-"""The digest's chart as a PNG, readable on a phone: the network's trend per success factor, then every factor's latest
-state (each partner's level in a named network, how many rated it low, middle and high in an anonymous one, so that
-one partner's collapse shows whatever the mean does), then the response rate."""
+"""The digest's chart as a PNG that reads on a phone (Telegram shows it about 400 px wide): on top every factor's
+latest state (each partner's level in a named round, framed where it fell, with the value before → now; how many
+rated it low, middle and high otherwise), below the network's mean per factor and month, each with how many partners
+rated it low, so that one partner's collapse shows whatever the mean does, and the response per month.
+
+Drawn as a table in pixels on one axes (no subplots, no layout engine): the picture's height follows its rows."""
 
 from __future__ import annotations
 
 import io
 import textwrap
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass, field
 
-from bot.core.chart_data import ChartData
+from bot.core.chart_caption import short_factor_name
+from bot.core.chart_data import ChartData, Distribution, GridCell, TrendCell, distribution, partner_grid
 from bot.core.digest.evidence import decimal, number
-from bot.core.digest.names import factor_name
-from bot.core.factor_levels import FactorState
+from bot.core.factor_levels import HIGH_LEVEL
 
 Gettext = Callable[[str], str]
 MonthOf = Callable[[str | None], str]
 
-WIDTH_PX, HEIGHT_PX, DPI = 1000, 1600, 150
-# Okabe-Ito, safe for colour-blind readers; 11 factors also differ by marker and line style.
-COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999", "#E69F00",
-           "#56B4E9", "#009E73")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h", "*", "<", ">")
-STYLES = ("-", "-", "-", "-", "-", "-", "-", "--", "--", "--", "--")
-# Levels 1-5 from vermillion (low) to blue (high): tells low from high without red and green.
-LEVEL_COLOURS = {1: "#D55E00", 2: "#F4A582", 3: "#F7F7F7", 4: "#92C5DE", 5: "#2166AC"}
-LOW, MIDDLE, HIGH, EMPTY = "#D55E00", "#CCCCCC", "#2166AC", "#EEEEEE"
+WIDTH_PX, DPI = 1000, 100
+PAD, LABEL_W = 24, 330  # outer margin; the column of names on the left
+LEFT = PAD + LABEL_W + 12  # where the cells begin
+RIGHT = WIDTH_PX - PAD
+TITLE, TEXT, SMALL = 30, 24, 21  # font sizes in px; at 400 px wide SMALL is still 8.4 px
+LINE = 29  # height of one TEXT line
+WRAP = 24  # characters of TEXT per line in the label column
+# Okabe-Ito vermillion for low, a blue for high, grey between: never red against green.
+LOW, MIDDLE, HIGH, HIDDEN, RULE = "#D55E00", "#DDDDDD", "#8CC0E6", "#BBBBBB", "#FFFFFF"
+INK, FAINT = "#1A1A1A", "#666666"
+HATCH = "//"  # cells measured but not to be shown
+
+
+@dataclass
+class Sheet:
+    """A display list in pixels, y downwards: boxes and texts, drawn at the end into a figure of the height used."""
+
+    boxes: list[tuple[float, float, float, float, str, str, float, str]] = field(default_factory=list)
+    texts: list[tuple[float, float, str, float, str, str, str, str]] = field(default_factory=list)
+    y: float = PAD
+
+    def box(self, x: float, y: float, w: float, h: float, face: str, edge: str = RULE, width: float = 1.5,
+            hatch: str = "") -> None:
+        """A filled rectangle, its edge `width` px wide."""
+        self.boxes.append((x, y, w, h, face, edge, width, hatch))
+
+    def text(self, x: float, y: float, text: str, size: float = TEXT, bold: bool = False, colour: str = INK,
+             ha: str = "left", va: str = "center") -> None:
+        """A text at (x, y), `size` px high."""
+        self.texts.append((x, y, text, size, "bold" if bold else "normal", colour, ha, va))
+
+    def title(self, text: str) -> None:
+        """A section's title across the picture."""
+        lines = textwrap.wrap(text, 52)
+        self.text(PAD, self.y, "\n".join(lines), TITLE, bold=True, va="top")
+        self.y += len(lines) * TITLE * 1.25 + 10
+
+    def note(self, text: str) -> None:
+        """A line or two under a title that says how to read the section."""
+        lines = textwrap.wrap(text, 70)
+        self.text(PAD, self.y, "\n".join(lines), SMALL, colour="#444444", va="top")
+        self.y += len(lines) * SMALL * 1.2 + 12
+
+    def legend(self, items: Sequence[tuple[str, str, str, str]]) -> None:
+        """One line of keys: (face, edge, text in the swatch, explanation), wrapped when the line is full; a key with
+        the edge HIDDEN is hatched like the cells it explains."""
+        x = float(PAD)
+        for face, edge, inner, words in items:
+            width = 30 + 0.56 * SMALL * len(words) + 26
+            if x + width > RIGHT and x > PAD:
+                x, self.y = PAD, self.y + LINE + 6
+            self.box(x, self.y, 30, 26, face, edge, 3 if edge != face else 1, HATCH if edge == HIDDEN else "")
+            if inner:
+                colour = "white" if face == LOW else INK if face != "white" else "#BBBBBB"
+                self.text(x + 15, self.y + 13, inner, SMALL, face != "white", colour, "center")
+            self.text(x + 38, self.y + 13, words, SMALL, colour=INK)
+            x += width
+        self.y += LINE + 14
+
+    def png(self) -> bytes:
+        """The PNG of everything drawn, WIDTH_PX wide and as high as the sheet."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.collections import PatchCollection
+        from matplotlib.figure import Figure
+        from matplotlib.patches import Rectangle
+
+        height = self.y + PAD
+        figure = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI)
+        FigureCanvasAgg(figure)
+        axes = figure.add_axes((0, 0, 1, 1))
+        axes.set_xlim(0, WIDTH_PX)
+        axes.set_ylim(height, 0)
+        axes.set_axis_off()
+        for hatch in sorted({box[7] for box in self.boxes}):
+            boxes = sorted((box for box in self.boxes if box[7] == hatch), key=lambda box: box[6])  # frames on top
+            patches = [Rectangle((x, y), w, h) for x, y, w, h, *_rest in boxes]
+            axes.add_collection(PatchCollection(
+                patches, facecolors=[box[4] for box in boxes], edgecolors=[box[5] for box in boxes],
+                linewidths=[box[6] * 72 / DPI for box in boxes], hatch=hatch or None, zorder=2 if hatch else 1))
+        for x, y, text, size, weight, colour, ha, va in self.texts:
+            axes.text(x, y, text, fontsize=size * 72 / DPI, fontweight=weight, color=colour, ha=ha, va=va,
+                      zorder=3, linespacing=1.1)
+        buffer = io.BytesIO()
+        # zlib level 3: a third faster than the default at the same size (a tall grid is 0.3 MB)
+        figure.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
+        return buffer.getvalue()
 
 
 def render_chart(data: ChartData, labels: Sequence[str], _: Gettext, month: MonthOf | None = None,
-                 low_level: int = 2, lang: str = "de") -> bytes:
-    """PNG bytes of a 1000×1600 px chart; `labels` name the rounds (e.g. short months), `month(period)` the round a
-    factor was last measured in, `lang` how numbers are written. CPU-bound (~0.3 s): call it in a thread."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
+                 lang: str = "de", title_month: str = "") -> bytes:
+    """PNG bytes of the chart, 1000 px wide; `labels` name the rounds (short months), `month(period)` the round a
+    factor was last measured in, `lang` how numbers are written, `title_month` the chart's round in its title ("März
+    2027"; else its short month). CPU-bound (~0.2 s): call it in a thread."""
     if len(labels) != len(data.periods):
         raise ValueError(f"{len(labels)} labels for {len(data.periods)} rounds")
     month_of: MonthOf = month or (lambda period: period or "")
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    trend, latest, rates = figure.subplots(3, 1, gridspec_kw={"height_ratios": [3, 5, 1.3]})
-    _trend(trend, data, labels, _)
-    if not data.latest:
-        latest.set_axis_off()
-    elif data.named:
-        _grid(latest, data, month_of, _, low_level, lang)
-    else:
-        _distribution(latest, data, month_of, _, lang)
-    _responses(rates, data, labels, _)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
+    sheet = Sheet()
+    now = title_month or (month_of(data.current) if data.current else "")
+    if data.named:
+        _grid(sheet, data, month_of, _, lang, now)
+    elif data.latest:
+        _distribution(sheet, data, month_of, _, lang, now)
+    _trend(sheet, data, labels, _, lang)
+    return sheet.png()
 
 
-def _trend(axes: Any, data: ChartData, labels: Sequence[str], _: Gettext) -> None:
-    """The network's mean per factor over the rounds; each line ends in its factor's number."""
-    positions = list(range(len(labels)))
-    drawn = 0
-    ends: list[tuple[int, float, int]] = []
-    for factor, values in data.factors:
-        points = [(x, value) for x, value in zip(positions, values, strict=True) if value is not None]
-        if not points:
-            continue
-        index = factor - 1
-        axes.plot([x for x, _value in points], [value for _x, value in points], linewidth=2.2, markersize=7,
-                  marker=MARKERS[index % len(MARKERS)], linestyle=STYLES[index % len(STYLES)],
-                  color=COLOURS[index % len(COLOURS)], markeredgecolor="white", markeredgewidth=0.8)
-        ends.append((points[-1][0], points[-1][1], factor))
-        drawn += 1
-    for x, y, factor in _spread(ends):
-        axes.text(x + 0.08, y, str(factor), va="center", fontsize=10, fontweight="bold",
-                  color=COLOURS[(factor - 1) % len(COLOURS)])
-    axes.set_title(_title(_("Network trend: mean per success factor (1 = low, 5 = high)")), fontsize=12)
-    axes.set_ylim(0.8, 5.3)
-    axes.set_yticks([1, 2, 3, 4, 5])
-    axes.set_xticks(positions, list(labels), rotation=45 if len(positions) > 6 else 0,
-                    ha="right" if len(positions) > 6 else "center")
-    axes.set_xlim(-0.5, max(len(positions) - 1, 0) + 0.7)
-    axes.tick_params(labelsize=11)
-    axes.grid(True, alpha=0.3)
-    if not drawn:
-        axes.text(0.5, 0.5, _("No success factor was measured on a scale yet."), ha="center", va="center",
-                  fontsize=12, transform=axes.transAxes)
+def _level_colour(level: float, low_level: int) -> str:
+    """Low, middle or high, as the legend and the anonymous distribution count them."""
+    return LOW if level <= low_level else HIGH if level >= HIGH_LEVEL else MIDDLE
 
 
-def _spread(ends: list[tuple[int, float, int]], gap: float = 0.2) -> list[tuple[int, float, int]]:
-    """The line ends' labels (x, y, factor), moved apart vertically where several end at the same x and nearly the
-    same height, so that each number stays readable."""
-    placed = []
-    for x in sorted({x for x, _y, _factor in ends}):
-        column = sorted((y, factor) for at, y, factor in ends if at == x)
-        heights: list[float] = []
-        for y, _factor in column:
-            heights.append(max(y, heights[-1] + gap) if heights else y)
-        shift = max(0.0, heights[-1] - 5.25) if heights else 0.0  # keep the top label inside the axes
-        placed += [(x, height - shift, factor) for height, (_y, factor) in zip(heights, column, strict=True)]
-    return placed
+def label_lines(text: str, lines: int = 3) -> list[str]:
+    """The text over at most `lines` lines of the label column, the last one cut only if it must be."""
+    found = textwrap.wrap(text, WRAP, break_long_words=False) or [""]
+    if len(found) > lines:
+        found = [*found[: lines - 1], textwrap.shorten(" ".join(found[lines - 1:]), WRAP, placeholder="…")]
+    return found
 
 
-def _row_label(state: FactorState, month_of: MonthOf, _: Gettext) -> str:
-    """"3 Visible benefit … (Apr.)": the factor's number, name and the round it was last measured in."""
-    name = f"{state.factor} {factor_name(state.factor, _)}"
-    when = f" ({month_of(state.period)})" if state.period else ""
-    return textwrap.fill(name + when, 30)
+def _grid(sheet: Sheet, data: ChartData, month_of: MonthOf, _: Gettext, lang: str, now: str) -> None:
+    """Named: a partner × factor grid, factors as numbered columns (their names are the rows below), each at the round
+    it was last measured in (that month under its number when it is not the chart's)."""
+    sheet.title(_("Each partner in {month}").format(month=now))
+    sheet.note(_("Columns: success factors 1–11 (names below); a month under the number: last asked then."))
+    low = data.low_level
+    sheet.legend([(LOW, LOW, str(low), _("low (1–{low})").format(low=low)),
+                  ("white", INK, "", _("fell: before→now")), (HIGH, HIGH, "4", _("high")),
+                  ("white", "#CCCCCC", "–", _("no answer"))])
+    width = (RIGHT - LEFT) / max(len(data.latest), 1)
+    for column, state in enumerate(data.latest):
+        x = LEFT + column * width + width / 2
+        shown = state.shown == "named"
+        sheet.text(x, sheet.y + 14, str(state.factor), TEXT, True, INK if shown else FAINT, "center")
+        if shown and state.period != data.current:
+            sheet.text(x, sheet.y + 42, month_of(state.period), SMALL - 1, colour=INK, ha="center")
+    sheet.y += 64
+    for name, row in partner_grid(data):
+        lines = label_lines(name)
+        height = max(len(lines) * LINE + 10, 50)
+        alarming = any(cell.low or cell.before is not None for cell in row)  # whose name the eye should find
+        sheet.text(LEFT - 12, sheet.y + height / 2, "\n".join(lines), TEXT, alarming, ha="right")
+        for column, (state, cell) in enumerate(zip(data.latest, row, strict=True)):
+            x = LEFT + column * width
+            if state.shown == "named":
+                _grid_cell(sheet, x, sheet.y, width, height, cell, low, lang)
+            else:  # never measured (blank), or not to be shown by name (hatched; its mean stands below)
+                sheet.box(x, sheet.y, width, height, "white", "#EEEEEE" if state.round_number is None else HIDDEN,
+                          1.5, "" if state.round_number is None else HATCH)
+        sheet.y += height
+    sheet.y += 26
 
 
-def _grid(axes: Any, data: ChartData, month_of: MonthOf, _: Gettext, low_level: int, lang: str) -> None:
-    """Named: a partner × factor grid of each partner's level where the factor was last measured; a level that fell
-    by the network's drop since the partner's answer before shows both values and a heavy frame."""
-    from matplotlib.patches import Rectangle
-
-    partners = list(data.partners)
-    states = list(data.latest)
-    axes.set_xlim(-0.05, len(partners) + 0.05)  # room for a heavy frame at the edges
-    axes.set_ylim(len(states) + 0.05, -0.05)
-    for row, state in enumerate(states):
-        if state.shown != "named":  # never measured, too few answers, or measured in a round before names
-            axes.add_patch(Rectangle((0, row), len(partners), 1, facecolor=EMPTY, edgecolor="white"))
-            axes.text(len(partners) / 2, row + 0.5, _row_note(state, _, lang), ha="center", va="center",
-                      fontsize=9, color="#333333")
-            continue
-        levels = dict(state.partners)
-        dropped = {organisation: before for organisation, before, _after in state.dropped}
-        for column, (organisation, _name) in enumerate(partners):
-            level = levels.get(organisation)
-            colour = LEVEL_COLOURS[max(1, min(5, round(level)))] if level is not None else EMPTY
-            heavy = organisation in dropped
-            axes.add_patch(Rectangle((column, row), 1, 1, facecolor=colour, edgecolor="black" if heavy else "white",
-                                     linewidth=2.5 if heavy else 1.0))
-            if level is None:
-                continue
-            text = f"{number(dropped[organisation], lang)}→{number(level, lang)}" if heavy else number(level, lang)
-            axes.text(column + 0.5, row + 0.5, text, ha="center", va="center", fontsize=8 if heavy else 10,
-                      fontweight="bold" if heavy or level <= low_level else "normal",
-                      color="white" if level <= 1.5 or level >= 4.5 else "black")
-    axes.set_yticks([row + 0.5 for row in range(len(states))],
-                    [_row_label(state, month_of, _) for state in states], fontsize=8)
-    axes.set_xticks([column + 0.5 for column in range(len(partners))],
-                    [textwrap.shorten(name, 26, placeholder="…") for _org, name in partners], rotation=40,
-                    ha="left", fontsize=8)
-    axes.xaxis.tick_top()
-    axes.tick_params(length=0)
-    for side in axes.spines.values():
-        side.set_visible(False)
-    axes.set_title(_title(_("Each partner's latest level (framed: fell since the answer before)")), fontsize=12)
+def _grid_cell(sheet: Sheet, x: float, y: float, w: float, h: float, cell: GridCell, low: int, lang: str) -> None:
+    """One partner's level: coloured by low, middle, high; framed with before→now where it fell."""
+    if cell.level is None:
+        sheet.box(x, y, w, h, "white", "#E6E6E6")
+        sheet.text(x + w / 2, y + h / 2, "–", SMALL, colour="#BBBBBB", ha="center")
+        return
+    face = _level_colour(cell.level, low)
+    colour = "white" if face == LOW else INK
+    if cell.before is None:
+        sheet.box(x, y, w, h, face)
+        sheet.text(x + w / 2, y + h / 2, number(cell.level, lang), TEXT, cell.low, colour, "center")
+        return
+    sheet.box(x + 3, y + 3, w - 6, h - 6, face, INK, 5)
+    before, after = number(cell.before, lang), number(cell.level, lang)
+    joined = f"{before}→{after}" if len(before) + len(after) <= 2 else f"{before}→\n{after}"
+    sheet.text(x + w / 2, y + h / 2, joined, SMALL, True, colour, "center")
 
 
-def _row_note(state: FactorState, _: Gettext, lang: str) -> str:
-    """What a grid row says when it cannot show each partner: why not, or the anonymous round's counts."""
-    if state.round_number is None:
-        return _("not measured yet")
-    if state.level is None:
-        return _("too few answers")
-    return _("anonymous round: mean {mean}; low {low} · middle {middle} · high {high}").format(
-        mean=decimal(state.level, lang), low=state.low, middle=state.middle, high=state.high)
-
-
-def _distribution(axes: Any, data: ChartData, month_of: MonthOf, _: Gettext, lang: str) -> None:
+def _distribution(sheet: Sheet, data: ChartData, month_of: MonthOf, _: Gettext, lang: str, now: str) -> None:
     """Anonymous: for each factor, how many partners rated it low, middle and high where it was last measured."""
-    states = list(data.latest)
-    rows = list(range(len(states)))
-    for row, state in enumerate(states):
-        if state.level is None:
-            note = _("too few answers") if state.hidden else _("not measured yet")
-            axes.text(0.02, row, note, va="center", fontsize=9, color="#555555")
-            continue
-        total = state.low + state.middle + state.high
-        start = 0.0
-        for count, colour in ((state.low, LOW), (state.middle, MIDDLE), (state.high, HIGH)):
-            if count:
-                share = count / total
-                axes.barh(row, share, left=start, color=colour, height=0.7, edgecolor="white")
-                axes.text(start + share / 2, row, str(count), ha="center", va="center", fontsize=10,
-                          fontweight="bold", color="white" if colour != MIDDLE else "black")
-                start += share
-        fell = f"  ↓{state.fell}" if state.fell else ""  # partners whose level fell sharply: never only the mean
-        axes.text(1.02, row, decimal(state.level, lang) + fell, va="center", fontsize=9,
-                  fontweight="bold" if state.fell else "normal")
-    axes.set_yticks(rows, [_row_label(state, month_of, _) for state in states], fontsize=8)
-    axes.set_ylim(len(states) - 0.5, -0.5)
-    axes.set_xlim(0, 1.2)
-    axes.set_xticks([])
-    for side in ("top", "right", "bottom"):
-        axes.spines[side].set_visible(False)
-    from matplotlib.patches import Patch
-
-    handles = [Patch(color=LOW, label=_("low (1–2)")), Patch(color=MIDDLE, label=_("middle (3)")),
-               Patch(color=HIGH, label=_("high (4–5)"))]
-    axes.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=9, frameon=False)
-    axes.set_title(_title(_("How many partners rated each factor low, middle, high (on the right: the mean; ↓ how "
-                            "many fell sharply)")), fontsize=12, pad=24)
+    sheet.title(_("How the partners rated each factor in {month}").format(month=now))
+    sheet.note(_("How many partners rated it low, middle, high; a month in brackets: last asked then. On the right: "
+                 "the mean, ↓ how many fell sharply."))
+    low = data.low_level
+    sheet.legend([(LOW, LOW, "", _("low (1–{low})").format(low=low)), (MIDDLE, MIDDLE, "", _("middle")),
+                  (HIGH, HIGH, "", _("high ({high}–5)").format(high=HIGH_LEVEL))])
+    bar_right = RIGHT - 120
+    for one in distribution(data):
+        label = f"{one.factor} {short_factor_name(one.factor, _)}"
+        if one.period and one.period != data.current:
+            label += f" ({month_of(one.period)})"
+        lines = label_lines(label, 2)
+        height = max(len(lines) * LINE + 10, 46)
+        sheet.text(LEFT - 12, sheet.y + height / 2, "\n".join(lines), TEXT, ha="right")
+        _bar(sheet, one, sheet.y + 4, height - 8, bar_right, _, lang)
+        sheet.y += height
+    sheet.y += 26
 
 
-def _title(text: str) -> str:
-    """A panel title in lines that fit the phone-wide picture (the longer German words too, over a panel that
-    leaves room for row labels on its left)."""
-    return textwrap.fill(text, 48)
+def _bar(sheet: Sheet, one: Distribution, y: float, h: float, bar_right: float, _: Gettext, lang: str) -> None:
+    """One factor's stacked bar: low, middle, high with their counts; the mean and ↓ how many fell on its right."""
+    total = one.low + one.middle + one.high
+    if one.mean is None or not total:
+        note = _("too few answers") if one.hidden else _("not measured yet")
+        sheet.text(LEFT + 4, y + h / 2, note, TEXT, colour=FAINT)
+        return
+    x = float(LEFT)
+    for count, face in ((one.low, LOW), (one.middle, MIDDLE), (one.high, HIGH)):
+        if count:
+            width = (bar_right - LEFT) * count / total
+            sheet.box(x, y, width, h, face, "white", 2)
+            sheet.text(x + width / 2, y + h / 2, str(count), TEXT, face == LOW, "white" if face == LOW else INK,
+                       "center")
+            x += width
+    fell = f" ↓{one.fell}" if one.fell else ""
+    sheet.text(bar_right + 12, y + h / 2, decimal(one.mean, lang) + fell, TEXT, bool(one.fell or one.low))
 
 
-def _responses(axes: Any, data: ChartData, labels: Sequence[str], _: Gettext) -> None:
-    positions = list(range(len(labels)))
-    percents = [100 * answered / expected if expected else 0.0 for answered, expected in data.responses]
-    bars = axes.bar(positions, percents, color="#0072B2", width=0.6)
-    axes.bar_label(bars, labels=[f"{answered}/{expected}" if expected else "" for answered, expected in
-                                 data.responses], fontsize=9 if len(positions) > 8 else 11, padding=2)
-    axes.set_title(_("Response rate (%)"), fontsize=12)
-    axes.set_ylim(0, 130)
-    axes.set_yticks([0, 50, 100])
-    axes.set_xticks(positions, list(labels), rotation=45 if len(positions) > 6 else 0,
-                    ha="right" if len(positions) > 6 else "center")
-    axes.tick_params(labelsize=10)
-    pad = max(0.6, (4 - len(positions)) / 2)  # a single round's bar stays a bar, not a block
-    axes.set_xlim(-pad, len(positions) - 1 + pad)
+def _trend(sheet: Sheet, data: ChartData, labels: Sequence[str], _: Gettext, lang: str) -> None:
+    """The network's mean per factor (rows) and month (columns): blank where not asked, grey where too few answered,
+    an orange box with how many rated low; below, who answered each month."""
+    sheet.title(_("Network: mean per month"))
+    every = [cell for _factor, row in data.trend for cell in row]
+    measured = any(cell.mean is not None for cell in every)
+    keys = [(LOW, LOW, "1", _("partners rated low")), ("white", "#CCCCCC", "", _("not asked"))] if measured else []
+    if "nothing" in data.shown or any(cell.hidden for cell in every):
+        keys.append(("white", HIDDEN, "", _("too few answers")))
+    if keys:
+        sheet.legend(keys)
+    width = min(120.0, (RIGHT - LEFT) / max(len(labels), 1))
+    for column, label in enumerate(labels):
+        sheet.text(LEFT + (column + 0.5) * width, sheet.y + 14, label, TEXT, True, ha="center")
+    sheet.y += 36
+    if not measured:
+        sheet.text(PAD, sheet.y + 24, _("No success factor was measured on a scale yet."), TEXT, colour=FAINT)
+        sheet.y += 60
+    else:
+        for factor, cells in data.trend:
+            sheet.text(LEFT - 12, sheet.y + 23, f"{factor} {short_factor_name(factor, _)}", TEXT, ha="right")
+            for column, cell in enumerate(cells):
+                _trend_cell(sheet, LEFT + column * width, sheet.y, width, 46, cell,
+                            data.shown[column] == "nothing" if data.shown else False, data.low_level, lang)
+            sheet.y += 46
+    sheet.y += 8
+    sheet.text(LEFT - 12, sheet.y + 20, _("answered"), TEXT, ha="right")
+    for column, (answered, expected) in enumerate(data.responses):
+        text = f"{answered}/{expected}" if expected else "–"
+        sheet.text(LEFT + (column + 0.5) * width, sheet.y + 20, text, TEXT, ha="center")
+    sheet.y += 40
+
+
+def _trend_cell(sheet: Sheet, x: float, y: float, w: float, h: float, cell: TrendCell, hidden: bool, low: int,
+                lang: str) -> None:
+    """One factor's mean in one month, with an orange box counting the partners who rated it low."""
+    if hidden or cell.hidden:
+        sheet.box(x, y, w, h, "white", HIDDEN, 1.5, HATCH)
+        return
+    if cell.mean is None:
+        sheet.box(x, y, w, h, "white", "#EEEEEE")
+        return
+    face = _level_colour(cell.mean, low)
+    sheet.box(x, y, w, h, face)
+    centre = x + w / 2 - (16 if cell.low else 0)
+    sheet.text(centre, y + h / 2, decimal(cell.mean, lang), TEXT, face == LOW, "white" if face == LOW else INK,
+               "center")
+    if cell.low:
+        sheet.box(x + w - 36, y + 8, 30, h - 16, LOW, "white", 2)
+        sheet.text(x + w - 21, y + h / 2, str(cell.low), SMALL, True, "white", "center")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.core.chart_data import chart_data
+from bot.core.chart_caption import chart_caption
+from bot.core.chart_data import CHART_ROUNDS, chart_data
 from bot.core.digest.build import build_digest, short_month
 from bot.core.disclosure import Outlet, history_as_of
 from bot.core.escalation import escalate
@@ -36,10 +37,11 @@ def digest_texts(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, histor
 
 def digest_chart(catalogs: Catalogs, history: History, round_id: int, locale: str) -> bytes:
     """The digest's chart as a PNG, in this language (CPU-bound, ~0.2 s: reports run in a worker thread)."""
-    data = chart_data(history, round_id)
+    data = chart_data(history, round_id, rounds=CHART_ROUNDS)
     months = {facts.period: short_month(facts.period, locale) for facts in history.rounds}
     return render_chart(data, [months[period] for period in data.periods], catalogs.gettext(locale),
-                        lambda period: months.get(period or "", ""), history.thresholds.low_level, locale)
+                        lambda period: months.get(period or "", ""), locale,
+                        month_name(history.round(round_id).period, locale))
 
 
 def digest_messages(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, history: History, round_id: int,
@@ -52,8 +54,8 @@ def digest_messages(catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, his
 
 def digest_caption(catalogs: Catalogs, history: History, round_id: int, locale: str) -> str:
     """The chart's caption: what it shows and how to read it."""
-    _ = catalogs.gettext(locale)
-    return _("Success factors (mean, 1 = low, 5 = high)")
+    return chart_caption(chart_data(history, round_id, rounds=CHART_ROUNDS), catalogs.gettext(locale),
+                         lambda period: month_name(period, locale), locale)
 
 
 def round_signals(history: History, round_id: int, outlet: Outlet = "digest") -> list[Signal]:
