@@ -46,7 +46,7 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     assert "3 von 3 Partnern haben geantwortet (100 %)" in digest[0].text
     assert "Erkennbarer Nutzen des Netzwerks für die einzelnen Akteure: 4,0" in digest[0].text
     assert "Keine Warnzeichen in dieser Runde." in digest[0].text
-    assert chart.kind == "photo" and chart.text == "Erfolgsfaktoren (Mittelwert, 1 = niedrig, 5 = hoch)"
+    assert chart.kind == "photo" and "Oben:" in chart.text and len(chart.text) <= 1024  # how to read it
     for user in PARTNERS:
         [feedback] = await harness.api.wait_for_messages(user, 1)
         assert feedback.text.startswith("Was das Netzwerk im Februar 2027 gelernt hat")

@@ -108,8 +108,8 @@ CASES = {
          '"any(benefit ≤ 3, benefit = dont_know) → benefit_why; else…"'],
     ),
     "factor": (
-        [("    factor: 1\n", "    factor: 5\n")],
-        ["~ step anything_else: factor 1 → 5"],
+        [("  - id: anything_else\n    kind: text\n", "  - id: anything_else\n    kind: text\n    factor: 5\n")],
+        ["~ step anything_else: factor none → 5"],
     ),
     "risk, dont_know, max_length, optional": (
         [("    risk: 5\n    text:\n      de: Was", "    text:\n      de: Was"),
