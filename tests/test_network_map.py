@@ -8,12 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.disclosure import Shown
 from bot.core.history import AnswerFact, History, Partner, RoundFacts
-from bot.core.network_map import map_due, map_summary, named_organisations, network_map
+from bot.core.network_map import NetworkMap, map_due, map_summary, named_organisations, network_map
 from bot.core.script.model import Value
-from bot.render.network_picture import circle_order, render_network_map, short_label
+from bot.render.network_labels import wrap_label
+from bot.render.network_picture import circle_order, render_network_map
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+APR_JUN, JAN_MAR = "April\u2009–\u2009June 2027", "January\u2009–\u2009March 2027"  # Babel's intervals in English
 JOBCENTER, JUGENDAMT, SCHULDNER, SUCHT, KITA, LEFT = 1, 2, 3, 4, 5, 6
 PARTNERS = (Partner(JOBCENTER, "Jobcenter Musterstadt"), Partner(JUGENDAMT, "Jugendamt"),
             Partner(SCHULDNER, "Schuldnerberatung"), Partner(SUCHT, "Suchtberatung"),
@@ -24,9 +27,24 @@ def identity(text: str) -> str:
     return text
 
 
+def plural(singular: str, plural: str, count: int) -> str:
+    return singular if count == 1 else plural
+
+
+def summary_lines(network: NetworkMap, shown: Shown) -> list[str]:
+    """The map's full summary in English (untranslated), by line, without blank lines."""
+    return [line for line in map_summary(network, shown, "en", identity, plural, limit=None).split("\n") if line]
+
+
 def _size(png: bytes) -> tuple[int, int]:
     width, height = struct.unpack(">II", png[16:24])
     return width, height
+
+
+def _fits_a_phone(png: bytes) -> bool:
+    """1000 px wide (Telegram shows it about 400 px wide) and not much higher than wide."""
+    width, height = _size(png)
+    return width == 1000 and 200 <= height <= 1400
 
 
 def _round(number: int) -> RoundFacts:
@@ -115,8 +133,8 @@ def test_window_is_the_quarter_ending_with_the_round() -> None:
 def test_nobody_answered_means_no_data_not_isolation() -> None:
     network = network_map(replace(HISTORY, answers=()), 60)
     assert network.edges == {} and network.isolated == () and network.stopped == () and network.answered == set()
-    assert map_summary(network, "named", identity) == [
-        "Network map of the quarter: no partner answered the question about cooperation."]
+    assert summary_lines(network, "named") == [
+        f"Network map {APR_JUN}: no partner answered the question about cooperation."]
 
 
 def test_map_due_once_a_quarter_with_the_round_that_has_partners_answers() -> None:
@@ -133,47 +151,54 @@ def test_named_organisations_reads_ids_as_strings() -> None:
     assert named_organisations(_worked(1, JOBCENTER)._replace(value=None)) == set()
 
 
-def test_summary_names_the_isolated_and_the_stopped_pairs() -> None:
-    lines = map_summary(network_map(HISTORY, 60), "named", identity)
-    assert lines == [
-        "Network map of the quarter – cooperations named: 3; partners who answered: 4 of 5",
-        "Isolated: Kita Sonnenschein – without working together, partners learn little about each other's tasks.",
-        "No longer working together: Jobcenter Musterstadt – Schuldnerberatung; Kita Sonnenschein – Suchtberatung; "
-        "Schuldnerberatung – Suchtberatung – links in the network are getting lost; ask what got in the way.",
+def test_summary_names_the_isolated_the_stopped_and_the_new_pairs() -> None:
+    assert summary_lines(network_map(HISTORY, 60), "named") == [
+        f"Network map {APR_JUN}",
+        "Cooperations named: 3; partners who answered: 4 of 5",
+        f"No longer working together (compared with {JAN_MAR}) – ask what got in the way:",
+        "• Jobcenter Musterstadt – Schuldnerberatung",
+        "• Kita Sonnenschein – Suchtberatung",
+        "• Schuldnerberatung – Suchtberatung",
+        f"New cooperations (compared with {JAN_MAR}):",
+        "• Jobcenter Musterstadt – Suchtberatung",
+        "• Jugendamt – Schuldnerberatung",
+        "Without a cooperation named – without working together, partners learn little about each other's tasks:",
+        "• Kita Sonnenschein",
     ]
 
 
 def test_summary_where_names_may_not_be_shown_counts_instead() -> None:
-    lines = map_summary(network_map(HISTORY, 60), "aggregate", identity)
-    assert lines[1:] == [
-        "Partners without a cooperation named: 1 of 5 – without working together, partners learn little about each "
-        "other's tasks.",
+    lines = summary_lines(network_map(HISTORY, 60), "aggregate")
+    assert lines[2:] == [
         "Pairs of partners no longer working together: 3 – links in the network are getting lost; ask what got in "
-        "the way."]
+        "the way.",
+        f"New cooperations (compared with {JAN_MAR}): 2",
+        "Partners without a cooperation named: 1 of 5 – without working together, partners learn little about each "
+        "other's tasks."]
     assert not any(partner.name in line for partner in HISTORY.partners for line in lines)
 
 
 def test_summary_marks_isolated_partners_that_did_not_answer_and_praises_a_connected_network() -> None:
     history = replace(HISTORY, answers=KITA_SILENT)
-    assert "Isolated: Kita Sonnenschein (no answer) – " in map_summary(network_map(history, 60), "named", identity)[1]
-    assert map_summary(network_map(HISTORY, 30), "named", identity)[1] == (
-        "Every partner worked with at least one other partner.")
+    assert "• Kita Sonnenschein (no answer)" in summary_lines(network_map(history, 60), "named")
+    assert summary_lines(network_map(HISTORY, 30), "named") == [
+        f"Network map {JAN_MAR}", "Cooperations named: 4; partners who answered: 4 of 5",
+        "Every partner worked with at least one other partner."]
 
 
-def test_summary_counts_the_stopped_pairs_beyond_twelve() -> None:
-    partners = tuple(Partner(org, f"Org {org:02d}") for org in range(1, 31))
-    answers = (*(_worked(1, org, org + 1) for org in range(1, 30)), *(_worked(4, org) for org in range(1, 31)))
-    network = network_map(History(1, tuple(_round(n) for n in range(1, 5)), partners, answers), 40)
-    assert len(network.stopped) == 29
-    line = map_summary(network, "named", identity)[2]
-    assert line.count(" – ") == 12 + 1 and line.startswith("No longer working together: Org 01 – Org 02; ")
-    assert "Org 12 – Org 13 (+17 more) – links" in line
+def test_summary_with_too_few_answers_in_an_anonymous_network_names_nobody() -> None:
+    text = map_summary(network_map(HISTORY, 60), "nothing", "en", identity, plural)
+    assert text == (f"Network map {APR_JUN}: fewer than 3 partners answered the question about cooperation, so "
+                    "the map is not shown (it would tell whose answers they are).")
 
 
-def test_short_labels() -> None:
-    assert short_label("Jugendamt") == "Jugendamt"
-    label = short_label("Schuldner- und Insolvenzberatung der Caritas Musterstadt")
-    assert len(label) == 20 and label.endswith("…") and "\n" in label
+def test_labels_keep_the_whole_name_and_break_only_between_words() -> None:
+    assert wrap_label("Jugendamt", 14) == "Jugendamt"
+    name = "Schuldner- und Insolvenzberatung der Caritas Musterstadt"
+    label = wrap_label(name, 14)
+    assert "\n" in label and "…" not in label
+    assert label.replace("\n", " ") == name
+    assert wrap_label("Arbeitgeberservice", 8) == "Arbeitgeberservice"  # a word longer than a line stays whole
 
 
 def test_circle_order_keeps_linked_partners_together_and_the_isolated_last() -> None:
@@ -189,7 +214,7 @@ def test_picture_is_a_png_of_1000_px() -> None:
     network = network_map(HISTORY, 60)
     png = render_network_map(network, "Netzwerkkarte Apr–Jun 2027", identity)
     assert png.startswith(PNG_SIGNATURE)
-    assert _size(png) == (1000, 1000)
+    assert _fits_a_phone(png)
     assert 10_000 < len(png) < 1_000_000
     assert render_network_map(network, "Netzwerkkarte Apr–Jun 2027", identity) == png  # the same map, the same picture
 
@@ -199,7 +224,7 @@ def test_picture_without_edges_or_partners_or_with_a_single_partner() -> None:
                     replace(HISTORY, partners=PARTNERS[:1], answers=())):
         png = render_network_map(network_map(history, 60), "Network map", identity)
         assert png.startswith(PNG_SIGNATURE)
-        assert _size(png) == (1000, 1000)
+        assert _fits_a_phone(png)
 
 
 def test_picture_of_thirty_organisations_with_long_names() -> None:
@@ -209,4 +234,4 @@ def test_picture_of_thirty_organisations_with_long_names() -> None:
     network = network_map(History(1, (_round(1),), partners, answers), 10)
     assert set(range(26, 31)) <= set(network.isolated) and len(network.edges) > 10
     png = render_network_map(network, "Network map", identity)
-    assert png.startswith(PNG_SIGNATURE) and _size(png) == (1000, 1000)
+    assert png.startswith(PNG_SIGNATURE) and _fits_a_phone(png)

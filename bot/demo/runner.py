@@ -237,7 +237,9 @@ class Demo:
         mine = [m for m in fresh if m.chat_id == self.coordinator.user_id and m.kind == "text"]
         digest = [m.text for m in mine if self.kind_of(m.chat_id, m.message_id) == "digest"]
         path = self._write("digests", label, digest)
-        if maps := [m.text for m in mine if self.kind_of(m.chat_id, m.message_id) == "map"]:
+        # the map is one message: its picture (in maps/ as well) with the summary as caption, or the summary alone
+        if maps := [m.text for m in fresh if m.chat_id == self.coordinator.user_id
+                    and self.kind_of(m.chat_id, m.message_id) == "map"]:
             self._write("maps", label, maps)
         charts = [p for p in self.recorder.files[before:] if p.parent.name == "charts"]
         outcome = RoundOutcome(number, period, month_name(period, "de"), answered, total, self.signals(current.id),
