@@ -218,7 +218,9 @@ def test_digest_in_english_has_everything_in_order() -> None:
     assert "Clear target-group focus: 3.0 · 3.3 ≈ (3 answers)" in lines
     assert ("Autonomy of each partner preserved: 3.0 (first measurement; 2 answers; low: Jugendamt Musterstadt 2)"
             in lines)
-    assert "Personal commitment: not measured yet" in lines
+    assert lines[-1] == "Not measured yet: Personal commitment, Binding commitments and reliability, Clear task " \
+                        "structure, Network rules exist and are accepted, Decision makers involved, Advocacy inside " \
+                        "the own organisation, Connection to existing networks"
     order = [text.index(marker) for marker in ("answered (75%)", "Most important change", "No answer from",
                                                "To do now", "Signals, most urgent first", "🔴 Urgent", "🟠 Warning",
                                                "🔵 Info", "Success factors", "Shared goals")]
@@ -388,7 +390,7 @@ def test_no_signals_and_no_answers_say_so() -> None:
     empty = History(7, ROUNDS, PARTNERS)
     text = "\n".join(build_digest(empty, 30, [], TIPS, "en", identity, plural, network_name="N", month="M"))
     assert "Nobody was asked to answer in this round." in text
-    assert "Shared goals: not measured yet" in text
+    assert "Not measured yet: Personal commitment, Shared goals, " in text
     assert "No organisation answered in this round, so there are no signs from answers." in text
     assert "No warning signs in this round." in "\n".join(digest("anonymous", []))
 

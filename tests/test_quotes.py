@@ -6,11 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.core.digest.build import build_digest
 from bot.core.digest.lines import make_reader
 from bot.core.digest.words import quote_lines
 from bot.core.history import AnswerFact, History, Participation, Partner, Privacy, RoundFacts, Signal
 from bot.core.quotes import Quote, is_words, one_line, place_quotes, round_quotes
 from bot.core.script.model import Value
+from bot.usecases.scripts import load_tips
+from tests.e2e import ROOT
+from tests.texts import plain
 
 PARTNERS = tuple(Partner(n, name) for n, name in enumerate(("Jobcenter", "Kita Regenbogen", "Suchthilfe",
                                                             "Caritas"), start=1))
@@ -97,3 +101,21 @@ def test_quote_lines_name_the_question_once_and_quote_every_answer_in_full() -> 
 
 def test_one_line_folds_breaks_and_runs_of_spaces() -> None:
     assert one_line("  Erste Zeile\n🔴 Dringend:\t fake  ") == "Erste Zeile 🔴 Dringend: fake"
+
+
+def test_a_digest_folds_the_longest_words_to_notes_rather_than_split_and_never_cuts_one() -> None:
+    history = _history("named", WORDS)
+    tips = load_tips(ROOT / "dialogs")
+
+    def digest(limit: int) -> list[str]:
+        return [plain(message) for message in build_digest(
+            history, 10, [], tips, "en", lambda text: text, lambda one, many, n: one if n == 1 else many,
+            network_name="N", month="March", limit=limit)]
+
+    [whole] = digest(10**6)
+    assert " ".join(LONG.split()) in whole
+    [folded] = digest(len(whole) - 200)  # one message still: the longest answers are left to /notes
+    assert "“anything_else”: 2 answers, to read in /notes" in folded and "Mehr Zeit für Austausch" not in folded
+    assert "Fallkonferenz fiel aus" in folded  # the shorter ones stay
+    assert len(digest(300)) > 1  # where folding cannot make one message, it splits and keeps every word
+    assert " ".join(LONG.split()) in " ".join(" ".join(digest(300)).split())

@@ -14,8 +14,8 @@ from bot.core.digest.evidence import AnswerLabel, QuestionLabel, Reader, decimal
 from bot.core.digest.headline import main_change, todo_lines
 from bot.core.digest.lines import factor_line, make_reader, participation_lines, response_line, short_month, whom
 from bot.core.digest.names import SEVERITY_MARKERS, factor_name, severity_name, signal_topic
-from bot.core.digest.split import MESSAGE_LIMIT, split_messages
-from bot.core.digest.words import esc, quote_lines, quoted_in_evidence, without
+from bot.core.digest.split import MESSAGE_LIMIT, shown_length, split_messages
+from bot.core.digest.words import by_question, esc, quote_lines, quoted_in_evidence, without
 from bot.core.disclosure import Outlet, Shown, answering, round_disclosure, round_facts, visible_signals
 from bot.core.factor_levels import Trend, factor_states
 from bot.core.history import History, Signal, sort_signals
@@ -99,19 +99,63 @@ def build_digest(history: History, round_id: int, signals: Sequence[Signal], tip
              "none": _("No warning signs in this round.")}
     if view.note is not None:
         blocks.append([esc(notes[view.note])])
+    # Quotes are placed as groups (one question's answers in one place); where the digest would not fit one
+    # message, groups are folded into a line pointing to /notes: the longest first (so that the fewest go), among
+    # equals the factors' before the signals' and the network's. A quote is never cut.
+    groups: list[tuple[int, str]] = []  # (block, step) in the order they are folded
+    quotes_at: dict[int, Sequence[Quote]] = {}
     for index, signal in enumerate(view.signals):
-        block = _signal_block(history, signal, view.shown, reader, tips, placed.by_signal.get(index, ()))
+        quotes_at[len(blocks)] = placed.by_signal.get(index, ())
+        block = _signal_block(history, signal, view.shown, reader, tips)
         blocks.append([_bold(_("Signals, most urgent first")), *block] if index == 0 else block)
+    network_block = len(blocks)
     if placed.network:
-        blocks.append([_bold(_("From the network")), *quote_lines(placed.network, reader)])
+        quotes_at[network_block] = placed.network
+        blocks.append([_bold(_("From the network"))])
     glued = set()
+    # Factors no round has measured share one line, unless partners wrote about them (their words need a place).
+    unmeasured = [state for state in states if state.round_number is None and state.factor not in placed.by_factor]
+    states = [state for state in states if state not in unmeasured]
     for index, state in enumerate(states):
-        block = [esc(factor_line(state, history, current, reader)), *quote_lines(placed.by_factor.get(state.factor, ()),
-                                                                               reader)]
+        quotes_at[len(blocks)] = placed.by_factor.get(state.factor, ())
+        block = [esc(factor_line(state, history, current, reader))]
         if index:
             glued.add(len(blocks))
         blocks.append(block if index else [_bold(_("Success factors (mean, 1 = low, 5 = high; oldest first)")), *block])
-    return split_messages(blocks, limit, glued)
+    if unmeasured:  # one line for all the factors no round has asked yet
+        glued.add(len(blocks))
+        blocks.append([esc(_("Not measured yet: {factors}").format(
+            factors=", ".join(factor_name(state.factor, _) for state in unmeasured)))])
+    signal_blocks = [block for block in quotes_at if block < network_block]
+    factor_blocks = [block for block in quotes_at if block > network_block]
+    sizes: dict[tuple[int, str], tuple[int, int]] = {}  # the longest first (fewest folded), then by place
+    for tier, blocks_of_tier in enumerate((factor_blocks, signal_blocks, [network_block])):
+        sizes |= {(at, step): (-sum(len(str(quote.value)) for quote in quotes), tier)
+                  for at in blocks_of_tier for step, quotes in by_question(quotes_at.get(at, ())).items()}
+    groups += sorted(sizes, key=lambda group: sizes[group])
+    def composed(folded: set[tuple[int, str]]) -> list[list[str]]:
+        return [[*lines[:-1], *_with_quotes(lines[-1], quotes_at.get(index, ()), reader, index, folded,
+                                            signal=index < network_block)]
+                if index in quotes_at else lines for index, lines in enumerate(blocks)]
+
+    def fits(full: list[list[str]]) -> bool:
+        return shown_length("\n\n".join("\n".join(lines) for lines in full)) <= limit
+
+    full = composed(set())
+    if not fits(full) and fits(composed(set(groups))):  # folding quotes keeps it one message: fold as few as can be
+        folded: set[tuple[int, str]] = set()
+        while not fits(full := composed(folded)):
+            folded.add(groups[len(folded)])
+    return split_messages(full, limit, glued, shown_length)
+
+
+def _with_quotes(last: str, quotes: Sequence[Quote], reader: Reader, block: int, folded: set[tuple[int, str]], *,
+                 signal: bool) -> list[str]:
+    """A block's last line with its quotes: before it for a signal (whose tip comes last), after it otherwise."""
+    lines = quote_lines(quotes, reader, {step for index, step in folded if index == block})
+    return [*lines, last] if signal else [last, *lines]
+
+
 
 
 def signal_text(history: History, signal: Signal, tips: Tips, lang: str, _: Gettext, ngettext: Ngettext, *,
@@ -121,7 +165,7 @@ def signal_text(history: History, signal: Signal, tips: Tips, lang: str, _: Gett
     reader = make_reader(history, lang, _, ngettext, question_label, answer_label)
     round_id = next(facts.id for facts in history.rounds if facts.number == signal.round_number)
     shown = round_disclosure(history, round_id, outlet)
-    return "\n".join(_signal_block(history, signal, shown, reader, tips, ()))
+    return "\n".join(_signal_block(history, signal, shown, reader, tips))
 
 
 def _named_partner(signal: Signal, shown: Shown, reader: Reader) -> str | None:
@@ -135,9 +179,8 @@ def _named_partner(signal: Signal, shown: Shown, reader: Reader) -> str | None:
     return None
 
 
-def _signal_block(history: History, signal: Signal, shown: Shown, reader: Reader, tips: Tips,
-                  quotes: Sequence[Quote]) -> list[str]:
-    """A signal in HTML: its heading, its evidence, the partners' words that belong to it and the tip."""
+def _signal_block(history: History, signal: Signal, shown: Shown, reader: Reader, tips: Tips) -> list[str]:
+    """A signal in HTML: its heading, its evidence and the tip (the partners' words go before the tip)."""
     _ = reader._
     header = _("{severity}: {topic} – {whom}").format(
         severity=severity_name(signal.severity, _), topic=signal_topic(signal, _),
@@ -145,7 +188,6 @@ def _signal_block(history: History, signal: Signal, shown: Shown, reader: Reader
     lines = [f"{SEVERITY_MARKERS[signal.severity]} {_bold(header)}"]
     if evidence := evidence_line(signal, shown, reader):
         lines.append(esc(evidence))
-    lines += quote_lines(quotes, reader)
     lines.append("💡 " + esc(tip(signal, tips, reader.lang, _, _named_partner(signal, shown, reader))))
     return lines
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+import re
+from collections.abc import Callable, Container, Sequence
+from html import unescape
 
 MESSAGE_LIMIT = 4096  # Telegram's longest message, in UTF-16 code units
+_TAG = re.compile(r"</?[a-z]+>")
 
 
 def utf16_length(text: str) -> int:
@@ -12,12 +15,18 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def shown_length(html: str) -> int:
+    """The length Telegram counts of a Telegram HTML text: after its entities are parsed (tags gone, &amp; one)."""
+    return utf16_length(unescape(_TAG.sub("", html)))
+
+
 def split_messages(blocks: Sequence[Sequence[str]], limit: int = MESSAGE_LIMIT,
-                   glued: Container[int] = ()) -> list[str]:
+                   glued: Container[int] = (), measure: Callable[[str], int] = utf16_length) -> list[str]:
     """Pack blocks of lines into messages of at most `limit` units, a blank line between blocks (a line break only
     before the blocks whose index is in `glued`: entries of one section); a block that does not fit goes to the next
     message whole, one longer than a message is split between lines, a line longer than a message between words (a
-    single word longer than a message, which no text here has, is cut)."""
+    single word longer than a message, which no text here has, is cut). `measure`: how Telegram counts a text
+    (`shown_length` for HTML)."""
     messages: list[str] = []
     current = ""
 
@@ -25,7 +34,7 @@ def split_messages(blocks: Sequence[Sequence[str]], limit: int = MESSAGE_LIMIT,
         nonlocal current
         if not current:
             current = piece
-        elif utf16_length(current + separator + piece) <= limit:
+        elif measure(current + separator + piece) <= limit:
             current += separator + piece
         else:
             messages.append(current)
@@ -36,7 +45,7 @@ def split_messages(blocks: Sequence[Sequence[str]], limit: int = MESSAGE_LIMIT,
         if not lines:
             continue
         text = "\n".join(lines)
-        if utf16_length(text) <= limit:
+        if measure(text) <= limit:
             add(text, "\n" if index in glued else "\n\n")
             continue
         first = True

@@ -4,7 +4,7 @@ full (never cut), with the organisation's name only where the reader may know it
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from html import escape
 
 from bot.core.digest.evidence import Reader
@@ -27,15 +27,31 @@ def said(quote: Quote, reader: Reader) -> str:
                      if isinstance(option, (str, int, float)) and not isinstance(option, bool))
 
 
-def quote_lines(quotes: Iterable[Quote], reader: Reader) -> list[str]:
-    """HTML lines: "💬 “question”" once per question, then "– name: “text”" (or "– “text”") per answer; the same
-    unnamed answer from several partners once, with how many ("(3×)")."""
-    _ = reader._
-    by_step: dict[str, list[Quote]] = {}
+def by_question(quotes: Iterable[Quote]) -> dict[str, list[Quote]]:
+    """Quotes grouped by the question they answer, in their order."""
+    grouped: dict[str, list[Quote]] = {}
     for quote in quotes:
-        by_step.setdefault(quote.step_id, []).append(quote)
+        grouped.setdefault(quote.step_id, []).append(quote)
+    return grouped
+
+
+def folded_line(step: str, count: int, reader: Reader) -> str:
+    """One question's answers, left out where the digest has no room: how many, and where to read them."""
+    return "💬 " + esc(reader.ngettext("“{question}”: {count} answer, to read in /notes",
+                                      "“{question}”: {count} answers, to read in /notes", count).format(
+        question=reader.question(step), count=count))
+
+
+def quote_lines(quotes: Iterable[Quote], reader: Reader, folded: Container[str] = ()) -> list[str]:
+    """HTML lines: "💬 “question”" once per question, then "– name: “text”" (or "– “text”") per answer; the same
+    unnamed answer from several partners once, with how many ("(3×)"); the questions in `folded` as one line that
+    points to /notes (never a quote cut short)."""
+    _ = reader._
     lines = []
-    for step, answers in by_step.items():
+    for step, answers in by_question(quotes).items():
+        if step in folded:
+            lines.append(folded_line(step, len(answers), reader))
+            continue
         lines.append("💬 " + esc(_("“{question}”").format(question=reader.question(step))))
         counts = Counter(answers)  # the same words from several partners (unnamed): once, with how many
         for answer, count in counts.items():
