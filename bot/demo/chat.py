@@ -64,6 +64,10 @@ class People:
         self.api.send_text(person.user_id, text)
         return self._noted(await self.api.wait_for_messages(person.user_id, replies, WAIT))
 
+    def noted(self, messages: list[SentMessage]) -> list[SentMessage]:
+        """Messages that came without being asked for, recorded at once."""
+        return self._noted(messages)
+
     def _noted(self, messages: list[SentMessage]) -> list[SentMessage]:
         """Record the replies at once, so that the transcript shows them at the time they came."""
         self.recorder.collect()

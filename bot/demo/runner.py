@@ -17,7 +17,7 @@ from bot.core.calendar import Schedule, add_local_days, next_allowed, next_perio
 from bot.core.pacing import Limits, Pacer
 from bot.core.risk.rules import find_signals
 from bot.core.script.model import Script
-from bot.demo.chat import People, buttons
+from bot.demo.chat import WAIT, People, buttons
 from bot.demo.clock import DemoClock, DemoError, settle
 from bot.demo.personas import COORDINATOR, NETWORK_NAME, PARTNERS, SUCCESSORS, Persona, everyone, organisations
 from bot.demo.report import RoundOutcome, SignalLine, write_readme
@@ -145,11 +145,13 @@ class Demo:
 
     async def invite(self, persona: Persona) -> str:
         """The coordinator asks for an invite link for the persona's organisation; its token."""
+        await self.settle()  # the news of who joined before goes out first, so it is not taken for the reply
         [reply] = await self.people.say(self.coordinator, f"/invite {persona.organisation}")
-        match = LINK_RE.search(reply.text)
-        if match is None:
-            raise DemoError(f"no invite link in {reply.summary()}")
-        return match.group(1)
+        for _ in range(3):  # news the bot sends on its own may still come in between
+            if match := LINK_RE.search(reply.text):
+                return match.group(1)
+            [reply] = self.people.noted(await self.api.wait_for_messages(self.coordinator.user_id, 1, WAIT))
+        raise DemoError(f"no invite link in {reply.summary()}")
 
     async def setup(self) -> None:
         """The network is created; the coordinator joins, chooses named results and invites the partners."""
