@@ -91,6 +91,15 @@ def network_name(db: Database, network_id: int) -> str | None:
     return None if name is None else str(name)
 
 
+def find_network(db: Database, text: str) -> int | None:
+    """A network by its id (digits) or its exact name; None if there is none (or the name is not unique)."""
+    text = text.strip()
+    if text.isdigit() and network_name(db, int(text)) is not None:
+        return int(text)
+    found = [int(row[0]) for row in db.execute("SELECT id FROM networks WHERE name = ?", [text]).fetchall()]
+    return found[0] if len(found) == 1 else None
+
+
 def network_created_at(db: Database, network_id: int) -> datetime:
     """When a network was created."""
     return datetime.fromisoformat(str(scalar(db, "SELECT created_at FROM networks WHERE id = ?", [network_id])))
