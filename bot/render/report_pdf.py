@@ -102,6 +102,8 @@ def factors(pdf: FPDF, pages: ReportPages, _: Gettext, ngettext: Ngettext) -> No
                 "so most factors are asked every third month. A cell shows the mean of the partners' answers that "
                 "month."))
     picture(pdf, png, WIDTH)
+    text(pdf, _("–: asked, but the mean is not shown (fewer than 3 partners answered in an anonymous round). Empty: "
+                "not asked that month. Ø: the mean of every answer shown in the period."), 7.5, grey=True)
     count = max(len(months), 1)
     month_width = min(12.0, (WIDTH - 50 - 11) / count)
     rows = [[f"{row.factor}. {name}",
@@ -111,8 +113,6 @@ def factors(pdf: FPDF, pages: ReportPages, _: Gettext, ngettext: Ngettext) -> No
                                                                                          strict=True)]
     table(pdf, [_("Success factor"), *months, "Ø"], rows, (50, *([month_width] * len(months)), 11),
           ("LEFT", *(["CENTER"] * len(months)), "CENTER"), size=7)
-    text(pdf, _("–: asked, but the mean is not shown (fewer than 3 partners answered in an anonymous round). Empty: "
-                "not asked that month. Ø: the mean of every answer shown in the period."), 7.5, grey=True)
 
 
 Section = Callable[[FPDF, ReportPages, Gettext, Ngettext], None]

@@ -12,9 +12,10 @@ from bot.core.network_map import map_summary
 from bot.core.period_report import ReportPages
 from bot.i18n import Gettext, Ngettext, month_name
 from bot.render.network_picture import render_network_map
-from bot.render.report_layout import FONT, heading, period_text, picture, short_month, table, text
+from bot.render.report_layout import FONT, heading, period_text, picture, picture_height, short_month, table, text
 
 QUOTES = {"de": ("„", "“"), "en": ("“", "”")}
+MAP_WIDTH = 120.0
 
 
 def signals_and_steps(pdf: FPDF, pages: ReportPages, _: Gettext, ngettext: Ngettext) -> None:
@@ -46,17 +47,21 @@ def signals_and_steps(pdf: FPDF, pages: ReportPages, _: Gettext, ngettext: Ngett
 
 def network_picture(pdf: FPDF, pages: ReportPages, _: Gettext, ngettext: Ngettext) -> None:
     """Who worked with whom in the quarter that ends with the period's last round."""
-    heading(pdf, _("4. Network map of the last quarter"))
     part = pages.map
     if part is None:
+        heading(pdf, _("4. Network map of the last quarter"))
         text(pdf, _("No network map for this period."))
         return
     network = part.network
     quarter = period_text(network.periods[0], network.periods[-1], pages.locale) if network.periods else ""
+    png = (render_network_map(network, _("Network map {months}").format(months=quarter), _, part.shown)
+           if part.shown != "nothing" and network.answered else b"")
+    if png and pdf.get_y() + 30 + picture_height(png, MAP_WIDTH) > pdf.h - pdf.b_margin:
+        pdf.add_page()  # the heading, the lines and the picture together
+    heading(pdf, _("4. Network map of the last quarter"))
     text(pdf, "\n".join(map_summary(network, part.shown, _)))
-    if part.shown != "nothing" and network.answered:
-        title = _("Network map {months}").format(months=quarter)
-        picture(pdf, render_network_map(network, title, _, part.shown), 125)
+    if png:
+        picture(pdf, png, MAP_WIDTH)
 
 
 def quotes(pdf: FPDF, pages: ReportPages, _: Gettext, ngettext: Ngettext) -> None:
@@ -77,7 +82,7 @@ def quotes(pdf: FPDF, pages: ReportPages, _: Gettext, ngettext: Ngettext) -> Non
             heading(pdf, month_name(month, locale), 2)
         question = pages.question_texts.get(line.step_id)
         if question and line.step_id != step:  # once for the texts that answer it in a row
-            text(pdf, question, 7.5, "I", grey=True, gap=0.3)
+            text(pdf, question, 7.5, grey=True, gap=0.3)
         step = line.step_id
         pdf.set_x(pdf.l_margin + 4)
         pdf.set_font(FONT, "", 9.5)
