@@ -96,7 +96,7 @@ def find_network(db: Database, text: str) -> int | None:
     text = text.strip()
     if text.isdigit() and network_name(db, int(text)) is not None:
         return int(text)
-    found = [int(row[0]) for row in db.execute("SELECT id FROM networks WHERE name = ?", [text]).fetchall()]
+    found = [int(row["id"]) for row in rows(db, "SELECT id FROM networks WHERE name = ?", [text])]
     return found[0] if len(found) == 1 else None
 
 
