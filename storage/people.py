@@ -96,8 +96,9 @@ def find_network(db: Database, text: str) -> int | None:
     text = text.strip()
     if text.isdigit() and network_name(db, int(text)) is not None:
         return int(text)
-    found = [int(row["id"]) for row in rows(db, "SELECT id FROM networks WHERE name = ?", [text])]
-    return found[0] if len(found) == 1 else None
+    found = [int(row["id"]) for row in rows(db, "SELECT id FROM networks WHERE name = ? LIMIT 2", [text])]
+    only = found.pop() if len(found) == 1 else None
+    return only
 
 
 def network_created_at(db: Database, network_id: int) -> datetime:

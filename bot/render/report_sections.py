@@ -8,11 +8,11 @@ from fpdf import FPDF
 from bot.core.coaching import outcome_label
 from bot.core.digest.names import factor_name, severity_name, signal_topic
 from bot.core.disclosure import MIN_ANSWERING
-from bot.core.network_map import map_summary
+from bot.core.network_map import map_summary, map_title
 from bot.core.period_report import ReportPages
 from bot.i18n import Gettext, Ngettext, month_name
 from bot.render.network_picture import render_network_map
-from bot.render.report_layout import FONT, heading, period_text, picture, picture_height, short_month, table, text
+from bot.render.report_layout import FONT, heading, picture, picture_height, short_month, table, text
 
 QUOTES = {"de": ("„", "“"), "en": ("“", "”")}
 MAP_WIDTH = 120.0
@@ -46,20 +46,20 @@ def signals_and_steps(pdf: FPDF, pages: ReportPages, _: Gettext, ngettext: Ngett
 
 
 def network_picture(pdf: FPDF, pages: ReportPages, _: Gettext, ngettext: Ngettext) -> None:
-    """Who worked with whom in the quarter that ends with the period's last round."""
+    """Who worked with whom in the quarter that ends with the period's last round: the map's text in full, and its
+    picture where the map may show one."""
     part = pages.map
     if part is None:
         heading(pdf, _("4. Network map of the last quarter"))
         text(pdf, _("No network map for this period."))
         return
     network = part.network
-    quarter = period_text(network.periods[0], network.periods[-1], pages.locale) if network.periods else ""
-    png = (render_network_map(network, _("Network map {months}").format(months=quarter), _, part.shown)
+    png = (render_network_map(network, map_title(network, pages.locale, _), _, part.shown)
            if part.shown != "nothing" and network.answered else b"")
-    if png and pdf.get_y() + 30 + picture_height(png, MAP_WIDTH) > pdf.h - pdf.b_margin:
-        pdf.add_page()  # the heading, the lines and the picture together
+    if png and pdf.get_y() + 40 + picture_height(png, MAP_WIDTH) > pdf.h - pdf.b_margin:
+        pdf.add_page()  # the heading, the text and the picture together
     heading(pdf, _("4. Network map of the last quarter"))
-    text(pdf, "\n".join(map_summary(network, part.shown, _)))
+    text(pdf, map_summary(network, part.shown, pages.locale, _, ngettext, limit=None))
     if png:
         picture(pdf, png, MAP_WIDTH)
 
