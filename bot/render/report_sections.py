@@ -84,9 +84,15 @@ def quotes(pdf: FPDF, pages: ReportPages, _: Gettext, ngettext: Ngettext) -> Non
         if question and line.step_id != step:  # once for the texts that answer it in a row
             text(pdf, question, 7.5, grey=True, gap=0.3)
         step = line.step_id
+        words = f"{opening}{line.text}{closing}"
         pdf.set_x(pdf.l_margin + 4)
         pdf.set_font(FONT, "", 9.5)
-        pdf.multi_cell(0, 4.8, f"{opening}{line.text}{closing}", align="L", new_x="LMARGIN", new_y="NEXT")
+        lines = pdf.multi_cell(0, 4.8, words, align="L", dry_run=True, output="LINES")
+        needed = 4.8 * (len(lines) if isinstance(lines, list) else 1) + (5 if line.organisation else 0)
+        if pdf.get_y() + needed > pdf.h - pdf.b_margin and needed < pdf.h / 2:
+            pdf.add_page()  # a quote stays together with whose it is
+            pdf.set_x(pdf.l_margin + 4)
+        pdf.multi_cell(0, 4.8, words, align="L", new_x="LMARGIN", new_y="NEXT")
         if line.organisation:
             pdf.set_x(pdf.l_margin + 4)
             text(pdf, f"– {line.organisation}", 8, grey=True, gap=0)
