@@ -21,7 +21,7 @@ from pathlib import Path
 from bench._figures import Figure, machine, markdown_table, read_figures, text_table
 from bot.config import PROJECT_ROOT
 
-BENCHMARKS = ("throughput", "broadcast", "digest", "memory", "startup")
+BENCHMARKS = ("throughput", "broadcast", "digest", "memory", "startup", "report")
 REPORT = PROJECT_ROOT / "docs" / "PERFORMANCE.md"
 BEGIN, END = "<!-- bench/run: generated, do not edit by hand -->", "<!-- bench/run: end of the generated part -->"
 TITLE = "# Performance\n\n"

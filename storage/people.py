@@ -91,6 +91,16 @@ def network_name(db: Database, network_id: int) -> str | None:
     return None if name is None else str(name)
 
 
+def find_network(db: Database, text: str) -> int | None:
+    """A network by its id (digits) or its exact name; None if there is none (or the name is not unique)."""
+    text = text.strip()
+    if text.isdigit() and network_name(db, int(text)) is not None:
+        return int(text)
+    found = [int(row["id"]) for row in rows(db, "SELECT id FROM networks WHERE name = ? LIMIT 2", [text])]
+    only = found.pop() if len(found) == 1 else None
+    return only
+
+
 def network_created_at(db: Database, network_id: int) -> datetime:
     """When a network was created."""
     return datetime.fromisoformat(str(scalar(db, "SELECT created_at FROM networks WHERE id = ?", [network_id])))

@@ -73,6 +73,7 @@ def test_the_demo_leaves_transcripts_digests_charts_and_a_readme(played: Played)
     readme = (output / "README.txt").read_text(encoding="utf-8")
     assert "transcripts/" in readme and "3 März 2027 (9 of 10 answered): " in readme
     assert (output / "netzpuls-demo.db").is_file()
+    assert (output / "report.pdf").read_bytes().startswith(b"%PDF") and "report.pdf" in readme  # /report at the end
     assert played.coached == [1, 2, 3, 4]  # the coaching hook's turn after each digest
 
 
@@ -143,7 +144,8 @@ def test_progress_lines_tell_each_round(played: Played) -> None:
     assert "Round 2/4 (Februar 2027): opened, 10 prompts sent; 8 of 10 answered" in text
     assert "Round 2/4 (Februar 2027): reminder 1 to 2 partner(s); 9 of 10 answered" in text
     assert "Suchtberatung Musterstadt: Jonas Richter hands over to Lena Vogel" in text
-    assert "Round 4/4 (April 2027): closed" in played.lines[-1]
+    assert "Round 4/4 (April 2027): closed" in played.lines[-2]
+    assert "the coordinator asked for the report of the 4 months (/report): report.pdf" in played.lines[-1]
 
 
 async def test_run_without_a_token_says_how_to_get_one_then_plays_the_demo(tmp_path: Path) -> None:

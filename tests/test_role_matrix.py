@@ -805,6 +805,9 @@ def assert_real_thing(world: World, command: str, role: str, outcome: Outcome) -
                          "answered or that are still open ({rounds}).").split("{minimum}")[0]
             assert _("No answers yet.") in shown or shown.startswith(left_out), shown
             assert not any(m.kind == "document" for m in outcome.messages)
+    elif command == "/report":  # no round has closed yet in either network: nothing to report
+        assert _("There is no closed check-in round yet: the report shows closed rounds only.") in shown
+        assert not any(m.kind == "document" for m in outcome.messages)
     elif command == "/actions":
         assert (STEP_A if net == "A" else _("No steps yet. /coach helps you choose one for the next network meeting.")
                 ) in shown

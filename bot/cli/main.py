@@ -1,4 +1,5 @@
-"""Command line: `python -m bot run`, `demo`, `network create|invite|thresholds`, `dialogs ...`, `backup`, `health`."""
+"""Command line: `python -m bot run`, `demo`, `network create|invite|thresholds`, `dialogs ...`, `report`, `backup`,
+`health`."""
 
 from __future__ import annotations
 
@@ -108,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = dialog_commands.add_parser("rollback", help="put an earlier stored version in use again")
     rollback.add_argument("script_id")
     rollback.add_argument("version", type=int)
+    report = commands.add_parser("report", help="write a network's report of up to 12 months as a PDF (A4)")
+    report.add_argument("network", metavar="NETWORK", help="the network's id or its exact name")
+    report.add_argument("--from", dest="first", metavar="YYYY-MM",
+                        help="first month (default: 11 months before --to, or the first closed round)")
+    report.add_argument("--to", dest="last", metavar="YYYY-MM", help="last month (default: the newest closed round)")
+    report.add_argument("--lang", default="de", choices=["de", "en"], help="the report's language (default de)")
+    report.add_argument("--output", type=FsPath, metavar="FILE",
+                        help="where to write the PDF (default: netzpuls-<network>-<from>-<to>.pdf here)")
     backup = commands.add_parser("backup", help="copy the database consistently, also while the bot runs")
     backup.add_argument("path", metavar="PATH", help="a new file, or a folder (existing, or written with a "
                                                      "trailing /): then netzpuls-YYYYMMDD-HHMMSS.db in it, UTC")
@@ -138,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.jobs.backup import backup_command
 
         return backup_command(settings.db_path, args.path, system_clock())
+    if args.command == "report":
+        from bot.cli.report import report_command
+
+        return report_command(settings, args.network, args.first, args.last, args.lang, args.output)
     if args.command == "health":
         from bot.telegram.health import health_command
 

@@ -32,5 +32,5 @@ def demo_command(output: Path, rounds: int) -> int:
     print("\n".join(summary(result.rounds)))
     print()
     print(f"Done in {result.seconds:.1f} s. Everything is in {output}/ (README.txt says what is where): transcripts/ "
-          "(every chat), digests/ and charts/ (each round's digest), maps/ (the network map).")
+          "(every chat), digests/ and charts/ (each round's digest), maps/ (the network map), report.pdf (/report).")
     return 0

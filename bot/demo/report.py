@@ -83,6 +83,7 @@ def write_readme(output: Path, rounds: Sequence[RoundOutcome], files: Sequence[P
         "  maps/          the network map (picture and text) when the bot sent one (<round>-<month>.png/.txt)",
         "  pictures/      any other picture the bot sent, named by round and chat",
         "  files/         any file the bot sent (e.g. an export)",
+        "  report.pdf     the report of the months played, as the coordinator got it with /report (German)",
         "  netzpuls-demo.db  the bot's SQLite database after the run",
         "",
         *summary(rounds),

@@ -252,6 +252,19 @@ class Demo:
         await self.coaching(self, outcome)
         return outcome
 
+    async def report(self) -> Path:
+        """The coordinator asks for the report of the months played (/report, in German); it is saved as report.pdf
+        beside the other results."""
+        self.recorder.label = "report"
+        _wait, document = await self.people.say(self.coordinator, "/report", replies=2)
+        if document.kind != "document" or not document.file:
+            raise DemoError(f"/report sent no document: {document.summary()}")
+        path = self.output / "report.pdf"
+        path.write_bytes(document.file)
+        self.say(f"{stamp(self.clock())}  the coordinator asked for the report of the {self.rounds} months "
+                 f"(/report): {path.name}, {len(document.file) // 1024} KiB")
+        return path
+
     def _write(self, folder: str, label: str, texts: list[str]) -> Path:
         path = self.output / folder / f"{label}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -285,6 +298,7 @@ async def run_demo(output: Path, rounds: int = 4, *, say: Callable[[str], None] 
             result.rounds.append(await demo.play_round(number, period))
             period = next_period(period)
         await demo.people.say(demo.coordinator, "/partners")
+        await demo.report()
     finally:
         demo.recorder.write_transcripts()
         await demo.stop()

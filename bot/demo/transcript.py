@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from localapi.server import LocalBotApi, SentMessage
 
-OUTPUT_PARTS = ("transcripts", "digests", "charts", "maps", "pictures", "files", "README.txt", "netzpuls-demo.db",
-                "netzpuls-demo.db-wal", "netzpuls-demo.db-shm")
+OUTPUT_PARTS = ("transcripts", "digests", "charts", "maps", "pictures", "files", "README.txt", "report.pdf",
+                "netzpuls-demo.db", "netzpuls-demo.db-wal", "netzpuls-demo.db-shm")
 FOLDERS = {"chart": "charts", "map": "maps"}  # pictures the bot sends on its own, by their outbox kind; else pictures/
 KindOf = Callable[[int, int], str | None]  # (chat id, message id) → the outbox kind of a message the bot sent
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -46,6 +46,7 @@ from bot.telegram.handlers.fallbacks import edited_message, help_command, on_err
 from bot.telegram.handlers.menus import set_default_menus
 from bot.telegram.handlers.onboarding import language_command, on_consent, on_language, start
 from bot.telegram.handlers.partner_news import on_quote_button, on_share_button
+from bot.telegram.handlers.report_pdf import report_command
 from bot.telegram.handlers.reports import digest_command, on_privacy_button, privacy_command
 from bot.telegram.handlers.rights import consent_gate, delete_command, leave_command, mydata_command, on_rights_button
 from bot.telegram.handlers.rounds import on_pause_button, on_round_button, pause_command
@@ -87,7 +88,9 @@ _COMMANDS: tuple[tuple[str, Handler], ...] = (
     ("invite", invite_command), ("partners", partners_command), ("settings", settings_command),
     ("scripts", scripts_command), ("digest", digest_command),
     # The network's answers as CSV and XLSX documents (coordinators; anonymous networks without organisations).
-    ("export", export_command), ("privacy", privacy_command), ("coach", coach_command), ("actions", actions_command),
+    ("export", export_command),
+    # The network's report of up to a year as a PDF to share (coordinators; anonymous rounds without organisations).
+    ("report", report_command), ("privacy", privacy_command), ("coach", coach_command), ("actions", actions_command),
     # Who is in the network (coordinators): open invite links, handing the role over, taking a partner out.
     ("invites", invites_command), ("handover", handover_command), ("remove", remove_command),
     # Everyone's data protection rights: a copy of their data, erasing it, leaving the network.

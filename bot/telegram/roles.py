@@ -69,6 +69,7 @@ COMMANDS: dict[str, Rule] = {
     "scripts": Rule(EDITORS, _SCRIPTS, _SCRIPTS),
     "digest": Rule(COORDINATORS),
     "export": Rule(COORDINATORS),
+    "report": Rule(COORDINATORS),
     "privacy": Rule(COORDINATORS),
     "coach": Rule(COORDINATORS),
     "actions": Rule(COORDINATORS),

@@ -30,6 +30,7 @@ def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
                 ("coach", _("Choose one step for the next network meeting")),
                 ("actions", _("Your steps and how they went")),
                 ("export", _("The network's answers as CSV and Excel file")),
+                ("report", _("A report of up to a year to share, as a PDF")),
                 ("settings", _("When rounds open, remind and close")),
                 ("scripts", _("See, change and roll back the check-in questions")),
                 ("language", _("Change the language")), *rights, *common]
