@@ -59,17 +59,20 @@ def verdict(found: Statement, _: Gettext) -> str:
 def board_messages(board: Board, _: Gettext, ngettext: Ngettext, limit: int = 4096) -> list[str]:
     """The board as HTML messages of at most `limit` units each: the network's goal first, then each statement in
     full (never cut) with its verdict; a message is broken only between statements."""
-    head = [f"<b>🎯 {esc(_('Goals · {network}').format(network=board.network))}</b>", "",
-            f"<b>{esc(_('The network goal'))}</b>"]
+    title, own, partners = (_("Goals · {network}").format(network=board.network), _("The network goal"),
+                            _("The partners’ goals"))
+    head = [f"<b>🎯 {esc(title)}</b>", "", f"<b>{esc(own)}</b>"]
     if board.goal is None:
         head.append(esc(_("Not set yet. Tap “Set the network goal” and type it in one sentence.")))
     else:
-        head += [f"<i>{esc(_('“{text}”').format(text=board.goal.text))}</i>", esc(verdict(board.goal, _))]
-    head += ["", f"<b>{esc(_('The partners’ goals'))}</b>"]
+        quoted = _("“{text}”").format(text=board.goal.text)
+        head += [f"<i>{esc(quoted)}</i>", esc(verdict(board.goal, _))]
+    head += ["", f"<b>{esc(partners)}</b>"]
     items: list[tuple[tuple[str, ...], str]] = [((), "\n".join(head))]
     for found in board.statements:
         who = " · ".join(part for part in (found.name, found.when) if part)
-        items.append(((), f"• {esc(who)}: <i>{esc(_('“{text}”').format(text=found.text))}</i>\n"
+        quoted = _("“{text}”").format(text=found.text)
+        items.append(((), f"• {esc(who)}: <i>{esc(quoted)}</i>\n"
                           f"   {esc(verdict(found, _))}"))
     if not board.statements:
         items.append(((), esc(_("No partner has described the network's goal yet that may be shown."))))
@@ -85,14 +88,16 @@ def board_messages(board: Board, _: Gettext, ngettext: Ngettext, limit: int = 40
 def workshop_markdown(board: Board, day: str, _: Gettext, ngettext: Ngettext) -> str:
     """The board as a Markdown file for a goal workshop: the network's goal, every statement with what it misses,
     and three short questions to work on."""
-    lines = [f"# {_('Goal workshop · {network}').format(network=board.network)}", "",
+    title, own, partners, questions = (_("Goal workshop · {network}").format(network=board.network),
+                                       _("The network goal"), _("The partners’ goals"), _("Questions for the workshop"))
+    lines = [f"# {title}", "",
              _("As of {day}. Each goal is checked for three parts: for whom, a result one can check, by when.").format(
-                 day=day), "", f"## {_('The network goal')}", ""]
+                 day=day), "", f"## {own}", ""]
     if board.goal is None:
         lines.append(_("Not set yet."))
     else:
         lines += [f"> {board.goal.text}", "", _workshop_verdict(board.goal, _)]
-    lines += ["", f"## {_('The partners’ goals')}", ""]
+    lines += ["", f"## {partners}", ""]
     for found in board.statements:
         who = " · ".join(part for part in (found.name, found.when) if part)
         quoted = _("“{text}”").format(text=found.text)
@@ -105,7 +110,7 @@ def workshop_markdown(board: Board, day: str, _: Gettext, ngettext: Ngettext) ->
             "one, without names.",
             "{count} statements are held back: in an anonymous network they show once at least 3 organisations "
             "gave one, without names.", board.withheld).format(count=board.withheld)]
-    lines += ["", f"## {_('Questions for the workshop')}", "",
+    lines += ["", f"## {questions}", "",
               "1. " + _("For whom exactly do we want to achieve what, and by when?"),
               "2. " + _("How would an outsider notice in a year that we reached our goal?"),
               "3. " + _("Which partners’ goals do not fit the network goal yet, and what follows from that?"), ""]

@@ -80,7 +80,8 @@ def arranged(notes: Iterable[Note], by_round: bool) -> list[Note]:
 
 def overview(network: str, counts: Mapping[int, int], _: Gettext) -> str:
     """The first /notes message: how many words there are per success factor and from the network."""
-    lines = [f"<b>📝 {esc(_('The partners in their own words · {network}').format(network=network))}</b>"]
+    title = _("The partners in their own words · {network}").format(network=network)
+    lines = [f"<b>📝 {esc(title)}</b>"]
     if not counts:
         lines += ["", esc(_("No free texts yet that may be shown. Texts of anonymous rounds show once at least 3 "
                             "organisations answered, without names."))]

@@ -57,7 +57,8 @@ def workshop_file(db: Database, scripts: ScriptRegistry, member: Membership, now
     board = goal_board(db, scripts, member, locale, _)
     day = local(schedule_of(db, member.network_id), now).date()
     text = workshop_markdown(board, format_date(day, format="long", locale=locale), _, ngettext)
-    return export_filename(f"{member.network_name} {_('goals')}", day, "md"), text.encode("utf-8")
+    kind = _("goals")  # in the file's name
+    return export_filename(f"{member.network_name} {kind}", day, "md"), text.encode("utf-8")
 
 
 def ask_network_goal(db: Database, member: Membership, now: datetime) -> None:

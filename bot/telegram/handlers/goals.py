@@ -81,6 +81,7 @@ async def goal_typed(update: Update, svc: Services, member: Membership, text: st
         await say(update, _("Please type the goal as one sentence of at most {limit} characters.").format(
             limit=usecase.MAX_GOAL))
         return
-    lines = [esc(_("Saved. The network goal:")), f"<i>{esc(_('“{text}”').format(text=saved.text))}</i>",
+    quoted = _("“{text}”").format(text=saved.text)
+    lines = [esc(_("Saved. The network goal:")), f"<i>{esc(quoted)}</i>",
              esc(verdict(saved, _)), "", esc(_("/goals shows it beside the partners’ goals."))]
     await chat.send_message("\n".join(lines), parse_mode=ParseMode.HTML)

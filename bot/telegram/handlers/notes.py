@@ -71,7 +71,8 @@ def _view(book: Notebook, data: callbacks.Notes, _: Gettext) -> View | None:
                     for round_id, number, when in listed]
             total = -(-len(book.rounds) // ROUNDS_PER_PAGE)
             rows += [row for row in (_paged(page, total, callbacks.NotesRounds), back) if row]
-            text = f"<b>📝 {esc(_('By round'))}</b>\n\n" + esc(_("Choose a round, newest first."))
+            heading = _("By round")
+            text = f"<b>📝 {esc(heading)}</b>\n\n" + esc(_("Choose a round, newest first."))
             return text, InlineKeyboardMarkup(rows)
         case callbacks.NotesRound(round_id=round_id, page=page):
             found = book.of_round(round_id)
