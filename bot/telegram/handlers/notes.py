@@ -20,7 +20,7 @@ from bot.telegram.handlers.common import edit_tapped, refuse_callback
 from bot.usecases.notes import Notebook, notebook
 
 ROUNDS_PER_PAGE = 8  # rounds listed on one page of "by round"
-View = tuple[str, InlineKeyboardMarkup]
+View = tuple[str, InlineKeyboardMarkup | None]
 
 
 def _button(label: str, data: CallbackData) -> InlineKeyboardButton:
@@ -34,7 +34,7 @@ def _home(book: Notebook, _: Gettext) -> View:
             for topic, count in counts.items()]
     if book.rounds:
         rows.append([_button(_("By round"), callbacks.NotesRounds(0))])
-    return overview(book.network, counts, _), InlineKeyboardMarkup(rows)
+    return overview(book.network, counts, _), InlineKeyboardMarkup(rows) if rows else None  # Telegram: none empty
 
 
 def _paged(page: int, pages: int, at: Callable[[int], CallbackData]) -> list[InlineKeyboardButton]:
