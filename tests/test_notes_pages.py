@@ -173,6 +173,7 @@ def test_the_goal_board_marks_the_vague_ones_with_what_they_miss() -> None:
     assert ("• Jobcenter · März 2027: “Bessere Zusammenarbeit”\n"
             "   ⚠️ vague, missing: for whom, a result one can check, by when") in text
     assert "✅ concrete" in text and "“Mehr Vernetzung”" in text
+    assert "• “Bis Ende 2027 finden 30 Alleinerziehende in Musterstadt einen Ausbildungsplatz.”" in text  # unnamed
     file = workshop_markdown(board, "12. März 2027", identity, plural)
     assert file.startswith("# Goal workshop · Netz") and "> Mehr Vernetzung" in file
     assert "- Jobcenter · März 2027: “Bessere Zusammenarbeit” – vague, missing:" in file

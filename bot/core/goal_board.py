@@ -72,7 +72,7 @@ def board_messages(board: Board, _: Gettext, ngettext: Ngettext, limit: int = 40
     for found in board.statements:
         who = " · ".join(part for part in (found.name, found.when) if part)
         quoted = _("“{text}”").format(text=found.text)
-        items.append(((), f"• {esc(who)}: <i>{esc(quoted)}</i>\n"
+        items.append(((), f"• {esc(who) + ': ' if who else ''}<i>{esc(quoted)}</i>\n"
                           f"   {esc(verdict(found, _))}"))
     if not board.statements:
         items.append(((), esc(_("No partner has described the network's goal yet that may be shown."))))
@@ -101,7 +101,7 @@ def workshop_markdown(board: Board, day: str, _: Gettext, ngettext: Ngettext) ->
     for found in board.statements:
         who = " · ".join(part for part in (found.name, found.when) if part)
         quoted = _("“{text}”").format(text=found.text)
-        lines.append(f"- {who}: {quoted} – {_workshop_verdict(found, _)}")
+        lines.append(f"- {who + ': ' if who else ''}{quoted} – {_workshop_verdict(found, _)}")
     if not board.statements:
         lines.append(_("No partner has described the network's goal yet that may be shown."))
     if board.withheld:
