@@ -408,7 +408,7 @@ def m017_outbox_parse_mode(db: Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN parse_mode TEXT CHECK (parse_mode IS NULL OR parse_mode = 'HTML')")
 
 
-# m015 is another change's (quotes with names): m016 stands after m017 here only so that both can be merged as they are.
+# m016 was written beside m015 (quotes with names) and after m017: it stands last, where it was added.
 @migrations()
 def m016_network_goal(db: Database) -> None:
     """The network's own goal in one sentence, set by its coordinator (/goals or the CLI), and whether a coordinator's
