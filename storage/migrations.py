@@ -406,3 +406,13 @@ def m015_answer_quote_named(db: Database) -> None:
 def m017_outbox_parse_mode(db: Database) -> None:
     """A queued message may be formatted: the digest and alerts are Telegram HTML (NULL: plain text)."""
     db.execute("ALTER TABLE outbox ADD COLUMN parse_mode TEXT CHECK (parse_mode IS NULL OR parse_mode = 'HTML')")
+
+
+# m016 was written beside m015 (quotes with names) and after m017: it stands last, where it was added.
+@migrations()
+def m016_network_goal(db: Database) -> None:
+    """The network's own goal in one sentence, set by its coordinator (/goals or the CLI), and whether a coordinator's
+    next typed line is to be that goal (the time they asked; NULL: not waiting)."""
+    db.execute("ALTER TABLE networks ADD COLUMN goal TEXT")
+    db.execute("ALTER TABLE networks ADD COLUMN goal_set_at TEXT")
+    db.execute("ALTER TABLE memberships ADD COLUMN goal_asked_at TEXT")

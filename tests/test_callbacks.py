@@ -11,6 +11,7 @@ import pytest
 from bot.core.script.loader import ScriptError, load_script_text
 from bot.telegram.callbacks import (
     ACCESS_ACTIONS,
+    GOAL_ACTIONS,
     KINDS,
     MAX_BYTES,
     MAX_ROWID,
@@ -32,7 +33,13 @@ from bot.telegram.callbacks import (
     Consent,
     DraftAction,
     EditAnswer,
+    GoalAction,
     Language,
+    Notes,
+    NotesHome,
+    NotesRound,
+    NotesRounds,
+    NotesTopic,
     Pause,
     PauseEnd,
     PauseFor,
@@ -104,6 +111,15 @@ WIRE: list[tuple[CallbackData, str]] = [
     (AccessCancel(), "n:removeno"),
     (ShareAnswers(12), "g:12"),
     (QuoteNamed(345), "q:345"),
+    (NotesHome(), "w:h"),
+    (NotesTopic(2, 0), "w:f:2:0"),
+    (NotesTopic(0, 3), "w:f:0:3"),
+    (NotesRounds(1), "w:l:1"),
+    (NotesRound(5, 2), "w:r:5:2"),
+    (NotesRound(0, 0), "w:r:0:0"),
+    (GoalAction("set"), "o:set"),
+    (GoalAction("cancel"), "o:no"),
+    (GoalAction("export"), "o:x"),
 ]
 
 # Every shape at its largest: the largest ids (SQLite's largest rowid where an id is one), the longest step, option
@@ -119,6 +135,7 @@ LARGEST: list[CallbackData] = [
     ScriptCancel(), DraftAction("discard", MAX_ROWID),
     PreviewAnswer(MAX_ROWID, STEP, OPTION), RightsAction("decline"),
     ShareAnswers(MAX_ROWID), QuoteNamed(MAX_ROWID),
+    NotesHome(), NotesTopic(11, 999), NotesRounds(999), NotesRound(MAX_ROWID, 999), GoalAction("cancel"),
 ]
 
 MALFORMED = [
@@ -144,6 +161,9 @@ MALFORMED = [
     # trailing newlines, other whitespace, multi-byte text
     "a:1:step:1\n", "m:exit\n", "z:end\n", "k:go\r\n", "a:1:schritt_ä:1", "c:y:tökén", "s:day:é", "k:1:focus:thème",
     "m:éxit", "y:named\u200b", "d:dl:mönthly",
+    # the partners' words and goals: factors 0-11, pages up to 999, one word each
+    "w:", "w:h:1", "w:f:12:0", "w:f:1:01", "w:f:1", "w:l:1000", "w:l:", "w:r:1", "w:r:x:0", "w:x:1", "o:", "o:set:1",
+    "o:SET", "o:go", "o:x\n",
 ]
 
 
@@ -201,6 +221,7 @@ def test_groups_have_one_prefix_and_every_shape_of_their_handler() -> None:
     assert Pause.shapes() == (PauseFor, PauseEnd)
     assert Setting.shapes() == (SettingField, SettingValue)
     assert Coach.shapes() == (CoachStart, CoachAnswer, CoachOutcome, CoachReview)
+    assert Notes.shapes() == (NotesHome, NotesTopic, NotesRounds, NotesRound)
     assert Access.shapes() == (AccessAction, AccessCancel)
     assert ScriptButton.shapes() == (ScriptShow, ScriptRollback, ScriptConfirm, ScriptCancel, DraftAction)
     assert all(shape.PREFIX == kind.PREFIX and shape.PATTERN == kind.PATTERN
@@ -211,6 +232,7 @@ def test_the_named_actions_are_those_of_the_data() -> None:
     assert {"agree", "decline", "leave", "stay", "delete", "keep", "exit"} == RIGHTS_ACTIONS
     assert {data.action for data, _wire in WIRE if isinstance(data, Access)} == ACCESS_ACTIONS
     assert {data.action for data, _wire in WIRE if isinstance(data, ScriptButton)} == SCRIPT_ACTIONS
+    assert {data.action for data, _wire in WIRE if isinstance(data, GoalAction)} == GOAL_ACTIONS
 
 
 SCRIPT_TEMPLATE = """\

@@ -87,3 +87,20 @@ async def test_network_thresholds_are_shown_set_and_checked(tmp_path: Path) -> N
     assert code == 2 and "use name=value with a name of: low_level" in err
     code, _out, err = await _run(["network", "thresholds", "7"], env, tmp_path)
     assert code == 2 and "There is no network 7." in err
+
+
+async def test_network_goal_is_set_checked_and_shown(tmp_path: Path) -> None:
+    env = _env(tmp_path, NETZPULS_BOT_USERNAME="np_bot")
+    await _run(["network", "create", "Netz"], env, tmp_path)
+    code, out, _err = await _run(["network", "goal", "1"], env, tmp_path)
+    assert code == 0 and out == "The network has no goal yet.\n"
+    code, out, _err = await _run(["network", "goal", "1", "Bessere  Zusammenarbeit"], env, tmp_path)
+    assert code == 0 and out == "Goal: Bessere Zusammenarbeit\nVague, missing: whom, result, time\n"
+    concrete = "Bis Ende 2027 finden 30 Alleinerziehende in Musterstadt einen Ausbildungsplatz."
+    await _run(["network", "goal", "1", concrete], env, tmp_path)
+    code, out, _err = await _run(["network", "goal", "1"], env, tmp_path)
+    assert code == 0 and out == f"Goal: {concrete}\nConcrete.\n"  # kept in the database
+    code, _out, err = await _run(["network", "goal", "1", "x" * 301], env, tmp_path)
+    assert code == 2 and "one sentence of 1 to 300 characters" in err
+    code, _out, err = await _run(["network", "goal", "7", "Ziel"], env, tmp_path)
+    assert code == 2 and "There is no network 7." in err

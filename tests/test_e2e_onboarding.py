@@ -19,8 +19,8 @@ async def test_coordinator_joins_invites_a_partner_who_joins_in_english(harness:
     [welcome] = await harness.tap(100, language, "Deutsch")
     assert "koordinieren jetzt" in welcome.text
     assert [c["command"] for c in harness.api.commands({"type": "chat", "chat_id": 100}, None)] == [
-        "invite", "partners", "invites", "remove", "handover", "digest", "privacy", "coach", "actions", "export",
-        "report", "settings", "scripts", "language", "mydata", "delete", "leave", "help"]
+        "invite", "partners", "invites", "remove", "handover", "digest", "privacy", "coach", "actions", "notes",
+        "goals", "export", "report", "settings", "scripts", "language", "mydata", "delete", "leave", "help"]
 
     [invite] = await harness.send(100, "/invite Jobcenter Musterstadt")
     match = LINK_RE.search(invite.text)

@@ -53,13 +53,14 @@ ROUND_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)  # the first Tuesday of Feb
 SETTLE = 15.0  # seconds a sentinel may wait: /export or a digest draw files and charts
 COMMANDS = ["start", "help", "checkin", "answers", "pause", "language", "invite", "partners", "settings", "scripts",
             "digest", "export", "report", "privacy", "coach", "actions", "invites", "handover", "remove", "mydata",
-            "delete", "leave"]  # every command bot/telegram/app.py registers (see test_the_fuzzing_knows_every_...)
+            "delete", "leave", "notes", "goals"]  # every command bot/telegram/app.py registers (see test_the_fuzzing_...)
 # The first letter of every kind of button's callback data (bot/telegram/callbacks.py: KINDS, each with its PREFIX),
 # and the actions the callback data names in words: forged data swaps them in.
 PREFIXES = "".join(sorted(kind.PREFIX for kind in callbacks.KINDS))
 ACTION_WORDS = sorted(callbacks.RIGHTS_ACTIONS | callbacks.ACCESS_ACTIONS
                       | {"dl", "vs", "rb", "ry", "rn", "pv", "pb", "dc"}  # the script buttons' words
-                      | {"go", "later", "o", "end", "w", "y", "n", "anonymous", "named"})
+                      | {"go", "later", "o", "end", "w", "y", "n", "anonymous", "named"}
+                      | {"h", "f", "l", "r", "set", "no", "x"})  # the notes' views and the goal buttons' words
 LANGUAGE_CODES = [None, "de", "en", "de-AT", "en-GB", "fr", "pt-br", "zh-hans", "xx"]
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]

@@ -131,6 +131,10 @@ BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
     "access cancel":     ("n", {CA: M, CB: S}),
     "share":             ("g", {role: NOT_THEIRS for role in (PA, AD, ST, PB)}),  # XB's (check_owners)
     "quote":             ("q", {PA: NOT_THEIRS, PB: M}),  # B is anonymous: its partner's free text
+    "notes":             ("w", {CA: M, CB: S}),  # B's own words (none here: "no longer valid"), never A's
+    "goal set":          ("o", {CA: M, CB: S}),  # B's coordinator would type B's goal
+    "goal cancel":       ("o", {CA: M, CB: S}),  # B's coordinator was not typing one: "no longer valid"
+    "goal export":       ("o", {CA: M, CB: S}),  # B's own goals
 }
 # The action each rights (m:), access (n:) and scripts (d:) button stands for, as bot/telegram/callbacks.py
 # names them: every one has a row (test_the_matrix_names_every_command_and_every_kind_of_button), and A's real
@@ -141,8 +145,10 @@ ACTION = {"rights stay": "stay", "rights keep": "keep", "rights agree": "agree",
           "access cancel": "removeno",
           "script download": "download", "script versions": "versions", "script rollback": "rollback",
           "script confirm": "confirm", "script cancel": "cancel",
-          "draft preview": "preview", "draft publish": "publish", "draft discard": "discard"}
-FAMILIES = {"m": callbacks.RIGHTS_ACTIONS, "n": callbacks.ACCESS_ACTIONS, "d": callbacks.SCRIPT_ACTIONS}
+          "draft preview": "preview", "draft publish": "publish", "draft discard": "discard",
+          "goal set": "set", "goal cancel": "cancel", "goal export": "export"}
+FAMILIES = {"m": callbacks.RIGHTS_ACTIONS, "n": callbacks.ACCESS_ACTIONS, "d": callbacks.SCRIPT_ACTIONS,
+            "o": callbacks.GOAL_ACTIONS}
 # The refusal a role sees for a button, where the table says N and the text is known.
 REFUSAL = {"rights exit": "This button is no longer valid."}
 # Taps that erase or end the tapper's own membership: run last (run_deferred), in this order.
@@ -152,7 +158,7 @@ DEFERRED = ((PB, "rights leave"), (PB, "rights delete"), (CB, "rights delete"), 
 def action_of(data: str) -> str | None:
     """The action a rights, access or scripts button's data names (None if malformed)."""
     parsed = (callbacks.ScriptButton.unpack(data) or callbacks.RightsAction.unpack(data)
-              or callbacks.Access.unpack(data))
+              or callbacks.Access.unpack(data) or callbacks.GoalAction.unpack(data))
     return None if parsed is None else parsed.action
 
 
@@ -389,6 +395,7 @@ async def build(world: World, rounds: str) -> None:
     await coordinator_buttons(world)
     if rounds == "full":
         await script_buttons(world)
+        await words_buttons(world)
     # Nothing of the build may still be on its way (digests are paced at one message a second per chat).
     await world.api.wait_until(lambda: count(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', "
                                                       "'sending')") == 0, timeout=30, message="an empty outbox")
@@ -532,6 +539,20 @@ async def coordinator_buttons(world: World) -> None:
     await h.api.wait_until(lambda: "n:removeno" in data_of(remove))
     world.keep("access confirm", remove, pick(remove, lambda d: d.startswith("n:removeok:")))
     world.keep("access cancel", remove, "n:removeno")
+
+
+async def words_buttons(world: World) -> None:
+    """A's coordinator: /notes (a success factor's words), /goals (set, cancel, export)."""
+    h, _ = world.harness, world._
+    ca = USER[CA]
+    [overview] = await h.send(ca, "/notes")
+    world.keep("notes", overview, pick(overview, lambda d: d.startswith("w:f:2:")))
+    [board] = await h.send(ca, "/goals")
+    world.keep("goal set", board, callbacks.GoalAction("set").pack())
+    world.keep("goal export", board, callbacks.GoalAction("export").pack())
+    [ask] = await h.tap(ca, board, _("Set the network goal"))
+    world.keep("goal cancel", ask, callbacks.GoalAction("cancel").pack())
+    await h.tap(ca, ask, _("Cancel"), count=0)  # the buttons stay: the data is kept, the tap is tested later
 
 
 async def tap_data(world: World, role: str, message: SentMessage, data: str, count: int = 1) -> list[SentMessage]:
@@ -811,6 +832,11 @@ def assert_real_thing(world: World, command: str, role: str, outcome: Outcome) -
     elif command == "/actions":
         assert (STEP_A if net == "A" else _("No steps yet. /coach helps you choose one for the next network meeting.")
                 ) in shown
+    elif command == "/notes":
+        assert _("The partners in their own words · {network}").format(network=NETWORK[net or "A"]) in shown
+    elif command == "/goals":
+        assert _("Goals · {network}").format(network=NETWORK[net or "A"]) in shown
+        assert _("Set the network goal") in shown
     elif command == "/remove":
         assert _("Which partner organisation should leave the network?") in shown
         assert ORGANISATION[PARTNER[net or "A"]] in shown
@@ -914,7 +940,13 @@ async def check_owners(world: World) -> None:
     outcome = await owned(world, CA, "settings value")
     assert outcome.answer is not None and outcome.answer.text == _("Saved.")
     assert count(db, "SELECT weekday FROM schedules WHERE network_id = ?", net_a) == 0
+    outcome = await owned(world, CA, "notes")  # A's words of its named rounds, by name
+    assert outcome.edited is not None and TYPED["A"][0] in outcome.edited.text
+    assert ORGANISATION[PA] in outcome.edited.text
     await owned(world, CA, "privacy")
+    outcome = await press(world, CA, "notes")  # anonymous now, for every round so far: one partner's words hide
+    assert outcome.answer is not None and outcome.answer.text == _("This button is no longer valid.")
+    assert outcome.edited is None
     assert db.execute("SELECT privacy FROM networks WHERE id = ?", [net_a]).fetchone()[0] == "anonymous"
     outcome = await owned(world, CA, "script download")
     assert QUESTION_A in outcome.joined()
@@ -950,6 +982,14 @@ async def check_owners(world: World) -> None:
     outcome = await owned(world, CA, "access cancel")
     assert _("Nothing was changed.") in outcome.joined()
     await owned(world, CA, "access confirm")
+    outcome = await owned(world, CA, "goal export")
+    [document] = [m for m in outcome.messages if m.kind == "document"]
+    assert _("Goal workshop · {network}").format(network=NETWORK["A"]) in document_text(document)
+    await owned(world, CA, "goal set")
+    assert db.execute("SELECT goal_asked_at FROM memberships WHERE id = ?", [ca.id]).fetchone()[0] is not None
+    outcome = await owned(world, CA, "goal cancel")
+    assert outcome.edited is not None and outcome.edited.text == _("Nothing was changed.")
+    assert db.execute("SELECT goal_asked_at FROM memberships WHERE id = ?", [ca.id]).fetchone()[0] is None
     assert count(db, "SELECT COUNT(*) FROM organisations WHERE network_id = ? AND removed_at IS NOT NULL",
                  net_a) == 1
 

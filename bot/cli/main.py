@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run`, `demo`, `network create|invite|thresholds`, `dialogs ...`, `report`, `backup`,
+"""Command line: `python -m bot run`, `demo`, `network create|invite|thresholds|goal`, `dialogs ...`, `report`, `backup`,
 `health`."""
 
 from __future__ import annotations
@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     limits = network_commands.add_parser("thresholds", help="show or set when the network's risk rules fire")
     limits.add_argument("network_id", type=int)
     limits.add_argument("assignments", nargs="*", metavar="NAME=VALUE", help="e.g. low_level=1 drop=3")
+    goal = network_commands.add_parser("goal", help="show or set the network's own goal (one sentence), checked for "
+                                                     "whom, a result and a time frame as /goals does")
+    goal.add_argument("network_id", type=int)
+    goal.add_argument("text", nargs="?", help="the goal, e.g. \"By the end of 2027, 30 single parents have a job.\"")
     dialogs = commands.add_parser("dialogs", help="check and draw check-in scripts")
     dialog_commands = dialogs.add_subparsers(dest="dialogs_command", required=True)
     check = dialog_commands.add_parser("check", help="validate scripts; every problem with file, line and step")
@@ -176,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return thresholds_command(settings, args.network_id, args.assignments)
     if args.network_command == "invite":
         return coordinator_invite_command(settings, args.network_id)
+    if args.network_command == "goal":
+        from bot.cli.goal import goal_command
+
+        return goal_command(settings, args.network_id, args.text)
     return create_network_command(settings, args.name)
 
 

@@ -1,7 +1,8 @@
 """One place decides what may be shown of a round's answers: the network's privacy for that round, how many
 organisations answered it, and the outlet (who reads it). Every outlet asks here: the digest (at a round's close and
 on /digest), urgent alerts, the partners' feedback, the chart, the network map, /partners, /export and the coaching
-topics, and the period report (PDF, read by the coordinator and those they share it with: like the digest).
+topics, /notes and /goals (the coordinator browsing the partners' words) and the period report (PDF, read by the
+coordinator and those they share it with): like the digest.
 
 The rule: in an anonymous round nothing derived from the answers is shown unless at least MIN_ANSWERING
 organisations answered, and then only aggregated and without names. A named round shows the coordinator who answered
@@ -21,10 +22,10 @@ from typing import Literal
 
 from bot.core.history import BASELINE_ROUND, History, Privacy, RoundFacts, Signal
 
-Outlet = Literal["digest", "alert", "feedback", "chart", "map", "partners", "export", "coaching", "report"]
+Outlet = Literal["digest", "alert", "feedback", "chart", "map", "partners", "export", "coaching", "report", "notes"]
 Shown = Literal["nothing", "aggregate", "named"]
 OUTLETS: tuple[Outlet, ...] = ("digest", "alert", "feedback", "chart", "map", "partners", "export", "coaching",
-                               "report")
+                               "report", "notes")
 MIN_ANSWERING = 3  # organisations that must have answered before anything derived from anonymous answers is shown
 PARTNER_OUTLETS: frozenset[Outlet] = frozenset({"feedback"})  # read by the partners, never by name
 # Participation and membership facts: always shown by organisation, whatever the privacy choice.

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.core.disclosure import Outlet, Shown, round_disclosure
-from bot.core.history import AnswerFact, History, Signal
+from bot.core.disclosure import MIN_ANSWERING, PARTNER_OUTLETS, Outlet, Shown, round_disclosure
+from bot.core.history import BASELINE_ROUND, AnswerFact, History, Signal
 from bot.core.script.model import Value
 
 
@@ -59,6 +60,38 @@ def round_quotes(history: History, round_id: int, outlet: Outlet = "digest") -> 
     return tuple(sorted(quotes, key=lambda quote: (quote.step_id, str(quote.value))))
 
 
+def baseline_named(history: History, answered_at: datetime) -> bool:
+    """Whether an onboarding answer may show its organisation: given while the network was named, and the network
+    never went back to anonymous since (that applies to everything given before it, for good)."""
+    return history.privacy_at(answered_at) == "named" and not any(
+        privacy == "anonymous" for at, privacy in history.privacy_changes if at > answered_at)
+
+
+def baseline_quotes(history: History, outlet: Outlet = "notes") -> tuple[Quote, ...]:
+    """The onboarding answers' words (round BASELINE_ROUND, outside every round): those given named with their
+    organisation (in the order of the partners), the others only when at least MIN_ANSWERING organisations gave such
+    words, unnamed (unless allowed) and sorted by text; none for an outlet the partners read."""
+    if outlet in PARTNER_OUTLETS:
+        return ()
+    answers = [answer for answer in history.by_round.get(BASELINE_ROUND, ()) if is_words(answer)]
+    named = [_quote(answer, "named") for answer in answers if baseline_named(history, answer.answered_at)]
+    rest = [answer for answer in answers if not baseline_named(history, answer.answered_at)]
+    order = {partner.organisation_id: index for index, partner in enumerate(history.partners)}
+    quotes = sorted(named, key=lambda quote: order.get(quote.organisation_id or 0, len(order)))
+    if len({answer.organisation_id for answer in rest}) >= MIN_ANSWERING:
+        quotes += sorted((_quote(answer, "aggregate") for answer in rest),
+                         key=lambda quote: (quote.step_id, str(quote.value)))
+    return tuple(quotes)
+
+
+def every_quote(history: History, outlet: Outlet = "notes") -> tuple[Quote, ...]:
+    """All the words the outlet may show: the onboarding's first, then each round's, oldest round first."""
+    quotes = list(baseline_quotes(history, outlet))
+    for facts in history.rounds:
+        quotes += round_quotes(history, facts.id, outlet)
+    return tuple(quotes)
+
+
 def _quote(answer: AnswerFact, shown: Shown) -> Quote:
     value = one_line(answer.value) if isinstance(answer.value, str) else answer.value
     named = shown == "named" or answer.quote_named
@@ -97,3 +130,40 @@ def place_quotes(quotes: Iterable[Quote], signals: Sequence[Signal]) -> Placed:
             network.append(quote)
     return Placed({key: tuple(value) for key, value in by_signal.items()},
                   {key: tuple(value) for key, value in by_factor.items()}, tuple(network))
+
+
+def current_goals(history: History, statement_step: str, baseline_step: str,
+                  outlet: Outlet = "notes") -> tuple[tuple[Quote, ...], int]:
+    """Each organisation's current goal in its own words, as the outlet may show it: its newest answer to
+    `statement_step` in a round whose answers may be shown, else its onboarding answer to `baseline_step` (shown
+    like baseline_quotes); named ones first (in the order of the partners), then the unnamed ones sorted by text,
+    and those only when at least MIN_ANSWERING organisations gave one. Also how many were held back."""
+    if outlet in PARTNER_OUTLETS:
+        return (), 0
+    shown = {facts.id: round_disclosure(history, facts.id, outlet) for facts in history.rounds}
+    numbers = {facts.id: facts.number for facts in history.rounds}
+    newest: dict[int, Quote] = {}
+    for answer in history.answers:
+        seen = shown.get(answer.round_id, "nothing")
+        if answer.step_id != statement_step or seen == "nothing" or not is_words(answer):
+            continue
+        held = newest.get(answer.organisation_id)
+        if held is None or numbers[answer.round_id] >= numbers[held.round_id]:
+            newest[answer.organisation_id] = _quote(answer, seen)
+    joined = [answer for answer in history.by_round.get(BASELINE_ROUND, ())
+              if answer.step_id == baseline_step and is_words(answer) and answer.organisation_id not in newest]
+    unnamed_baseline = {answer.organisation_id for answer in joined
+                        if not baseline_named(history, answer.answered_at)}
+    for answer in joined:
+        if baseline_named(history, answer.answered_at):
+            newest[answer.organisation_id] = _quote(answer, "named")
+        elif len(unnamed_baseline) >= MIN_ANSWERING:
+            newest[answer.organisation_id] = _quote(answer, "aggregate")
+    order = {partner.organisation_id: index for index, partner in enumerate(history.partners)}
+    named = sorted((quote for quote in newest.values() if quote.organisation_id is not None),
+                   key=lambda quote: order.get(quote.organisation_id or 0, len(order)))
+    unnamed = sorted((quote for quote in newest.values() if quote.organisation_id is None),
+                     key=lambda quote: str(quote.value))
+    if len(unnamed) < MIN_ANSWERING:
+        return tuple(named), len(unnamed)
+    return (*named, *unnamed), 0

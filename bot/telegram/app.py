@@ -43,7 +43,9 @@ from bot.telegram.handlers.common import refuse_callback
 from bot.telegram.handlers.coordinator import invite_command, partners_command
 from bot.telegram.handlers.export import export_command
 from bot.telegram.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
+from bot.telegram.handlers.goals import goals_command, on_goal_button
 from bot.telegram.handlers.menus import set_default_menus
+from bot.telegram.handlers.notes import notes_command, on_notes_button
 from bot.telegram.handlers.onboarding import language_command, on_consent, on_language, start
 from bot.telegram.handlers.partner_news import on_quote_button, on_share_button
 from bot.telegram.handlers.report_pdf import report_command
@@ -93,6 +95,9 @@ _COMMANDS: tuple[tuple[str, Handler], ...] = (
     ("report", report_command), ("privacy", privacy_command), ("coach", coach_command), ("actions", actions_command),
     # Who is in the network (coordinators): open invite links, handing the role over, taking a partner out.
     ("invites", invites_command), ("handover", handover_command), ("remove", remove_command),
+    # The partners' own words (coordinators): free texts by success factor and by round; goal statements beside the
+    # network's goal, the vague ones marked, and the goal workshop's file.
+    ("notes", notes_command), ("goals", goals_command),
     # Everyone's data protection rights: a copy of their data, erasing it, leaving the network.
     ("mydata", mydata_command), ("delete", delete_command), ("leave", leave_command),
 )
@@ -106,6 +111,7 @@ _BUTTONS: tuple[tuple[type[CallbackData], Handler], ...] = (
     (callbacks.RightsAction, on_rights_button), (callbacks.Access, on_access_button),
     # Under a finished check-in's closing message: the answers to the coordination by name, a text quoted by name.
     (callbacks.ShareAnswers, on_share_button), (callbacks.QuoteNamed, on_quote_button),
+    (callbacks.Notes, on_notes_button), (callbacks.GoalAction, on_goal_button),
 )
 
 
@@ -127,8 +133,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         app.add_handler(CallbackQueryHandler(roles.button(kind, handler), pattern=kind.PATTERN))
     app.add_handler(CallbackQueryHandler(unknown_button))
     # 4. Everything else a person can send: unknown commands, typed answers (bot/telegram/typed.py decides which dialog
-    #    waits for them), then files (an edited script from an admin or coordinator; a refusal for anyone else) before
-    #    the answer to stickers, photos and the rest.
+    #    waits for them, or whether it is the network goal a coordinator asked to type), then files (an edited script
+    #    from an admin or coordinator; a refusal for anyone else) before the answer to stickers, photos and the rest.
     app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & private, on_typed))
     app.add_handler(MessageHandler(filters.Document.ALL & private, on_document))

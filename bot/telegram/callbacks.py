@@ -334,6 +334,56 @@ class AccessCancel(Access, parts=(fixed("removeno"),)):
 ACCESS_ACTIONS = frozenset({*get_args(AccessName), AccessCancel.action})
 
 
+# --- the partners' words and goals (coordinators) ------------------------------------------------------------------
+
+MAX_PAGE = 999  # pages of one view of /notes
+
+
+class Notes(CallbackData, prefix="w"):
+    """A /notes button: the overview, a success factor's words (0: "from the network"), the list of rounds, or a
+    round's words (0: the onboarding); each view by page."""
+
+
+@dataclass(frozen=True)
+class NotesHome(Notes, parts=(fixed("h"),)):
+    """Back to the overview by success factor."""
+
+
+@dataclass(frozen=True)
+class NotesTopic(Notes, parts=(fixed("f"), number("topic", 11), number("page", MAX_PAGE))):
+    """Page `page` (from 0) of the words on success factor `topic` (0: those of no factor, "from the network")."""
+
+    topic: int
+    page: int
+
+
+@dataclass(frozen=True)
+class NotesRounds(Notes, parts=(fixed("l"), number("page", MAX_PAGE))):
+    """Page `page` (from 0) of the list of rounds that have words."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class NotesRound(Notes, parts=(fixed("r"), number("round_id", MAX_ROWID), number("page", MAX_PAGE))):
+    """Page `page` (from 0) of the words of round `round_id` (0: the onboarding)."""
+
+    round_id: int
+    page: int
+
+
+GoalName = Literal["set", "cancel", "export"]
+GOAL_ACTIONS = frozenset(get_args(GoalName))
+
+
+@dataclass(frozen=True)
+class GoalAction(CallbackData, prefix="o", parts=(choice("action", {"set": "set", "cancel": "no",
+                                                                     "export": "x"}),)):
+    """A /goals button: type the network's goal (set), not after all (cancel), the goal workshop's file (export)."""
+
+    action: GoalName
+
+
 # --- scripts --------------------------------------------------------------------------------------------------------
 
 
@@ -425,5 +475,5 @@ class RightsAction(CallbackData, prefix="m", parts=(one_of("action", get_args(Ri
 # Every kind of button, each with one handler (bot/telegram/app.py) and its roles (bot/telegram/roles.py).
 KINDS: tuple[type[CallbackData], ...] = (Consent, Language, Answer, RoundPrompt, EditAnswer, Revise, Pause, Setting,
                                          ScriptButton, PrivacyChoice, Coach, PreviewAnswer, RightsAction, Access,
-                                         ShareAnswers, QuoteNamed)
+                                         ShareAnswers, QuoteNamed, Notes, GoalAction)
 

@@ -76,6 +76,8 @@ COMMANDS: dict[str, Rule] = {
     "invites": Rule(COORDINATORS),
     "handover": Rule(COORDINATORS),
     "remove": Rule(COORDINATORS),
+    "notes": Rule(COORDINATORS),
+    "goals": Rule(COORDINATORS),
     "mydata": Rule(EVERYONE),
     "delete": Rule(EVERYONE),
     "leave": Rule(MEMBERS, stranger=N_("You are not a member of a network.")),
@@ -103,6 +105,8 @@ BUTTONS: dict[str, frozenset[Role]] = {
     # giving the onboarding or exit answers by name: a partner, or a former partner after its exit check-in
     callbacks.ShareAnswers.PREFIX: frozenset({"partner", "stranger"}),
     callbacks.QuoteNamed.PREFIX: PARTNERS,  # a free text of a monthly check-in may be quoted by name
+    callbacks.Notes.PREFIX: COORDINATORS,  # the partners' words (/notes): overview, factors, rounds, pages
+    callbacks.GoalAction.PREFIX: COORDINATORS,  # goals (/goals): set the network's goal, the workshop file
 }
 
 Handler = Callable[[Update, BotContext], Awaitable[object]]

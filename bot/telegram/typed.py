@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import answers, checkin, coaching, scripts_preview
+from bot.telegram.handlers import answers, checkin, coaching, goals, scripts_preview
 from bot.telegram.handlers.common import say
 from bot.usecases import coaching as coaching_usecase
 from bot.usecases.checkin import CheckinDialog
@@ -22,6 +22,8 @@ async def on_typed(update: Update, context: BotContext) -> None:
     waiting = waiting_for(svc.db, user.id, scripts_preview.may_preview(context))
     if waiting.purpose == "preview" and waiting.draft is not None:
         await scripts_preview.answer_typed(update, context, waiting.draft, text)
+    elif waiting.purpose == "goal" and waiting.member is not None:
+        await goals.goal_typed(update, svc, waiting.member, text, _)
     elif waiting.purpose == "coaching" and waiting.member is not None and waiting.session is not None:
         found = coaching_usecase.CoachingDialog(svc.db, svc.scripts, svc.tips, now, waiting.member, waiting.session)
         await coaching.answer_typed(update, svc, found, text, _)

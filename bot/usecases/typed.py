@@ -12,10 +12,11 @@ from bot.usecases import answers, preview
 from bot.usecases.checkin import checkin_member
 from storage.checkins import Checkin, open_checkin
 from storage.coaching import Session, open_session
+from storage.goals import goal_awaited
 from storage.people import Membership, active_membership
 from storage.script_drafts import Draft
 
-Purpose = Literal["preview", "coaching", "note", "revision", "checkin", "none"]
+Purpose = Literal["preview", "goal", "coaching", "note", "revision", "checkin", "none"]
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,16 @@ class Waiting:
 
 
 def waiting_for(db: Database, user_id: int, may_preview: Callable[[Draft], bool]) -> Waiting:
-    """In this order: a running script preview (its editor may still edit the draft), a coordinator's coaching
+    """In this order: a running script preview (its editor may still edit the draft); for a coordinator the network's
+    goal they asked to type under /goals (unless they began coaching or rated an action since), their coaching
     dialog, else the note on how their action went; a partner's change under /answers, else their open check-in."""
     draft = preview.running(db, user_id)
     if draft is not None and may_preview(draft):
         return Waiting("preview", draft=draft)
     coordinator = active_membership(db, user_id)
     if coordinator is not None and coordinator.role == "coordinator":
+        if goal_awaited(db, coordinator.id):
+            return Waiting("goal", coordinator)
         session = open_session(db, coordinator.id)
         return Waiting("coaching", coordinator, session=session) if session else Waiting("note", coordinator)
     member = checkin_member(db, user_id)

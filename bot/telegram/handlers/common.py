@@ -48,9 +48,11 @@ def log_refusal(update: Update, member: Membership | None) -> None:
     log.info("refused %s for a %s", what, member.role if member else "stranger")
 
 
-async def edit_tapped(update: Update, text: str | None, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Replace the tapped message's text (None: only its buttons); a forged or repeated tap on a message that already
-    shows it changes nothing instead of failing with "message is not modified"."""
+async def edit_tapped(update: Update, text: str | None, markup: InlineKeyboardMarkup | None = None,
+                      parse_mode: str | None = None) -> None:
+    """Replace the tapped message's text (None: only its buttons; `parse_mode` "HTML" for Telegram HTML); a forged or
+    repeated tap on a message that already shows it changes nothing instead of failing with "message is not
+    modified"."""
     query = update.callback_query
     if query is None:
         return
@@ -58,7 +60,7 @@ async def edit_tapped(update: Update, text: str | None, markup: InlineKeyboardMa
         if text is None:
             await query.edit_message_reply_markup(markup)
         else:
-            await query.edit_message_text(text, reply_markup=markup)
+            await query.edit_message_text(text, reply_markup=markup, parse_mode=parse_mode)
     except BadRequest as error:
         if "not modified" not in str(error).lower():
             raise

@@ -29,6 +29,8 @@ def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
                 ("privacy", _("Whether the overview names who answered what")),
                 ("coach", _("Choose one step for the next network meeting")),
                 ("actions", _("Your steps and how they went")),
+                ("notes", _("The partners' free texts by success factor and by round")),
+                ("goals", _("The partners' goals beside the network goal")),
                 ("export", _("The network's answers as CSV and Excel file")),
                 ("report", _("A report of up to a year to share, as a PDF")),
                 ("settings", _("When rounds open, remind and close")),
