@@ -1,5 +1,5 @@
-"""Command line: `python -m bot run`, `demo`, `network create|invite|thresholds|goal`, `dialogs ...`, `report`, `backup`,
-`health`."""
+"""Command line: `python -m bot run`, `demo`, `network create|invite|thresholds|goal`, `dialogs ...`, `report`,
+`backup`, `health`."""
 
 from __future__ import annotations
 
