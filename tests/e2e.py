@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -144,6 +146,14 @@ class Harness:
             [membership_id],
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
+
+
+def with_coaching(settings: Settings, folder: Path) -> Settings:
+    """The settings with the frozen monthly test script plus the shipped coaching dialog (the digest offers it)."""
+    dialogs = folder / "dialogs"
+    shutil.copytree(TEST_DIALOGS, dialogs)
+    shutil.copy(ROOT / "dialogs" / "coaching.yaml", dialogs / "coaching.yaml")
+    return replace(settings, dialogs_dir=dialogs)
 
 
 def mentions_number(text: str, number: int) -> bool:

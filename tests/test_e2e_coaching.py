@@ -3,15 +3,13 @@ step; a month later the bot asks how it went, shows it beside the factor's trend
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
-from tests.e2e import ROOT, TEST_DIALOGS, Harness
+from tests.e2e import Harness, with_coaching
 
 FEB_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)
 FEB_CLOSES = datetime(2027, 2, 12, 8, 0, tzinfo=UTC)
@@ -25,10 +23,7 @@ STEP = "Bei der Fallkonferenz jeden Partner um ein Beispiel bitten, wo das Netzw
 @pytest.fixture
 def settings(settings: Settings, tmp_path: Path) -> Settings:
     """The frozen monthly test script plus the shipped coaching dialog."""
-    dialogs = tmp_path / "dialogs"
-    shutil.copytree(TEST_DIALOGS, dialogs)
-    shutil.copy(ROOT / "dialogs" / "coaching.yaml", dialogs / "coaching.yaml")
-    return replace(settings, dialogs_dir=dialogs)
+    return with_coaching(settings, tmp_path)
 
 
 async def round_of_checkins(harness: Harness, benefit: str, waiting: int = 1) -> None:

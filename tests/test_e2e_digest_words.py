@@ -5,8 +5,6 @@ than three answers shows none of them."""
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 
 from bot.config import Settings
 from localapi.objects import SentMessage
-from tests.e2e import ROOT, TEST_DIALOGS, Harness
+from tests.e2e import Harness, with_coaching
 
 FEB_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)
 FEB_CLOSES = datetime(2027, 2, 12, 8, 0, tzinfo=UTC)
@@ -32,10 +30,7 @@ WISH = "Bitte beim nächsten Treffen die Kinderbetreuung bei Vorstellungsgesprä
 @pytest.fixture
 def settings(settings: Settings, tmp_path: Path) -> Settings:
     """The frozen monthly test script plus the shipped coaching dialog (the digest offers coaching)."""
-    dialogs = tmp_path / "dialogs"
-    shutil.copytree(TEST_DIALOGS, dialogs)
-    shutil.copy(ROOT / "dialogs" / "coaching.yaml", dialogs / "coaching.yaml")
-    return replace(settings, dialogs_dir=dialogs)
+    return with_coaching(settings, tmp_path)
 
 
 async def checkin(harness: Harness, user: int, prompt: SentMessage, benefit: str = "4", *,
