@@ -129,18 +129,18 @@ def joining(org: int, text: str, days: float = 1.0) -> AnswerFact:
                       words=True)
 
 
-def test_onboarding_words_are_named_only_if_given_while_named_and_else_need_three() -> None:
+def test_onboarding_words_show_only_if_given_while_named() -> None:
     switched = START + timedelta(days=5)
     two = replace(history([joining(1, "Früh eins"), joining(2, "Früh zwei"), joining(3, "Spät drei", days=9)],
                           rounds=1), privacy_changes=((switched, "named"),))
     quotes = baseline_quotes(two)
     assert [(quote.organisation_id, quote.value) for quote in quotes] == [(3, "Spät drei")]  # two unnamed: none
+    # never unnamed, however many: a newcomer's text would appear the moment "X joined" is told by name
     three = replace(two, answers=(*two.answers, joining(4, "Früh vier")))
-    assert {(quote.organisation_id, quote.value) for quote in baseline_quotes(three)} == {
-        (3, "Spät drei"), (None, "Früh eins"), (None, "Früh vier"), (None, "Früh zwei")}
+    assert {(quote.organisation_id, quote.value) for quote in baseline_quotes(three)} == {(3, "Spät drei")}
     # back to anonymous: applies to everything given before, for good
     back = replace(three, privacy_changes=((switched, "named"), (switched + timedelta(days=10), "anonymous")))
-    assert all(quote.organisation_id is None for quote in baseline_quotes(back))
+    assert baseline_quotes(back) == ()
 
 
 def goal(number: int, org: int, text: str) -> AnswerFact:
@@ -185,3 +185,12 @@ def test_a_long_goal_board_is_split_between_statements() -> None:
     messages = board_messages(Board("Netz", None, statements), identity, plural)
     assert len(messages) > 1 and all(visible_length(message) <= 4096 for message in messages)
     assert all(sum(1 for message in messages if found.text in visible(message)) == 1 for found in statements)
+
+
+def test_unnamed_goals_come_from_one_round_so_an_older_one_cannot_be_told_apart() -> None:
+    # February: four statements; March: three new ones, the fourth organisation missed (named as "no answer")
+    answers = [goal(1, org, f"Februar {org}") for org in (1, 2, 3, 4)]
+    answers += [goal(2, org, f"März {org}") for org in (1, 2, 3)]
+    quotes, withheld = current_goals(history(answers, rounds=2, orgs=(1, 2, 3, 4)), "goal_statement", "own_goal")
+    assert [quote.value for quote in quotes] == ["März 1", "März 2", "März 3"]  # not "Februar 4" beside them
+    assert {quote.organisation_id for quote in quotes} == {None} and withheld == 1

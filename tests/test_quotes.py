@@ -119,3 +119,11 @@ def test_a_digest_folds_the_longest_words_to_notes_rather_than_split_and_never_c
     assert "Fallkonferenz fiel aus" in folded  # the shorter ones stay
     assert len(digest(300)) > 1  # where folding cannot make one message, it splits and keeps every word
     assert " ".join(LONG.split()) in " ".join(" ".join(digest(300)).split())
+
+
+def test_a_name_permission_that_would_leave_fewer_than_three_unnamed_is_not_honoured() -> None:
+    texts = tuple(_text(org, "anything_else", f"Text {org}", named=org in (1, 2)) for org in (1, 2, 3))
+    three = _history("anonymous", texts, answering=3)
+    assert {quote.organisation_id for quote in round_quotes(three, 10)} == {None}  # C's would be told by elimination
+    five = _history("anonymous", texts, answering=5)
+    assert {quote.organisation_id for quote in round_quotes(five, 10)} == {1, 2, None}  # three stay unnamed

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot.core.chart_data import ChartData, distribution, partner_grid
 from bot.core.digest.evidence import number
+from bot.core.digest.split import utf16_length
 
 Gettext = Callable[[str], str]
 MonthOf = Callable[[str], str]
@@ -77,5 +78,8 @@ def chart_caption(data: ChartData, _: Gettext, month: MonthOf, lang: str = "de")
     if data.shown and data.shown[-1] == "nothing":
         lines.append(_("Too few partners answered in {month} to show anything of their answers (hatched).").format(
             month=now))
-    text = "\n".join(lines)
-    return text if len(text) <= CAPTION_LIMIT else text[:CAPTION_LIMIT - 1].rstrip() + "…"
+    # Telegram counts UTF-16 units; where the caption is too long, whole lines go from the end (how to read it),
+    # never a name cut mid-word.
+    while len(lines) > 1 and utf16_length("\n".join(lines)) > CAPTION_LIMIT:
+        lines.pop()
+    return "\n".join(lines)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.disclosure import MIN_ANSWERING, PARTNER_OUTLETS, Outlet, Shown, round_disclosure
+from bot.core.disclosure import MIN_ANSWERING, PARTNER_OUTLETS, Outlet, Shown, answering, round_disclosure
 from bot.core.history import BASELINE_ROUND, AnswerFact, History, Signal
 from bot.core.script.model import Value
 
@@ -53,7 +53,11 @@ def round_quotes(history: History, round_id: int, outlet: Outlet = "digest") -> 
     if shown == "nothing":
         return ()
     answers = [answer for answer in history.by_round.get(round_id, ()) if is_words(answer)]
-    quotes = [_quote(answer, shown) for answer in answers]
+    # A partner's permission to be named holds only while at least MIN_ANSWERING answering organisations stay
+    # unnamed: else the few unnamed texts left would be told apart by elimination.
+    permitting = {answer.organisation_id for answer in answers if answer.quote_named}
+    names_allowed = answering(history, round_id) - len(permitting) >= MIN_ANSWERING
+    quotes = [_quote(answer, shown, names_allowed) for answer in answers]
     if shown == "named":
         order = {partner.organisation_id: index for index, partner in enumerate(history.partners)}
         return tuple(sorted(quotes, key=lambda quote: order.get(quote.organisation_id or 0, len(order))))
@@ -74,14 +78,11 @@ def baseline_quotes(history: History, outlet: Outlet = "notes") -> tuple[Quote, 
     if outlet in PARTNER_OUTLETS:
         return ()
     answers = [answer for answer in history.by_round.get(BASELINE_ROUND, ()) if is_words(answer)]
+    # Onboarding words given anonymously are not shown at all: each newcomer's (or new contact person's) text would
+    # appear the moment it joins, which the coordinator is told of by name.
     named = [_quote(answer, "named") for answer in answers if baseline_named(history, answer.answered_at)]
-    rest = [answer for answer in answers if not baseline_named(history, answer.answered_at)]
     order = {partner.organisation_id: index for index, partner in enumerate(history.partners)}
-    quotes = sorted(named, key=lambda quote: order.get(quote.organisation_id or 0, len(order)))
-    if len({answer.organisation_id for answer in rest}) >= MIN_ANSWERING:
-        quotes += sorted((_quote(answer, "aggregate") for answer in rest),
-                         key=lambda quote: (quote.step_id, str(quote.value)))
-    return tuple(quotes)
+    return tuple(sorted(named, key=lambda quote: order.get(quote.organisation_id or 0, len(order))))
 
 
 def every_quote(history: History, outlet: Outlet = "notes") -> tuple[Quote, ...]:
@@ -92,9 +93,9 @@ def every_quote(history: History, outlet: Outlet = "notes") -> tuple[Quote, ...]
     return tuple(quotes)
 
 
-def _quote(answer: AnswerFact, shown: Shown) -> Quote:
+def _quote(answer: AnswerFact, shown: Shown, names_allowed: bool = False) -> Quote:
     value = one_line(answer.value) if isinstance(answer.value, str) else answer.value
-    named = shown == "named" or answer.quote_named
+    named = shown == "named" or (names_allowed and answer.quote_named)
     return Quote(answer.round_id, answer.step_id, answer.kind, value, answer.factor, answer.risk,
                  answer.organisation_id if named else None)
 
@@ -134,36 +135,38 @@ def place_quotes(quotes: Iterable[Quote], signals: Sequence[Signal]) -> Placed:
 
 def current_goals(history: History, statement_step: str, baseline_step: str,
                   outlet: Outlet = "notes") -> tuple[tuple[Quote, ...], int]:
-    """Each organisation's current goal in its own words, as the outlet may show it: its newest answer to
-    `statement_step` in a round whose answers may be shown, else its onboarding answer to `baseline_step` (shown
-    like baseline_quotes); named ones first (in the order of the partners), then the unnamed ones sorted by text,
-    and those only when at least MIN_ANSWERING organisations gave one. Also how many were held back."""
+    """The partners' current goals in their own words, as the outlet may show them: each organisation's newest
+    statement where it may be named (a named round, or its onboarding answer to `baseline_step` given named), in the
+    order of the partners; then the unnamed statements of one round only, the newest round whose answers may be
+    shown with at least MIN_ANSWERING of them, sorted by text (picking each organisation's newest unnamed one would
+    tell by elimination whose an older text is). Also how many organisations' statements were held back."""
     if outlet in PARTNER_OUTLETS:
         return (), 0
     shown = {facts.id: round_disclosure(history, facts.id, outlet) for facts in history.rounds}
     numbers = {facts.id: facts.number for facts in history.rounds}
-    newest: dict[int, Quote] = {}
-    for answer in history.answers:
-        seen = shown.get(answer.round_id, "nothing")
-        if answer.step_id != statement_step or seen == "nothing" or not is_words(answer):
-            continue
-        held = newest.get(answer.organisation_id)
-        if held is None or numbers[answer.round_id] >= numbers[held.round_id]:
-            newest[answer.organisation_id] = _quote(answer, seen)
-    joined = [answer for answer in history.by_round.get(BASELINE_ROUND, ())
-              if answer.step_id == baseline_step and is_words(answer) and answer.organisation_id not in newest]
-    unnamed_baseline = {answer.organisation_id for answer in joined
-                        if not baseline_named(history, answer.answered_at)}
-    for answer in joined:
-        if baseline_named(history, answer.answered_at):
-            newest[answer.organisation_id] = _quote(answer, "named")
-        elif len(unnamed_baseline) >= MIN_ANSWERING:
-            newest[answer.organisation_id] = _quote(answer, "aggregate")
+    statements = [answer for answer in history.answers if answer.step_id == statement_step and is_words(answer)
+                  and shown.get(answer.round_id, "nothing") != "nothing"]
+    newest_named: dict[int, AnswerFact] = {}
+    for answer in statements:
+        held = newest_named.get(answer.organisation_id)
+        if shown[answer.round_id] == "named" and (held is None or numbers[answer.round_id] >= numbers[held.round_id]):
+            newest_named[answer.organisation_id] = answer
+    named = {org: _quote(answer, "named") for org, answer in newest_named.items()}
+    for answer in history.by_round.get(BASELINE_ROUND, ()):  # onboarding words given anonymously never show
+        if (answer.step_id == baseline_step and is_words(answer) and answer.organisation_id not in named
+                and baseline_named(history, answer.answered_at)):
+            named[answer.organisation_id] = _quote(answer, "named")
+    by_round: dict[int, list[AnswerFact]] = {}
+    for answer in statements:
+        if shown[answer.round_id] == "aggregate":
+            by_round.setdefault(answer.round_id, []).append(answer)
+    rounds = sorted((round_id for round_id, found in by_round.items()
+                     if len({answer.organisation_id for answer in found}) >= MIN_ANSWERING),
+                    key=lambda round_id: numbers[round_id])
+    unnamed = sorted((_quote(answer, "aggregate") for answer in by_round[rounds[-1]]),
+                     key=lambda quote: str(quote.value)) if rounds else []
     order = {partner.organisation_id: index for index, partner in enumerate(history.partners)}
-    named = sorted((quote for quote in newest.values() if quote.organisation_id is not None),
-                   key=lambda quote: order.get(quote.organisation_id or 0, len(order)))
-    unnamed = sorted((quote for quote in newest.values() if quote.organisation_id is None),
-                     key=lambda quote: str(quote.value))
-    if len(unnamed) < MIN_ANSWERING:
-        return tuple(named), len(unnamed)
-    return (*named, *unnamed), 0
+    shown_orgs = set(named) | ({answer.organisation_id for answer in by_round[rounds[-1]]} if rounds else set())
+    withheld = len({answer.organisation_id for answer in statements} - shown_orgs)
+    return (*sorted(named.values(), key=lambda quote: order.get(quote.organisation_id or 0, len(order))),
+            *unnamed), withheld
