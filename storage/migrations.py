@@ -416,3 +416,17 @@ def m016_network_goal(db: Database) -> None:
     db.execute("ALTER TABLE networks ADD COLUMN goal TEXT")
     db.execute("ALTER TABLE networks ADD COLUMN goal_set_at TEXT")
     db.execute("ALTER TABLE memberships ADD COLUMN goal_asked_at TEXT")
+
+
+@migrations()
+def m018_memberships_per_network(db: Database) -> None:
+    """A person may be a member of several networks (one active membership per network, each with its own role), and
+    the network they last chose or acted in is the one their commands and typed text are for. Every membership so far
+    stays as it is: a person had one, which becomes their chosen one (with no time: one membership needs no choice)."""
+    db.execute("DROP INDEX memberships_active_user")
+    db.execute("CREATE UNIQUE INDEX memberships_active_user_network ON memberships(user_id, network_id)"
+               " WHERE left_at IS NULL")
+    db.execute("ALTER TABLE users ADD COLUMN current_membership_id INTEGER REFERENCES memberships(id)")
+    db.execute("ALTER TABLE users ADD COLUMN current_chosen_at TEXT")  # when it was chosen (a choice grows stale)
+    db.execute("UPDATE users SET current_membership_id = (SELECT m.id FROM memberships m WHERE m.user_id = users.id"
+               " AND m.left_at IS NULL)")

@@ -169,7 +169,7 @@ def redeem_invite(
     stamp = now.isoformat()
     with db.atomic():
         invite = check_invite(db, token, now)
-        if active_membership(db, user_id) is not None:
+        if membership_in(db, user_id, invite.network_id) is not None:  # other networks' memberships stay as they are
             raise InviteError("member")
         db.execute(
             "INSERT INTO users (id, first_name, locale, created_at) VALUES (?, ?, ?, ?)"
@@ -190,7 +190,9 @@ def redeem_invite(
         db.execute("INSERT INTO consents (membership_id, version, agreed_at) VALUES (?, ?, ?)",
                    [cursor.lastrowid, consent_version, stamp])
         db.execute("UPDATE invites SET used_at = ?, used_by = ? WHERE token = ?", [stamp, user_id, token])
-        membership = active_membership(db, user_id)
+        db.execute("UPDATE users SET current_membership_id = ?, current_chosen_at = ? WHERE id = ?",
+                   [cursor.lastrowid, stamp, user_id])
+        membership = membership_by_id(db, int(cursor.lastrowid or 0))
     assert membership is not None
     return membership
 
@@ -216,10 +218,39 @@ def end_membership(db: Database, membership_id: int, reason: str, now: datetime)
     return True
 
 
-def active_membership(db: Database, user_id: int) -> Membership | None:
-    """The user's current membership, or None for strangers and people who left."""
-    row = first(db, f"{_MEMBER_SELECT} WHERE m.user_id = ? AND m.left_at IS NULL", [user_id])
+def active_memberships(db: Database, user_id: int) -> list[Membership]:
+    """The user's active memberships, one per network, in the order they joined (none for strangers)."""
+    found = rows(db, f"{_MEMBER_SELECT} WHERE m.user_id = ? AND m.left_at IS NULL ORDER BY m.id", [user_id])
+    return [Membership(**row) for row in found]
+
+
+def membership_in(db: Database, user_id: int, network_id: int) -> Membership | None:
+    """The user's active membership in this network, if any."""
+    row = first(db, f"{_MEMBER_SELECT} WHERE m.user_id = ? AND m.network_id = ? AND m.left_at IS NULL",
+                [user_id, network_id])
     return None if row is None else Membership(**row)
+
+
+def current_membership_id(db: Database, user_id: int) -> int | None:
+    """The membership the user last chose or acted in (it may have ended since)."""
+    found = scalar(db, "SELECT current_membership_id FROM users WHERE id = ?", [user_id])
+    return None if found is None else int(found)
+
+
+def choose_membership(db: Database, user_id: int, membership_id: int, now: datetime) -> None:
+    """Remember the membership (network) the user's next commands and typed text are for, and since when."""
+    with db.atomic():
+        db.execute("UPDATE users SET current_membership_id = ?, current_chosen_at = ? WHERE id = ? AND EXISTS"
+                   " (SELECT 1 FROM memberships WHERE id = ? AND user_id = ?)",
+                   [membership_id, now.isoformat(), user_id, membership_id, user_id])
+
+
+def active_membership(db: Database, user_id: int) -> Membership | None:
+    """The membership the user's commands are for: the chosen one if still active, else their only one; None for
+    strangers, people who left, and people with several memberships and none chosen."""
+    found = active_memberships(db, user_id)
+    chosen = current_membership_id(db, user_id)
+    return next((m for m in found if m.id == chosen), found[0] if len(found) == 1 else None)
 
 
 def user_locale(db: Database, user_id: int) -> str | None:

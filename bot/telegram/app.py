@@ -45,6 +45,7 @@ from bot.telegram.handlers.export import export_command
 from bot.telegram.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
 from bot.telegram.handlers.goals import goals_command, on_goal_button
 from bot.telegram.handlers.menus import set_default_menus
+from bot.telegram.handlers.networks import ask_network, network_command, on_network_choice
 from bot.telegram.handlers.notes import notes_command, on_notes_button
 from bot.telegram.handlers.onboarding import language_command, on_consent, on_language, start
 from bot.telegram.handlers.partner_news import on_quote_button, on_share_button
@@ -100,6 +101,8 @@ _COMMANDS: tuple[tuple[str, Handler], ...] = (
     ("notes", notes_command), ("goals", goals_command),
     # Everyone's data protection rights: a copy of their data, erasing it, leaving the network.
     ("mydata", mydata_command), ("delete", delete_command), ("leave", leave_command),
+    # A member of several networks: which one their commands and typed answers are for.
+    ("network", network_command),
 )
 _BUTTONS: tuple[tuple[type[CallbackData], Handler], ...] = (
     (callbacks.Consent, on_consent), (callbacks.Language, on_language),
@@ -112,6 +115,8 @@ _BUTTONS: tuple[tuple[type[CallbackData], Handler], ...] = (
     # Under a finished check-in's closing message: the answers to the coordination by name, a text quoted by name.
     (callbacks.ShareAnswers, on_share_button), (callbacks.QuoteNamed, on_quote_button),
     (callbacks.Notes, on_notes_button), (callbacks.GoalAction, on_goal_button),
+    # Which network a member of several acts in: asked before a command, or chosen under /network.
+    (callbacks.NetworkChoice, on_network_choice),
 )
 
 
@@ -124,9 +129,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, consent_gate), group=-1)
     # 1. Edited messages first: otherwise an edited "/checkin" would run the command again.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, edited_message))
-    # 2. Commands, each run only for the roles bot/telegram/roles.py allows it (the others are refused politely).
+    # 2. Commands, each run only for the roles bot/telegram/roles.py allows it (the others are refused politely), and
+    #    for a member of several networks in the one it is for (asked with buttons where that is not clear).
     for name, handler in _COMMANDS:
-        app.add_handler(CommandHandler(name, roles.command(name, handler), filters=private))
+        app.add_handler(CommandHandler(name, roles.command(name, handler, ask_network), filters=private))
     # 3. Buttons, by the prefix of their callback data (each kind's PATTERN), each kind for its roles; anything else
     #    is stale or forged.
     for kind, handler in _BUTTONS:

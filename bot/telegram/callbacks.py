@@ -472,8 +472,24 @@ class RightsAction(CallbackData, prefix="m", parts=(one_of("action", get_args(Ri
     action: RightsName
 
 
+# --- several networks ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkChoice(CallbackData, prefix="x", parts=(number("membership_id", MAX_ROWID),
+                                                     shaped("command", "[a-z]{1,16}"),
+                                                     choice("resend", {True: "r", False: None}))):
+    """Act in the network of membership `membership_id` from now on, then run `command` there (/network: only
+    switch); `resend` when the command came with arguments, which the person is asked to send again."""
+
+    membership_id: int
+    command: str
+    resend: bool
+
+
 # Every kind of button, each with one handler (bot/telegram/app.py) and its roles (bot/telegram/roles.py).
 KINDS: tuple[type[CallbackData], ...] = (Consent, Language, Answer, RoundPrompt, EditAnswer, Revise, Pause, Setting,
                                          ScriptButton, PrivacyChoice, Coach, PreviewAnswer, RightsAction, Access,
-                                         ShareAnswers, QuoteNamed, Notes, GoalAction)
+                                         ShareAnswers, QuoteNamed, Notes, GoalAction,
+                                         NetworkChoice)
 

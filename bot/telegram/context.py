@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.i18n import Gettext
 from bot.services import Services
-from bot.usecases.identity import Identity, Membership, Role, identify
+from bot.usecases.identity import Identity, Membership, Role, choose_membership, identify
 
 SERVICES_KEY = "services"
 
@@ -90,6 +90,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def _(self) -> Gettext:
         """The translation function in the sender's language."""
         return self.svc.tr(self.locale)
+
+    def act_in(self, member: Membership) -> None:
+        """From now on (this update, and the person's next commands and typed text) act in this membership."""
+        svc = self.svc
+        now = svc.clock()
+        choose_membership(svc.db, member.user_id, member.id, now)
+        self._identity = self.identity.acting_in(member, now)
 
     def refresh(self) -> None:
         """Read the identity again at its next use: after a handler changed the sender's membership or language."""

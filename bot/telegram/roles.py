@@ -19,7 +19,8 @@ from bot.telegram import callbacks
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import log_refusal, refuse_callback, say
-from bot.usecases.identity import Role
+from bot.usecases.acting import network_of_button
+from bot.usecases.identity import Membership, Role
 
 
 def N_(message: str) -> str:
@@ -45,6 +46,7 @@ class Rule:
     roles: frozenset[Role]
     refusal: str = ONLY_COORDINATION
     stranger: str = NOT_REGISTERED
+    network: bool = True  # it acts in one network: a member of several with a fitting role is asked which
 
     def allows(self, roles: frozenset[Role]) -> bool:
         """Whether someone with these roles may use it."""
@@ -56,13 +58,14 @@ _ANSWERS = N_("/answers is for partner organisations: it shows their check-in an
 
 # Every command app.py registers, by name.
 COMMANDS: dict[str, Rule] = {
-    "start": Rule(EVERYONE),
-    "help": Rule(EVERYONE),
+    "start": Rule(EVERYONE, network=False),
+    "help": Rule(EVERYONE, network=False),
     "checkin": Rule(PARTNERS, N_("The check-in is for partner organisations. As coordinator you will see the "
                                  "results in the monthly overview.")),
     "answers": Rule(PARTNERS, _ANSWERS, _ANSWERS),
     "pause": Rule(PARTNERS, N_("/pause is for partner organisations: it pauses their check-ins.")),
-    "language": Rule(MEMBERS),
+    "language": Rule(MEMBERS, network=False),  # one language for all of a person's networks
+    "network": Rule(MEMBERS, stranger=N_("You are not a member of a network."), network=False),
     "invite": Rule(COORDINATORS),
     "partners": Rule(COORDINATORS),
     "settings": Rule(COORDINATORS),
@@ -78,9 +81,10 @@ COMMANDS: dict[str, Rule] = {
     "remove": Rule(COORDINATORS),
     "notes": Rule(COORDINATORS),
     "goals": Rule(COORDINATORS),
-    "mydata": Rule(EVERYONE),
-    "delete": Rule(EVERYONE),
-    "leave": Rule(MEMBERS, stranger=N_("You are not a member of a network.")),
+    # every network's data at once; /delete and /leave ask which network themselves (or all)
+    "mydata": Rule(EVERYONE, network=False),
+    "delete": Rule(EVERYONE, network=False),
+    "leave": Rule(MEMBERS, stranger=N_("You are not a member of a network."), network=False),
 }
 
 # Every kind of button (bot/telegram/callbacks.py KINDS), by the prefix of its callback data; a refused tap is
@@ -107,6 +111,7 @@ BUTTONS: dict[str, frozenset[Role]] = {
     callbacks.QuoteNamed.PREFIX: PARTNERS,  # a free text of a monthly check-in may be quoted by name
     callbacks.Notes.PREFIX: COORDINATORS,  # the partners' words (/notes): overview, factors, rounds, pages
     callbacks.GoalAction.PREFIX: COORDINATORS,  # goals (/goals): set the network's goal, the workshop file
+    callbacks.NetworkChoice.PREFIX: MEMBERS,  # which network a member of several acts in (/network, or asked)
 }
 
 Handler = Callable[[Update, BotContext], Awaitable[object]]
@@ -122,29 +127,75 @@ async def _refuse(update: Update, context: BotContext, text: str) -> None:
         await say(update, context._(text))
 
 
-def command(name: str, callback: Handler) -> Guarded:
-    """The command's handler, run only for the roles COMMANDS allows it; everyone else is refused."""
+# The guarded handler of every command, by name: a network chosen by button runs the command it was asked for.
+GUARDED: dict[str, Guarded] = {}
+NetworkQuestion = Callable[[Update, BotContext, list[Membership], str], Awaitable[None]]
+
+
+def command(name: str, callback: Handler, ask_network: NetworkQuestion) -> Guarded:
+    """The command's handler, run only for the roles COMMANDS allows it (everyone else is refused), and, for a member
+    of several networks, in the network it is for (`ask_network` asks which, where that is not clear)."""
     rule = COMMANDS[name]
 
     @functools.wraps(callback)
     async def guarded(update: Update, context: BotContext) -> None:
-        if rule.allows(context.roles):
-            await callback(update, context)
-        else:
+        if not rule.allows(context.roles):
             await _refuse(update, context, rule.stranger if context.member is None else rule.refusal)
+            return
+        fitting = [m for m in context.identity.memberships if m.role in rule.roles]
+        if rule.network and fitting and not _acts_in_one(context, fitting):
+            await ask_network(update, context, fitting, name)
+            return
+        await callback(update, context)
 
+    GUARDED[name] = guarded
     return guarded
 
 
+def _acts_in_one(context: BotContext, fitting: list[Membership]) -> bool:
+    """Whether it is clear which of these memberships a command is for (and act in it): the one chosen lately, or
+    the only one with a fitting role. A member of one network is never asked."""
+    identity = context.identity
+    if len(identity.memberships) == 1:
+        return True
+    chosen = identity.chosen_for(context.svc.clock())
+    if chosen is not None and chosen in fitting:
+        context.act_in(chosen)  # the conversation goes on: the choice holds a while longer
+        return True
+    if len(fitting) == 1:
+        context.act_in(fitting[0])
+        return True
+    return False
+
+
 def button(kind: type[CallbackData], callback: Handler) -> Guarded:
-    """The button kind's handler, run only for the roles BUTTONS allows it; everyone else is refused."""
+    """The button kind's handler, run only for the roles BUTTONS allows it (everyone else is refused), in the network
+    the button belongs to where its data tells it."""
     roles = BUTTONS[kind.PREFIX]
 
     @functools.wraps(callback)
     async def guarded(update: Update, context: BotContext) -> None:
-        if roles & context.roles:
-            await callback(update, context)
-        else:
+        if not roles & context.roles:
             await _refuse(update, context, BUTTON_REFUSAL)
+            return
+        _act_where_tapped(update, context, kind, roles)
+        await callback(update, context)
 
     return guarded
+
+
+def _act_where_tapped(update: Update, context: BotContext, kind: type[CallbackData], roles: frozenset[Role]) -> None:
+    """A member of several networks acts in the one the tapped button belongs to (by the ids in its data), else in
+    their only membership with a fitting role; otherwise where they act now."""
+    identity = context.identity
+    if len(identity.memberships) < 2 or update.callback_query is None:
+        return
+    data = kind.unpack(update.callback_query.data or "")
+    network_id = network_of_button(context.svc.db, data) if data is not None else None
+    if network_id is not None:
+        found = next((m for m in identity.memberships if m.network_id == network_id), None)
+    else:
+        fitting = [m for m in identity.memberships if m.role in roles]
+        found = fitting[0] if len(fitting) == 1 and identity.member not in fitting else None
+    if found is not None and found != identity.member:
+        context.act_in(found)

@@ -32,7 +32,7 @@ from storage.checkins import (
     start_checkin,
 )
 from storage.context import checkin_context
-from storage.people import Membership, active_membership
+from storage.people import Membership, active_membership, former_membership, membership_by_id
 from storage.rounds import Participation, current_participation, schedule_of
 
 
@@ -90,8 +90,16 @@ class CheckinDialog:
         return (outro,)
 
 
-def checkin_member(db: Database, user_id: int) -> Membership | None:
-    """An active member, or one who left and is answering the exit check-in."""
+def checkin_member(db: Database, user_id: int, checkin_id: int | None = None) -> Membership | None:
+    """The membership a check-in answer is for: the one whose check-in `checkin_id` is (if it is this person's and
+    still active, or ended with its exit check-in open), else the person's chosen membership, else the one that left
+    and is answering the exit check-in."""
+    if checkin_id is not None and (checkin := get_checkin(db, checkin_id)) is not None:
+        owner = former_membership(db, checkin.membership_id)
+        if owner is not None and owner.user_id == user_id and (
+                membership_by_id(db, owner.id) is not None or (checkin.status == "open"
+                                                               and checkin.script_id == EXIT_SCRIPT)):
+            return owner
     return active_membership(db, user_id) or exit_checkin_member(db, user_id, EXIT_SCRIPT)
 
 

@@ -73,7 +73,7 @@ async def on_answer_button(update: Update, context: BotContext) -> None:
         return
     data = callbacks.Answer.unpack(query.data or "")
     user = update.effective_user
-    member = usecase.checkin_member(svc.db, user.id) if user is not None else None
+    member = usecase.checkin_member(svc.db, user.id, data.checkin_id if data else None) if user else None
     found = usecase.tapped(svc.db, svc.scripts, svc.tr, svc.clock(), member, data.checkin_id if data else None, _)
     if isinstance(found, CheckinDialog) and data is not None:
         await run(update, adapter(svc, found), data.step_id, Press(data.value), _)
