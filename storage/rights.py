@@ -133,20 +133,27 @@ def _redact_quotes(db: Database, name: str, texts: Iterable[str], networks: list
     return changed
 
 
-def erase_person(db: Database, user_id: int, now: datetime) -> bool:
-    """Erase a person's name, Telegram id and free texts; numbers and choices stay as anonymous aggregates.
+def erase_person(db: Database, user_id: int, now: datetime, network_id: int | None = None) -> bool:
+    """Erase a person's name, Telegram id and free texts; numbers and choices stay as anonymous aggregates. With
+    `network_id`, only what they gave in that network, where they are (or were) in others too; False if nothing was
+    stored.
 
     The person's rows keep a random negative id in place of the Telegram id (Telegram's ids are positive), so
-    rounds and aggregates stay whole while nothing leads back to the person. False if nothing was stored.
+    rounds and aggregates stay whole while nothing leads back to the person.
     """
     stamp = now.isoformat()
     with db.atomic():
         user = first(db, "SELECT locale, created_at, first_name FROM users WHERE id = ?", [user_id])
         if user is None:
             return False
-        ids = [r["id"] for r in rows(db, "SELECT id FROM memberships WHERE user_id = ?", [user_id])]
-        networks = sorted({r["network_id"] for r in rows(db, "SELECT network_id FROM memberships WHERE user_id = ?",
-                                                           [user_id])})
+        elsewhere = None if network_id is None else scalar(
+            db, "SELECT 1 FROM memberships WHERE user_id = ? AND network_id != ? LIMIT 1", [user_id, network_id])
+        everywhere = elsewhere is None
+        scope, params = ("user_id = ?", [user_id]) if everywhere else ("user_id = ? AND network_id = ?",
+                                                                       [user_id, network_id])
+        ids = [r["id"] for r in rows(db, f"SELECT id FROM memberships WHERE {scope}", params)]
+        networks = sorted({r["network_id"] for r in rows(db, f"SELECT network_id FROM memberships WHERE {scope}",
+                                                           params)})
         for membership_id in ids:
             end_membership(db, membership_id, "deleted", now)
         marks = ", ".join("?" for _ in ids) or "NULL"
@@ -161,12 +168,21 @@ def erase_person(db: Database, user_id: int, now: datetime) -> bool:
         pseudonym = -secrets.randbits(62) - 1
         db.execute("INSERT INTO users (id, first_name, locale, created_at) VALUES (?, '', ?, ?)",
                    [pseudonym, user["locale"], user["created_at"]])
-        db.execute("UPDATE memberships SET user_id = ? WHERE user_id = ?", [pseudonym, user_id])
-        db.execute("UPDATE invites SET used_by = ? WHERE used_by = ?", [pseudonym, user_id])
-        db.execute("DELETE FROM script_drafts WHERE user_id = ?", [user_id])
-        db.execute("UPDATE script_publications SET published_by = 'erased' WHERE published_by = ?", [str(user_id)])
-        db.execute("DELETE FROM outbox WHERE chat_id = ?", [user_id])
-        db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        db.execute(f"UPDATE memberships SET user_id = ? WHERE id IN ({marks})", [pseudonym, *ids])
+        net_marks = ", ".join("?" for _ in networks) or "NULL"
+        db.execute(f"UPDATE invites SET used_by = ? WHERE used_by = ? AND network_id IN ({net_marks})",
+                   [pseudonym, user_id, *networks])
+        db.execute(f"DELETE FROM outbox WHERE chat_id = ? AND network_id IN ({net_marks})", [user_id, *networks])
+        if everywhere:
+            db.execute("UPDATE invites SET used_by = ? WHERE used_by = ?", [pseudonym, user_id])
+            db.execute("DELETE FROM script_drafts WHERE user_id = ?", [user_id])
+            db.execute("UPDATE script_publications SET published_by = 'erased' WHERE published_by = ?",
+                       [str(user_id)])
+            db.execute("DELETE FROM outbox WHERE chat_id = ?", [user_id])
+            db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        else:
+            db.execute("UPDATE users SET current_membership_id = NULL, current_chosen_at = NULL WHERE id = ?"
+                       f" AND current_membership_id IN ({marks})", [user_id, *ids])
     return True
 
 

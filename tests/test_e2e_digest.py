@@ -49,7 +49,7 @@ async def test_close_digest_chart_feedback_urgent_alert_and_privacy(harness: Har
     assert chart.kind == "photo" and "Oben:" in chart.text and len(chart.text) <= 1024  # how to read it
     for user in PARTNERS:
         [feedback] = await harness.api.wait_for_messages(user, 1)
-        assert feedback.text.startswith("Was das Netzwerk im Februar 2027 gelernt hat")
+        assert feedback.text.startswith("Was „Netzwerk Alleinerziehende Musterstadt“ im Februar 2027 gelernt hat")
         assert "Träger" not in feedback.text  # nothing that identifies a partner
     assert harness.api.sent_count(COORDINATOR) == before + 2
 

@@ -88,7 +88,7 @@ async def test_export_anonymous_then_named_and_refused_for_partners(harness: Har
     assert "Träger" not in csv_doc.file.decode("utf-8-sig")  # type: ignore[union-attr]
     for user in PARTNERS:
         [result] = await harness.api.wait_for_messages(user, 1)  # February's result comes first
-        assert result.text.startswith("Was das Netzwerk im Februar 2027 gelernt hat")
+        assert result.text.startswith("Was „Netzwerk Alleinerziehende Musterstadt“ im Februar 2027 gelernt hat")
     harness.clock.now = MAR_OPENS
     for user in PARTNERS:
         await _answer(harness, user)

@@ -97,7 +97,7 @@ async def test_a_member_cannot_redeem_a_second_link(harness: Harness) -> None:
     network = harness.network()
     member = await harness.partner(network_id=network)
     [reply] = await harness.send(member.user_id, f"/start {harness.invite(network, 'Jugendamt')}")
-    assert "bereits in einem Netzwerk angemeldet" in reply.text
+    assert "in diesem Netzwerk bereits angemeldet" in reply.text
 
 
 async def test_tapping_agree_on_a_link_used_meanwhile_registers_nobody(harness: Harness) -> None:

@@ -73,7 +73,7 @@ async def test_round_opens_prompts_everyone_and_reminds_only_those_not_finished(
     await harness.api.wait_until(lambda: _status(harness, english) == "missed")
     # Only the partner who took part gets the network's result when the round closes.
     [feedback] = await harness.api.wait_for_messages(done.user_id, 1)
-    assert feedback.text.startswith("Was das Netzwerk im Februar 2027 gelernt hat")
+    assert feedback.text.startswith("Was „Netzwerk Alleinerziehende Musterstadt“ im Februar 2027 gelernt hat")
     assert "1 von 3 Partnern hat geantwortet" in feedback.text
     # Joining (3), the prompt (1), the check-in (intro, 5 questions, thank-you), the result: no reminder.
     assert harness.api.sent_count(done.user_id) == 3 + 1 + 7 + 1

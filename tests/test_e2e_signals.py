@@ -96,7 +96,7 @@ async def test_a_named_network_sees_aligned_goals_a_collapse_a_contact_change_an
     await harness.join(BEA, "Bea", successor.token)  # Ben hands over to Bea
     harness.clock.advance(minutes=11)  # urgent signals are looked for every ten minutes
     [alert] = await harness.api.wait_for_messages(COORDINATOR, 1)
-    assert alert.text.startswith("Dringend aus Ihrem Netzwerk:")
+    assert alert.text.startswith("Dringend aus „Jugendberufsagentur Nordstadt“:")
     assert "Unklarheit über den Nutzen – Handwerkskammer Nordstadt" in alert.text
     assert "Tipp (Evaluation): Rufen Sie Handwerkskammer Nordstadt in den nächsten Tagen an" in alert.text
     harness.clock.now = MAR_CLOSES

@@ -103,7 +103,7 @@ def _alert_messages(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, t
         question, answer = labels(scripts, coordinator.network_id, locale, _)
         body = signal_text(history, signal, tips, locale, _, catalogs.ngettext(locale), question_label=question,
                            answer_label=answer)
-        heading = escape(_("Urgent from your network:"), quote=False)
+        heading = escape(_("Urgent from \"{network}\":").format(network=coordinator.network_name), quote=False)
         text = f"<b>{heading}</b>\n{body}"
         key = f"alert:{history.network_id}:{signal.rule}:{','.join(map(str, signal.organisations))}:" \
               f"{signal.round_number}:{coordinator.id}"

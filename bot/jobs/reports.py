@@ -140,7 +140,7 @@ def _feedback(db: Database, catalogs: Catalogs, history: History, round_id: int,
             continue
         _, ngettext = catalogs.gettext(member.locale), catalogs.ngettext(member.locale)
         text = partner_feedback(history, round_id, signals, member.locale, _, ngettext,
-                                month=month_name(current.period, member.locale))
+                                month=month_name(current.period, member.locale), network=member.network_name)
         messages.append(Outgoing(f"feedback:{round_id}:{member.id}", "feedback", member.user_id, text,
                                  network_id=history.network_id, membership_id=member.id))
     return messages

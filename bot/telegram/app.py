@@ -52,6 +52,7 @@ from bot.telegram.handlers.partner_news import on_quote_button, on_share_button
 from bot.telegram.handlers.report_pdf import report_command
 from bot.telegram.handlers.reports import digest_command, on_privacy_button, privacy_command
 from bot.telegram.handlers.rights import consent_gate, delete_command, leave_command, mydata_command, on_rights_button
+from bot.telegram.handlers.rights_scoped import on_rights_in
 from bot.telegram.handlers.rounds import on_pause_button, on_round_button, pause_command
 from bot.telegram.handlers.scripts_chat import on_script_button, scripts_command
 from bot.telegram.handlers.scripts_preview import on_preview_button
@@ -117,6 +118,8 @@ _BUTTONS: tuple[tuple[type[CallbackData], Handler], ...] = (
     (callbacks.Notes, on_notes_button), (callbacks.GoalAction, on_goal_button),
     # Which network a member of several acts in: asked before a command, or chosen under /network.
     (callbacks.NetworkChoice, on_network_choice),
+    # /leave and /delete of a member of several networks: which network (or all), then the confirmation.
+    (callbacks.RightsIn, on_rights_in),
 )
 
 

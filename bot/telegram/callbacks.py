@@ -487,9 +487,22 @@ class NetworkChoice(CallbackData, prefix="x", parts=(number("membership_id", MAX
     resend: bool
 
 
+ScopedRight = Literal["askleave", "askdelete", "leave", "delete"]
+
+
+@dataclass(frozen=True)
+class RightsIn(CallbackData, prefix="u", parts=(one_of("action", get_args(ScopedRight)),
+                                                number("network_id", MAX_ROWID))):
+    """/leave or /delete of a member of several networks: choose the network (0: all) to confirm ("ask…"), then
+    leave it or erase what was given there."""
+
+    action: ScopedRight
+    network_id: int
+
+
 # Every kind of button, each with one handler (bot/telegram/app.py) and its roles (bot/telegram/roles.py).
 KINDS: tuple[type[CallbackData], ...] = (Consent, Language, Answer, RoundPrompt, EditAnswer, Revise, Pause, Setting,
                                          ScriptButton, PrivacyChoice, Coach, PreviewAnswer, RightsAction, Access,
                                          ShareAnswers, QuoteNamed, Notes, GoalAction,
-                                         NetworkChoice)
+                                         NetworkChoice, RightsIn)
 

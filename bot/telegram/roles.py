@@ -112,6 +112,7 @@ BUTTONS: dict[str, frozenset[Role]] = {
     callbacks.Notes.PREFIX: COORDINATORS,  # the partners' words (/notes): overview, factors, rounds, pages
     callbacks.GoalAction.PREFIX: COORDINATORS,  # goals (/goals): set the network's goal, the workshop file
     callbacks.NetworkChoice.PREFIX: MEMBERS,  # which network a member of several acts in (/network, or asked)
+    callbacks.RightsIn.PREFIX: MEMBERS,  # /leave and /delete of a member of several networks: which one, or all
 }
 
 Handler = Callable[[Update, BotContext], Awaitable[object]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,11 +33,13 @@ __all__ = [
 ]
 
 
-def checked_invite(db: Database, token: str, now: datetime, member: bool) -> Invite:
-    """The invite behind a /start token, if it may be redeemed (InviteError says why not; `member`: already one)."""
-    if member:
+def checked_invite(db: Database, token: str, now: datetime, networks: Collection[int]) -> Invite:
+    """The invite behind a /start token, if it may be redeemed (InviteError says why not; `networks`: those the
+    person is a member of already, where an invite cannot make them one again)."""
+    invite = check_invite(db, token, now)
+    if invite.network_id in networks:
         raise InviteError("member")
-    return check_invite(db, token, now)
+    return invite
 
 
 @dataclass(frozen=True)

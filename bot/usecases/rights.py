@@ -52,9 +52,10 @@ def exit_offered(db: Database, user_id: int) -> Membership | None:
     return exit_offer_member(db, user_id, EXIT_SCRIPT)
 
 
-def erase(db: Database, user_id: int, now: datetime) -> None:
-    """Erase the person's personal data and end their memberships (storage.rights.erase_person)."""
-    erase_person(db, user_id, now)
+def erase(db: Database, user_id: int, now: datetime, network_id: int | None = None) -> None:
+    """Erase the person's personal data and end their memberships (storage.rights.erase_person); with `network_id`
+    only what they gave in that network."""
+    erase_person(db, user_id, now, network_id)
 
 
 def leave(db: Database, scripts: ScriptRegistry, tr: Translator, member: Membership, reason: str,

@@ -193,12 +193,17 @@ def _signal_block(history: History, signal: Signal, shown: Shown, reader: Reader
 
 
 def partner_feedback(history: History, round_id: int, signals: Sequence[Signal], lang: str, _: Gettext,
-                     ngettext: Ngettext, *, month: str | None = None) -> str:
+                     ngettext: Ngettext, *, month: str | None = None, network: str | None = None) -> str:
     """The network's short result for the partners who took part: response rate, what went up or down and the topic
     the coordinator takes up, as far as the partners may see it (bot.core.disclosure, outlet "feedback": aggregates
     over at least three organisations, never a name or a free text)."""
-    lines = [_("What the network learned in {month}").format(month=month) if month
-             else _("What the network learned in this round"),
+    if network is not None:  # a partner may be in several networks: the result says whose it is
+        heading = _("What \"{network}\" learned in {month}").format(network=network, month=month) if month \
+            else _("What \"{network}\" learned in this round").format(network=network)
+    else:
+        heading = _("What the network learned in {month}").format(month=month) if month \
+            else _("What the network learned in this round")
+    lines = [heading,
              response_line(*response_rate(history, round_id), _, ngettext)]
     current = round_facts(history, round_id).number
     states = [state for state in factor_states(history, round_id, "feedback")

@@ -12,7 +12,7 @@ from bot.i18n import DEFAULT_LOCALE
 from bot.services import Services
 from bot.telegram.context import SERVICES_KEY, BotContext
 from bot.telegram.handlers.common import say
-from bot.telegram.handlers.menus import help_text
+from bot.telegram.handlers.menus import help_text, menu_role
 from bot.usecases.identity import locale_of_user
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,7 @@ _JOB_ERROR_QUIET = 3600.0  # seconds: a failing scheduler job tells the admins o
 
 async def help_command(update: Update, context: BotContext) -> None:
     """/help: what this person's role can do."""
-    member = context.member
-    await say(update, help_text(member.role if member else None, context.is_admin, context._))
+    await say(update, help_text(menu_role(context.identity.memberships), context.is_admin, context._))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

@@ -2,24 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.i18n import LOCALES, Gettext
 from bot.services import Services
+from bot.usecases.identity import Membership
+
+
+def menu_role(memberships: Collection[Membership]) -> str | None:
+    """The menu a person's memberships call for: "partner", "coordinator", "both" (partner in one network and
+    coordinator in another), "partners" or "coordinators" (the same role in several networks); None for strangers."""
+    found = {m.role for m in memberships}
+    if len(found) == 2:
+        return "both"
+    role = next(iter(found), None)
+    return None if role is None else role + ("s" if len(memberships) > 1 else "")
 
 
 def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
-    """The (command, description) pairs a role can use."""
+    """The (command, description) pairs a role (as menu_role names it) can use."""
     common = [("help", _("What I can do for you"))]
+    if role in ("both", "partners", "coordinators"):
+        common.insert(0, ("network", _("Choose which of your networks commands are for")))
     rights = [("mydata", _("Everything stored about you, as a file")),
               ("delete", _("Erase your personal data")),
               ("leave", _("Leave the network"))]
-    if role == "partner":
+    partner = [("checkin", _("Start or continue the monthly check-in")),
+               ("answers", _("See and change your answers")),
+               ("pause", _("Pause check-ins, e.g. during holidays"))]
+    if role == "both":
+        coordination = command_list("coordinator", _)
+        return partner + [pair for pair in coordination if pair[0] != "help"] + common
+    if role in ("partner", "partners"):
         return [("checkin", _("Start or continue the monthly check-in")),
                 ("answers", _("See and change your answers")),
                 ("pause", _("Pause check-ins, e.g. during holidays")),
                 ("language", _("Change the language")), *rights, *common]
-    if role == "coordinator":
+    if role in ("coordinator", "coordinators"):
         return [("invite", _("Invite link for a partner organisation")),
                 ("partners", _("Partners and whether they have joined")),
                 ("invites", _("Open invite links; withdraw one")),
@@ -40,8 +61,14 @@ def command_list(role: str | None, _: Gettext) -> list[tuple[str, str]]:
 
 
 def help_text(role: str | None, is_admin: bool, _: Gettext) -> str:
-    """The /help text of a role."""
-    if role == "partner":
+    """The /help text of a role (as menu_role names it)."""
+    if role == "both":
+        intro = _("You coordinate one network and take part in another's monthly check-in. /network shows which "
+                  "network your commands are for.")
+    elif role in ("partners", "coordinators"):
+        intro = _("You are in several networks. Commands are for the network you chose last; /network switches, "
+                  "and I ask when it is not clear.")
+    elif role == "partner":
         intro = _("You take part in the network's monthly check-in. About two minutes a month, mostly buttons.")
     elif role == "coordinator":
         intro = _(
@@ -61,7 +88,7 @@ def help_text(role: str | None, is_admin: bool, _: Gettext) -> str:
     if is_admin:
         lines += ["", _("As an admin you receive error reports. New networks are created on the server with: "
                         "python -m bot network create \"Name\"")]
-        if role != "coordinator":
+        if role not in ("coordinator", "coordinators", "both"):
             lines.append(_("/scripts – see, change and roll back the check-in questions of every network"))
     return "\n".join(lines)
 
@@ -75,7 +102,7 @@ async def set_default_menus(bot: Bot, svc: Services) -> None:
     await bot.set_my_commands(german, scope=BotCommandScopeDefault())
 
 
-async def set_chat_menu(bot: Bot, svc: Services, chat_id: int, role: str, locale: str) -> None:
-    """The menu of one member's chat, for their role, in their language."""
+async def set_chat_menu(bot: Bot, svc: Services, chat_id: int, role: str | None, locale: str) -> None:
+    """The menu of one member's chat, for their role (as menu_role names it), in their language."""
     commands = [BotCommand(c, d) for c, d in command_list(role, svc.tr(locale))]
     await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))

@@ -12,7 +12,7 @@ from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.checkin import begin_onboarding
 from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callback, say
-from bot.telegram.handlers.menus import help_text, set_chat_menu
+from bot.telegram.handlers.menus import help_text, menu_role, set_chat_menu
 from bot.telegram.handlers.rights import offer_exit_checkin
 from bot.usecases.checkin import onboarding_script
 from bot.usecases.people import (
@@ -38,7 +38,7 @@ def invite_error_text(reason: str, _: Gettext) -> str:
     if reason == "revoked":
         return _("This invite link has been withdrawn by the network coordination. Please ask them for a new one.")
     if reason == "member":
-        return _("You are already registered in a network. /help shows what you can do.")
+        return _("You are already a member of this network. /help shows what you can do.")
     return _("I don't know this invite link. Please check it or ask your network coordination for a new one.")
 
 
@@ -61,13 +61,13 @@ async def start(update: Update, context: BotContext) -> None:
     if user is None:
         return
     if not context.args:
-        member = context.member
-        text = help_text(member.role if member else None, user.id in svc.settings.admins, _)
+        text = help_text(menu_role(context.identity.memberships), user.id in svc.settings.admins, _)
         await say(update, text)
         return
     token = context.args[0]
     try:
-        invite = checked_invite(svc.db, token, svc.clock(), context.member is not None)
+        invite = checked_invite(svc.db, token, svc.clock(),
+                                {m.network_id for m in context.identity.memberships})
     except InviteError as error:
         await say(update, invite_error_text(error.reason, _))
         return
@@ -119,7 +119,7 @@ async def on_consent(update: Update, context: BotContext) -> None:
         for code, name in LANGUAGE_NAMES.items()
     ]])
     await say_with(update, _("Which language would you like me to use?"), keyboard)
-    await set_chat_menu(context.bot, svc, user.id, member.role, member.locale)
+    await set_chat_menu(context.bot, svc, user.id, menu_role(context.identity.memberships), member.locale)
 
 
 async def say_with(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
@@ -156,7 +156,7 @@ async def on_language(update: Update, context: BotContext) -> None:
     _ = svc.tr(data.locale)
     await query.answer()
     await edit_tapped(update, _("Language: {language}").format(language=LANGUAGE_NAMES[data.locale]))
-    await set_chat_menu(context.bot, svc, member.user_id, member.role, data.locale)
+    await set_chat_menu(context.bot, svc, member.user_id, menu_role(context.identity.memberships), data.locale)
     onboarding = (data.welcome and member.role == "partner"
                   and onboarding_script(svc.scripts, member.network_id) is not None)
     await say(update, welcome_text(member, data.welcome, _, onboarding))

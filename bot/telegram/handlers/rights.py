@@ -17,6 +17,7 @@ from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.checkin import begin_exit
 from bot.telegram.handlers.common import command_of, edit_tapped, log_refusal, refuse_callback, say
+from bot.telegram.handlers.rights_scoped import scope_keyboard
 from bot.usecases import rights
 from bot.usecases.identity import Membership
 from bot.usecases.people import exit_offer_member_of, queue_exit_offer
@@ -30,7 +31,7 @@ _ALWAYS = frozenset({"mydata", "delete", "leave", "help"})
 def _passes_gate(update: Update) -> bool:
     query = update.callback_query
     if query is not None:
-        return re.match(callbacks.RightsAction.PATTERN, query.data or "") is not None
+        return any(re.match(kind.PATTERN, query.data or "") for kind in (callbacks.RightsAction, callbacks.RightsIn))
     message = update.message
     return command_of(message.text if message is not None else None) in _ALWAYS
 
@@ -79,6 +80,10 @@ async def delete_command(update: Update, context: BotContext) -> None:
     if rights.my_data(svc.db, user.id, svc.clock()) is None:
         await say(update, _("I have stored nothing about you."))
         return
+    if len(members := context.identity.memberships) > 1:
+        await _say_with(update, _("Which network's data should I erase?"),
+                        scope_keyboard(members, "askdelete", _("All networks: everything about me"), _))
+        return
     keyboard = InlineKeyboardMarkup([[
         InlineKeyboardButton(_("Yes, erase my data"), callback_data=callbacks.RightsAction("delete").pack()),
         InlineKeyboardButton(_("No, keep it"), callback_data=callbacks.RightsAction("keep").pack()),
@@ -92,7 +97,12 @@ async def delete_command(update: Update, context: BotContext) -> None:
 
 async def leave_command(update: Update, context: BotContext) -> None:
     """/leave: ask to confirm leaving the network (a network's last coordinator hands over first)."""
-    svc, _, member = context.svc, context._, context.known_member
+    svc, _ = context.svc, context._
+    if len(members := context.identity.memberships) > 1:
+        await _say_with(update, _("Which network do you want to leave?"),
+                        scope_keyboard(members, "askleave", _("All my networks"), _))
+        return
+    member = context.known_member
     if rights.sole_coordinator(svc.db, member):
         await say(update, _("You are the only coordinator of \"{network}\". Please hand the role over first with "
                             "/handover; your role ends when your successor joins.").format(network=member.network_name))
