@@ -169,7 +169,8 @@ async def test_a_blocked_partner_is_marked_unreachable_and_the_coordinator_is_to
     harness.api.block(blocked.user_id)
     harness.clock.now = OPENS
     [notice] = await harness.api.wait_for_messages(coordinator.user_id, 1)
-    assert notice.text.startswith("Schuldnerberatung ist nicht mehr erreichbar: Anna hat Netzpuls blockiert")
+    assert notice.text.startswith("Schuldnerberatung in „Netzwerk Alleinerziehende Musterstadt“ ist nicht mehr "
+                                  "erreichbar: Anna hat Netzpuls blockiert")
     assert harness.db.execute("SELECT unreachable_at IS NOT NULL FROM memberships WHERE id = ?",
                               [blocked.id]).fetchone() == (1,)
     assert harness.db.execute("SELECT status FROM outbox WHERE kind = 'prompt'").fetchall() == [("failed",)]

@@ -292,8 +292,9 @@ def unreachable(db: Database, catalogs: Catalogs, row: Queued, error: str, now: 
 def unreachable_notice(catalogs: Catalogs, coordinator: Membership, partner: Membership, now: datetime) -> Outgoing:
     """Tell a coordinator that a partner's contact person can no longer be reached."""
     _ = catalogs.gettext(coordinator.locale)
-    text = _("{organisation} can no longer be reached: {name} has blocked Netzpuls or left Telegram. Please find "
-             "out who the contact person is now and send a new link with /invite {organisation}.").format(
-        organisation=partner.organisation_name, name=partner.first_name)
+    text = _("{organisation} in \"{network}\" can no longer be reached: {name} has blocked Netzpuls or left "
+             "Telegram. Please find out who the contact person is now and send a new link with /invite "
+             "{organisation}.").format(organisation=partner.organisation_name, network=partner.network_name,
+                                       name=partner.first_name)
     return Outgoing(f"unreachable:{partner.id}:{now.isoformat()}:{coordinator.id}", "notice", coordinator.user_id,
                     text, None, partner.network_id, coordinator.id, None)
