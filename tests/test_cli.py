@@ -136,6 +136,7 @@ async def test_network_list_shows_coordinators_partners_privacy_and_the_next_rou
     assert code == 0 and out == "No networks yet. Create one with: python -m bot network create NAME\n"
     await _run(["network", "create", "Netzwerk Alleinerziehende Musterstadt"], env, tmp_path)
     await _run(["network", "create", "Netz Süd"], env, tmp_path)
+    await _run(["network", "create", "Netz Mars"], env, tmp_path)
     db = open_db(tmp_path / "netzpuls.db")
     _redeemed(db, 1, "coordinator", None, 100, "Clara")
     _redeemed(db, 1, "coordinator", None, 101, "Ben")
@@ -145,11 +146,14 @@ async def test_network_list_shows_coordinators_partners_privacy_and_the_next_rou
     remove_partner(db, 1, organisation_for(db, 1, "Caritas", NOW), NOW)  # removed: counts no more
     set_privacy(db, 2, "named", NOW)
     save_schedule(db, 2, Schedule(timezone="Europe/London", hour=10), NOW)
+    db.execute("INSERT INTO schedules VALUES (3, 'Mars/Olympus', NULL, 1, 9, 0, '3,7', 10, '19:00', '08:00', 1, 1, ?)",
+               [NOW.isoformat()])
+    db.conn.commit()
     before = datetime.now(UTC)
     code, out, _err = await _run(["network", "list"], env, tmp_path)
     after = datetime.now(UTC)
     assert code == 0
-    header, first, second, blank, legend = out.rstrip("\n").split("\n")
+    header, first, second, third, blank, legend = out.rstrip("\n").split("\n")
     assert header.split() == ["ID", "NAME", "COORDINATORS", "PARTNERS", "PRIVACY", "NEXT", "ROUND"]
     assert first.startswith(" 1  Netzwerk Alleinerziehende Musterstadt  Clara, Ben  ")
     assert first.split()[6:8] == ["2/3", "anonymous"]
@@ -161,6 +165,8 @@ async def test_network_list_shows_coordinators_partners_privacy_and_the_next_rou
     for column in ("COORDINATORS", "PARTNERS", "PRIVACY", "NEXT ROUND"):
         at = header.index(column)
         assert first[at - 2:at] == "  " and first[at] != " " and second[at] != " " and second[at - 1] == " "
+    assert third.startswith(" 3  Netz Mars  ") and third.endswith(
+        "unknown, the schedule is damaged (timezone: unknown time zone 'Mars/Olympus')")
     assert blank == "" and legend.startswith("PARTNERS: organisations with an active contact person")
     db.close()
 

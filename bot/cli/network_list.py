@@ -18,12 +18,19 @@ def network_table(lines: Sequence[NetworkLine]) -> str:
     """The networks as plain text in aligned columns, with a header and a legend."""
     cells = [HEADER] + [(str(line.id), line.name, ", ".join(line.coordinators) or "–",
                          f"{line.contacts}/{line.organisations}", line.privacy,
-                         f"{line.next_round:%Y-%m-%d %H:%M} {line.timezone}") for line in lines]
+                         _next(line)) for line in lines]
     widths = [max(len(row[column]) for row in cells) for column in range(len(HEADER))]
     text = ["  ".join(cell.rjust(width) if column == 0 else cell.ljust(width)
                       for column, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip()
             for row in cells]
     return "\n".join([*text, "", LEGEND])
+
+
+def _next(line: NetworkLine) -> str:
+    """When the next round opens, or why that is unknown."""
+    if line.next_round is None:
+        return f"unknown, the schedule is damaged ({line.problem})"
+    return f"{line.next_round:%Y-%m-%d %H:%M} {line.timezone}"
 
 
 def list_command(settings: Settings, now: datetime) -> int:
