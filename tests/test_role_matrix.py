@@ -1041,6 +1041,9 @@ async def run_deferred(world: World) -> None:
     """Last: B's people and A's coordinator erase or end their own membership; A's partner leaves, joins again,
     declines a new consent text, and erases their data."""
     _, db = world._, world.db
+    # What the owners' taps queued (the partners' privacy notice) is sent first: a send during a case is no change.
+    await world.api.wait_until(lambda: count(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')")
+                               == 0, timeout=30, message="an empty outbox")
     for role, kind in DEFERRED:
         await button_case(world, kind, role)
     pa = world.members[PA]
