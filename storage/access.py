@@ -105,3 +105,17 @@ def exit_offer_member(db: Database, user_id: int, script_id: str) -> Membership 
         " AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.membership_id = m.id AND c.script_id = ?)"
         " ORDER BY m.id DESC LIMIT 1", [user_id, script_id])
     return None if offered is None else former_membership(db, int(offered))
+
+
+def organisation_kinds(db: Database, network_id: int) -> dict[int, str]:
+    """The kind of each organisation still in the network, by its id."""
+    return {int(r["id"]): str(r["kind"]) for r in rows(
+        db, "SELECT id, kind FROM organisations WHERE network_id = ? AND removed_at IS NULL", [network_id])}
+
+
+def set_organisation_kind(db: Database, network_id: int, organisation_id: int, kind: str) -> bool:
+    """Record what an organisation still in this network is; False if it is another network's or was removed."""
+    with db.atomic():
+        cursor = db.execute("UPDATE organisations SET kind = ? WHERE id = ? AND network_id = ? AND removed_at IS NULL",
+                            [kind, organisation_id, network_id])
+    return cursor.rowcount == 1

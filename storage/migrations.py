@@ -430,3 +430,25 @@ def m018_memberships_per_network(db: Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN current_chosen_at TEXT")  # when it was chosen (a choice grows stale)
     db.execute("UPDATE users SET current_membership_id = (SELECT m.id FROM memberships m WHERE m.user_id = users.id"
                " AND m.left_at IS NULL)")
+
+
+@migrations()
+def m021_shared_script_again(db: Database) -> None:
+    """A network may go back to the shared script: a publication with action 'shared' (for that network) ends its own
+    version; its `version` is the shared one in use at that moment. SQLite cannot change a CHECK, so the table is
+    rebuilt with every row and id kept."""
+    db.execute("""CREATE TABLE script_publications_m021 (
+        id INTEGER PRIMARY KEY,
+        script_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        published_at TEXT NOT NULL,
+        published_by TEXT NOT NULL,          -- "file" (dialogs/ at start), "cli", or a Telegram user id
+        action TEXT NOT NULL CHECK (action IN ('publish', 'rollback', 'shared')),
+        network_id INTEGER REFERENCES networks(id),  -- NULL: for every network without a version of its own
+        FOREIGN KEY (script_id, version) REFERENCES scripts(script_id, version))""")
+    db.execute("INSERT INTO script_publications_m021 (id, script_id, version, published_at, published_by, action,"
+               " network_id) SELECT id, script_id, version, published_at, published_by, action, network_id"
+               " FROM script_publications")
+    db.execute("DROP TABLE script_publications")
+    db.execute("ALTER TABLE script_publications_m021 RENAME TO script_publications")
+    db.execute("CREATE INDEX script_publications_current ON script_publications(script_id, id)")

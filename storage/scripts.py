@@ -10,7 +10,7 @@ from typing import Literal
 
 from sqlite_utils import Database
 
-from storage.db import rows, scalar
+from storage.db import first, rows, scalar
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class StoredVersion:
 
 @dataclass(frozen=True)
 class Publication:
-    """One publish or rollback; `network_id` None: for every network without a publication of its own."""
+    """One publish, rollback or return to the shared script ("shared"); `network_id` None: for every network without
+    a publication of its own."""
 
     version: int
     published_at: str
@@ -76,13 +77,19 @@ def script_ids(db: Database) -> list[str]:
     return [str(row["script_id"]) for row in rows(db, "SELECT DISTINCT script_id FROM scripts ORDER BY script_id")]
 
 
+def own_version(db: Database, script_id: str, network_id: int) -> int | None:
+    """The network's own version in use (its newest publication, unless that went back to the shared script)."""
+    own = first(db, "SELECT version, action FROM script_publications WHERE script_id = ? AND network_id = ?"
+                    " ORDER BY id DESC LIMIT 1", [script_id, network_id])
+    return None if own is None or own["action"] == "shared" else int(own["version"])
+
+
 def published_version(db: Database, script_id: str, network_id: int | None = None) -> int | None:
     """The version in use: the network's own newest publication, else the newest for all; None if never published."""
     if network_id is not None:
-        own = scalar(db, "SELECT version FROM script_publications WHERE script_id = ? AND network_id = ?"
-                         " ORDER BY id DESC LIMIT 1", [script_id, network_id])
+        own = own_version(db, script_id, network_id)
         if own is not None:
-            return int(own)
+            return own
     version = scalar(db, "SELECT version FROM script_publications WHERE script_id = ? AND network_id IS NULL"
                          " ORDER BY id DESC LIMIT 1", [script_id])
     return None if version is None else int(version)
@@ -94,7 +101,7 @@ def newest_version(db: Database, script_id: str) -> int:
 
 
 def publish(db: Database, script_id: str, version: int, by: str, now: datetime,
-            action: Literal["publish", "rollback"] = "publish", network_id: int | None = None) -> None:
+            action: Literal["publish", "rollback", "shared"] = "publish", network_id: int | None = None) -> None:
     """Put a stored version in use (it must be stored already): in one network, or (None) in all without their own."""
     with db.atomic():
         db.execute("INSERT INTO script_publications (script_id, version, published_at, published_by, action,"
@@ -132,5 +139,16 @@ def network_versions(db: Database, script_id: str) -> list[NetworkVersion]:
         db, "SELECT p.network_id, n.name AS network_name, p.version FROM script_publications p"
         " JOIN networks n ON n.id = p.network_id WHERE p.script_id = ? AND p.id = (SELECT MAX(q.id)"
         " FROM script_publications q WHERE q.script_id = p.script_id AND q.network_id = p.network_id)"
-        " ORDER BY n.name COLLATE NOCASE", [script_id])
+        " AND p.action != 'shared' ORDER BY n.name COLLATE NOCASE", [script_id])
     return [NetworkVersion(int(r["network_id"]), str(r["network_name"]), int(r["version"])) for r in found]
+
+
+def use_shared(db: Database, script_id: str, network_id: int, by: str, now: datetime) -> int | None:
+    """End the network's own version: from now on the shared one is in use there (a 'shared' row records it). The
+    shared version now; None if the network had no version of its own (any more) or there is no shared one."""
+    with db.atomic():  # the check and the row in one write transaction: a double tap adds nothing
+        shared = published_version(db, script_id, None)
+        if own_version(db, script_id, network_id) is None or shared is None:
+            return None
+        publish(db, script_id, shared, by, now, action="shared", network_id=network_id)
+    return shared

@@ -14,6 +14,7 @@ from bot.telegram.callbacks import (
     GOAL_ACTIONS,
     KINDS,
     MAX_BYTES,
+    MAX_NETWORK,
     MAX_ROWID,
     MAX_SCRIPT_ID,
     MAX_SESSION,
@@ -23,6 +24,8 @@ from bot.telegram.callbacks import (
     Access,
     AccessAction,
     AccessCancel,
+    AccessKinds,
+    AccessSetKind,
     Answer,
     CallbackData,
     Coach,
@@ -53,6 +56,8 @@ from bot.telegram.callbacks import (
     ScriptCancel,
     ScriptConfirm,
     ScriptRollback,
+    ScriptShared,
+    ScriptSharedConfirm,
     ScriptShow,
     Setting,
     SettingField,
@@ -109,6 +114,11 @@ WIRE: list[tuple[CallbackData, str]] = [
     (AccessAction("remove", 9), "n:remove:9"),
     (AccessAction("removeok", 9), "n:removeok:9"),
     (AccessCancel(), "n:removeno"),
+    (AccessKinds(), "n:kinds"),
+    (AccessAction("kind", 9), "n:kind:9"),
+    (AccessSetKind(9, "youth_office"), "n:setkind:9:youth_office"),
+    (ScriptShared("monthly_checkin", 3), "d:sh:monthly_checkin:3"),
+    (ScriptSharedConfirm("monthly_checkin", 3, 5), "d:sy:monthly_checkin:3:5"),
     (ShareAnswers(12), "g:12"),
     (QuoteNamed(345), "q:345"),
     (NotesHome(), "w:h"),
@@ -130,7 +140,8 @@ LARGEST: list[CallbackData] = [
     RoundPrompt(MAX_ROWID, "later"), PauseFor(999), PauseEnd(),
     SettingField("f" * 8), SettingValue("f" * 8, "v" * 12), PrivacyChoice("anonymous"),
     CoachStart(), CoachAnswer(MAX_SESSION, STEP, "t" * 24), CoachOutcome(MAX_ROWID, "not_done"), CoachReview(MAX_ROWID),
-    AccessAction("removeok", MAX_ROWID), AccessCancel(),
+    AccessAction("removeok", MAX_ROWID), AccessCancel(), AccessKinds(), AccessSetKind(MAX_ROWID, "youth_office"),
+    ScriptShared(SCRIPT, MAX_NETWORK), ScriptSharedConfirm(SCRIPT, MAX_NETWORK, 999_999),
     ScriptShow("versions", SCRIPT), ScriptRollback(SCRIPT, 999_999), ScriptConfirm(SCRIPT, 999_999, 999_999),
     ScriptCancel(), DraftAction("discard", MAX_ROWID),
     PreviewAnswer(MAX_ROWID, STEP, OPTION), RightsAction("decline"),
@@ -143,7 +154,9 @@ MALFORMED = [
     # missing fields
     "c:y", "c:y:", "c::tok", "l:", "a:1:step", "a:1", "a::step:1", "v:1:step", "e:1", "p:1", "p::go", "z:", "s:",
     "d:", "d:dl:", "d:rb:x", "d:ry:x:1", "d:pv:", "r:1:step", "y:", "k:", "k:o:1", "k:o::done", "k:1:focus", "m:",
-    "n:revoke", "n:removeok", "g:", "q:", "g:x", "q:01", "q:1:2",
+    "n:revoke", "n:removeok", "g:", "q:", "g:x", "q:01", "q:1:2", "n:kind", "n:setkind:1", "n:setkind::care",
+    "d:sh:x", "d:sy:x:1", "n:kinds:1", "n:setkind:1:care:1", "n:setkind:1:Care", "n:setkind:1:school",
+    f"d:sh:x:{MAX_NETWORK + 1}", "d:sy:x:1:1234567", "d:sh:x:01",
     # ids that are not numbers, or not as we write them
     "a:x:step:1", "a:-1:step:1", "a:+1:step:1", "a:01:step:1", "a:1.0:step:1", "a:١:step:1", "p:one:go", "e:1a:s",
     "z:seven", "z:07", "k:o:x:done", "k:x:focus:a", "n:revoke:x", "d:pv:x", "d:rb:x:v2", "d:ry:x:1:y", "r:x:step:1",
@@ -222,8 +235,9 @@ def test_groups_have_one_prefix_and_every_shape_of_their_handler() -> None:
     assert Setting.shapes() == (SettingField, SettingValue)
     assert Coach.shapes() == (CoachStart, CoachAnswer, CoachOutcome, CoachReview)
     assert Notes.shapes() == (NotesHome, NotesTopic, NotesRounds, NotesRound)
-    assert Access.shapes() == (AccessAction, AccessCancel)
-    assert ScriptButton.shapes() == (ScriptShow, ScriptRollback, ScriptConfirm, ScriptCancel, DraftAction)
+    assert Access.shapes() == (AccessAction, AccessCancel, AccessKinds, AccessSetKind)
+    assert ScriptButton.shapes() == (ScriptShow, ScriptRollback, ScriptConfirm, ScriptCancel, DraftAction, ScriptShared,
+                                     ScriptSharedConfirm)
     assert all(shape.PREFIX == kind.PREFIX and shape.PATTERN == kind.PATTERN
                for kind in KINDS for shape in kind.shapes())
 

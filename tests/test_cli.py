@@ -8,8 +8,17 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlite_utils import Database
+
+from bot.core.calendar import Schedule, local
+from bot.core.planner import next_opening
 from localapi.server import LocalBotApi
-from tests.e2e import LINK_RE, ROOT, Harness
+from storage.access import remove_partner
+from storage.db import open_db
+from storage.people import Role, create_invite, organisation_for, redeem_invite
+from storage.reports import set_privacy
+from storage.rounds import save_schedule, schedule_of
+from tests.e2e import LINK_RE, NOW, ROOT, Harness
 
 
 async def _run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
@@ -104,3 +113,78 @@ async def test_network_goal_is_set_checked_and_shown(tmp_path: Path) -> None:
     assert code == 2 and "one sentence of 1 to 300 characters" in err
     code, _out, err = await _run(["network", "goal", "7", "Ziel"], env, tmp_path)
     assert code == 2 and "There is no network 7." in err
+
+
+def _redeemed(db: Database, network: int, role: Role, organisation: str | None, user_id: int, name: str) -> None:
+    """A member who joined (straight in the database: the list only reads what joining stored)."""
+    organisation_id = None if organisation is None else organisation_for(db, network, organisation, NOW)
+    invite = create_invite(db, network, role, organisation_id, NOW, 14)
+    redeem_invite(db, invite.token, user_id, name, "de", 1, NOW)
+
+
+def _next_round(db: Database, network: int, now: datetime) -> str:
+    """When the network's next round opens as the list writes it, judged at `now`."""
+    plan = schedule_of(db, network)
+    created = datetime.fromisoformat(str(db.execute("SELECT created_at FROM networks WHERE id = ?",
+                                                    [network]).fetchone()[0]))
+    return f"{local(plan, next_opening(plan, created, None, now)):%Y-%m-%d %H:%M} {plan.timezone}"
+
+
+async def test_network_list_shows_coordinators_partners_privacy_and_the_next_round(tmp_path: Path) -> None:
+    env = _env(tmp_path, NETZPULS_BOT_USERNAME="np_bot")
+    code, out, _err = await _run(["network", "list"], env, tmp_path)
+    assert code == 0 and out == "No networks yet. Create one with: python -m bot network create NAME\n"
+    await _run(["network", "create", "Netzwerk Alleinerziehende Musterstadt"], env, tmp_path)
+    await _run(["network", "create", "Netz Süd"], env, tmp_path)
+    await _run(["network", "create", "Netz Mars"], env, tmp_path)
+    db = open_db(tmp_path / "netzpuls.db")
+    _redeemed(db, 1, "coordinator", None, 100, "Clara")
+    _redeemed(db, 1, "coordinator", None, 101, "Ben")
+    _redeemed(db, 1, "partner", "Jobcenter Musterstadt", 501, "Anna")
+    _redeemed(db, 1, "partner", "Jugendamt", 502, "Jonas")
+    organisation_for(db, 1, "Kita Sonnenschein", NOW)  # invited, nobody joined yet
+    remove_partner(db, 1, organisation_for(db, 1, "Caritas", NOW), NOW)  # removed: counts no more
+    set_privacy(db, 2, "named", NOW)
+    save_schedule(db, 2, Schedule(timezone="Europe/London", hour=10), NOW)
+    db.execute("INSERT INTO schedules VALUES (3, 'Mars/Olympus', NULL, 1, 9, 0, '3,7', 10, '19:00', '08:00', 1, 1, ?)",
+               [NOW.isoformat()])
+    db.conn.commit()
+    before = datetime.now(UTC)
+    code, out, _err = await _run(["network", "list"], env, tmp_path)
+    after = datetime.now(UTC)
+    assert code == 0
+    header, first, second, third, blank, legend = out.rstrip("\n").split("\n")
+    assert header.split() == ["ID", "NAME", "COORDINATORS", "PARTNERS", "PRIVACY", "NEXT", "ROUND"]
+    assert first.startswith(" 1  Netzwerk Alleinerziehende Musterstadt  Clara, Ben  ")
+    assert first.split()[6:8] == ["2/3", "anonymous"]
+    assert first.split("anonymous")[1].strip() in {_next_round(db, 1, before), _next_round(db, 1, after)}
+    assert second.startswith(" 2  Netz Süd  ") and second.split()[4:6] == ["0/0", "named"]
+    assert second.split("named")[1].strip() in {_next_round(db, 2, before), _next_round(db, 2, after)}
+    assert second.endswith(" 10:00 Europe/London") and first.endswith(" 09:00 Europe/Berlin")
+    # aligned: every column starts at the same place in every row
+    for column in ("COORDINATORS", "PARTNERS", "PRIVACY", "NEXT ROUND"):
+        at = header.index(column)
+        assert first[at - 2:at] == "  " and first[at] != " " and second[at] != " " and second[at - 1] == " "
+    assert third.startswith(" 3  Netz Mars  ") and third.endswith(
+        "unknown, the schedule is damaged (timezone: unknown time zone 'Mars/Olympus')")
+    assert blank == "" and legend.startswith("PARTNERS: organisations with an active contact person")
+    db.close()
+
+
+async def test_network_create_refuses_a_name_taken_in_any_case_unless_forced(tmp_path: Path) -> None:
+    env = _env(tmp_path, NETZPULS_BOT_USERNAME="np_bot")
+    code, _out, _err = await _run(["network", "create", "Netz Süd"], env, tmp_path)
+    assert code == 0
+    code, out, err = await _run(["network", "create", "  NETZ  süd "], env, tmp_path)
+    assert (code, out) == (2, "")
+    assert err == ("A network named \"Netz Süd\" exists already (id 1); add --force to create another one of that "
+                   "name.\n")
+    code, out, _err = await _run(["network", "create", "Netz Nord"], env, tmp_path)
+    assert code == 0 and out.startswith("Network \"Netz Nord\" created (id 2).")
+    for flag, number in (("--force", 3), ("--allow-duplicate", 4)):
+        code, out, _err = await _run(["network", "create", "netz süd", flag], env, tmp_path)
+        assert code == 0 and out.startswith(f"Network \"netz süd\" created (id {number}).")
+    db = open_db(tmp_path / "netzpuls.db")
+    assert [row[0] for row in db.execute("SELECT name FROM networks ORDER BY id").fetchall()] == [
+        "Netz Süd", "Netz Nord", "netz süd", "netz süd"]
+    db.close()

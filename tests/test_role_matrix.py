@@ -110,6 +110,8 @@ BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
     "script rollback":   ("d", {CA: M, AD: S, CB: S}),  # B and all networks: "already in use", nothing changes
     "script confirm":    ("d", {CA: M, AD: S, CB: S}),
     "script cancel":     ("d", {CA: M, AD: S, CB: S}),
+    "script shared":     ("d", {CA: M, AD: S, CB: NOT_THEIRS}),  # admins may give any network the shared one
+    "script shared ok":  ("d", {CA: M, AD: S, CB: NOT_THEIRS}),  # asked before a rollback: "has changed" for AD
     "draft preview":     ("d", {CA: M, AD: NOT_THEIRS, CB: NOT_THEIRS}),
     "draft publish":     ("d", {CA: M, AD: NOT_THEIRS, CB: NOT_THEIRS}),
     "draft discard":     ("d", {CA: M, AD: NOT_THEIRS, CB: NOT_THEIRS}),
@@ -129,6 +131,9 @@ BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
     "access remove":     ("n", {CA: M, CB: NOT_THEIRS}),
     "access confirm":    ("n", {CA: M, CB: NOT_THEIRS}),
     "access cancel":     ("n", {CA: M, CB: S}),
+    "access kinds":      ("n", {CA: M, CB: S}),  # B's own organisations
+    "access kind":       ("n", {CA: M, CB: NOT_THEIRS}),
+    "access set kind":   ("n", {CA: M, CB: NOT_THEIRS}),
     "share":             ("g", {role: NOT_THEIRS for role in (PA, AD, ST, PB)}),  # XB's (check_owners)
     "quote":             ("q", {PA: NOT_THEIRS, PB: M}),  # B is anonymous: its partner's free text
     "notes":             ("w", {CA: M, CB: S}),  # B's own words (none here: "no longer valid"), never A's
@@ -142,9 +147,10 @@ BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
 ACTION = {"rights stay": "stay", "rights keep": "keep", "rights agree": "agree", "rights decline": "decline",
           "rights leave": "leave", "rights delete": "delete", "rights exit": "exit",
           "access revoke": "revoke", "access remove": "remove", "access confirm": "removeok",
-          "access cancel": "removeno",
+          "access cancel": "removeno", "access kinds": "kinds", "access kind": "kind", "access set kind": "setkind",
           "script download": "download", "script versions": "versions", "script rollback": "rollback",
-          "script confirm": "confirm", "script cancel": "cancel",
+          "script confirm": "confirm", "script cancel": "cancel", "script shared": "shared",
+          "script shared ok": "sharedok",
           "draft preview": "preview", "draft publish": "publish", "draft discard": "discard",
           "goal set": "set", "goal cancel": "cancel", "goal export": "export"}
 FAMILIES = {"m": callbacks.RIGHTS_ACTIONS, "n": callbacks.ACCESS_ACTIONS, "d": callbacks.SCRIPT_ACTIONS,
@@ -539,6 +545,14 @@ async def coordinator_buttons(world: World) -> None:
     await h.api.wait_until(lambda: "n:removeno" in data_of(remove))
     world.keep("access confirm", remove, pick(remove, lambda d: d.startswith("n:removeok:")))
     world.keep("access cancel", remove, "n:removeno")
+    [partners] = await h.send(ca, "/partners")
+    world.keep("access kinds", partners, callbacks.AccessKinds().pack())
+    [choose] = await h.tap(ca, partners, _("Change kind"))
+    world.keep("access kind", choose, label_data(choose, ORGANISATION[PA]))
+    h.api.tap(ca, choose.message_id, data=world.data["access kind"])
+    await h.api.wait_until(lambda: any(d.startswith("n:setkind:") for d in data_of(choose)))
+    world.keep("access set kind", choose, pick(choose, lambda d: d.startswith("n:setkind:") and
+                                               d.endswith(":youth_office")))
 
 
 async def words_buttons(world: World) -> None:
@@ -583,12 +597,29 @@ async def script_buttons(world: World) -> None:
     [question] = await h.tap(ca, versions, "Version 2")
     world.keep("script confirm", question, callbacks.ScriptConfirm("monthly_checkin", 2, 3).pack())
     world.keep("script cancel", question, callbacks.ScriptCancel().pack())
+    await shared_buttons(world, listing)
     second, third = await upload(world, EDITED_A2), await upload(world, EDITED_A3)
     world.keep("draft preview", second, pick(second, lambda d: d.startswith("d:pv:")))
     world.keep("draft publish", second, pick(second, lambda d: d.startswith("d:pb:")))
     world.keep("draft discard", third, pick(third, lambda d: d.startswith("d:dc:")))
     _notice, _intro, first = await h.tap(ca, second, _("Preview"), count=3)
     world.keep("preview answer", first, pick(first, lambda d: d.endswith(":3")))
+
+
+async def shared_buttons(world: World, listing: SentMessage) -> None:
+    """A's coordinator is asked about the shared script while A runs its own version 2, then puts its version 3 in
+    use again: that question's "yes" has become stale, so no one but its owner (asked anew) changes anything."""
+    h, _, ca, net_a = world.harness, world._, USER[CA], world.networks["A"]
+    world.keep("script shared", listing, callbacks.ScriptShared("monthly_checkin", net_a).pack())
+    for version in (2, 3):
+        if version == 3:
+            [question] = await tap_data(world, CA, listing, world.data["script shared"])
+            world.keep("script shared ok", question, pick(question, lambda d: d.startswith("d:sy:")))
+        [versions] = await tap_data(world, CA, listing, world.data["script versions"])
+        [confirm] = await h.tap(ca, versions, f"Version {version}")
+        await h.tap(ca, confirm, _("Yes, roll back"), count=0)
+        await h.handled()
+        assert published_version(world.db, "monthly_checkin", net_a) == version
 
 
 # --- acting and looking -------------------------------------------------------------------------------------------
@@ -968,6 +999,11 @@ async def check_owners(world: World) -> None:
     assert published_version(db, "monthly_checkin", net_a) == 2
     outcome = await owned(world, CA, "script cancel")
     assert _("Nothing was changed.") in outcome.joined()
+    outcome = await owned(world, CA, "script shared")
+    [question] = [m for m in outcome.messages if m.reply_markup]
+    await owned(world, CA, "script shared ok", pick(question, lambda d: d.startswith("d:sy:")))
+    assert count(db, "SELECT COUNT(*) FROM script_publications WHERE action = 'shared' AND network_id = ?",
+                 net_a) == 1
     outcome = await owned(world, CA, "coach answer")
     assert prefix(_, "Ideas for \"{topic}\": {advice}") in outcome.joined()
     await owned(world, CA, "coach outcome")
@@ -982,6 +1018,13 @@ async def check_owners(world: World) -> None:
     outcome = await owned(world, CA, "access cancel")
     assert _("Nothing was changed.") in outcome.joined()
     await owned(world, CA, "access confirm")
+    outcome = await owned(world, CA, "access kinds")
+    assert world.data["access kind"] in outcome.data()
+    await owned(world, CA, "access kind")
+    assert world.data["access set kind"] in data_of(world.carriers[CA])
+    await owned(world, CA, "access set kind")
+    assert db.execute("SELECT kind FROM organisations WHERE name = ?", [ORGANISATION[PA]]).fetchone()[0] == \
+        "youth_office"
     outcome = await owned(world, CA, "goal export")
     [document] = [m for m in outcome.messages if m.kind == "document"]
     assert _("Goal workshop · {network}").format(network=NETWORK["A"]) in document_text(document)
@@ -998,6 +1041,9 @@ async def run_deferred(world: World) -> None:
     """Last: B's people and A's coordinator erase or end their own membership; A's partner leaves, joins again,
     declines a new consent text, and erases their data."""
     _, db = world._, world.db
+    # What the owners' taps queued (the partners' privacy notice) is sent first: a send during a case is no change.
+    await world.api.wait_until(lambda: count(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')")
+                               == 0, timeout=30, message="an empty outbox")
     for role, kind in DEFERRED:
         await button_case(world, kind, role)
     pa = world.members[PA]

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run`, `demo`, `network create|invite|thresholds|goal`, `dialogs ...`, `report`,
+"""Command line: `python -m bot run`, `demo`, `network create|list|invite|thresholds|goal`, `dialogs ...`, `report`,
 `backup`, `health`."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.cli.dialogs import dialog_files, dialogs_check, dialogs_graph, dialogs_
 from bot.cli.thresholds import thresholds_command
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Clock, SimulatedClock, system_clock
+from bot.usecases.networks import same_name
 from storage.db import get_meta, open_db, set_meta
 from storage.people import Invite, coordinators_of, create_invite, create_network, network_name
 
@@ -84,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     network_commands = network.add_subparsers(dest="network_command", required=True)
     create = network_commands.add_parser("create", help="create a network and print its coordinator invite link")
     create.add_argument("name", help="the network's name, e.g. \"Netzwerk Alleinerziehende Musterstadt\"")
+    create.add_argument("--force", "--allow-duplicate", dest="force", action="store_true",
+                        help="create it even if a network of that name (ignoring case) exists")
+    network_commands.add_parser("list", help="every network: id, name, coordinators, partners, privacy, next round")
     invite = network_commands.add_parser("invite", help="print a new coordinator invite link for a network (e.g. "
                                                           "after its last coordinator left or erased their data)")
     invite.add_argument("network_id", type=int)
@@ -184,7 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.goal import goal_command
 
         return goal_command(settings, args.network_id, args.text)
-    return create_network_command(settings, args.name)
+    if args.network_command == "list":
+        from bot.cli.network_list import list_command
+
+        return list_command(settings, system_clock())
+    return create_network_command(settings, args.name, args.force)
 
 
 def _speed(text: str) -> float:
@@ -242,14 +250,20 @@ def run(settings: Settings, clock: Clock = system_clock) -> int:
     return 0
 
 
-def create_network_command(settings: Settings, name: str) -> int:
-    """Create a network and print its one-time coordinator invite link on the last line."""
+def create_network_command(settings: Settings, name: str, force: bool = False) -> int:
+    """Create a network and print its one-time coordinator invite link on the last line; a name already taken
+    (ignoring case) is refused unless `force`."""
     name = name.strip()
     if not 2 <= len(name) <= 100:
         print("The network's name must have 2 to 100 characters.", file=sys.stderr)
         return 2
     db = open_db(settings.db_path)
     try:
+        taken = same_name(db, name)
+        if taken and not force:
+            print(f"A network named \"{taken[0][1]}\" exists already (id {taken[0][0]}); add --force to create "
+                  "another one of that name.", file=sys.stderr)
+            return 2
         username = _username(settings, db)
         if not username:
             return 2

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self, get_args
 
+from bot.core.context import ORGANISATION_KINDS
 from bot.core.history import Privacy
 from bot.core.script.loader import MAX_OPTION_ID, MAX_STEP_ID
 
@@ -20,6 +21,7 @@ MAX_BYTES = 64  # Telegram's limit of callback_data, in bytes of UTF-8
 MAX_ROWID = 2**63 - 1  # SQLite's largest rowid: the largest id of a check-in, round, draft, invite...
 MAX_SCRIPT_ID = 40  # as bot/core/script/loader.py allows
 MAX_SESSION = 10**12 - 1  # a coaching session's id: 12 digits and the longest step id and value are 64 bytes
+MAX_NETWORK = 10**11 - 1  # a network's id in script buttons: 11 digits, the longest script id and version fit 64 bytes
 MAX_TOKEN = MAX_BYTES - len("c:y:")  # invite tokens are 22 characters (storage/people.py); longer ones cannot fit
 
 
@@ -308,17 +310,19 @@ class CoachReview(Coach, parts=(fixed("r"), number("action_id", MAX_ROWID))):
 
 
 class Access(CallbackData, prefix="n"):
-    """A coordinator's access button: withdraw an invite, remove a partner (ask, confirm, cancel)."""
+    """A coordinator's access button: withdraw an invite, remove a partner (ask, confirm, cancel), correct an
+    organisation's kind (choose the organisation, then its kind)."""
 
     action: str  # what the button does, in a word (each shape says which)
 
 
-AccessName = Literal["revoke", "remove", "removeok"]
+AccessName = Literal["revoke", "remove", "removeok", "kind"]
 
 
 @dataclass(frozen=True)
 class AccessAction(Access, parts=(one_of("action", get_args(AccessName)), number("target", MAX_ROWID))):
-    """Withdraw invite `target` (revoke), or ask (remove) or confirm (removeok) taking organisation `target` out."""
+    """Withdraw invite `target` (revoke), ask (remove) or confirm (removeok) taking organisation `target` out, or
+    offer the kinds for organisation `target` (kind)."""
 
     action: AccessName
     target: int
@@ -326,12 +330,29 @@ class AccessAction(Access, parts=(one_of("action", get_args(AccessName)), number
 
 @dataclass(frozen=True)
 class AccessCancel(Access, parts=(fixed("removeno"),)):
-    """Do not remove the partner after all."""
+    """Do not remove the partner (or change a kind) after all."""
 
     action = "removeno"
 
 
-ACCESS_ACTIONS = frozenset({*get_args(AccessName), AccessCancel.action})
+@dataclass(frozen=True)
+class AccessKinds(Access, parts=(fixed("kinds"),)):
+    """Which organisation's kind to correct (the button under /partners)."""
+
+    action = "kinds"
+
+
+@dataclass(frozen=True)
+class AccessSetKind(Access, parts=(fixed("setkind"), number("target", MAX_ROWID),
+                                   one_of("kind", ORGANISATION_KINDS))):
+    """Record organisation `target` as of `kind` (scripts branch on it)."""
+
+    target: int
+    kind: str
+    action = "setkind"
+
+
+ACCESS_ACTIONS = frozenset({*get_args(AccessName), AccessCancel.action, AccessKinds.action, AccessSetKind.action})
 
 
 # --- the partners' words and goals (coordinators) ------------------------------------------------------------------
@@ -444,8 +465,29 @@ class DraftAction(ScriptButton, parts=(choice("action", {"preview": "pv", "publi
     draft_id: int
 
 
+@dataclass(frozen=True)
+class ScriptShared(ScriptButton, parts=(fixed("sh"), shaped("script_id", SCRIPT_ID),
+                                        number("network_id", MAX_NETWORK))):
+    """Let network `network_id` use the shared version of a script again (a confirmation follows)."""
+
+    script_id: str
+    network_id: int
+    action = "shared"
+
+
+@dataclass(frozen=True)
+class ScriptSharedConfirm(ScriptButton, parts=(fixed("sy"), shaped("script_id", SCRIPT_ID),
+                                               number("network_id", MAX_NETWORK), number("own", 999_999))):
+    """Yes, network `network_id` uses the shared script again, if its own version in use is still `own`."""
+
+    script_id: str
+    network_id: int
+    own: int
+    action = "sharedok"
+
+
 SCRIPT_ACTIONS = frozenset({*get_args(ShowName), ScriptRollback.action, ScriptConfirm.action, ScriptCancel.action,
-                            *get_args(DraftName)})
+                            *get_args(DraftName), ScriptShared.action, ScriptSharedConfirm.action})
 
 
 @dataclass(frozen=True)

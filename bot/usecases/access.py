@@ -6,8 +6,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from bot.core.context import ORGANISATION_KINDS
 from storage.access import OpenInvite as OpenInvite
-from storage.access import open_invites, remove_partner, revoke_invite
+from storage.access import open_invites, organisation_kinds, remove_partner, revoke_invite, set_organisation_kind
 from storage.people import Invite as Invite
 from storage.people import Membership, create_invite, organisation_for, partner_overview
 from storage.people import PartnerRow as PartnerRow
@@ -51,3 +52,15 @@ def organisation_in(db: Database, network_id: int, organisation_id: int) -> str 
 def take_out(db: Database, network_id: int, organisation_id: int, now: datetime) -> Membership | None:
     """Remove a partner organisation; its contact person's ended membership, if it had one, to tell them."""
     return remove_partner(db, network_id, organisation_id, now)
+
+
+def kinds_of(db: Database, network_id: int) -> dict[int, str]:
+    """What each organisation still in the network is (jobcenter, youth_office, ...), by its id."""
+    return organisation_kinds(db, network_id)
+
+
+def correct_kind(db: Database, network_id: int, organisation_id: int, kind: str) -> bool:
+    """Record the organisation's kind (one of ORGANISATION_KINDS); False if it is not in this network (any more)."""
+    if kind not in ORGANISATION_KINDS:
+        raise ValueError(f"unknown organisation kind {kind!r}")
+    return set_organisation_kind(db, network_id, organisation_id, kind)

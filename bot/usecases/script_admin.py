@@ -22,29 +22,62 @@ from storage.scripts import StoredVersion as StoredVersion
 from storage.scripts import (
     network_versions,
     newest_version,
+    own_version,
     publications,
     published_version,
     script_ids,
     script_source,
+    use_shared,
 )
 from storage.scripts import stored_versions as _stored_versions
 
 
 @dataclass(frozen=True)
 class Listed:
-    """One script as /scripts lists it: the version in use, the stored versions, networks with their own."""
+    """One script as /scripts lists it: the version in use, the stored versions, networks with their own (for an
+    admin), and whether the editor's network uses a version of its own (`own`)."""
 
     script_id: str
     in_use: int | None
     stored: list[StoredVersion]
     own_versions: list[NetworkVersion]
+    own: bool = False
 
 
 def listing(db: Database, network_id: int | None) -> list[Listed]:
     """Every script for an editor: for a network, or (None) for all, with the networks that use their own version."""
     return [Listed(script_id, published_version(db, script_id, network_id), _stored_versions(db, script_id, network_id),
-                   network_versions(db, script_id) if network_id is None else [])
+                   network_versions(db, script_id) if network_id is None else [],
+                   network_id is not None and own_version(db, script_id, network_id) is not None)
             for script_id in script_ids(db)]
+
+
+@dataclass(frozen=True)
+class SharedOffer:
+    """A network that uses its own version of a script, and the shared version it would use instead."""
+
+    network_name: str
+    own: int
+    shared: int
+
+
+def shared_offer(db: Database, script_id: str, network_id: int) -> SharedOffer | None:
+    """What going back to the shared script would change; None if the network has no version of its own (any more)
+    or there is no shared version."""
+    own, shared, name = (own_version(db, script_id, network_id), published_version(db, script_id, None),
+                         network_name(db, network_id))
+    return None if own is None or shared is None or name is None else SharedOffer(name, own, shared)
+
+
+def network_label(db: Database, network_id: int) -> str:
+    """A network's name ("?" if there is none of that id)."""
+    return network_name(db, network_id) or "?"
+
+
+def use_shared_script(db: Database, script_id: str, network_id: int, user_id: int, now: datetime) -> int | None:
+    """The network uses the shared script again (its own version is kept, no longer in use): the shared version, or
+    None if the network had no version of its own any more."""
+    return use_shared(db, script_id, network_id, str(user_id), now)
 
 
 def version_in_use(db: Database, script_id: str, network_id: int | None) -> int | None:

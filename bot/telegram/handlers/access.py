@@ -15,6 +15,7 @@ from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callback, say
 from bot.telegram.handlers.coordinator import invite_message
+from bot.telegram.handlers.kinds import offer_kinds, offer_organisations, record_kind
 from bot.usecases.access import (
     OpenInvite,
     handover_invite,
@@ -92,7 +93,8 @@ async def remove_command(update: Update, context: BotContext) -> None:
 
 
 async def on_access_button(update: Update, context: BotContext) -> None:
-    """Withdraw an invite; choose, confirm or cancel removing a partner (coordinators of that network only)."""
+    """Withdraw an invite; choose, confirm or cancel removing a partner; correct an organisation's kind (coordinators
+    of that network only)."""
     svc, _, member, query = context.svc, context._, context.known_member, update.callback_query
     data = callbacks.Access.unpack(query.data or "") if query else None
     if query is None:
@@ -108,6 +110,14 @@ async def on_access_button(update: Update, context: BotContext) -> None:
             text, markup = _invites_view(svc, member, context.locale, _)
             await edit_tapped(update, text, markup)
             await query.answer(_("The link has been withdrawn.") if done else _("This link is no longer open."))
+        case callbacks.AccessKinds():
+            await offer_organisations(update, svc, member, _)
+        case callbacks.AccessAction(action="kind", target=organisation_id):
+            await offer_kinds(update, svc, member, organisation_id, _)
+            await query.answer()
+        case callbacks.AccessSetKind(target=organisation_id, kind=kind):
+            await record_kind(update, svc, member, organisation_id, kind, _)
+            await query.answer()
         case callbacks.AccessAction(action=action, target=organisation_id):
             await _removal_step(update, svc, member, action, organisation_id, _)
             await query.answer()  # last: the tap is done once its change is stored and shown

@@ -11,7 +11,8 @@ from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import say
-from bot.usecases.access import MAX_ORGANISATION_NAME, PartnerRow, invite_partner
+from bot.telegram.handlers.kinds import kind_label, kinds_button
+from bot.usecases.access import MAX_ORGANISATION_NAME, PartnerRow, invite_partner, kinds_of
 from bot.usecases.partners import partner_facts
 
 
@@ -61,6 +62,7 @@ async def partners_command(update: Update, context: BotContext) -> None:
     svc, _, member, locale = context.svc, context._, context.known_member, context.locale
     facts = partner_facts(svc.db, svc.scripts.version, member.network_id, svc.clock(), _)
     rows, missed, topics = facts.rows, facts.missed, facts.topics
+    kinds = kinds_of(svc.db, member.network_id)
     if not rows:
         await say(update, _("No partner organisations yet. Invite the first one with /invite <organisation name>."))
         return
@@ -74,8 +76,10 @@ async def partners_command(update: Update, context: BotContext) -> None:
         else:
             status = _("no contact person: send a new /invite")
         notes = _partner_notes(row, missed.get(row.organisation_id, 0), topics.get(row.organisation_id, []), _)
+        notes.append(_("kind: {kind}").format(kind=kind_label(kinds.get(row.organisation_id, "other"), _)))
         lines.append(f"• {row.name}: {status}" + "".join(f"\n   {note}" for note in notes))
     joined = sum(1 for row in rows if row.contact_name)
     lines.append("")
     lines.append(_("{joined} of {total} have joined.").format(joined=joined, total=len(rows)))
-    await say(update, "\n".join(lines))
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message("\n".join(lines), reply_markup=kinds_button(_))

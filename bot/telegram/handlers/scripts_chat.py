@@ -1,4 +1,5 @@
-"""/scripts: the check-in scripts and their versions; download the one in use, roll back (with confirmation).
+"""/scripts: the check-in scripts and their versions; download the one in use, roll back (with confirmation), and
+a network with its own version back to the shared one (scripts_shared.py).
 
 Admins (NETZPULS_ADMINS) act for every network, a coordinator for their own network. Uploads, publishing and the
 preview are in scripts_upload.py and scripts_preview.py; every button of theirs starts with "d:" and comes here.
@@ -11,11 +12,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
-from bot.telegram.callbacks import ScriptConfirm, ScriptRollback
+from bot.telegram.callbacks import ScriptConfirm, ScriptRollback, ScriptShared, ScriptSharedConfirm
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import refuse_callback
 from bot.telegram.handlers.scripts_common import Editor, close_with, editor_in
 from bot.telegram.handlers.scripts_preview import begin_preview
+from bot.telegram.handlers.scripts_shared import on_shared, shared_button
 from bot.telegram.handlers.scripts_upload import discard_draft, publish_draft
 from bot.usecases import script_admin
 from bot.usecases.script_admin import Publication
@@ -46,6 +48,10 @@ async def scripts_command(update: Update, context: BotContext) -> None:
             InlineKeyboardButton(_("Versions / Rollback"),
                                  callback_data=callbacks.ScriptShow("versions", script_id).pack()),
         ])
+        if listed.own and editor.network_id is not None:
+            lines.append(_("   Your network uses its own version."))
+            rows.append([shared_button(script_id, editor.network_id, None, _)])
+        rows += [[shared_button(script_id, own.network_id, own.network_name, _)] for own in listed.own_versions]
     lines += ["", _("To change a script, download it, edit it and send me the file. I check it and show what "
                     "changed; nothing is in use before you publish it.")]
     if not editor.is_admin:
@@ -70,9 +76,11 @@ async def on_script_button(update: Update, context: BotContext) -> None:
             await discard_draft(update, context, draft_id)
         case callbacks.ScriptCancel():
             await close_with(update, _("Nothing was changed."))
-        case callbacks.ScriptShow() | ScriptRollback() | ScriptConfirm() if script_admin.version_in_use(
-                svc.db, data.script_id, editor.network_id) is None:
+        case callbacks.ScriptShow() | ScriptRollback() | ScriptConfirm() | ScriptShared() | ScriptSharedConfirm() \
+                if script_admin.version_in_use(svc.db, data.script_id, editor.network_id) is None:
             await refuse_callback(update, _("This button is no longer valid."))
+        case ScriptShared() | ScriptSharedConfirm():
+            await on_shared(update, svc, editor, context.member, data, _)
         case callbacks.ScriptShow(action="download", script_id=script_id):
             await _download(update, svc, editor, script_id, _)
         case callbacks.ScriptShow(action="versions", script_id=script_id):
@@ -124,6 +132,8 @@ def _history_line(event: Publication, network: str | None, _: Gettext) -> str:
     when = event.published_at[:16].replace("T", " ")
     if event.action == "rollback":
         line = _("{date}: back to version {version} (by {by})")
+    elif event.action == "shared":
+        line = _("{date}: back to the shared version {version} (by {by})")
     else:
         line = _("{date}: version {version} published (by {by})")
     line = line.format(date=when, version=event.version, by=event.published_by)

@@ -21,6 +21,15 @@ REMINDER_CHOICES = {"3-7": (3, 7), "2-5": (2, 5), "4-8": (4, 8), "3": (3,), "0":
 CLOSE_CHOICES = (7, 10, 14, 21)
 HOUR_CHOICES = tuple(range(8, 17))
 QUIET_CHOICES = {"19-8": (19, 8), "18-8": (18, 8), "20-7": (20, 7), "0": (0, 0)}
+# The time zones a network may choose, by the short code its button carries (callback data has room for 12 characters).
+ZONE_CHOICES = {"berlin": "Europe/Berlin", "vienna": "Europe/Vienna", "zurich": "Europe/Zurich",
+                "london": "Europe/London", "utc": "UTC"}
+
+
+def _zone_labels(_: Gettext) -> dict[str, str]:
+    """The button label of each time zone code, in the reader's language."""
+    return {"berlin": _("Berlin"), "vienna": _("Vienna"), "zurich": _("Zurich"), "london": _("London"),
+            "utc": _("UTC")}
 
 
 def _choices(field: str, _: Gettext, locale: str) -> list[tuple[str, str]]:
@@ -40,6 +49,8 @@ def _choices(field: str, _: Gettext, locale: str) -> list[tuple[str, str]]:
                 for key, (start, end) in QUIET_CHOICES.items()]
     if field == "state":
         return [(_("nationwide only"), "none"), *((code, code) for code in GERMAN_STATES)]
+    if field == "tz":
+        return [(label, code) for code, label in _zone_labels(_).items()]
     return []
 
 
@@ -58,6 +69,8 @@ def _apply(schedule: Schedule, field: str, value: str) -> Schedule | None:
         return replace(schedule, quiet_start=time(start), quiet_end=time(end))
     if field == "state" and (value == "none" or value in GERMAN_STATES):
         return replace(schedule, state=None if value == "none" else value)
+    if field == "tz" and value in ZONE_CHOICES:
+        return replace(schedule, timezone=ZONE_CHOICES[value])
     return None
 
 
@@ -96,10 +109,10 @@ def summary(svc: Services, member: Membership, plan: Schedule, _: Gettext, local
 
 def _menu(_: Gettext) -> InlineKeyboardMarkup:
     fields = [("day", _("Weekday")), ("hour", _("Time")), ("remind", _("Reminders")), ("close", _("Closing")),
-              ("quiet", _("Quiet hours")), ("state", _("State"))]
+              ("quiet", _("Quiet hours")), ("state", _("State")), ("tz", _("Time zone"))]
     buttons = [InlineKeyboardButton(label, callback_data=callbacks.SettingField(field).pack())
                for field, label in fields]
-    return InlineKeyboardMarkup([buttons[:3], buttons[3:]])
+    return InlineKeyboardMarkup([buttons[:4], buttons[4:]])
 
 
 async def settings_command(update: Update, context: BotContext) -> None:
@@ -137,5 +150,6 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
         await refuse_callback(update, _("That does not fit: the reminders must come before the round closes."))
         return
     change_schedule(svc.db, member.network_id, changed, svc.clock())
-    await query.answer(_("Saved."))
+    await query.answer(_("Saved. Rounds, reminders and quiet hours follow this time zone from now on.")
+                       if data.field == "tz" else _("Saved."))
     await query.edit_message_text(summary(svc, member, changed, _, member.locale), reply_markup=_menu(_))
