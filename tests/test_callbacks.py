@@ -38,6 +38,7 @@ from bot.telegram.callbacks import (
     EditAnswer,
     GoalAction,
     Language,
+    NetworkChoice,
     Notes,
     NotesHome,
     NotesRound,
@@ -130,6 +131,9 @@ WIRE: list[tuple[CallbackData, str]] = [
     (GoalAction("set"), "o:set"),
     (GoalAction("cancel"), "o:no"),
     (GoalAction("export"), "o:x"),
+    (NetworkChoice(5, "checkin", False), "x:5:checkin"),
+    (NetworkChoice(5, "digest", True), "x:5:digest:r"),
+    (NetworkChoice(12, "network", False), "x:12:network"),
 ]
 
 # Every shape at its largest: the largest ids (SQLite's largest rowid where an id is one), the longest step, option
@@ -147,6 +151,7 @@ LARGEST: list[CallbackData] = [
     PreviewAnswer(MAX_ROWID, STEP, OPTION), RightsAction("decline"),
     ShareAnswers(MAX_ROWID), QuoteNamed(MAX_ROWID),
     NotesHome(), NotesTopic(11, 999), NotesRounds(999), NotesRound(MAX_ROWID, 999), GoalAction("cancel"),
+    NetworkChoice(MAX_ROWID, "c" * 16, True),
 ]
 
 MALFORMED = [
@@ -177,6 +182,10 @@ MALFORMED = [
     # the partners' words and goals: factors 0-11, pages up to 999, one word each
     "w:", "w:h:1", "w:f:12:0", "w:f:1:01", "w:f:1", "w:l:1000", "w:l:", "w:r:1", "w:r:x:0", "w:x:1", "o:", "o:set:1",
     "o:SET", "o:go", "o:x\n",
+    # the network a member of several acts in: a membership id, a command's name, "r" to send it again
+    "x:", "x:5", "x:5:", "x::checkin", "x:05:checkin", "x:five:checkin", f"x:{MAX_ROWID + 1}:checkin",
+    "x:5:Checkin", "x:5:check_in", "x:5:/checkin", f"x:5:{'c' * 17}", "x:5:checkin:", "x:5:checkin:y",
+    "x:5:checkin:r:1", "x:5:checkin\n", "x:5:chéckin",
 ]
 
 

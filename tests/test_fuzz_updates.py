@@ -53,7 +53,8 @@ ROUND_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)  # the first Tuesday of Feb
 SETTLE = 15.0  # seconds a sentinel may wait: /export or a digest draw files and charts
 COMMANDS = ["start", "help", "checkin", "answers", "pause", "language", "invite", "partners", "settings", "scripts",
             "digest", "export", "report", "privacy", "coach", "actions", "invites", "handover", "remove", "mydata",
-            "delete", "leave", "notes", "goals"]  # every command app.py registers (see test_the_fuzzing_knows_...)
+            "delete", "leave", "notes", "goals",
+            "network"]  # every command app.py registers (see test_the_fuzzing_knows_...)
 # The first letter of every kind of button's callback data (bot/telegram/callbacks.py: KINDS, each with its PREFIX),
 # and the actions the callback data names in words: forged data swaps them in.
 PREFIXES = "".join(sorted(kind.PREFIX for kind in callbacks.KINDS))

@@ -3,7 +3,8 @@ admin, a stranger, and the partner and the coordinator of network B (issue "Trus
 
 Only what a role may do works; everything else gets a polite refusal that shows nothing of another network, changes
 nothing stored and is logged (INFO, "refused") without personal data. The buttons are A's real buttons, taken from
-what the bot sent A's members, and the others tap them on a message of their own chat, as a modified client could."""
+what the bot sent A's members, and the others tap them on a message of their own chat, as a modified client could.
+The network choice button belongs to a person who is a partner in both A and B; it is refused to everyone else."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from bot.usecases.identity import ROLES as ROLE_NAMES
 from bot.usecases.identity import Role
 from localapi.objects import CallbackAnswer
 from localapi.server import LocalBotApi, SentMessage
-from storage.people import Membership, active_membership, create_invite, organisation_for
+from storage.people import Membership, active_membership, create_invite, membership_in, organisation_for
 from storage.reports import set_privacy
 from storage.scripts import published_version
 from tests.e2e import ADMIN_ID, NOW, ROOT, TEST_DIALOGS, Harness
@@ -45,11 +46,14 @@ PA, CA, AD, ST, PB, CB = "partner A", "coordinator A", "admin", "stranger", "par
 ROLES = (PA, CA, AD, ST, PB, CB)  # the order of the columns in the tables below
 FA = "former contact A"  # A's partner organisation's contact before PA: replaced when PA joins; no column of its own
 XB = "former partner B"  # a partner of B who left and answered the exit check-in (its share button); no column
-USER = {CA: 7310001, PA: 7310002, CB: 7320001, PB: 7320002, AD: ADMIN_ID, ST: 7330001, FA: 7310003, XB: 7320003}
+DU = "partner of A and B"  # joins both late, for a real network choice button (a member of several); no column
+USER = {CA: 7310001, PA: 7310002, CB: 7320001, PB: 7320002, AD: ADMIN_ID, ST: 7330001, FA: 7310003, XB: 7320003,
+        DU: 7340001}
 FIRST_NAME = {CA: "Claribel", PA: "Annegret", CB: "Brunhilde", PB: "Bertolde", AD: "Adalberta", ST: "Stanislaus",
-              FA: "Friedegunde", XB: "Xaveria"}
+              FA: "Friedegunde", XB: "Xaveria", DU: "Dorothea"}
 HOME = {PA: "A", CA: "A", PB: "B", CB: "B", FA: "A", XB: "B"}
 LEAVER_B = "Tafel Betastadt"  # XB's organisation
+DUAL = {"A": "Frauenberatung Alphastadt", "B": "Frauenberatung Betastadt"}  # DU's organisation in each network
 PARTNER = {"A": PA, "B": PB}
 NETWORK = {"A": "Netzwerk Alphastadt", "B": "Netzwerk Betastadt"}
 GAMMA = "Netzwerk Gammastadt"  # only its unused invite link, which gives the stranger a message with buttons
@@ -140,6 +144,7 @@ BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
     "goal set":          ("o", {CA: M, CB: S}),  # B's coordinator would type B's goal
     "goal cancel":       ("o", {CA: M, CB: S}),  # B's coordinator was not typing one: "no longer valid"
     "goal export":       ("o", {CA: M, CB: S}),  # B's own goals
+    "network choice":    ("x", {role: NOT_THEIRS for role in (PA, CA, PB, CB)}),  # DU's (check_owners)
 }
 # The action each rights (m:), access (n:) and scripts (d:) button stands for, as bot/telegram/callbacks.py
 # names them: every one has a row (test_the_matrix_names_every_command_and_every_kind_of_button), and A's real
@@ -156,7 +161,7 @@ ACTION = {"rights stay": "stay", "rights keep": "keep", "rights agree": "agree",
 FAMILIES = {"m": callbacks.RIGHTS_ACTIONS, "n": callbacks.ACCESS_ACTIONS, "d": callbacks.SCRIPT_ACTIONS,
             "o": callbacks.GOAL_ACTIONS}
 # The refusal a role sees for a button, where the table says N and the text is known.
-REFUSAL = {"rights exit": "This button is no longer valid."}
+REFUSAL = {"rights exit": "This button is no longer valid.", "network choice": "This button is no longer valid."}
 # Taps that erase or end the tapper's own membership: run last (run_deferred), in this order.
 DEFERRED = ((PB, "rights leave"), (PB, "rights delete"), (CB, "rights delete"), (CA, "rights delete"))
 
@@ -388,6 +393,8 @@ async def build(world: World, rounds: str) -> None:
     elif rounds == "open":
         await half_answered_round(world)
     world.gamma_token = invite(world, h.network(GAMMA))
+    if rounds == "full":
+        await dual_partner(world)
     # What the bot sends on its own (the partners' joining news, digests) must not be taken for a command's reply.
     await world.api.wait_until(lambda: count(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', "
                                                       "'sending')") == 0, timeout=30, message="an empty outbox")
@@ -405,6 +412,18 @@ async def build(world: World, rounds: str) -> None:
     # Nothing of the build may still be on its way (digests are paced at one message a second per chat).
     await world.api.wait_until(lambda: count(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', "
                                                       "'sending')") == 0, timeout=30, message="an empty outbox")
+
+
+async def dual_partner(world: World) -> None:
+    """DU joins A and then B as a partner (April's round is open in both); /network offers A's button."""
+    h, user = world.harness, USER[DU]
+    await join(world, DU, invite(world, world.networks["A"], DUAL["A"]))
+    await h.join_another(user, invite(world, world.networks["B"], DUAL["B"]))  # see its BUG
+    memberships = {net: membership_in(world.db, user, world.networks[net]) for net in ("A", "B")}
+    assert memberships["A"] is not None and memberships["B"] is not None
+    world.members[DU] = memberships["A"]
+    [listing] = await h.send(user, "/network")
+    world.keep("network choice", listing, callbacks.NetworkChoice(memberships["A"].id, "network", False).pack())
 
 
 async def play_rounds(world: World) -> None:
@@ -686,7 +705,7 @@ def forbidden(role: str) -> list[str]:
     if role in HOME:
         other = "B" if HOME[role] == "A" else "A"
         return [*personal(other), NETWORK[other]]
-    if role == AD:  # admins see every network's scripts by network name, never people's data
+    if role in (AD, DU):  # admins see every network's scripts by network name, DU is in both; no one's data
         return personal("A") + personal("B")
     return [*personal("A"), NETWORK["A"], *personal("B"), NETWORK["B"]]
 
@@ -871,6 +890,11 @@ def assert_real_thing(world: World, command: str, role: str, outcome: Outcome) -
     elif command == "/remove":
         assert _("Which partner organisation should leave the network?") in shown
         assert ORGANISATION[PARTNER[net or "A"]] in shown
+    elif command == "/network":  # a member of one network: named, nothing to choose
+        role_name = _("coordination") if kind == "coordinator" else ORGANISATION[role]
+        network = _("{network} ({role})").format(network=NETWORK[net or "A"], role=role_name)
+        assert [m.text for m in outcome.messages] == [_("You are in one network: {network}.").format(network=network)]
+        assert not outcome.data()
     elif command == "/mydata":
         if role in HOME:
             [document] = [m for m in outcome.messages if m.kind == "document"]
@@ -934,6 +958,10 @@ async def check_owners(world: World) -> None:
     assert outcome.answer is not None and outcome.answer.text == _("Done: the coordination gets your answers with "
                                                                    "your name.")
     assert count(db, "SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'shared:%'") == 1
+    outcome = await owned(world, DU, "network choice")  # DU acts in A from now on (B was theirs since joining it)
+    label = _("{network} ({role})").format(network=NETWORK["A"], role=DUAL["A"])
+    assert outcome.edited is not None and outcome.edited.text == _("Network: {network}").format(network=label)
+    assert count(db, "SELECT current_membership_id FROM users WHERE id = ?", USER[DU]) == world.members[DU].id
     outcome = await owned(world, PB, "quote")
     assert outcome.answer is not None and outcome.answer.text == _("Done: this answer may be quoted with your "
                                                                    "organisation's name.")
@@ -1066,7 +1094,7 @@ async def run_deferred(world: World) -> None:
 def assert_log_clean(world: World) -> None:
     """No log record of the whole test names a person, an organisation, a typed text or the bot token."""
     words = [*FIRST_NAME.values(), *ORGANISATION.values(), *INVITED["A"], *INVITED["B"], *TYPED["A"], *TYPED["B"],
-             STEP_A, WITH_A, NEW_ORGANISATION, world.api.token]
+             *DUAL.values(), STEP_A, WITH_A, NEW_ORGANISATION, world.api.token]
     ids = re.compile(r"(?<!\d)(" + "|".join(str(user) for user in USER.values()) + r")(?!\d)")
     for record in world.caplog.records:
         message = record.getMessage()
