@@ -416,3 +416,10 @@ def m016_network_goal(db: Database) -> None:
     db.execute("ALTER TABLE networks ADD COLUMN goal TEXT")
     db.execute("ALTER TABLE networks ADD COLUMN goal_set_at TEXT")
     db.execute("ALTER TABLE memberships ADD COLUMN goal_asked_at TEXT")
+
+
+@migrations()
+def m023_memberships_by_organisation(db: Database) -> None:
+    """An organisation's contact persons, past ones included, found without reading every membership: a round's prompt
+    and reminders count the check-ins the organisation missed in a row."""
+    db.execute("CREATE INDEX memberships_organisation ON memberships (organisation_id)")
