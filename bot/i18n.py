@@ -1,5 +1,5 @@
-"""Babel catalogs: compile the .po files, load one Translations per locale, pick a user's locale; month names and
-local days written out in a locale."""
+"""Babel catalogs: compile the .po files, load one Translations per locale, pick a user's locale; month names, local
+days and a round's deadline written out in a locale."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -77,3 +77,25 @@ def month_name(period: str, locale: str) -> str:
 def local_day(schedule: Schedule, moment: datetime, locale: str) -> str:
     """The moment's local date, written out: "15. Januar 2027"."""
     return format_date(local(schedule, moment).date(), format="long", locale=locale)
+
+
+# How a weekday with its date and an hour are written: German as Germans write them, English the British way (the
+# partners work in Germany, where the day comes before the month).
+_DATE_LOCALE = {"de": "de_DE", "en": "en_GB"}
+_WEEKDAY_DATE = {"de": "EEEE, d. MMMM", "en": "EEEE, d MMMM"}
+_HOUR = {"de": ("H 'Uhr'", "H:mm 'Uhr'"), "en": ("h a", "h:mm a")}
+
+
+def weekday_date(day: date, locale: str) -> str:
+    """A day with its weekday, without the year: "Freitag, 15. Januar" / "Friday, 15 January"."""
+    lang = locale if locale in _WEEKDAY_DATE else DEFAULT_LOCALE
+    return format_date(day, _WEEKDAY_DATE[lang], locale=_DATE_LOCALE[lang])
+
+
+def local_deadline(schedule: Schedule, moment: datetime, locale: str) -> str:
+    """When something ends (a round closes at that hour), in the network's time zone, with weekday and time but
+    without the year: "Freitag, 15. Januar, 9 Uhr" / "Friday, 15 January, 9 am"; minutes only when not :00."""
+    lang = locale if locale in _HOUR else DEFAULT_LOCALE
+    at = local(schedule, moment)
+    hour = format_datetime(at, _HOUR[lang][0 if at.minute == 0 else 1], locale=_DATE_LOCALE[lang])
+    return f"{weekday_date(at.date(), lang)}, {hour}"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -21,7 +22,7 @@ from bot.core.history import (
 )
 from bot.core.script.model import Script, Value
 from storage.checkins import stored_value
-from storage.db import picked, rows
+from storage.db import Row, picked, rows
 from storage.reports import privacy_changes
 
 ScriptLookup = Callable[[str, int], Script]  # (script id, version) -> the script (ScriptRegistry.version)
@@ -36,15 +37,9 @@ def load_history(db: Database, network_id: int, scripts: ScriptLookup,
     """Rounds (each with its privacy), partner organisations, the newest answer of every step of the check-ins finished
     while their round was open (a check-in left half-way or finished late counts in no result: bot.core.disclosure),
     each organisation's baseline, participation and membership events."""
-    # A round is named if it opened named and was never switched to anonymous since (storage.reports.set_privacy).
-    found = rows(db, "SELECT id, period, opened_at, closes_at, status, privacy FROM rounds WHERE network_id = ?"
-                     " ORDER BY id", [network_id])
+    found = _round_rows(db, network_id)
     asked = _asked(db, network_id, scripts, {int(r["id"]): number for number, r in enumerate(found, start=1)})
-    rounds = tuple(
-        RoundFacts(int(r["id"]), number, str(r["period"]), datetime.fromisoformat(r["opened_at"]),
-                   datetime.fromisoformat(r["closes_at"]), r["status"] == "closed",
-                   "named" if r["privacy"] == "named" else "anonymous", asked.get(int(r["id"]), frozenset()))
-        for number, r in enumerate(found, start=1))
+    rounds = _rounds(found, asked)
     partners = tuple(
         Partner(int(r["id"]), str(r["name"]), str(r["kind"]), bool(r["active"]))
         for r in rows(
@@ -54,6 +49,27 @@ def load_history(db: Database, network_id: int, scripts: ScriptLookup,
     return History(network_id, rounds, partners, _answers(db, network_id, scripts),
                    _participations(db, network_id), _events(db, network_id), thresholds or Thresholds(),
                    privacy_changes(db, network_id))
+
+
+def participation_history(db: Database, network_id: int, organisation_id: int) -> History:
+    """Only the network's rounds and one organisation's participation in them: enough for bot.core.participation's
+    missed check-ins in a row, read cheaply where every prompt and reminder asks."""
+    return History(network_id, _rounds(_round_rows(db, network_id), {}), (),
+                   participations=_organisation_participations(db, network_id, organisation_id))
+
+
+def _round_rows(db: Database, network_id: int) -> list[Row]:
+    return rows(db, "SELECT id, period, opened_at, closes_at, status, privacy FROM rounds WHERE network_id = ?"
+                    " ORDER BY id", [network_id])
+
+
+def _rounds(found: list[Row], asked: dict[int, frozenset[int]]) -> tuple[RoundFacts, ...]:
+    # A round is named if it opened named and was never switched to anonymous since (storage.reports.set_privacy).
+    return tuple(
+        RoundFacts(int(r["id"]), number, str(r["period"]), datetime.fromisoformat(r["opened_at"]),
+                   datetime.fromisoformat(r["closes_at"]), r["status"] == "closed",
+                   "named" if r["privacy"] == "named" else "anonymous", asked.get(int(r["id"]), frozenset()))
+        for number, r in enumerate(found, start=1))
 
 
 def _asked(db: Database, network_id: int, scripts: ScriptLookup, numbers: dict[int, int]) -> dict[int, frozenset[int]]:
@@ -123,13 +139,29 @@ def _answers(db: Database, network_id: int, scripts: ScriptLookup) -> tuple[Answ
 
 
 def _participations(db: Database, network_id: int) -> tuple[Participation, ...]:
-    found = picked(  # every partner of every round
+    return _merged(picked(  # every partner of every round
         db, "SELECT p.round_id, m.organisation_id, p.status, p.prompted_at, p.finished_at FROM participants p"
         " JOIN rounds r ON r.id = p.round_id JOIN memberships m ON m.id = p.membership_id"
         " WHERE r.network_id = ? AND m.organisation_id IS NOT NULL ORDER BY p.round_id, p.id", [network_id],
-        ("round_id", "organisation_id", "status", "prompted_at", "finished_at"))
-    # One row per organisation and round: after a handover mid-round the old and the new contact person share it
-    # (answered if either did; excused only if both were).
+        _PARTICIPATION))
+
+
+def _organisation_participations(db: Database, network_id: int, organisation_id: int) -> tuple[Participation, ...]:
+    # From the organisation's few contact persons to each of their rounds (CROSS JOIN keeps that order), never
+    # through every participant of every round.
+    return _merged(picked(
+        db, "SELECT p.round_id, m.organisation_id, p.status, p.prompted_at, p.finished_at FROM memberships m"
+        " CROSS JOIN rounds r CROSS JOIN participants p WHERE m.organisation_id = ? AND r.network_id = ?"
+        " AND p.round_id = r.id AND p.membership_id = m.id ORDER BY p.round_id, p.id", [organisation_id, network_id],
+        _PARTICIPATION))
+
+
+_PARTICIPATION = ("round_id", "organisation_id", "status", "prompted_at", "finished_at")
+
+
+def _merged(found: Iterable[tuple[Any, ...]]) -> tuple[Participation, ...]:
+    """One row per organisation and round: after a handover mid-round the old and the new contact person share it
+    (answered if either did; excused only if both were)."""
     rank = {"done": 0, "late": 1, "pending": 2, "missed": 3, "excused": 4}
     merged: dict[tuple[int, int], Participation] = {}
     for round_id, organisation_id, status, prompted_at, finished_at in found:

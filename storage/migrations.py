@@ -452,3 +452,10 @@ def m021_shared_script_again(db: Database) -> None:
     db.execute("DROP TABLE script_publications")
     db.execute("ALTER TABLE script_publications_m021 RENAME TO script_publications")
     db.execute("CREATE INDEX script_publications_current ON script_publications(script_id, id)")
+
+
+@migrations()
+def m023_memberships_by_organisation(db: Database) -> None:
+    """An organisation's contact persons, past ones included, found without reading every membership: a round's prompt
+    and reminders count the check-ins the organisation missed in a row."""
+    db.execute("CREATE INDEX memberships_organisation ON memberships (organisation_id)")

@@ -238,6 +238,20 @@ def snooze(db: Database, round_id: int, membership_id: int, until: datetime) -> 
     return cursor.rowcount == 1
 
 
+def sit_out(db: Database, round_id: int, membership_id: int) -> bool:
+    """The participant sits this open round out ("Skip this time"): excused, so no more prompts or reminders in it and
+    no missed check-in; False if they were not pending in an open round (nothing changes then)."""
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE participants SET status = 'excused', snoozed_until = NULL WHERE round_id = ? AND membership_id = ?"
+            " AND status = 'pending' AND EXISTS (SELECT 1 FROM rounds r WHERE r.id = ? AND r.status = 'open')",
+            [round_id, membership_id, round_id])
+        if cursor.rowcount != 1:
+            return False
+        drop_queued(db, round_id, membership_id, "sat out")
+    return True
+
+
 def answer_counts(db: Database, round_id: int, now: datetime) -> tuple[int, int]:
     """(participants who have answered, participants expected to answer: not excused, not paused now) of a round."""
     stamp = now.isoformat()
@@ -250,9 +264,11 @@ def answer_counts(db: Database, round_id: int, now: datetime) -> tuple[int, int]
 
 
 def mark_finished(db: Database, round_id: int, membership_id: int, now: datetime) -> None:
-    """The participant finished the round's check-in: done, or late after the round closed (call in a transaction)."""
+    """The participant finished the round's check-in: done while the round is open (also after sitting it out), late
+    after it closed (call in a transaction)."""
     db.execute(
-        "UPDATE participants SET status = CASE WHEN status = 'pending' THEN 'done' ELSE 'late' END, finished_at = ?"
+        "UPDATE participants SET status = CASE WHEN status IN ('pending', 'excused') AND EXISTS (SELECT 1 FROM rounds r"
+        " WHERE r.id = participants.round_id AND r.status = 'open') THEN 'done' ELSE 'late' END, finished_at = ?"
         " WHERE round_id = ? AND membership_id = ? AND status IN ('pending', 'missed', 'excused')",
         [now.isoformat(), round_id, membership_id])
     drop_queued(db, round_id, membership_id, "answered")

@@ -86,6 +86,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (EditAnswer(3, "benefit"), "e:3:benefit"),
     (RoundPrompt(7, "go"), "p:7:go"),
     (RoundPrompt(7, "later"), "p:7:later"),
+    (RoundPrompt(7, "skip"), "p:7:skip"),
     (PauseFor(14), "z:14"),
     (PauseEnd(), "z:end"),
     (SettingField("day"), "s:day"),

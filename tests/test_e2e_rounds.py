@@ -49,9 +49,11 @@ def _status(harness: Harness, member: Membership) -> str:
 async def test_round_opens_prompts_everyone_and_reminds_only_those_not_finished(harness: Harness) -> None:
     done, halfway, english = await _partners(harness, ("de", "de", "en"))
     prompts = await _prompts(harness, [done, halfway, english])
-    assert prompts[0].text.startswith("Hallo Anna! Der Netzwerk-Check-in für Februar 2027 ist offen")
-    assert "bis 12. Februar 2027" in prompts[0].text
-    assert "The network check-in for February 2027 is open" in prompts[2].text
+    assert prompts[0].text.startswith(
+        "Hallo Anna! Der Check-in für Februar 2027 in „Netzwerk Alleinerziehende Musterstadt“ ist offen")
+    assert "bis Freitag, 12. Februar, 9 Uhr." in prompts[0].text
+    assert ("The check-in for February 2027 in \"Netzwerk Alleinerziehende Musterstadt\" is open" in prompts[2].text
+            and "by Friday, 12 February, 9 am." in prompts[2].text)
     assert _labels(prompts[2]) == ["Start now", "Later"]
     await _finish(harness, done.user_id, prompts[0])
     _intro, goals = await harness.tap(halfway.user_id, prompts[1], "Jetzt starten", count=2)
@@ -60,7 +62,8 @@ async def test_round_opens_prompts_everyone_and_reminds_only_those_not_finished(
     harness.clock.now = FIRST_REMINDER
     [reminder] = await harness.api.wait_for_messages(halfway.user_id, 1)
     [reminder_en] = await harness.api.wait_for_messages(english.user_id, 1)
-    assert "Ihr Check-in für Februar 2027 ist noch bis 12. Februar 2027 offen" in reminder.text
+    assert ("Ihr Check-in für Februar 2027 in „Netzwerk Alleinerziehende Musterstadt“ ist noch bis Freitag,"
+            " 12. Februar, 9 Uhr offen") in reminder.text
     assert "1 von 3 Partnern hat schon geantwortet." in reminder.text
     assert "1 of 3 partners has already answered." in reminder_en.text
     assert _labels(reminder_en) == ["Start now"]
@@ -91,7 +94,8 @@ async def test_later_asks_again_the_next_working_morning(harness: Harness) -> No
     harness.clock.advance(hours=23, minutes=59)
     harness.clock.now = datetime(2027, 2, 3, 8, 0, tzinfo=UTC)
     [again] = await harness.api.wait_for_messages(member.user_id, 1)
-    assert again.text.startswith("Wie versprochen, hier noch einmal der Check-in für Februar 2027")
+    assert again.text.startswith("Wie versprochen, hier noch einmal der Check-in für Februar 2027 in „Netzwerk")
+    assert "bis Freitag, 12. Februar, 9 Uhr." in again.text
 
 
 async def test_paused_partner_gets_nothing_and_counts_as_excused(harness: Harness) -> None:
@@ -127,7 +131,7 @@ async def test_answers_can_be_changed_until_the_round_closes_and_late_answers_ar
     await _finish(harness, member.user_id, prompts[0])
     [overview] = await harness.send(member.user_id, "/answers")
     assert "1. Wie klar ist Ihnen im Moment das gemeinsame Ziel des Netzwerks?\n   → 5" in overview.text
-    assert "möglich bis 12. Februar 2027" in overview.text
+    assert "möglich bis Freitag, 12. Februar, 9 Uhr" in overview.text
     [question] = await harness.tap(member.user_id, overview, "1")
     [changed] = await harness.tap(member.user_id, question, "3")
     assert changed.text == "Geändert. Ihre neue Antwort: 3"

@@ -11,12 +11,13 @@ from sqlite_utils import Database
 from bot.core import engine
 from bot.core.disclosure import round_disclosure
 from bot.core.history import BASELINE_ROUND
+from bot.core.participation import missed_streak
 from bot.usecases.scripts import ScriptRegistry
 from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
-from storage.history import load_history
+from storage.history import load_history, participation_history
 from storage.people import Membership, create_invite, create_network, mark_unreachable, organisation_for, redeem_invite
 from storage.reports import set_privacy
-from storage.rounds import close_round, mark_finished, open_round
+from storage.rounds import close_round, mark_finished, open_round, participation, sit_out
 from tests.e2e import NOW, ROOT, TEST_DIALOGS, clarity_two_then_four
 
 DIALOGS = ROOT / "dialogs"
@@ -198,3 +199,51 @@ def test_a_switch_to_anonymous_holds_for_every_round_so_far_and_named_only_for_l
     assert history.privacy_at(NOW - timedelta(hours=1)) == "anonymous"  # before any setting: the default
     assert history.privacy_at(NOW + timedelta(hours=2)) == "anonymous"
     assert history.privacy_at(NOW + timedelta(days=3)) == "named"
+
+
+def test_participation_history_counts_missed_rounds_as_the_full_history_does(db: Database) -> None:
+    """Prompts read only the rounds and one organisation's participation: the same missed streak as the digest's, also
+    across a contact change; a round sat out ("Skip this time") is excused and ends the streak."""
+    registry = ScriptRegistry(db)
+    registry.load_directory(TEST_DIALOGS, NOW)
+    network = create_network(db, "N", NOW)
+    anna = join(db, network, "Jobcenter", 501, timedelta(0))
+    bert = join(db, network, "Kita Sonne", 502, timedelta(0))
+    members = [anna.id, bert.id]
+    for month in range(1, 4):
+        opened = NOW + timedelta(days=31 * (month - 1))
+        round_id = open_round(db, network, f"2027-0{month}", opened, opened + timedelta(days=10), members, opened)
+        assert round_id is not None
+        if month == 2:
+            assert sit_out(db, round_id, bert.id) and not sit_out(db, round_id, bert.id)  # once; then nothing changes
+            assert participation(db, round_id, bert.id).status == "excused"  # type: ignore[union-attr]
+        close_round(db, round_id, [], opened + timedelta(days=10))
+        assert not sit_out(db, round_id, anna.id)  # a closed round cannot be sat out: Anna stays missed
+        if month == 2:
+            handover = NOW + timedelta(days=45)  # Anna hands over to a successor
+            token = create_invite(db, network, "partner", anna.organisation_id, handover, 30).token
+            anna = redeem_invite(db, token, 503, "Q", "de", 1, handover)
+            members = [anna.id, bert.id]
+    full = load_history(db, network, registry.version)
+    newest = full.rounds[-1].id
+    for member, expected in ((anna, 3), (bert, 1)):
+        assert member.organisation_id is not None
+        light = participation_history(db, network, member.organisation_id)
+        assert missed_streak(light, member.organisation_id, newest).rounds == expected
+        assert missed_streak(full, member.organisation_id, newest) == missed_streak(light, member.organisation_id,
+                                                                                    newest)
+
+
+def test_a_partner_who_sat_out_and_answers_while_the_round_is_open_counts_as_answered(db: Database) -> None:
+    network = create_network(db, "N", NOW)
+    anna = join(db, network, "Jobcenter", 501, timedelta(0))
+    bert = join(db, network, "Kita Sonne", 502, timedelta(0))
+    round_id = open_round(db, network, "2027-01", NOW, NOW + timedelta(days=10), [anna.id, bert.id], NOW)
+    assert round_id is not None and sit_out(db, round_id, anna.id) and sit_out(db, round_id, bert.id)
+    with db.atomic():
+        mark_finished(db, round_id, anna.id, NOW + timedelta(days=1))
+    close_round(db, round_id, [], NOW + timedelta(days=10))
+    with db.atomic():
+        mark_finished(db, round_id, bert.id, NOW + timedelta(days=11))
+    statuses = [participation(db, round_id, member.id) for member in (anna, bert)]
+    assert [place.status for place in statuses if place is not None] == ["done", "late"]

@@ -242,7 +242,8 @@ def test_a_started_checkin_is_continued_from_the_reminder(season: Season) -> Non
     labels = {member: json.loads(markup)["inline_keyboard"][0][0]["text"] for member, markup in rows}
     assert labels[m[1].id] == "Weiter" and labels[m[0].id] == "Jetzt starten" and labels[m[4].id] == "Start now"
     [(text,)] = season.rows("SELECT text FROM outbox WHERE dedupe_key = ?", f"remind:{march}:{m[4].id}:1")
-    assert text == "A short reminder: your check-in for March 2027 is still open until March 12, 2027."
+    assert text == ("A short reminder: your check-in for March 2027 in \"Netzwerk Test\" is still open until Friday,"
+                    " 12 March, 9 am.")
 
 
 def test_downtime_before_the_due_time_opens_late_without_a_burst(db: Database, catalogs: Catalogs) -> None:

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from bot.core.planner import Action, AddParticipant, CloseRound, NetworkView, OpenRound, Prompt, plan_network
 from bot.i18n import Catalogs
-from bot.jobs.round_messages import prompt_message, reminder_message
+from bot.jobs.round_messages import missed_before, prompt_message, reminder_message
 from bot.services import CONSENT_VERSION
 from storage.checkins import round_checkin
 from storage.people import membership_by_id
@@ -131,9 +131,10 @@ def apply(db: Database, catalogs: Catalogs, action: Action, now: datetime) -> bo
     if member is None or current is None:
         return False
     schedule = schedule_of(db, action.network_id)
+    missed = missed_before(db, member, current)
     if isinstance(action, Prompt):
-        message = prompt_message(catalogs, member, current, schedule, action.again, action.snoozed_until)
+        message = prompt_message(catalogs, member, current, schedule, action.again, action.snoozed_until, missed)
         return record_prompt(db, current.id, member.id, action.reminders_due, message, now)
     started = round_checkin(db, member.id, current.id) is not None
-    message = reminder_message(catalogs, db, member, current, schedule, action.nth, started, now)
+    message = reminder_message(catalogs, db, member, current, schedule, action.nth, started, now, missed)
     return record_reminder(db, current.id, member.id, action.nth, message, now)

@@ -211,13 +211,14 @@ class QuoteNamed(CallbackData, prefix="q", parts=(number("answer_id", MAX_ROWID)
     answer_id: int
 
 
-RoundAction = Literal["go", "later"]
+RoundAction = Literal["go", "later", "skip"]
 
 
 @dataclass(frozen=True)
 class RoundPrompt(CallbackData, prefix="p", parts=(number("round_id", MAX_ROWID),
                                                    one_of("action", get_args(RoundAction)))):
-    """A button under a round's prompt or reminder: start/continue ("go"), or ask again later."""
+    """A button under a round's prompt or reminder: start/continue ("go"), ask again later, or sit this round out
+    ("skip")."""
 
     round_id: int
     action: RoundAction

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from bot.core import engine
 from bot.core.engine import DialogState, Input, Rejected
 from bot.core.render import Button, describe_value, pick, render_step
-from bot.i18n import Gettext, local_day, month_name
+from bot.i18n import Gettext, local_deadline, month_name
 from bot.usecases.dialog import Refused, text_refusal
 from bot.usecases.scripts import ScriptRegistry
 from storage.checkins import Checkin, StepRecord, answers_of, get_checkin, latest_checkin, revise_answer, set_editing
@@ -69,7 +69,7 @@ def _change_hint(db: Database, member: Membership, checkin: Checkin, _: Gettext)
         return _("Tap a number to change that answer.")
     schedule = schedule_of(db, member.network_id)
     return _("Tap a number to change that answer (possible until {date}, the end of the round for {month}).").format(
-        date=local_day(schedule, current.closes_at, member.locale),
+        date=local_deadline(schedule, current.closes_at, member.locale),
         month=month_name(current.period, member.locale))
 
 

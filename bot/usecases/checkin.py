@@ -12,7 +12,7 @@ from bot.core.context import CheckinContext
 from bot.core.engine import Accepted, DialogState, Pending
 from bot.core.render import pick
 from bot.core.script.model import Script
-from bot.i18n import Gettext, local_day, month_name
+from bot.i18n import Gettext, local_deadline, month_name
 from bot.services import EXIT_SCRIPT, MONTHLY_SCRIPT, ONBOARDING_SCRIPT
 from bot.usecases.dialog import Begun, Dialog, Refused
 from bot.usecases.partner_news import Closing, Translator, on_finished
@@ -182,7 +182,7 @@ def already_answered_text(db: Database, member: Membership, place: Participation
     if place.round.open:
         return _("You have already answered the check-in for {month}, thank you! /answers shows your answers; you "
                  "can change them until {date}.").format(
-            month=month, date=local_day(schedule, place.round.closes_at, member.locale))
+            month=month, date=local_deadline(schedule, place.round.closes_at, member.locale))
     return _("You have already answered the check-in for {month}, thank you! The next check-in comes at the "
              "start of next month.").format(month=month)
 

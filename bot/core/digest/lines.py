@@ -39,13 +39,13 @@ def response_line(answered: int, expected: int, _: Gettext, ngettext: Ngettext) 
 
 
 def participation_lines(history: History, round_id: int, _: Gettext) -> list[str]:
-    """Who did not answer, answered late or paused, and whose contact person changed: always by organisation."""
+    """Who did not answer, answered late or was excused, and whose contact person changed: always by organisation."""
     lines: list[str] = []
     by_status = {
         "missed": _("No answer from: {names}"),
         "pending": _("Not answered yet: {names}"),
         "late": _("Answered late (not counted): {names}"),
-        "excused": _("Paused: {names}"),
+        "excused": _("Excused (paused or sat this round out): {names}"),
     }
     for status, template in by_status.items():
         orgs = [p.organisation_id for p in history.participations if p.round_id == round_id and p.status == status]

@@ -36,9 +36,9 @@ def _partner_notes(row: PartnerRow, missed: int, topics: list[str], _: Gettext) 
     digest's count) and, in a named network, the signals of the newest closed round."""
     states = {"done": _("this round: answered"), "late": _("this round: answered late"),
               "pending": _("this round: not answered yet"), "missed": _("this round: missed"),
-              "excused": _("this round: paused")}
+              "excused": _("this round: excused")}  # paused, sat this round out, or left
     notes = [states[row.round_status]] if row.round_status in states else []
-    if row.paused and row.round_status != "excused":
+    if row.paused:
         notes.append(_("paused"))
     if row.unreachable:
         notes.append(_("cannot be reached: the contact person blocked the bot or deleted the chat"))

@@ -1,14 +1,14 @@
-"""Buttons under round prompts and reminders (start, later) and /pause: partners decide when they answer."""
+"""Buttons under round prompts and reminders (start, later, skip this time) and /pause: partners decide when they
+answer."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from babel.dates import format_date, format_skeleton
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.core.calendar import Schedule, add_local_days, local, parse_day, to_utc
-from bot.i18n import Gettext, local_day
+from bot.i18n import Gettext, local_day, local_deadline, month_name, weekday_date
 from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
@@ -23,7 +23,7 @@ MAX_PAUSE_DAYS = 366
 
 
 async def on_round_button(update: Update, context: BotContext) -> None:
-    """"Start now"/"Continue" or "Later" under a prompt or reminder."""
+    """"Start now"/"Continue", "Later" or "Skip this time" under a prompt or reminder."""
     svc, _ = context.svc, context._
     query = update.callback_query
     data = callbacks.RoundPrompt.unpack(query.data or "") if query else None
@@ -35,28 +35,42 @@ async def on_round_button(update: Update, context: BotContext) -> None:
         await refuse_callback(update, _("This button is not meant for you.") if data else
                               _("This button is no longer valid."))
         return
-    if data.action == "go":
-        await query.answer()
-        await edit_tapped(update, None)
-        await begin_or_resume(update, svc, member, _)
-        return
-    if place.status != "pending" or not place.round.open:
-        await query.answer()
-        await edit_tapped(update, None)
-        await say(update, already_answered_text(svc.db, member, place, _) if place.status in ("done", "late")
-                  else _("This round has closed. You can still answer with /checkin; it counts as late."))
-        return
-    schedule = usecase.schedule(svc.db, member)
-    until = usecase.snooze_place(svc.db, member, place, svc.clock())
     await query.answer()
     await edit_tapped(update, None)
+    if data.action == "go":
+        await begin_or_resume(update, svc, member, _)
+        return
+    schedule = usecase.schedule(svc.db, member)
+    month = month_name(place.round.period, member.locale)
+    if data.action == "skip":
+        reason = usecase.sit_out_place(svc.db, member, place)
+        await say(update, _too_late_text(svc, member, place, reason, _) if reason else _(
+            "All right, you sit out the check-in for {month} in \"{network}\": no more reminders this round. The next "
+            "check-in comes as usual. If you want to answer after all, /checkin works until {deadline}.").format(
+            month=month, network=member.network_name,
+            deadline=local_deadline(schedule, place.round.closes_at, member.locale)))
+        return
+    reason = usecase.too_late(place)
+    if reason is not None:
+        await say(update, _too_late_text(svc, member, place, reason, _))
+        return
+    until = usecase.snooze_place(svc.db, member, place, svc.clock())
     await say(update, _("All right, I will ask you again on {day}. You can start any time with /checkin.").format(
-        day=weekday_and_day(local(schedule, until).date(), member.locale)))
+        day=weekday_date(local(schedule, until).date(), member.locale)))
 
 
-def weekday_and_day(day: date, locale: str) -> str:
-    """"Mittwoch, 3. Februar" / "Wednesday, February 3"."""
-    return f"{format_date(day, 'EEEE', locale=locale)}, {format_skeleton('MMMMd', day, locale=locale)}"
+def _too_late_text(svc: Services, member: Membership, tapped: usecase.Participation, reason: usecase.TooLate,
+                   _: Gettext) -> str:
+    """What a partner reads who taps "Later" or "Skip this time" when it no longer applies (nothing changed)."""
+    place = usecase.place(svc.db, tapped.round.id, member) or tapped
+    month = month_name(place.round.period, member.locale)
+    if reason == "answered":
+        return already_answered_text(svc.db, member, place, _)
+    if reason == "sat_out":
+        return _("You are already sitting out the check-in for {month}; nothing has changed. The next check-in comes "
+                 "as usual.").format(month=month)
+    return _("The round for {month} has closed. You can still answer with /checkin; it counts as late. The next "
+             "check-in comes as usual.").format(month=month)
 
 
 async def pause_command(update: Update, context: BotContext) -> None:
