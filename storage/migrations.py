@@ -416,3 +416,24 @@ def m016_network_goal(db: Database) -> None:
     db.execute("ALTER TABLE networks ADD COLUMN goal TEXT")
     db.execute("ALTER TABLE networks ADD COLUMN goal_set_at TEXT")
     db.execute("ALTER TABLE memberships ADD COLUMN goal_asked_at TEXT")
+
+
+@migrations()
+def m019_contact_handovers(db: Database) -> None:
+    """A partner's contact person who says "I'm no longer responsible": whom they name to take over (as typed; NULL
+    with `answered_at`: they did not know), when the coordinators were told without an answer (`told_at`, after a
+    day), the invite the coordinator made for that successor, and the successor's membership once they joined and
+    got the welcome pack."""
+    db.execute("""CREATE TABLE handovers (
+        id INTEGER PRIMARY KEY,
+        membership_id INTEGER NOT NULL UNIQUE REFERENCES memberships(id),
+        network_id INTEGER NOT NULL REFERENCES networks(id),
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+        created_at TEXT NOT NULL,
+        successor TEXT,
+        answered_at TEXT,
+        told_at TEXT,
+        invite_token TEXT REFERENCES invites(token),
+        successor_membership_id INTEGER REFERENCES memberships(id),
+        welcomed_at TEXT)""")
+    db.execute("CREATE INDEX handovers_organisation ON handovers (organisation_id, successor_membership_id)")

@@ -58,6 +58,11 @@ from bot.telegram.callbacks import (
     SettingField,
     SettingValue,
     ShareAnswers,
+    StepDown,
+    StepDownAsk,
+    StepDownCancel,
+    StepDownConfirm,
+    SuccessorUnknown,
 )
 
 SHAPES = [shape for kind in KINDS for shape in kind.shapes()]
@@ -108,7 +113,12 @@ WIRE: list[tuple[CallbackData, str]] = [
     (AccessAction("revoke", 4), "n:revoke:4"),
     (AccessAction("remove", 9), "n:remove:9"),
     (AccessAction("removeok", 9), "n:removeok:9"),
+    (AccessAction("successor", 3), "n:successor:3"),
     (AccessCancel(), "n:removeno"),
+    (StepDownAsk(7), "t:7"),
+    (StepDownConfirm(7), "t:y:7"),
+    (StepDownCancel(), "t:n"),
+    (SuccessorUnknown(12), "t:u:12"),
     (ShareAnswers(12), "g:12"),
     (QuoteNamed(345), "q:345"),
     (NotesHome(), "w:h"),
@@ -136,6 +146,8 @@ LARGEST: list[CallbackData] = [
     PreviewAnswer(MAX_ROWID, STEP, OPTION), RightsAction("decline"),
     ShareAnswers(MAX_ROWID), QuoteNamed(MAX_ROWID),
     NotesHome(), NotesTopic(11, 999), NotesRounds(999), NotesRound(MAX_ROWID, 999), GoalAction("cancel"),
+    StepDownAsk(MAX_ROWID), StepDownConfirm(MAX_ROWID), StepDownCancel(), SuccessorUnknown(MAX_ROWID),
+    AccessAction("successor", MAX_ROWID),
 ]
 
 MALFORMED = [
@@ -164,6 +176,8 @@ MALFORMED = [
     # the partners' words and goals: factors 0-11, pages up to 999, one word each
     "w:", "w:h:1", "w:f:12:0", "w:f:1:01", "w:f:1", "w:l:1000", "w:l:", "w:r:1", "w:r:x:0", "w:x:1", "o:", "o:set:1",
     "o:SET", "o:go", "o:x\n",
+    # "I'm no longer responsible": a round, yes with a round, no, don't know with a hand-over
+    "t:", "t:y", "t:y:", "t:n:1", "t:u", "t:u:x", "t:01", "t:1:go", "t:Y:1", f"t:{MAX_ROWID + 1}", "n:successor",
 ]
 
 
@@ -223,6 +237,7 @@ def test_groups_have_one_prefix_and_every_shape_of_their_handler() -> None:
     assert Coach.shapes() == (CoachStart, CoachAnswer, CoachOutcome, CoachReview)
     assert Notes.shapes() == (NotesHome, NotesTopic, NotesRounds, NotesRound)
     assert Access.shapes() == (AccessAction, AccessCancel)
+    assert StepDown.shapes() == (StepDownAsk, StepDownConfirm, StepDownCancel, SuccessorUnknown)
     assert ScriptButton.shapes() == (ScriptShow, ScriptRollback, ScriptConfirm, ScriptCancel, DraftAction)
     assert all(shape.PREFIX == kind.PREFIX and shape.PATTERN == kind.PATTERN
                for kind in KINDS for shape in kind.shapes())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,12 @@ from storage.rounds import RoundInfo, answer_counts
 
 def _keyboard(*buttons: tuple[str, str]) -> dict[str, Any]:
     return {"inline_keyboard": [[{"text": text, "callback_data": data} for text, data in buttons]]}
+
+
+def _no_longer_responsible(markup: dict[str, Any], _: Callable[[str], str], round_id: int) -> dict[str, Any]:
+    """The keyboard with the row "I'm no longer responsible" below (bot/telegram/handlers/contact_change.py)."""
+    return {"inline_keyboard": [*markup["inline_keyboard"], [
+        {"text": _("I'm no longer responsible"), "callback_data": callbacks.StepDownAsk(round_id).pack()}]]}
 
 
 def prompt_message(catalogs: Catalogs, member: Membership, current: RoundInfo, schedule: Schedule,
@@ -35,6 +42,7 @@ def prompt_message(catalogs: Catalogs, member: Membership, current: RoundInfo, s
         key = f"prompt:{current.id}:{member.id}"
     markup = _keyboard((_("Start now"), callbacks.RoundPrompt(current.id, "go").pack()),
                        (_("Later"), callbacks.RoundPrompt(current.id, "later").pack()))
+    markup = _no_longer_responsible(markup, _, current.id)
     return Outgoing(key, "prompt", member.user_id, text, markup, current.network_id, member.id, current.id)
 
 
@@ -53,5 +61,6 @@ def reminder_message(catalogs: Catalogs, db: Database, member: Membership, curre
             answered=answered, total=total))
     label = _("Continue") if started else _("Start now")
     markup = _keyboard((label, callbacks.RoundPrompt(current.id, "go").pack()))
+    markup = _no_longer_responsible(markup, _, current.id)
     return Outgoing(f"remind:{current.id}:{member.id}:{nth}", "reminder", member.user_id, "\n".join(lines), markup,
                     current.network_id, member.id, current.id)

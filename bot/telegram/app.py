@@ -40,6 +40,7 @@ from bot.telegram.handlers.answers import answers_command, on_edit_button, on_re
 from bot.telegram.handlers.checkin import checkin_command, on_answer_button
 from bot.telegram.handlers.coaching import actions_command, coach_command, on_coach_button
 from bot.telegram.handlers.common import refuse_callback
+from bot.telegram.handlers.contact_change import on_step_down_button
 from bot.telegram.handlers.coordinator import invite_command, partners_command
 from bot.telegram.handlers.export import export_command
 from bot.telegram.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
@@ -112,6 +113,8 @@ _BUTTONS: tuple[tuple[type[CallbackData], Handler], ...] = (
     # Under a finished check-in's closing message: the answers to the coordination by name, a text quoted by name.
     (callbacks.ShareAnswers, on_share_button), (callbacks.QuoteNamed, on_quote_button),
     (callbacks.Notes, on_notes_button), (callbacks.GoalAction, on_goal_button),
+    # "I'm no longer responsible" under a prompt or reminder: confirm, then who takes over (bot/usecases/contact_change)
+    (callbacks.StepDown, on_step_down_button),
 )
 
 

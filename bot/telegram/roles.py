@@ -107,6 +107,9 @@ BUTTONS: dict[str, frozenset[Role]] = {
     callbacks.QuoteNamed.PREFIX: PARTNERS,  # a free text of a monthly check-in may be quoted by name
     callbacks.Notes.PREFIX: COORDINATORS,  # the partners' words (/notes): overview, factors, rounds, pages
     callbacks.GoalAction.PREFIX: COORDINATORS,  # goals (/goals): set the network's goal, the workshop file
+    # "I'm no longer responsible" and its confirmation (a partner), then "don't know" who takes over (by then a
+    # former partner); the handler checks the round or hand-over is this person's
+    callbacks.StepDown.PREFIX: frozenset({"partner", "stranger"}),
 }
 
 Handler = Callable[[Update, BotContext], Awaitable[object]]

@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callback, say
+from bot.telegram.handlers.contact_change import on_successor_invite
 from bot.telegram.handlers.coordinator import invite_message
 from bot.usecases.access import (
     OpenInvite,
@@ -92,7 +93,8 @@ async def remove_command(update: Update, context: BotContext) -> None:
 
 
 async def on_access_button(update: Update, context: BotContext) -> None:
-    """Withdraw an invite; choose, confirm or cancel removing a partner (coordinators of that network only)."""
+    """Withdraw an invite; choose, confirm or cancel removing a partner; invite the successor of a contact person who
+    stepped down (coordinators of that network only)."""
     svc, _, member, query = context.svc, context._, context.known_member, update.callback_query
     data = callbacks.Access.unpack(query.data or "") if query else None
     if query is None:
@@ -108,6 +110,8 @@ async def on_access_button(update: Update, context: BotContext) -> None:
             text, markup = _invites_view(svc, member, context.locale, _)
             await edit_tapped(update, text, markup)
             await query.answer(_("The link has been withdrawn.") if done else _("This link is no longer open."))
+        case callbacks.AccessAction(action="successor", target=handover_id):
+            await on_successor_invite(update, context, handover_id)
         case callbacks.AccessAction(action=action, target=organisation_id):
             await _removal_step(update, svc, member, action, organisation_id, _)
             await query.answer()  # last: the tap is done once its change is stored and shown
