@@ -121,10 +121,11 @@ def queue_unanswered(db: Database, tr: Translator, now: datetime, invite_button:
 
 @dataclass(frozen=True)
 class SuccessorInvite:
-    """The invite made for a successor, and the organisation it is for."""
+    """The invite made for a successor, the organisation it is for, and whom the contact person named (as typed)."""
 
     invite: Invite
     organisation: str
+    successor: str | None = None
 
 
 def invite_successor(db: Database, coordinator: Membership, handover_id: int, now: datetime,
@@ -145,10 +146,10 @@ def invite_successor(db: Database, coordinator: Membership, handover_id: int, no
     earlier = find_invite(db, handover.invite_token) if handover.invite_token else None
     if earlier is not None and earlier.used_at is None and earlier.revoked_at is None \
             and datetime.fromisoformat(earlier.expires_at) > now:
-        return SuccessorInvite(earlier, str(row[0]))  # a second tap shows the same link, not one more
+        return SuccessorInvite(earlier, str(row[0]), handover.successor)  # a second tap: the same link, no other
     invite = create_invite(db, coordinator.network_id, "partner", handover.organisation_id, now, ttl_days)
     set_invite(db, handover.id, invite.token)
-    return SuccessorInvite(invite, str(row[0]))
+    return SuccessorInvite(invite, str(row[0]), handover.successor)
 
 
 def welcome(db: Database, scripts: ScriptRegistry, catalogs: Catalogs, member: Membership,

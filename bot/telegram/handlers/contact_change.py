@@ -9,6 +9,7 @@ import logging
 from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
+from bot.core.partner_news import quoted
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
@@ -156,5 +157,7 @@ async def on_successor_invite(update: Update, context: BotContext, handover_id: 
                               else _("A new contact person has joined already."))
         return
     await query.answer()
-    await say(update, invite_message(svc, made.organisation, made.invite.token, made.invite.expires_at,
-                                     context.locale, _))
+    text = invite_message(svc, made.organisation, made.invite.token, made.invite.expires_at, context.locale, _)
+    if made.successor:
+        text += "\n" + _("Named to take over: {successor}").format(successor=quoted(made.successor, _))
+    await say(update, text)
