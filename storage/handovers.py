@@ -72,7 +72,8 @@ def awaiting_successor(db: Database, user_id: int, since: datetime) -> Handover 
     """The hand-over of this person whose question "who takes over?", asked after `since`, waits for an answer
     (their next typed line)."""
     return _handover(first(db, f"{_HANDOVER} JOIN memberships m ON m.id = h.membership_id WHERE m.user_id = ?"
-                               " AND h.answered_at IS NULL AND h.created_at > ? ORDER BY h.id DESC LIMIT 1",
+                               " AND h.answered_at IS NULL AND h.successor_membership_id IS NULL AND h.created_at > ?"
+                               " ORDER BY h.id DESC LIMIT 1",
                            [user_id, since.isoformat()]))
 
 

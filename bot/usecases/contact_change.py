@@ -162,8 +162,8 @@ def welcome(db: Database, scripts: ScriptRegistry, catalogs: Catalogs, member: M
     if handover is None or handover.membership_id == member.id:
         return []
     predecessor = former(db, handover)
-    if predecessor is None or not take_over(db, handover.id, member.id, now):
-        return []
+    if predecessor is None or not take_over(db, handover.id, member.id, now) or predecessor.user_id == member.user_id:
+        return []  # (someone who stepped down and came back knows what they handed over)
     facts = welcome_facts(db, scripts, catalogs, member, predecessor)
     return welcome_pack(facts, catalogs.gettext(member.locale))
 
