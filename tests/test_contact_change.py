@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
@@ -17,8 +18,10 @@ from bot.core.script.loader import load_script_file
 from bot.core.welcome_pack import Offers, WelcomeFacts, count_offers, step_line, welcome_pack
 from bot.i18n import Catalogs
 from bot.usecases import contact_change
+from storage.db import open_db
 from storage.handovers import get_handover, step_down
 from storage.history import _events
+from storage.migrations import migrations
 from storage.people import Membership, create_invite, create_network, organisation_for, redeem_invite
 from storage.rights import erase_person, personal_data
 from tests.e2e import NOW, ROOT
@@ -164,3 +167,16 @@ def test_what_the_person_typed_is_theirs_to_see_and_to_erase(
     assert db.execute("SELECT successor FROM handovers").fetchone()[0] is None
     news = json.dumps(_news(db), ensure_ascii=False)
     assert "0171 5550123" not in news and "[…]" in news  # redacted where the coordinators were sent it
+
+
+def test_m019_adds_the_hand_overs_to_a_database_of_the_schema_before(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Database(str(path))
+    migrations.apply(old, stop_before="m019_contact_handovers")
+    assert "handovers" not in old.table_names()
+    old.close()
+    db = open_db(path)
+    jonas = _partner(db, 504, "Suchtberatung")
+    handover = step_down(db, jonas, NOW)
+    assert handover is not None and handover.successor is None and handover.told_at is None
+    db.close()
