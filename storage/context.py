@@ -31,6 +31,8 @@ def checkin_context(db: Database, membership_id: int, round_id: int | None, now:
         [membership_id, network_id, round_id, round_id])
     partners = rows(db, "SELECT id, name FROM organisations WHERE network_id = ? AND id IS NOT ? ORDER BY name"
                         " COLLATE NOCASE", [network_id, organisation_id])
+    # after "I'm no longer responsible" the contact person was asked who takes over (storage/handovers.py)
+    successor_asked = scalar(db, "SELECT 1 FROM handovers WHERE membership_id = ?", [membership_id]) is not None
     return CheckinContext(round_number=int(number), month=month, role=kind,
-                          answered_last_round=previous in ("done", "late"),
+                          answered_last_round=previous in ("done", "late"), successor_asked=successor_asked,
                           partners=tuple((str(row["id"]), str(row["name"])) for row in partners))

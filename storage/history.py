@@ -13,6 +13,7 @@ from bot.core.history import (
     BASELINE_ROUND,
     BASELINE_SCRIPT,
     AnswerFact,
+    EventKind,
     History,
     MembershipEvent,
     Participation,
@@ -23,6 +24,7 @@ from bot.core.history import (
 from bot.core.script.model import Script, Value
 from storage.checkins import stored_value
 from storage.db import Row, picked, rows
+from storage.handovers import NOT_RESPONSIBLE
 from storage.reports import privacy_changes
 
 ScriptLookup = Callable[[str, int], Script]  # (script id, version) -> the script (ScriptRegistry.version)
@@ -174,14 +176,29 @@ def _merged(found: Iterable[tuple[Any, ...]]) -> tuple[Participation, ...]:
 
 def _events(db: Database, network_id: int) -> tuple[MembershipEvent, ...]:
     events: list[MembershipEvent] = []
-    for member in rows(db, "SELECT organisation_id, joined_at, left_at, left_reason, unreachable_at FROM memberships"
-                           " WHERE network_id = ? AND organisation_id IS NOT NULL ORDER BY id", [network_id]):
+    members = rows(db, "SELECT organisation_id, joined_at, left_at, left_reason, unreachable_at FROM memberships"
+                       " WHERE network_id = ? AND organisation_id IS NOT NULL ORDER BY id", [network_id])
+    joins = [(int(member["organisation_id"]), str(member["joined_at"])) for member in members]
+    for member in members:
         organisation_id, left_at, unreachable_at = (int(member["organisation_id"]), member["left_at"],
                                                     member["unreachable_at"])
         events.append(MembershipEvent(organisation_id, "joined", datetime.fromisoformat(member["joined_at"])))
         if left_at:
-            events.append(MembershipEvent(organisation_id, "replaced" if member["left_reason"] == "replaced"
-                                          else "left", datetime.fromisoformat(left_at)))
+            events.append(MembershipEvent(organisation_id, _ended(member["left_reason"], organisation_id, left_at,
+                                                                  joins), datetime.fromisoformat(left_at)))
         if unreachable_at and not left_at:
             events.append(MembershipEvent(organisation_id, "unreachable", datetime.fromisoformat(unreachable_at)))
     return tuple(sorted(events, key=lambda event: event.at))
+
+
+def _ended(reason: str | None, organisation_id: int, left_at: str, joins: list[tuple[int, str]]) -> EventKind:
+    """The event of a contact person's end, the one place that tells a contact change from leaving: replaced by a new
+    contact person (an invite for the organisation), or no longer responsible ("stepped_down" until a successor of
+    the organisation joined, then a contact change like a replacement); everything else is leaving."""
+    if reason == "replaced":
+        return "replaced"
+    if reason == NOT_RESPONSIBLE:
+        followed = any(org == organisation_id and datetime.fromisoformat(joined) >= datetime.fromisoformat(left_at)
+                       for org, joined in joins)
+        return "replaced" if followed else "stepped_down"
+    return "left"

@@ -459,3 +459,24 @@ def m023_memberships_by_organisation(db: Database) -> None:
     """An organisation's contact persons, past ones included, found without reading every membership: a round's prompt
     and reminders count the check-ins the organisation missed in a row."""
     db.execute("CREATE INDEX memberships_organisation ON memberships (organisation_id)")
+
+
+@migrations()
+def m019_contact_handovers(db: Database) -> None:
+    """A partner's contact person who says "I'm no longer responsible": whom they name to take over (as typed; NULL
+    with `answered_at`: they did not know), when the coordinators were told without an answer (`told_at`, after a
+    day), the invite the coordinator made for that successor, and the successor's membership once they joined and
+    got the welcome pack."""
+    db.execute("""CREATE TABLE handovers (
+        id INTEGER PRIMARY KEY,
+        membership_id INTEGER NOT NULL UNIQUE REFERENCES memberships(id),
+        network_id INTEGER NOT NULL REFERENCES networks(id),
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+        created_at TEXT NOT NULL,
+        successor TEXT,
+        answered_at TEXT,
+        told_at TEXT,
+        invite_token TEXT REFERENCES invites(token),
+        successor_membership_id INTEGER REFERENCES memberships(id),
+        welcomed_at TEXT)""")
+    db.execute("CREATE INDEX handovers_organisation ON handovers (organisation_id, successor_membership_id)")

@@ -60,6 +60,10 @@ def personal_data(db: Database, user_id: int, now: datetime) -> dict[str, Any]:
                                    " WHERE user_id = ? ORDER BY id", [user_id]),
         "script_publications": rows(db, "SELECT script_id, version, action, published_at FROM script_publications"
                                         " WHERE published_by = ? ORDER BY id", [str(user_id)]),
+        # "I'm no longer responsible": whom the person named to take over (their own words), and when
+        "contact_handovers": rows(db, f"SELECT h.created_at, o.name AS organisation, h.successor, h.answered_at"
+                                      f" FROM handovers h JOIN organisations o ON o.id = h.organisation_id"
+                                      f" WHERE h.membership_id IN ({marks}) ORDER BY h.id", ids),
         "invites_used": rows(db, "SELECT n.name AS network, i.role, i.created_at, i.used_at FROM invites i"
                                  " JOIN networks n ON n.id = i.network_id WHERE i.used_by = ? ORDER BY i.used_at",
                              [user_id]),
@@ -108,6 +112,9 @@ def _texts_of(db: Database, marks: str, ids: list[int]) -> set[str]:
         texts.update(v for v in json.loads(session["state"]).get("answers", {}).values() if isinstance(v, str))
     for action in rows(db, f"SELECT what, with_whom, outcome_note FROM actions WHERE membership_id IN ({marks})", ids):
         texts.update(str(v) for v in action.values() if v)
+    for handover in rows(db, f"SELECT successor FROM handovers WHERE successor IS NOT NULL AND membership_id IN"
+                             f" ({marks})", ids):
+        texts.add(str(handover["successor"]))
     return {text.strip() for text in texts if len(text.strip()) >= _SHORTEST_TEXT}
 
 
@@ -165,6 +172,7 @@ def erase_person(db: Database, user_id: int, now: datetime, network_id: int | No
         _empty_coaching(db, f"membership_id IN ({marks})", ids, now)
         db.execute(f"UPDATE actions SET what = '', with_whom = NULL, outcome_note = NULL, note_pending = 0"
                    f" WHERE membership_id IN ({marks})", ids)
+        db.execute(f"UPDATE handovers SET successor = NULL WHERE membership_id IN ({marks})", ids)
         pseudonym = -secrets.randbits(62) - 1
         db.execute("INSERT INTO users (id, first_name, locale, created_at) VALUES (?, '', ?, ?)",
                    [pseudonym, user["locale"], user["created_at"]])
@@ -198,6 +206,7 @@ def erase_old_texts(db: Database, cutoff: datetime, now: datetime) -> int:
         db.execute("UPDATE actions SET outcome_note = NULL WHERE outcome_note IS NOT NULL AND outcome_at < ?",
                    [before])
         db.execute("UPDATE actions SET what = '', with_whom = NULL WHERE what != '' AND created_at < ?", [before])
+        db.execute("UPDATE handovers SET successor = NULL WHERE successor IS NOT NULL AND created_at < ?", [before])
         # Sent messages may quote free texts (a named digest); once sent they are only a log.
         db.execute("DELETE FROM outbox WHERE status IN ('sent', 'dropped', 'failed') AND created_at < ?", [before])
     return erased

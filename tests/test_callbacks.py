@@ -64,6 +64,11 @@ from bot.telegram.callbacks import (
     SettingField,
     SettingValue,
     ShareAnswers,
+    StepDown,
+    StepDownAsk,
+    StepDownCancel,
+    StepDownConfirm,
+    SuccessorUnknown,
 )
 
 SHAPES = [shape for kind in KINDS for shape in kind.shapes()]
@@ -115,12 +120,17 @@ WIRE: list[tuple[CallbackData, str]] = [
     (AccessAction("revoke", 4), "n:revoke:4"),
     (AccessAction("remove", 9), "n:remove:9"),
     (AccessAction("removeok", 9), "n:removeok:9"),
+    (AccessAction("successor", 3), "n:successor:3"),
     (AccessCancel(), "n:removeno"),
     (AccessKinds(), "n:kinds"),
     (AccessAction("kind", 9), "n:kind:9"),
     (AccessSetKind(9, "youth_office"), "n:setkind:9:youth_office"),
     (ScriptShared("monthly_checkin", 3), "d:sh:monthly_checkin:3"),
     (ScriptSharedConfirm("monthly_checkin", 3, 5), "d:sy:monthly_checkin:3:5"),
+    (StepDownAsk(7), "t:7"),
+    (StepDownConfirm(7), "t:y:7"),
+    (StepDownCancel(), "t:n"),
+    (SuccessorUnknown(12), "t:u:12"),
     (ShareAnswers(12), "g:12"),
     (QuoteNamed(345), "q:345"),
     (NotesHome(), "w:h"),
@@ -153,6 +163,8 @@ LARGEST: list[CallbackData] = [
     ShareAnswers(MAX_ROWID), QuoteNamed(MAX_ROWID),
     NotesHome(), NotesTopic(11, 999), NotesRounds(999), NotesRound(MAX_ROWID, 999), GoalAction("cancel"),
     NetworkChoice(MAX_ROWID, "c" * 16, True),
+    StepDownAsk(MAX_ROWID), StepDownConfirm(MAX_ROWID), StepDownCancel(), SuccessorUnknown(MAX_ROWID),
+    AccessAction("successor", MAX_ROWID),
 ]
 
 MALFORMED = [
@@ -187,6 +199,8 @@ MALFORMED = [
     "x:", "x:5", "x:5:", "x::checkin", "x:05:checkin", "x:five:checkin", f"x:{MAX_ROWID + 1}:checkin",
     "x:5:Checkin", "x:5:check_in", "x:5:/checkin", f"x:5:{'c' * 17}", "x:5:checkin:", "x:5:checkin:y",
     "x:5:checkin:r:1", "x:5:checkin\n", "x:5:chéckin",
+    # "I'm no longer responsible": a round, yes with a round, no, don't know with a hand-over
+    "t:", "t:y", "t:y:", "t:n:1", "t:u", "t:u:x", "t:01", "t:1:go", "t:Y:1", f"t:{MAX_ROWID + 1}", "n:successor",
 ]
 
 
@@ -248,6 +262,9 @@ def test_groups_have_one_prefix_and_every_shape_of_their_handler() -> None:
     assert Access.shapes() == (AccessAction, AccessCancel, AccessKinds, AccessSetKind)
     assert ScriptButton.shapes() == (ScriptShow, ScriptRollback, ScriptConfirm, ScriptCancel, DraftAction, ScriptShared,
                                      ScriptSharedConfirm)
+    assert Access.shapes() == (AccessAction, AccessCancel)
+    assert StepDown.shapes() == (StepDownAsk, StepDownConfirm, StepDownCancel, SuccessorUnknown)
+    assert ScriptButton.shapes() == (ScriptShow, ScriptRollback, ScriptConfirm, ScriptCancel, DraftAction)
     assert all(shape.PREFIX == kind.PREFIX and shape.PATTERN == kind.PATTERN
                for kind in KINDS for shape in kind.shapes())
 

@@ -97,6 +97,8 @@ def test_each_digest_names_the_intended_topics_and_no_others(played: Played) -> 
     march = played.result.rounds[2].digest_path.read_text(encoding="utf-8")
     assert "Kita Sonnenschein" in march and "Bildungsträger Perspektive gGmbH: hat 2 Check-ins in Folge verpasst" \
         in march
+    assert "Ansprechperson gewechselt: Suchtberatung Musterstadt" in march  # a contact change, counted as one
+    assert "Netzwerk verlassen" not in march and "Neu dabei" not in march
 
 
 def test_every_success_factor_has_a_level_once_each_module_was_asked(played: Played) -> None:
@@ -128,10 +130,22 @@ def test_transcripts_show_what_the_partners_answered(played: Played) -> None:
     assert "Sabine: [5]" in kita and "Sabine: [1]" in kita and "Sabine: [Weniger Aufwand, z. B. für Treffen]" in kita
     assert transcript("bildungstraeger-daniel").count("Daniel: [Jetzt starten]") == 1  # silent after January
     assert "Eine kurze Erinnerung" in transcript("bildungstraeger-daniel")
-    assert "--- 02.03.2027 ---" not in transcript("suchtberatung-jonas")  # Lena has taken over
-    assert "Lena: /start " in transcript("suchtberatung-lena") and "Lena: [Nein]" in transcript("suchtberatung-lena")
+    # At March's prompt Jonas is no longer responsible and names Lena; the coordinator invites her with one tap; she
+    # joins, reads her welcome pack, answers the onboarding and March's check-in.
+    jonas, lena = transcript("suchtberatung-jonas"), transcript("suchtberatung-lena")
+    assert "[Jetzt starten] [Später]\n            [Ich bin nicht mehr zuständig]" in jonas
+    assert "Jonas: [Ich bin nicht mehr zuständig]" in jonas and "Jonas: [Ja, ich bin nicht mehr zuständig]" in jonas
+    assert "Jonas: Lena Vogel, lena.vogel@suchtberatung-musterstadt.de" in jonas
+    assert "Bot: Frage 2\n            Was sollte Ihre Nachfolge wissen?" in jonas and "--- 06.04.2027 ---" not in jonas
+    assert "Lena: /start " in lena and "Lena: [Nein]" in lena
+    assert "Damit Sie gut an Jonas anknüpfen können" in lena and "🤝 Jonas hat Ihnen übergeben: „Offene Fälle" in lena
+    assert "🎯 Das Netzwerkziel: „Bis Ende 2027 finden 150 Alleinerziehende" in lena
+    first_question = lena.index("Wie klar ist Ihnen im Moment das gemeinsame Ziel")  # March's check-in, after it all
+    assert lena.index("📊 Das letzte Ergebnis") < lena.index("Willkommen im Netzwerk!") < first_question
     coordinator = transcript("koordination-clara")
     assert all(f"Clara: /invite {persona.organisation}" in coordinator for persona in PARTNERS)
+    assert "Bot: Jonas ist nicht mehr zuständig für Suchtberatung Musterstadt" in coordinator
+    assert "Clara: [Nachfolge einladen]" in coordinator and "Als Nachfolge genannt: „Lena Vogel" in coordinator
     assert "[picture: charts/1-2027-01.png]" in coordinator
     # After each digest the coordinator commits to one step; from the second month on says how the last one went.
     assert coordinator.count("Notiert. Nächsten Monat frage ich nach") == 4

@@ -204,7 +204,7 @@ def test_digest_in_english_has_everything_in_order() -> None:
                         " before 4")
     assert "No answer from: Suchtberatung Diakonie" in lines
     assert not any(line.startswith("Answered late") for line in lines)
-    assert "New contact person: Jugendamt Musterstadt" in lines
+    assert "Contact person changed: Jugendamt Musterstadt" in lines
     assert "Joined: Jobcenter Musterstadt" not in lines  # before the round's window
     todo = lines.index("To do now")
     assert lines[todo + 1:todo + 4] == [
@@ -280,7 +280,7 @@ def test_digest_anonymous_shows_answers_only_aggregated() -> None:
         assert name not in signals, name
     assert "Suchtberatung Diakonie: missed 2 check-ins in a row" in signals  # participation facts stay named
     assert "No answer from: Suchtberatung Diakonie" in text
-    assert "New contact person: Jugendamt Musterstadt" in text
+    assert "Contact person changed: Jugendamt Musterstadt" in text
     assert "3 partners gave a low answer on “Visible benefit for each partner”" in signals
     assert "1 partner rated “Visible benefit for each partner” much lower than before" in signals  # counted, unnamed
     assert "fell from" not in signals

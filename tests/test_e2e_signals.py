@@ -103,7 +103,7 @@ async def test_a_named_network_sees_aligned_goals_a_collapse_a_contact_change_an
     march = await _digest(harness)
     assert "gefallen: Handwerkskammer Nordstadt von 5 auf 2" in march
     assert "niedrig: Handwerkskammer Nordstadt 2" in march
-    assert "Neue Ansprechperson: Berufskolleg Nordstadt" in march
+    assert "Ansprechperson gewechselt: Berufskolleg Nordstadt" in march
     assert "Neu dabei" not in march  # a new contact person of a partner is no new partner
     assert "Keine Antwort von: Berufskolleg Nordstadt, Jugendmigrationsdienst Nordstadt" in march
 

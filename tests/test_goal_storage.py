@@ -35,16 +35,16 @@ def test_the_goal_is_stored_folded_to_one_line_and_checked(db: Database) -> None
 
 def test_the_next_typed_line_is_the_goal_until_typed_cancelled_or_a_coaching_dialog_begins(db: Database) -> None:
     clara = coordinator(db)
-    assert waiting_for(db, 77, lambda draft: False).purpose == "note"
+    assert waiting_for(db, 77, lambda draft: False, NOW).purpose == "note"
     ask_goal(db, clara.id, NOW)
-    assert waiting_for(db, 77, lambda draft: False).purpose == "goal"
+    assert waiting_for(db, 77, lambda draft: False, NOW).purpose == "goal"
     save_network_goal(db, clara.network_id, "Ein Ziel", NOW, clara)
-    assert waiting_for(db, 77, lambda draft: False).purpose == "note"
+    assert waiting_for(db, 77, lambda draft: False, NOW).purpose == "note"
     ask_goal(db, clara.id, NOW)
     assert stop_asking_goal(db, clara.id) and not stop_asking_goal(db, clara.id)
-    assert waiting_for(db, 77, lambda draft: False).purpose == "note"
+    assert waiting_for(db, 77, lambda draft: False, NOW).purpose == "note"
     ask_goal(db, clara.id, NOW)
     start_session(db, clara.id, clara.network_id, None, "coaching", 1, (), "{}", NOW + timedelta(minutes=1))
-    assert waiting_for(db, 77, lambda draft: False).purpose == "coaching"
+    assert waiting_for(db, 77, lambda draft: False, NOW).purpose == "coaching"
     ask_goal(db, clara.id, NOW + timedelta(minutes=2))  # asked again after the dialog began: the goal first
-    assert waiting_for(db, 77, lambda draft: False).purpose == "goal"
+    assert waiting_for(db, 77, lambda draft: False, NOW).purpose == "goal"

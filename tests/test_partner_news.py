@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from bot.core.partner_news import (
     MAX_BUTTON,
+    Departure,
     ExitState,
     Telling,
     Who,
@@ -82,7 +83,7 @@ EXIT: list[tuple[str, Value]] = [("exit_reason", "job_change"), ("handover_settl
 
 def test_leaving_with_the_exit_answers_names_the_reason_and_the_successor(exit_script: Script,
                                                                            catalogs: Catalogs) -> None:
-    text = left_text(WHO, exit_script, EXIT, "finished", "named", False, "de", catalogs.gettext("de"))
+    text = left_text(WHO, exit_script, EXIT, "finished", "named", "left", "de", catalogs.gettext("de"))
     assert text == (
         "Jobcenter Musterstadt (Anna) hat „Netz Süd“ verlassen.\n\nDie Antworten auf die Fragen zum Abschied:\n\n"
         "Was ist der wichtigste Grund, dass Ihre Mitarbeit im Netzwerk endet?\n→ Neue Stelle oder Aufgabe\n\n"
@@ -93,19 +94,21 @@ def test_leaving_with_the_exit_answers_names_the_reason_and_the_successor(exit_s
         "Was sollte das Netzwerk besser machen? (optional)\n→ übersprungen")
 
 
-@pytest.mark.parametrize(("exit_state", "telling", "replaced", "present", "absent"), [
-    ("unfinished", "named", False, ["has left", "were not finished", "What was answered:", "New job or role"],
+@pytest.mark.parametrize(("exit_state", "telling", "departure", "present", "absent"), [
+    ("unfinished", "named", "left", ["has left", "were not finished", "What was answered:", "New job or role"],
      ["The answers to the questions on leaving"]),
-    ("unfinished", "anonymous", False, ["has left", "were not finished"], ["New job or role", "Bea Berg"]),
-    ("finished", "anonymous", False, ["has left", "stay anonymous"], ["New job or role", "Bea Berg"]),
-    ("none", "named", False, ["has left"], ["questions on leaving", "New job"]),
-    ("finished", "named", True, ["Anna is no longer the contact person of Jobcenter Musterstadt", "Bea Berg"],
+    ("unfinished", "anonymous", "left", ["has left", "were not finished"], ["New job or role", "Bea Berg"]),
+    ("finished", "anonymous", "left", ["has left", "stay anonymous"], ["New job or role", "Bea Berg"]),
+    ("none", "named", "left", ["has left"], ["questions on leaving", "New job"]),
+    ("finished", "named", "replaced", ["Anna is no longer the contact person of Jobcenter Musterstadt", "Bea Berg"],
      ["has left"]),
+    ("finished", "named", "stepped_down", ["Anna is no longer responsible for Jobcenter Musterstadt", "stays in the",
+                                           "Bea Berg"], ["has left", "has taken over"]),
 ])
 def test_how_a_partner_left_is_said(exit_script: Script, catalogs: Catalogs, exit_state: ExitState, telling: Telling,
-                                    replaced: bool, present: list[str], absent: list[str]) -> None:
+                                    departure: Departure, present: list[str], absent: list[str]) -> None:
     text = left_text(WHO, exit_script, EXIT[:3] if exit_state == "unfinished" else EXIT, exit_state, telling,
-                     replaced, "en", catalogs.gettext("en"))
+                     departure, "en", catalogs.gettext("en"))
     assert all(part in text for part in present), text
     assert not any(part in text for part in absent), text
 

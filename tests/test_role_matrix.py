@@ -47,12 +47,14 @@ ROLES = (PA, CA, AD, ST, PB, CB)  # the order of the columns in the tables below
 FA = "former contact A"  # A's partner organisation's contact before PA: replaced when PA joins; no column of its own
 XB = "former partner B"  # a partner of B who left and answered the exit check-in (its share button); no column
 DU = "partner of A and B"  # joins both late, for a real network choice button (a member of several); no column
+SA = "stepped-down contact A"  # no longer responsible in February, did not say who takes over; no column
 USER = {CA: 7310001, PA: 7310002, CB: 7320001, PB: 7320002, AD: ADMIN_ID, ST: 7330001, FA: 7310003, XB: 7320003,
-        DU: 7340001}
+        DU: 7340001, SA: 7310004}
 FIRST_NAME = {CA: "Claribel", PA: "Annegret", CB: "Brunhilde", PB: "Bertolde", AD: "Adalberta", ST: "Stanislaus",
-              FA: "Friedegunde", XB: "Xaveria", DU: "Dorothea"}
-HOME = {PA: "A", CA: "A", PB: "B", CB: "B", FA: "A", XB: "B"}
+              FA: "Friedegunde", XB: "Xaveria", DU: "Dorothea", SA: "Siegfriede"}
+HOME = {PA: "A", CA: "A", PB: "B", CB: "B", FA: "A", XB: "B", SA: "A"}
 LEAVER_B = "Tafel Betastadt"  # XB's organisation
+STEPPER_A = "Tafel Alphastadt"  # SA's organisation
 DUAL = {"A": "Frauenberatung Alphastadt", "B": "Frauenberatung Betastadt"}  # DU's organisation in each network
 PARTNER = {"A": PA, "B": PB}
 NETWORK = {"A": "Netzwerk Alphastadt", "B": "Netzwerk Betastadt"}
@@ -95,6 +97,8 @@ SOLE = "refused: the only coordinator hands over first"  # as with /leave
 NO_MEMBERSHIP = "refused: no membership to leave"
 NOTHING_STORED = "refused: nothing is stored about them"
 NOT_REPLACED = "refused: only a replaced contact is offered the exit check-in"
+NOT_IN_ROUND = "refused: not a contact person taking part in that round"
+NOT_ASKED_WHO = "refused: only the one who stepped down is asked who takes over"
 EVERY = {role: USED for role in ROLES}
 OWN_MEMBERS = {PA: M, CA: S, PB: S, CB: S}
 BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
@@ -106,6 +110,11 @@ BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
     "edit":              ("e", {PA: M, PB: NOT_THEIRS}),
     "round go":          ("p", {PA: M, PB: NOT_THEIRS}),
     "round later":       ("p", {PA: M, PB: NOT_THEIRS}),
+    # "I'm no longer responsible" under A's April prompt, its yes (ends PA's membership: run_deferred) and no
+    "step down":         ("t", {PA: M, AD: NOT_IN_ROUND, ST: NOT_IN_ROUND, PB: NOT_IN_ROUND}),
+    "step down confirm": ("t", {PA: M, AD: NOT_IN_ROUND, ST: NOT_IN_ROUND, PB: NOT_IN_ROUND}),
+    "step down cancel":  ("t", {PA: M, AD: S, ST: S, PB: S}),  # names no one: "nothing changes"
+    "successor unknown": ("t", {role: NOT_ASKED_WHO for role in (PA, AD, ST, PB)}),  # SA's (check_owners)
     "pause":             ("z", {PA: M, PB: S}),
     "settings field":    ("s", {CA: M, CB: S}),
     "settings value":    ("s", {CA: M, CB: S}),
@@ -138,6 +147,7 @@ BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
     "access kinds":      ("n", {CA: M, CB: S}),  # B's own organisations
     "access kind":       ("n", {CA: M, CB: NOT_THEIRS}),
     "access set kind":   ("n", {CA: M, CB: NOT_THEIRS}),
+    "access successor":  ("n", {CA: M, CB: NOT_THEIRS}),  # under the news that SA stepped down
     "share":             ("g", {role: NOT_THEIRS for role in (PA, AD, ST, PB)}),  # XB's (check_owners)
     "quote":             ("q", {PA: NOT_THEIRS, PB: M}),  # B is anonymous: its partner's free text
     "notes":             ("w", {CA: M, CB: S}),  # B's own words (none here: "no longer valid"), never A's
@@ -153,6 +163,7 @@ ACTION = {"rights stay": "stay", "rights keep": "keep", "rights agree": "agree",
           "rights leave": "leave", "rights delete": "delete", "rights exit": "exit",
           "access revoke": "revoke", "access remove": "remove", "access confirm": "removeok",
           "access cancel": "removeno", "access kinds": "kinds", "access kind": "kind", "access set kind": "setkind",
+          "access successor": "successor",
           "script download": "download", "script versions": "versions", "script rollback": "rollback",
           "script confirm": "confirm", "script cancel": "cancel", "script shared": "shared",
           "script shared ok": "sharedok",
@@ -351,6 +362,19 @@ async def arrival(world: World, role: str, test: Callable[[SentMessage], bool]) 
     return chat.arrivals[index]
 
 
+async def sent(world: World, role: str, test: Callable[[SentMessage], bool]) -> SentMessage:
+    """A message in the role's chat that passes the test, whenever it came (what counts as seen is left as it is)."""
+    chat = world.api.chats[USER[role]]
+
+    def found() -> SentMessage | None:
+        return next((message for message in chat.arrivals if test(message)), None)
+
+    await world.api.wait_until(lambda: found() is not None, timeout=20, message=f"a message for {role}")
+    message = found()
+    assert message is not None
+    return message
+
+
 def with_data(start: str) -> Callable[[SentMessage], bool]:
     """A message test: it has a button whose data starts so."""
     return lambda message: any(data.startswith(start) for data in data_of(message))
@@ -389,6 +413,7 @@ async def build(world: World, rounds: str) -> None:
     world.api.add_user(USER[ST], FIRST_NAME[ST], language_code="de")
     if rounds == "full":
         await leaver_answers(world)
+        await join(world, SA, h.invite(world.networks["A"], STEPPER_A))
         await play_rounds(world)
     elif rounds == "open":
         await half_answered_round(world)
@@ -447,7 +472,14 @@ async def play_rounds(world: World) -> None:
     [thanks] = await h.tap(pb, anything, _("Skip"))
     world.keep("quote", thanks, pick(thanks, lambda d: d.startswith("q:")))  # B's round is anonymous
     assert missing.text and statement.text
+    sa = USER[SA]  # no longer responsible, and does not say who takes over (the coordinator hears after a day)
+    prompt = await arrival(world, SA, with_data("p:"))
+    [sure] = await h.tap(sa, prompt, _("I'm no longer responsible"))
+    [asked] = await h.tap(sa, sure, _("Yes, I'm no longer responsible"))
+    world.keep("successor unknown", asked, pick(asked, lambda d: d.startswith("t:u:")))
     h.clock.now = FEB_CLOSES
+    news = await sent(world, CA, with_data("n:successor:"))
+    world.keep("access successor", news, pick(news, lambda d: d.startswith("n:successor:")))
     await commit_to_step(world, await arrival(world, CA, with_data("k:go")))
 
     h.clock.now = MAR_OPENS
@@ -470,6 +502,10 @@ async def play_rounds(world: World) -> None:
     prompt = await arrival(world, PA, with_data("p:"))
     world.keep("round go", prompt, pick(prompt, lambda d: d.endswith(":go")))
     world.keep("round later", prompt, pick(prompt, lambda d: d.endswith(":later")))
+    world.keep("step down", prompt, pick(prompt, lambda d: d.startswith("t:")))
+    [sure] = await h.tap(pa, prompt, _("I'm no longer responsible"))  # asked, not answered: the yes runs last
+    world.keep("step down confirm", sure, pick(sure, lambda d: d.startswith("t:y:")))
+    world.keep("step down cancel", sure, "t:n")
     await arrival(world, PB, with_data("p:"))
     for user, role, low in ((pa, PA, "2"), (pb, PB, "5")):
         _intro, goals = await h.send(user, "/checkin", 2)
@@ -699,7 +735,7 @@ def forbidden(role: str) -> list[str]:
 
     def personal(net: str) -> list[str]:
         people = [FIRST_NAME[r] for r in HOME if HOME[r] == net] + [ORGANISATION[PARTNER[net]]] + (
-            [LEAVER_B] if net == "B" else [])
+            [LEAVER_B] if net == "B" else [STEPPER_A])
         return people + list(INVITED[net]) + list(TYPED[net]) + ([STEP_A, WITH_A, QUESTION_A] if net == "A" else [])
 
     if role in HOME:
@@ -966,6 +1002,10 @@ async def check_owners(world: World) -> None:
     assert outcome.answer is not None and outcome.answer.text == _("Done: this answer may be quoted with your "
                                                                    "organisation's name.")
     assert count(db, "SELECT COUNT(*) FROM answers WHERE quote_named = 1") == 1
+    outcome = await owned(world, SA, "successor unknown")  # a day late: no second news, the exit check-in starts
+    assert _("Thank you! The network coordination knows now and will find out who takes over.") in outcome.joined()
+    assert any(d.startswith("a:") for d in outcome.data())
+    assert count(db, "SELECT COUNT(*) FROM handovers WHERE answered_at IS NOT NULL AND successor IS NULL") == 1
     await world.api.wait_until(lambda: count(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')")
                                == 0, timeout=30, message="an empty outbox")
 
@@ -986,6 +1026,13 @@ async def check_owners(world: World) -> None:
                  pa.id) == 1
     await owned(world, PA, "pause")
     assert count(db, "SELECT COUNT(*) FROM pauses WHERE membership_id = ?", pa.id) == 1
+    outcome = await owned(world, PA, "step down")
+    assert world.data["step down confirm"] in outcome.data()
+    assert prefix(_, "Are you sure? Then you are no longer the contact person of {organisation} in \"{network}\": you "
+                     "get no more check-ins, and your answers so far stay in the network's results. Next I ask who "
+                     "takes over, so that the coordination can invite them.") in outcome.joined()
+    outcome = await owned(world, PA, "step down cancel")
+    assert outcome.edited and outcome.edited.text == _("Good, nothing changes: you stay the contact person.")
     for kind in ("rights stay", "rights keep"):
         outcome = await owned(world, PA, kind)
         assert outcome.edited and outcome.edited.text == _("Nothing was changed.")
@@ -1053,6 +1100,9 @@ async def check_owners(world: World) -> None:
     await owned(world, CA, "access set kind")
     assert db.execute("SELECT kind FROM organisations WHERE name = ?", [ORGANISATION[PA]]).fetchone()[0] == \
         "youth_office"
+    outcome = await owned(world, CA, "access successor")  # the invite link for SA's organisation
+    assert prefix(_, "Invite link for {organisation} (works once, valid until {date}):\n{link}\n\nSend it to the "
+                     "contact person of that organisation.") + STEPPER_A in outcome.joined()
     outcome = await owned(world, CA, "goal export")
     [document] = [m for m in outcome.messages if m.kind == "document"]
     assert _("Goal workshop · {network}").format(network=NETWORK["A"]) in document_text(document)
@@ -1075,6 +1125,11 @@ async def run_deferred(world: World) -> None:
     for role, kind in DEFERRED:
         await button_case(world, kind, role)
     pa = world.members[PA]
+    outcome = await owned(world, PA, "step down confirm")
+    assert db.execute("SELECT left_reason FROM memberships WHERE id = ?", [pa.id]).fetchone()[0] == "not_responsible"
+    assert any(d.startswith("t:u:") for d in outcome.data())  # who takes over?
+    await join(world, PA, invite(world, world.networks["A"], ORGANISATION[PA]))  # and back, as their own successor
+    pa = world.members[PA]
     await owned(world, PA, "rights leave")
     assert db.execute("SELECT left_reason FROM memberships WHERE id = ?", [pa.id]).fetchone()[0] == "left"
     await join(world, PA, invite(world, world.networks["A"], ORGANISATION[PA]))
@@ -1094,7 +1149,7 @@ async def run_deferred(world: World) -> None:
 def assert_log_clean(world: World) -> None:
     """No log record of the whole test names a person, an organisation, a typed text or the bot token."""
     words = [*FIRST_NAME.values(), *ORGANISATION.values(), *INVITED["A"], *INVITED["B"], *TYPED["A"], *TYPED["B"],
-             *DUAL.values(), STEP_A, WITH_A, NEW_ORGANISATION, world.api.token]
+             *DUAL.values(), STEP_A, WITH_A, NEW_ORGANISATION, STEPPER_A, world.api.token]
     ids = re.compile(r"(?<!\d)(" + "|".join(str(user) for user in USER.values()) + r")(?!\d)")
     for record in world.caplog.records:
         message = record.getMessage()

@@ -123,7 +123,7 @@ def test_conditions_on_context(context: CheckinContext, second: str) -> None:
 
 
 @pytest.mark.parametrize(("condition", "message"), [
-    ("{context: weather, eq: 1}", "context is one of round, month, role, answered_last_round"),
+    ("{context: weather, eq: 1}", "context is one of round, month, role, answered_last_round, successor_asked"),
     ("{context: month, eq: 13}", "'month' is compared with whole numbers from 1 to 12"),
     ("{context: round, in: [0, 2]}", "'round' is compared with whole numbers from 1"),
     ("{context: role, eq: bakery}", "role is one of jobcenter"),

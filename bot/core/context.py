@@ -8,7 +8,7 @@ from dataclasses import dataclass
 # The kinds of partner organisation a script may branch on (`{context: role, eq: jobcenter}`).
 ORGANISATION_KINDS: tuple[str, ...] = (
     "jobcenter", "youth_office", "counselling", "care", "employer", "welfare", "health", "education", "other")
-CONTEXT_KEYS: tuple[str, ...] = ("round", "month", "role", "answered_last_round")
+CONTEXT_KEYS: tuple[str, ...] = ("round", "month", "role", "answered_last_round", "successor_asked")
 # Words in an organisation's name that tell its kind (German and English), checked in this order.
 _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("jobcenter", ("jobcenter", "arbeitsagentur", "agentur für arbeit", "job centre", "job center")),
@@ -34,12 +34,14 @@ class CheckinContext:
     answered_last_round: bool = False
     partners: tuple[tuple[str, str], ...] = ()
     topics: tuple[tuple[str, str], ...] = ()
+    successor_asked: bool = False  # an exit check-in after "I'm no longer responsible", which asked who takes over
 
     def value(self, key: str) -> int | bool | str:
-        """The value a context condition compares (`round`, `month`, `role`, `answered_last_round`)."""
+        """The value a context condition compares (`round`, `month`, `role`, `answered_last_round`,
+        `successor_asked`)."""
         values: dict[str, int | bool | str] = {
             "round": self.round_number, "month": self.month, "role": self.role,
-            "answered_last_round": self.answered_last_round}
+            "answered_last_round": self.answered_last_round, "successor_asked": self.successor_asked}
         return values[key]
 
     def partner_ids(self) -> set[str]:

@@ -29,8 +29,8 @@ OUTLETS: tuple[Outlet, ...] = ("digest", "alert", "feedback", "chart", "map", "p
 MIN_ANSWERING = 3  # organisations that must have answered before anything derived from anonymous answers is shown
 PARTNER_OUTLETS: frozenset[Outlet] = frozenset({"feedback"})  # read by the partners, never by name
 # Participation and membership facts: always shown by organisation, whatever the privacy choice.
-MEMBERSHIP_CODES = frozenset({"missed", "later_answers", "contact_changed", "unreachable", "left", "joined",
-                              "new_contacts"})
+MEMBERSHIP_CODES = frozenset({"missed", "later_answers", "contact_changed", "stepped_down", "unreachable", "left",
+                              "joined", "new_contacts"})
 
 
 def disclosure(privacy: Privacy, answering: int, outlet: Outlet) -> Shown:

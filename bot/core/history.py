@@ -20,7 +20,9 @@ Severity = Literal["info", "warning", "urgent"]
 SEVERITIES: tuple[Severity, ...] = ("urgent", "warning", "info")  # most severe first
 Function = Literal["selektion", "allokation", "regulation", "evaluation"]
 ParticipationStatus = Literal["pending", "done", "late", "missed", "excused"]
-EventKind = Literal["joined", "replaced", "left", "unreachable"]
+# "replaced": a new contact person took over (through an invite for the organisation, or after the old one stepped
+# down); "stepped_down": the contact person said they are no longer responsible and no successor has joined yet
+EventKind = Literal["joined", "replaced", "stepped_down", "left", "unreachable"]
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ class Participation:
 
 @dataclass(frozen=True)
 class MembershipEvent:
-    """A fact about an organisation's contact person: joined, replaced (by a new one), left, unreachable."""
+    """A fact about an organisation's contact person: joined, replaced (by a new one), stepped down (no longer
+    responsible, the successor not joined yet), left, unreachable."""
 
     organisation_id: int
     kind: EventKind
@@ -228,7 +231,7 @@ class Evidence:
 
     Codes: low_answer(step, value), drop(step, before, after), dont_know(step, rounds), vague_goal(text, why),
     divergent_goals(), concern_answer(step, value), falling_trend(factor, levels), missed(rounds), later_answers(days),
-    contact_changed(), unreachable(), left(), new_contacts(count), share(affected, total).
+    contact_changed(), stepped_down(), unreachable(), left(), new_contacts(count), share(affected, total).
     """
 
     code: str

@@ -10,8 +10,8 @@ from typing import Literal
 
 from bot.core.history import History, MembershipEvent, ParticipationStatus, RoundFacts
 
-Change = Literal["new_partner", "contact_changed", "left", "unreachable"]
-CHANGES: tuple[Change, ...] = ("new_partner", "contact_changed", "unreachable", "left")
+Change = Literal["new_partner", "contact_changed", "stepped_down", "left", "unreachable"]
+CHANGES: tuple[Change, ...] = ("new_partner", "contact_changed", "stepped_down", "unreachable", "left")
 
 
 def missed_in_row(statuses: Iterable[ParticipationStatus | None]) -> int:
@@ -67,7 +67,9 @@ def event_round(history: History, at: datetime) -> int | None:
 def membership_changes(history: History, round_id: int) -> dict[int, list[Change]]:
     """What happened with each organisation's contact person in the round's window, in CHANGES order: a new
     partner (the organisation's first contact person joined), a contact change (a new contact person took over from
-    an earlier one: the old one's "replaced" and the new one's "joined" are one change), left, unreachable."""
+    an earlier one: the old one's "replaced" and the new one's "joined" are one change, also when the old one stepped
+    down first and the successor joined later), a contact person who stepped down and whose successor has not joined
+    yet ("stepped_down"), left, unreachable."""
     since, until = round_window(history, round_id)
     first_join: dict[int, datetime] = {}
     for event in history.events:
@@ -90,6 +92,8 @@ def _change(event: MembershipEvent, first_join: dict[int, datetime]) -> Change |
         return "new_partner" if first_join.get(event.organisation_id) == event.at else "contact_changed"
     if event.kind == "replaced":
         return "contact_changed"
+    if event.kind == "stepped_down":
+        return "stepped_down"
     return "left" if event.kind == "left" else "unreachable"
 
 

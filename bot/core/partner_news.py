@@ -24,6 +24,9 @@ ELLIPSIS = "…"
 Telling = Literal["named", "anonymous", "shared"]
 # How a partner left: its check-in was finished, left unfinished, or there was none to answer.
 ExitState = Literal["finished", "unfinished", "none"]
+# Why a contact person's part ended: the organisation left, a new contact person replaced them (an invite for the
+# organisation), or they said they are no longer responsible (the organisation stays; a successor is to follow).
+Departure = Literal["left", "replaced", "stepped_down"]
 
 
 @dataclass(frozen=True)
@@ -75,17 +78,21 @@ def joined_text(who: Who, script: Script, answers: Iterable[tuple[str, Value]], 
 
 
 def left_text(who: Who, script: Script | None, answers: Iterable[tuple[str, Value]], exit_state: ExitState,
-              telling: Telling, replaced: bool, lang: str, _: Gettext) -> str:
-    """The news that a partner's contact person left (`replaced`: a new contact person took over), with the exit
-    check-in's answers where the coordinator may know whose they are, and whether it was finished."""
+              telling: Telling, departure: Departure, lang: str, _: Gettext) -> str:
+    """The news that a partner's contact person left (the organisation left, or its contact person was replaced or
+    stepped down), with the exit check-in's answers where the coordinator may know whose they are, and whether it was
+    finished."""
     names = {"organisation": who.organisation, "name": who.first_name, "network": who.network}
     lines = list(answers)
     if telling == "shared":
         head = _("{organisation} ({name}) gives you by name its answers from leaving \"{network}\":").format(**names)
         return "\n\n".join([head, *(answer_lines(script, lines, lang, _) if script is not None else [])])
-    if replaced:
+    if departure == "replaced":
         parts = [_("{name} is no longer the contact person of {organisation} in \"{network}\": a new contact person "
                    "has taken over.").format(**names)]
+    elif departure == "stepped_down":
+        parts = [_("{name} is no longer responsible for {organisation} in \"{network}\"; {organisation} stays in "
+                   "the network.").format(**names)]
     else:
         parts = [_("{organisation} ({name}) has left \"{network}\".").format(**names)]
     if exit_state == "unfinished":
@@ -102,6 +109,25 @@ def left_text(who: Who, script: Script | None, answers: Iterable[tuple[str, Valu
         parts.append(_("The answers to the questions on leaving:") if exit_state == "finished"
                      else _("What was answered:"))
     return "\n\n".join([*parts, *shown])
+
+
+def stepped_down_text(who: Who, successor: str | None, answered: bool, _: Gettext) -> str:
+    """The news that a partner's contact person is no longer responsible, with whom they named to take over (as they
+    typed it), or that they did not know (`answered`) or did not say; the button below it invites the successor."""
+    names = {"organisation": who.organisation, "name": who.first_name, "network": who.network}
+    head = _("{name} is no longer responsible for {organisation} in \"{network}\".").format(**names)
+    if successor:
+        said = _("Who takes over, as {name} wrote it: {successor}").format(name=who.first_name,
+                                                                          successor=quoted(successor, _))
+    elif answered:
+        said = _("{name} does not know who takes over. Please ask {organisation} who the new contact person "
+                 "is.").format(**names)
+    else:
+        said = _("{name} did not say who takes over. Please ask {organisation} who the new contact person "
+                 "is.").format(**names)
+    return "\n\n".join([head, said, _("The button below makes a one-time invite link for {organisation}'s new "
+                                       "contact person. When they join, they get a welcome pack with the network's "
+                                       "goal, the recent steps and what {name} handed over.").format(**names)])
 
 
 def fitted(template: str, text: str, limit: int = MAX_BUTTON) -> str:

@@ -6,7 +6,7 @@ module asks is answered; the script (and so the step's kind and options) comes f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.core.engine import DONE, PAGE_PREFIX, PARTNER_PREFIX
 from bot.core.script.model import Script
@@ -17,7 +17,7 @@ from bot.telegram.callbacks import Answer
 from localapi.server import LocalBotApi, SentMessage
 
 WAIT = 10.0  # seconds for one reply of the bot: generous; a reply takes milliseconds
-MAX_MESSAGES_BEFORE_STEP = 4  # e.g. welcome, intro, then the first question
+MAX_MESSAGES_BEFORE_STEP = 6  # e.g. welcome, a successor's welcome pack (two), intro, then the first question
 
 ScriptOf = Callable[[int], Script]  # check-in id → the script (and version) it runs
 
@@ -100,11 +100,16 @@ class People:
             arrived += self._noted(await self.api.wait_for_messages(person.user_id, 1, WAIT))
         return arrived[-1]
 
-    async def join(self, person: Persona, token: str, onboarding: bool) -> None:
-        """Open the invite link, agree, choose German; then answer the onboarding check-in if there is one."""
+    async def join(self, person: Persona, token: str, onboarding: bool,
+                   agreed: Callable[[], Awaitable[object]] | None = None) -> None:
+        """Open the invite link, agree, choose German; then answer the onboarding check-in if there is one.
+        `agreed`: what to wait for between agreeing and choosing the language (the bot's tick taking a newcomer into
+        the open round, so that its check-in follows the onboarding at once)."""
         self.api.add_user(person.user_id, person.first_name, language_code="de", last_name=person.last_name)
         [consent] = await self.say(person, f"/start {token}")
         [language] = await self.press(person, consent, callbacks.Consent(True, token).pack())
+        if agreed is not None:
+            await agreed()
         welcome = await self.press(person, language, callbacks.Language("de", welcome=True).pack())
         if onboarding:
             await self.checkin(person, 0, await self.until_step(person, welcome))

@@ -3,7 +3,8 @@
 A persona answers a step by its id and kind (whatever the rotation module of the round asks), with button values
 (option ids, 1-5, yes/no, skip) or a typed text. The behaviours are built to cause exactly these risk signals:
 vague goals (AWO), unclear benefit from round 3 (Kita Sonnenschein), fluctuation in round 3
-(Suchtberatung: a new contact person), fading engagement from round 3 (Bildungsträger: silent after round 1).
+(Suchtberatung: Jonas is no longer responsible, names Lena, who joins with a welcome pack), fading engagement from
+round 3 (Bildungsträger: silent after round 1).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from bot.core.engine import CONTINUE, NO, SKIP
 from bot.core.script.model import Step
 
 NETWORK_NAME = "Netzwerk Alleinerziehende Musterstadt"
+# The network's goal in one sentence, as the coordinator sets it under /goals (the successor's welcome pack shows it).
+NETWORK_GOAL = ("Bis Ende 2027 finden 150 Alleinerziehende in Musterstadt Arbeit oder Ausbildung, mit "
+                "Kinderbetreuung und Beratung aus einer Hand.")
 VAGUE_GOAL = "Irgendwie besser zusammenarbeiten, mal schauen."
 NORMAL_CHOICES: Mapping[str, tuple[str, ...]] = {
     # monthly check-in: answers that are no sign of any risk
@@ -58,7 +62,9 @@ class Persona:
     worked_with: tuple[str, ...] = ()  # keys of partner organisations ticked on the partners step
     rounds: tuple[int, ...] | None = None  # the rounds answered (None: every round from `joins_before`)
     after_reminder: tuple[int, ...] = ()  # rounds answered only after the first reminder
-    joins_before: int = 1  # a successor joins before this round (and replaces the contact of the organisation)
+    joins_before: int = 1  # a successor joins in this round (after the contact person stepped down) or before it
+    steps_down_in: int | None = None  # the round whose prompt this contact person answers "I'm no longer responsible"
+    successor_line: str = ""  # what they type when asked who takes over
 
     @property
     def name(self) -> str:
@@ -110,7 +116,8 @@ PARTNERS: tuple[Persona, ...] = (
                     "ideas_inside": (5,)},
             choices={"agreements_kept": ("all",), "time_for_network": ("more", "up_to_4h"),
                      "leadership_involved": ("decides",), "expectations": ("quick_contacts", "less_duplication",
-                                                                           "joint_projects")},
+                                                                           "joint_projects"),
+                     "contribution": ("expertise", "cases", "joint_tasks")},
             texts={"2:anything_else": "Die Fallkonferenz im Januar hat zwei Müttern schnell einen Kitaplatz gebracht."},
             worked_with=("arbeitgeberservice", "kita", "schuldnerberatung", "bildungstraeger", "jugendamt")),
     Persona("jugendamt", "Markus", "Hoffmann", 102, "Jugendamt Musterstadt", about="answers as usual",
@@ -123,16 +130,22 @@ PARTNERS: tuple[Persona, ...] = (
             levels={"benefit": (4, 5, 4, 4)}, choices={"other_networks": ("partly",)},
             worked_with=("jobcenter", "suchtberatung")),
     Persona("suchtberatung", "Jonas", "Richter", 104, "Suchtberatung Musterstadt", "contact_change",
-            "contact change: Jonas hands over to Lena before round 3 (a new invite from the coordinator)",
+            "contact change: at round 3's prompt Jonas taps \"Ich bin nicht mehr zuständig\", names Lena and leaves a "
+            "hand-over note",
             "Alleinerziehende mit Suchtproblemen schneller in Beratung vermitteln, mindestens zehn Fälle pro Jahr, "
             "damit Arbeit wieder möglich wird.",
-            rounds=(1, 2), worked_with=("schuldnerberatung", "jugendamt")),
+            rounds=(1, 2), worked_with=("schuldnerberatung", "jugendamt"), steps_down_in=3,
+            successor_line="Lena Vogel, lena.vogel@suchtberatung-musterstadt.de, Tel. 0421 555 0142",
+            texts={"handover_notes": "Offene Fälle liegen in der Teamablage unter \"Netzwerk\". Die Fallkonferenz mit "
+                                     "Schuldnerberatung und Jugendamt ist jeden zweiten Dienstag; Petra Schneider "
+                                     "kennt alle laufenden Absprachen."}),
     Persona("kita", "Sabine", "Krüger", 105, "Kita Sonnenschein", "fading_benefit",
             "fading benefit: the network helps less and less (benefit 5, 4, 2, 1)",
             "Für Kinder von Alleinerziehenden bis Ende 2027 zwanzig Kitaplätze mit langen Öffnungszeiten sichern, "
             "damit Arbeit und Ausbildung klappen.",
             levels={"benefit": (5, 4, 2, 1)},
-            choices={"time_for_network": ("unsure", "up_to_2h"), "benefit_why": ("less_effort", "client_results")},
+            choices={"time_for_network": ("unsure", "up_to_2h"), "benefit_why": ("less_effort", "client_results"),
+                     "contribution": ("cases", "rooms_means")},
             worked_with=("jobcenter", "jugendamt")),
     Persona("caritas", "Thomas", "Weber", 106, "Caritas Familienberatung", about="answers as usual",
             goal="Alleinerziehende beraten und begleiten, bis Ende 2027 sollen 50 Familien über Kinderbetreuung, "
@@ -154,7 +167,8 @@ PARTNERS: tuple[Persona, ...] = (
             about="answers as usual",
             goal="Bis Ende 2027 vermitteln wir 30 Alleinerziehende in Arbeit oder Ausbildung bei Arbeitgebern mit "
                  "familienfreundlichen Arbeitszeiten.",
-            levels={"goals_clear": (5,)}, choices={"other_networks": ("none_known",)},
+            levels={"goals_clear": (5,)}, choices={"other_networks": ("none_known",), "contribution": ("contacts",
+                                                                                                      "joint_tasks")},
             worked_with=("jobcenter", "bildungstraeger")),
     Persona("frauenberatung", "Julia", "Neumann", 110, "Frauenberatung Musterstadt",
             about="answers as usual; in round 2 only after the first reminder",
@@ -165,7 +179,8 @@ PARTNERS: tuple[Persona, ...] = (
 
 SUCCESSORS: tuple[Persona, ...] = (
     Persona("suchtberatung", "Lena", "Vogel", 111, "Suchtberatung Musterstadt", "contact_change",
-            "the new contact person of the Suchtberatung from round 3 (Jonas moved to another team)",
+            "the new contact person of the Suchtberatung from round 3: invited with the coordinator's button, she gets "
+            "a welcome pack (goal, steps, partners, last result, Jonas's note) before her first questions",
             "Bis Ende 2027 wollen wir Alleinerziehende mit Suchtproblemen in Beratung und danach in Arbeit oder "
             "Ausbildung begleiten.",
             levels={"goals_clear": (3, 3, 3, 4)}, joins_before=3,

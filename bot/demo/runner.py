@@ -19,11 +19,21 @@ from bot.core.risk.rules import find_signals
 from bot.core.script.model import Script
 from bot.demo.chat import WAIT, People, buttons
 from bot.demo.clock import DemoClock, DemoError, settle
-from bot.demo.personas import COORDINATOR, NETWORK_NAME, PARTNERS, SUCCESSORS, Persona, everyone, organisations
+from bot.demo.personas import (
+    COORDINATOR,
+    NETWORK_GOAL,
+    NETWORK_NAME,
+    PARTNERS,
+    SUCCESSORS,
+    Persona,
+    everyone,
+    organisations,
+)
 from bot.demo.report import RoundOutcome, SignalLine, write_readme
 from bot.demo.transcript import BERLIN, Recorder, clear_output, stamp
 from bot.i18n import month_name
 from bot.services import ONBOARDING_SCRIPT
+from bot.telegram import callbacks
 from bot.telegram.app import build_application, start_application, stop_application
 from bot.usecases.scripts import ScriptRegistry
 from localapi.server import LocalBotApi, SentMessage
@@ -166,6 +176,9 @@ class Demo:
         await self.people.join(self.coordinator, token, onboarding=False)
         [privacy] = await self.people.say(self.coordinator, "/privacy")
         await self.people.press(self.coordinator, privacy, "y:named", replies=0)
+        [board] = await self.people.say(self.coordinator, "/goals")  # the network's goal in one sentence
+        await self.people.press(self.coordinator, board, callbacks.GoalAction("set").pack())
+        await self.people.say(self.coordinator, NETWORK_GOAL)
         for persona in PARTNERS:
             self.clock.advance(7)
             await self.people.join(persona, await self.invite(persona), onboarding)
@@ -181,14 +194,33 @@ class Demo:
             return False
         return True
 
-    async def handover(self, successor: Persona, before: datetime) -> None:
-        """A new contact person takes over an organisation: a new invite from the coordinator, the old one leaves."""
-        self.clock.set(next_allowed(self.schedule, add_local_days(self.schedule, before, -8)))
-        await self.settle()
-        await self.people.join(successor, await self.invite(successor), self._has(ONBOARDING_SCRIPT))
-        old = next(p for p in PARTNERS if p.organisation == successor.organisation)
-        self.say(f"{stamp(self.clock())}  {successor.organisation}: {old.name} hands over to {successor.name} "
-                 "(new invite link from the coordinator)")
+    async def contact_change(self, old: Persona, successor: Persona, current: RoundInfo, number: int) -> str:
+        """At the round's prompt the contact person taps "Ich bin nicht mehr zuständig", confirms, names who takes over
+        and answers the exit check-in; the coordinator taps the invite button under the news; the successor joins,
+        reads the welcome pack, answers the onboarding and then the round's check-in. The progress line."""
+        people, clara = self.people, self.coordinator
+        ask = callbacks.StepDownAsk(current.id).pack()
+        prompt = next((m for m in reversed(self.api.messages(old.user_id)) if any(data == ask for _l, data in
+                                                                                  buttons(m))), None)
+        if prompt is None:
+            raise DemoError(f"{old.name} has no prompt with \"Ich bin nicht mehr zuständig\"")
+        [sure] = await people.press(old, prompt, ask)
+        [asked] = await people.press(old, sure, callbacks.StepDownConfirm(current.id).pack())
+        first = await people.say(old, old.successor_line)
+        await people.checkin(old, 0, await people.until_step(old, first))  # the exit check-in, with the note
+        await self.settle()  # the news reaches the coordinator at once
+        news = next((m for m in reversed(self.api.messages(clara.user_id))
+                     if any(data.startswith("n:successor:") for _l, data in buttons(m))), None)
+        if news is None or not asked.text:
+            raise DemoError("the coordinator got no news with the successor's invite button")
+        [reply] = await people.press(clara, news, next(d for _l, d in buttons(news) if d.startswith("n:successor:")))
+        match = LINK_RE.search(reply.text)
+        if match is None:
+            raise DemoError(f"no invite link in {reply.summary()}")
+        await people.join(successor, match.group(1), self._has(ONBOARDING_SCRIPT), agreed=self.settle)
+        await people.checkin(successor, number, await people.until_step(successor, []))  # this round's
+        return (f"{stamp(self.clock())}  {successor.organisation}: {old.name} hands over to {successor.name} "
+                "(\"Ich bin nicht mehr zuständig\" at the prompt, the coordinator's invite button, a welcome pack)")
 
     async def play_round(self, number: int, period: str) -> RoundOutcome:
         """Open, answer, remind and close one round; save its digest and chart; the coordinator's turn."""
@@ -197,9 +229,6 @@ class Demo:
         month = month_name(period, "de")
         title = f"Round {number}/{self.rounds} ({month})"
         opens = next_allowed(self.schedule, round_due(self.schedule, period))
-        for successor in SUCCESSORS:
-            if successor.joins_before == number:
-                await self.handover(successor, opens)
         self.clock.set(opens)
         opened = await self.settle()
         current = latest_round(self.db, self.network_id)
@@ -210,17 +239,25 @@ class Demo:
         for index, moment in enumerate(m for m in moments if m < current.closes_at):
             self.clock.set(moment)
             asked = self._asked(opened if index == 0 else await self.settle(), current)
+            handovers = []
+            for old in (p for p in PARTNERS if index == 0 and p.steps_down_in == number):
+                self.clock.advance(4)
+                handovers.append(await self.contact_change(
+                    old, next(s for s in SUCCESSORS if s.organisation == old.organisation), current, number))
             for persona in self._answering(number, index):
                 self.clock.advance(4)
                 await self.people.start_round(persona, number, current.id)
             answered, total = answer_counts(self.db, current.id, self.clock())
             what = f"opened, {asked} prompts sent" if index == 0 else f"reminder {index} to {asked} partner(s)"
             self.say(f"{stamp(moment)}  {title}: {what}; {answered} of {total} answered")
+            for line in handovers:
+                self.say(line)
         return await self._close(number, period, current, title, label)
 
     def _answering(self, number: int, index: int) -> list[Persona]:
         """Who answers at this moment of the round: at the prompt (index 0) or after the first reminder (1)."""
-        members = [p for p in (*PARTNERS, *SUCCESSORS) if p.answers_round(number)]
+        members = [p for p in (*PARTNERS, *SUCCESSORS) if p.answers_round(number)
+                   and not (p in SUCCESSORS and p.joins_before == number)]  # answered right after joining
         return [p for p in members if (1 if number in p.after_reminder else 0) == index]
 
     @staticmethod

@@ -1,6 +1,7 @@
 """The rounds job's reporting pass, in a worker thread: the digests of rounds that closed (bot/jobs/reports.py),
 while a round is open its urgent signals to the coordinators at once, and the news of partners who left without
-finishing their exit check-in (bot/usecases/partner_news.py)."""
+finishing their exit check-in (bot/usecases/partner_news.py) or without saying who takes over after "I'm no longer
+responsible" (bot/usecases/contact_change.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from bot.core.history import History, Signal
 from bot.core.tips import Tips
 from bot.i18n import Catalogs
 from bot.jobs.reports import queue_round_reports
+from bot.telegram import callbacks
+from bot.usecases.contact_change import queue_unanswered
 from bot.usecases.partner_news import queue_abandoned_exits
 from bot.usecases.report import labels, round_signals
 from bot.usecases.scripts import ScriptRegistry
@@ -45,9 +48,15 @@ def reports_pass(db_path: Path, catalogs: Catalogs, tips: Tips, now: datetime) -
         scripts = ScriptRegistry(db)
         return (queue_round_reports(db, catalogs, scripts, tips, now)
                 + queue_urgent_alerts(db, catalogs, scripts, tips, now)
-                + queue_abandoned_exits(db, scripts, catalogs.gettext, now))
+                + queue_abandoned_exits(db, scripts, catalogs.gettext, now)
+                + queue_unanswered(db, catalogs.gettext, now, _successor_button))
     finally:
         db.close()
+
+
+def _successor_button(handover_id: int) -> str:
+    """The coordinator's button that invites the successor (bot/telegram/handlers/contact_change.py)."""
+    return callbacks.AccessAction("successor", handover_id).pack()
 
 
 def queue_urgent_alerts(db: Database, catalogs: Catalogs, scripts: ScriptRegistry, tips: Tips, now: datetime) -> int:

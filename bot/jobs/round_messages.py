@@ -27,7 +27,8 @@ def round_buttons(_: Gettext, round_id: int, started: bool = False, later: bool 
     first = [(_("Continue") if started else _("Start now"), callbacks.RoundPrompt(round_id, "go").pack())]
     if later:
         first.append((_("Later"), callbacks.RoundPrompt(round_id, "later").pack()))
-    return [first, [(_("Skip this time"), callbacks.RoundPrompt(round_id, "skip").pack())]]
+    return [first, [(_("Skip this time"), callbacks.RoundPrompt(round_id, "skip").pack())],
+            [(no_longer_responsible_label(_), callbacks.StepDownAsk(round_id).pack())]]
 
 
 def keyboard(rows: list[list[Button]]) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from bot.telegram.handlers.answers import answers_command, on_edit_button, on_re
 from bot.telegram.handlers.checkin import checkin_command, on_answer_button
 from bot.telegram.handlers.coaching import actions_command, coach_command, on_coach_button
 from bot.telegram.handlers.common import refuse_callback
+from bot.telegram.handlers.contact_change import on_step_down_button
 from bot.telegram.handlers.coordinator import invite_command, partners_command
 from bot.telegram.handlers.export import export_command
 from bot.telegram.handlers.fallbacks import edited_message, help_command, on_error, unknown_command, unsupported_content
@@ -120,6 +121,8 @@ _BUTTONS: tuple[tuple[type[CallbackData], Handler], ...] = (
     (callbacks.NetworkChoice, on_network_choice),
     # /leave and /delete of a member of several networks: which network (or all), then the confirmation.
     (callbacks.RightsIn, on_rights_in),
+    # "I'm no longer responsible" under a prompt or reminder: confirm, then who takes over (bot/usecases/contact_change)
+    (callbacks.StepDown, on_step_down_button),
 )
 
 

@@ -224,6 +224,37 @@ class RoundPrompt(CallbackData, prefix="p", parts=(number("round_id", MAX_ROWID)
     action: RoundAction
 
 
+class StepDown(CallbackData, prefix="t"):
+    """"I'm no longer responsible" under a round's prompt or reminder, its confirmation, and "don't know" when asked
+    who takes over."""
+
+
+@dataclass(frozen=True)
+class StepDownAsk(StepDown, parts=(number("round_id", MAX_ROWID),)):
+    """The contact person taking part in round `round_id` is no longer responsible (a confirmation follows)."""
+
+    round_id: int
+
+
+@dataclass(frozen=True)
+class StepDownConfirm(StepDown, parts=(fixed("y"), number("round_id", MAX_ROWID))):
+    """Yes: the membership taking part in round `round_id` ends; then who takes over is asked."""
+
+    round_id: int
+
+
+@dataclass(frozen=True)
+class StepDownCancel(StepDown, parts=(fixed("n"),)):
+    """No, still responsible after all."""
+
+
+@dataclass(frozen=True)
+class SuccessorUnknown(StepDown, parts=(fixed("u"), number("handover_id", MAX_ROWID))):
+    """The contact person of hand-over `handover_id` does not know who takes over."""
+
+    handover_id: int
+
+
 class Pause(CallbackData, prefix="z"):
     """A /pause button: a number of days, or ending the pause."""
 
@@ -317,13 +348,14 @@ class Access(CallbackData, prefix="n"):
     action: str  # what the button does, in a word (each shape says which)
 
 
-AccessName = Literal["revoke", "remove", "removeok", "kind"]
+AccessName = Literal["revoke", "remove", "removeok", "kind", "successor"]
 
 
 @dataclass(frozen=True)
 class AccessAction(Access, parts=(one_of("action", get_args(AccessName)), number("target", MAX_ROWID))):
     """Withdraw invite `target` (revoke), ask (remove) or confirm (removeok) taking organisation `target` out, or
-    offer the kinds for organisation `target` (kind)."""
+    offer the kinds for organisation `target` (kind), or invite the successor of the contact person who stepped down
+    in hand-over `target` (successor)."""
 
     action: AccessName
     target: int
@@ -547,5 +579,5 @@ class RightsIn(CallbackData, prefix="u", parts=(one_of("action", get_args(Scoped
 KINDS: tuple[type[CallbackData], ...] = (Consent, Language, Answer, RoundPrompt, EditAnswer, Revise, Pause, Setting,
                                          ScriptButton, PrivacyChoice, Coach, PreviewAnswer, RightsAction, Access,
                                          ShareAnswers, QuoteNamed, Notes, GoalAction,
-                                         NetworkChoice, RightsIn)
+                                         NetworkChoice, RightsIn, StepDown)
 

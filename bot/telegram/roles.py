@@ -113,6 +113,9 @@ BUTTONS: dict[str, frozenset[Role]] = {
     callbacks.GoalAction.PREFIX: COORDINATORS,  # goals (/goals): set the network's goal, the workshop file
     callbacks.NetworkChoice.PREFIX: MEMBERS,  # which network a member of several acts in (/network, or asked)
     callbacks.RightsIn.PREFIX: MEMBERS,  # /leave and /delete of a member of several networks: which one, or all
+    # "I'm no longer responsible" and its confirmation (a partner), then "don't know" who takes over (by then a
+    # former partner); the handler checks the round or hand-over is this person's
+    callbacks.StepDown.PREFIX: frozenset({"partner", "stranger"}),
 }
 
 Handler = Callable[[Update, BotContext], Awaitable[object]]

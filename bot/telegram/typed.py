@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import answers, checkin, coaching, goals, scripts_preview
+from bot.telegram.handlers import answers, checkin, coaching, contact_change, goals, scripts_preview
 from bot.telegram.handlers.common import say
 from bot.usecases import coaching as coaching_usecase
 from bot.usecases.checkin import CheckinDialog
@@ -19,9 +19,11 @@ async def on_typed(update: Update, context: BotContext) -> None:
     if message is None or message.text is None or user is None:
         return
     text, now = message.text, svc.clock()
-    waiting = waiting_for(svc.db, user.id, scripts_preview.may_preview(context))
+    waiting = waiting_for(svc.db, user.id, scripts_preview.may_preview(context), now)
     if waiting.purpose == "preview" and waiting.draft is not None:
         await scripts_preview.answer_typed(update, context, waiting.draft, text)
+    elif waiting.purpose == "successor" and waiting.handover is not None:
+        await contact_change.successor_typed(update, svc, waiting.handover, text, _)
     elif waiting.purpose == "goal" and waiting.member is not None:
         await goals.goal_typed(update, svc, waiting.member, text, _)
     elif waiting.purpose == "coaching" and waiting.member is not None and waiting.session is not None:

@@ -11,12 +11,13 @@ from typing import Literal
 
 from sqlite_utils import Database
 
-from bot.core.partner_news import ExitState, Telling, Who, joined_text, left_text
+from bot.core.partner_news import Departure, ExitState, Telling, Who, joined_text, left_text
 from bot.core.script.model import Script
 from bot.i18n import Gettext
 from bot.services import EXIT_SCRIPT, MONTHLY_SCRIPT, ONBOARDING_SCRIPT
 from bot.usecases.scripts import ScriptRegistry
 from storage.checkins import Checkin, answers_of
+from storage.handovers import NOT_RESPONSIBLE
 from storage.outbox import Outgoing, enqueue
 from storage.partner_news import (
     TextAnswer,
@@ -89,10 +90,12 @@ def left_news(db: Database, tr: Translator, script: Script | None, checkin: Chec
     """The news that a partner's contact person left, once per membership whichever way it comes (exit check-in
     finished, left unfinished, or none to answer)."""
     telling = _telling(db, member.network_id)
-    replaced = left_reason(db, member.id) == "replaced"
+    reason = left_reason(db, member.id)
+    departure: Departure = ("replaced" if reason == "replaced" else "stepped_down" if reason == NOT_RESPONSIBLE
+                            else "left")
     answers = [(answer.step_id, answer.value) for answer in answers_of(db, checkin.id)] if checkin else []
     return _to_coordinators(db, tr, member.network_id, f"left:{member.id}", lambda lang, _: left_text(
-        who_of(member), script, answers, exit_state, telling, replaced, lang, _))
+        who_of(member), script, answers, exit_state, telling, departure, lang, _))
 
 
 def queue_abandoned_exits(db: Database, scripts: ScriptRegistry, tr: Translator, now: datetime) -> int:
@@ -131,7 +134,7 @@ def share_by_name(db: Database, scripts: ScriptRegistry, tr: Translator, checkin
                 return joined_text(who_of(member), script, answers, "shared", lang, _)
         else:
             def text(lang: str, _: Gettext) -> str:
-                return left_text(who_of(member), script, answers, "finished", "shared", False, lang, _)
+                return left_text(who_of(member), script, answers, "finished", "shared", "left", lang, _)
         messages = _to_coordinators(db, tr, checkin.network_id, f"shared:{checkin.id}", text)
         return "shared" if enqueue(db, messages, now) or not messages else "already"
 

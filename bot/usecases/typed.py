@@ -4,39 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from sqlite_utils import Database
 
-from bot.usecases import answers, preview
+from bot.usecases import answers, contact_change, preview
 from bot.usecases.checkin import checkin_member
+from bot.usecases.contact_change import Handover
 from storage.checkins import Checkin, open_checkin
 from storage.coaching import Session, open_session
 from storage.goals import goal_awaited
 from storage.people import Membership, active_membership, active_memberships
 from storage.script_drafts import Draft
 
-Purpose = Literal["preview", "goal", "coaching", "note", "revision", "checkin", "none"]
+Purpose = Literal["preview", "successor", "goal", "coaching", "note", "revision", "checkin", "none"]
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """What waits for the text, and for whom: a preview's draft, a coaching session, a check-in (changed or open)."""
+    """What waits for the text, and for whom: a preview's draft, a hand-over's question "who takes over?", a coaching
+    session, a check-in (changed or open)."""
 
     purpose: Purpose
     member: Membership | None = None
     draft: Draft | None = None
     session: Session | None = None
     checkin: Checkin | None = None
+    handover: Handover | None = None
 
 
-def waiting_for(db: Database, user_id: int, may_preview: Callable[[Draft], bool]) -> Waiting:
-    """In this order: a running script preview (its editor may still edit the draft); then, in the membership the
-    person chose (or acted in) last and else in each other one, what waits there (see _waiting_in); else an exit
-    check-in of a membership that ended; else, for a coordinator, the note on how their action went."""
+def waiting_for(db: Database, user_id: int, may_preview: Callable[[Draft], bool], now: datetime) -> Waiting:
+    """In this order: a running script preview (its editor may still edit the draft); the question "who takes
+    over?" after the person said they are no longer responsible (asked within the last days); then, in the
+    membership the person chose (or acted in) last and else in each other one, what waits there (see _waiting_in);
+    else an exit check-in of a membership that ended; else, for a coordinator, the note on how their action went."""
     draft = preview.running(db, user_id)
     if draft is not None and may_preview(draft):
         return Waiting("preview", draft=draft)
+    handover = contact_change.waiting(db, user_id, now)
+    if handover is not None:
+        return Waiting("successor", handover=handover)
     current = active_membership(db, user_id)
     others = [m for m in active_memberships(db, user_id) if current is None or m.id != current.id]
     for member in ([current] if current else []) + others:

@@ -160,6 +160,8 @@ def fact(evidence: Evidence, reader: Reader) -> str:
             days=_series([str(_param(evidence, "days", 0))], lang))
     if code == "contact_changed":
         return _("new contact person")
+    if code == "stepped_down":
+        return _("the contact person is no longer responsible; the successor has not joined yet")
     if code == "joined":
         return _("new in the network")
     if code == "unreachable":

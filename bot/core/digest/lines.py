@@ -53,7 +53,8 @@ def participation_lines(history: History, round_id: int, _: Gettext) -> list[str
             lines.append(template.format(names=names_of(history, orgs)))
     by_change = {
         "new_partner": _("Joined: {names}"),
-        "contact_changed": _("New contact person: {names}"),
+        "contact_changed": _("Contact person changed: {names}"),
+        "stepped_down": _("Contact person no longer responsible, successor not joined yet: {names}"),
         "unreachable": _("Not reachable: {names}"),
         "left": _("Left the network: {names}"),
     }

@@ -21,7 +21,8 @@ from bot.core.risk.common import (
 
 FLUCTUATION = RuleMeta("fluctuation", 9, 1, "selektion")
 ENGAGEMENT = RuleMeta("fading_engagement", None, 1, "selektion")
-_EVENT_CODES = {"replaced": "contact_changed", "left": "left", "unreachable": "unreachable"}
+_EVENT_CODES = {"replaced": "contact_changed", "stepped_down": "stepped_down", "left": "left",
+                "unreachable": "unreachable"}
 
 
 def _is_announced_change(answer: AnswerFact) -> bool:

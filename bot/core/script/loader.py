@@ -472,8 +472,8 @@ def _context_compare(c: _Checker, key: Any, op: CompareOp, operand: Any, path: P
     elif key == "role" and not all(v in ORGANISATION_KINDS for v in values):
         c.fail((*path, op), f"role is one of {', '.join(ORGANISATION_KINDS)}, got {operand!r}", name)
         return None
-    elif key == "answered_last_round" and not all(isinstance(v, bool) for v in values):
-        c.fail((*path, op), f"answered_last_round is true or false, got {operand!r}", name)
+    elif key in ("answered_last_round", "successor_asked") and not all(isinstance(v, bool) for v in values):
+        c.fail((*path, op), f"{key} is true or false, got {operand!r}", name)
         return None
     return ContextCompare(str(key), op, operand)
 

@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callback, say
+from bot.telegram.handlers.contact_change import on_successor_invite
 from bot.telegram.handlers.coordinator import invite_message
 from bot.telegram.handlers.kinds import offer_kinds, offer_organisations, record_kind
 from bot.usecases.access import (
@@ -93,8 +94,8 @@ async def remove_command(update: Update, context: BotContext) -> None:
 
 
 async def on_access_button(update: Update, context: BotContext) -> None:
-    """Withdraw an invite; choose, confirm or cancel removing a partner; correct an organisation's kind (coordinators
-    of that network only)."""
+    """Withdraw an invite; choose, confirm or cancel removing a partner; correct an organisation's kind; invite the
+    successor of a contact person who stepped down (coordinators of that network only)."""
     svc, _, member, query = context.svc, context._, context.known_member, update.callback_query
     data = callbacks.Access.unpack(query.data or "") if query else None
     if query is None:
@@ -118,6 +119,8 @@ async def on_access_button(update: Update, context: BotContext) -> None:
         case callbacks.AccessSetKind(target=organisation_id, kind=kind):
             await record_kind(update, svc, member, organisation_id, kind, _)
             await query.answer()
+        case callbacks.AccessAction(action="successor", target=handover_id):
+            await on_successor_invite(update, context, handover_id)
         case callbacks.AccessAction(action=action, target=organisation_id):
             await _removal_step(update, svc, member, action, organisation_id, _)
             await query.answer()  # last: the tap is done once its change is stored and shown

@@ -15,6 +15,7 @@ from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callba
 from bot.telegram.handlers.menus import help_text, menu_role, set_chat_menu
 from bot.telegram.handlers.rights import offer_exit_checkin
 from bot.usecases.checkin import onboarding_script
+from bot.usecases.contact_change import welcome as welcome_pack
 from bot.usecases.people import (
     Invite,
     InviteError,
@@ -160,6 +161,9 @@ async def on_language(update: Update, context: BotContext) -> None:
     onboarding = (data.welcome and member.role == "partner"
                   and onboarding_script(svc.scripts, member.network_id) is not None)
     await say(update, welcome_text(member, data.welcome, _, onboarding))
+    if data.welcome:  # taking over from a contact person who stepped down: what they need to know, first
+        for text in welcome_pack(svc.db, svc.scripts, svc.catalogs, member, svc.clock()):
+            await say(update, text)
     if onboarding:
         await begin_onboarding(update, svc, member, _)
 
