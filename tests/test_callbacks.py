@@ -58,6 +58,7 @@ from bot.telegram.callbacks import (
     SettingField,
     SettingValue,
     ShareAnswers,
+    ShowAnswers,
 )
 
 SHAPES = [shape for kind in KINDS for shape in kind.shapes()]
@@ -111,6 +112,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (AccessCancel(), "n:removeno"),
     (ShareAnswers(12), "g:12"),
     (QuoteNamed(345), "q:345"),
+    (ShowAnswers(67), "u:67"),
     (NotesHome(), "w:h"),
     (NotesTopic(2, 0), "w:f:2:0"),
     (NotesTopic(0, 3), "w:f:0:3"),
@@ -134,7 +136,7 @@ LARGEST: list[CallbackData] = [
     ScriptShow("versions", SCRIPT), ScriptRollback(SCRIPT, 999_999), ScriptConfirm(SCRIPT, 999_999, 999_999),
     ScriptCancel(), DraftAction("discard", MAX_ROWID),
     PreviewAnswer(MAX_ROWID, STEP, OPTION), RightsAction("decline"),
-    ShareAnswers(MAX_ROWID), QuoteNamed(MAX_ROWID),
+    ShareAnswers(MAX_ROWID), QuoteNamed(MAX_ROWID), ShowAnswers(MAX_ROWID),
     NotesHome(), NotesTopic(11, 999), NotesRounds(999), NotesRound(MAX_ROWID, 999), GoalAction("cancel"),
 ]
 
