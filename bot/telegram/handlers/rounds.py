@@ -38,7 +38,7 @@ async def on_round_button(update: Update, context: BotContext) -> None:
     if data.action == "go":
         await query.answer()
         await edit_tapped(update, None)
-        await begin_or_resume(update, svc, member, _)
+        await begin_or_resume(update, svc, member, _, prompted=True)
         return
     if place.status != "pending" or not place.round.open:
         await query.answer()
