@@ -10,10 +10,10 @@ from tests.e2e import Harness
 
 LABELS = {
     "de": {"dont_know": "Weiß nicht", "option": "Weniger Doppelarbeit", "partly": "Teilweise",
-           "skip": "Überspringen", "intro": "Zeit für den kurzen Netzwerk-Check-in", "q1": "Frage 1\nWie klar",
+           "skip": "Überspringen", "intro": "Zeit für den kurzen Netzwerk-Check-in", "q1": "Frage 1 von 7\nWie klar",
            "outro": "Danke, Ihre Antworten", "limit": "höchstens 200 Zeichen", "done_mark": "✓ Weiß nicht"},
     "en": {"dont_know": "Don't know", "option": "Less duplicated work", "partly": "Partly", "skip": "Skip",
-           "intro": "Time for the short network check-in", "q1": "Question 1\nHow clear",
+           "intro": "Time for the short network check-in", "q1": "Question 1 of 7\nHow clear",
            "outro": "Thank you, your answers", "limit": "at most 200 characters", "done_mark": "✓ Don't know"},
 }
 
@@ -71,7 +71,7 @@ async def test_checkin_resumes_after_a_restart_of_the_bot(harness: Harness) -> N
 
     back, again = await harness.send(user, "/checkin", count=2)
     assert "Willkommen zurück" in back.text
-    assert again.text.startswith("Frage 3\nWie sehr hilft")
+    assert again.text.startswith("Frage 3 von 7\nWie sehr hilft")
     # The button under the question sent before the restart still works, and counts once.
     [agreements] = await harness.tap(user, benefit, "5")
     assert "Absprachen" in agreements.text

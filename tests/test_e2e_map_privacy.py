@@ -31,7 +31,7 @@ async def _with_buttons(harness: Harness, user: int, label: str | None = None) -
 
     def found() -> list[SentMessage]:
         return [m for m in harness.api.messages(user) if m.reply_markup and m.reply_markup["inline_keyboard"]
-                and (m.text.startswith("Frage 1\n") if label is None else any(
+                and (m.text.startswith("Frage 1 von ") if label is None else any(
                     b["text"] == label for row in m.reply_markup["inline_keyboard"] for b in row))]
 
     await harness.api.wait_until(lambda: bool(found()), message=f"a message with buttons for {user}")

@@ -61,7 +61,7 @@ async def _onboard(harness: Harness, network: int, user: int = 501, locale: str 
     harness.api.add_user(user, "Anna", language_code=locale)
     [consent] = await harness.send(user, f"/start {harness.invite(network, organisation)}")
     [language] = await harness.tap(user, consent, AGREE[locale])
-    _welcome, _intro, step = await harness.tap(user, language, LANGUAGE[locale], count=3)
+    _welcome, step = await harness.tap(user, language, LANGUAGE[locale], count=2)  # the intro in the welcome
     while not step.text.startswith(THANKS[locale]):
         labels = [label for row in step.buttons() for label in row]
         if labels == [SKIP[locale]]:
@@ -180,7 +180,8 @@ async def test_a_free_text_of_an_anonymous_round_is_quoted_by_name_only_where_al
     [anything] = await harness.tap(601, agreements, "Ja, alle")
     [thanks] = await harness.tap(601, anything, "Überspringen")
     assert "nur ohne Ihren Namen" in thanks.text and statement.text
-    [[label]] = thanks.buttons()
+    [[label], [change]] = thanks.buttons()
+    assert change == "Antworten ändern"  # the round is open: its answers can still change
     assert label == "Mit unserem Namen zitieren: „Alle Alleinerziehenden im…“"  # cut at a word, within 64
     assert len(label) <= 64
     answer_id, flag = harness.db.execute("SELECT id, quote_named FROM answers WHERE step_id = 'goal_statement'"
@@ -193,8 +194,8 @@ async def test_a_free_text_of_an_anonymous_round_is_quoted_by_name_only_where_al
     assert harness.db.execute("SELECT quote_named FROM answers WHERE id = ?", [answer_id]).fetchone() == (0,)
 
     await harness.tap(601, thanks, label, count=0)
-    await harness.api.wait_until(lambda: thanks.buttons() != [[label]])
-    assert thanks.buttons() == [["✓ Mit unserem Namen zitierbar: „Alle Alleinerziehenden im…“"]]
+    await harness.api.wait_until(lambda: thanks.buttons() != [[label], [change]])
+    assert thanks.buttons() == [["✓ Mit unserem Namen zitierbar: „Alle Alleinerziehenden im…“"], [change]]
     assert harness.db.execute("SELECT quote_named FROM answers WHERE id = ?", [answer_id]).fetchone() == (1,)
     history = load_history(harness.db, network, ScriptRegistry(harness.db).version)
     [quoted] = [a for a in history.answers if a.step_id == "goal_statement"]

@@ -244,7 +244,7 @@ async def test_last_rounds_unfinished_checkin_ends_when_the_next_round_opens(har
     harness.clock.now = datetime(2027, 3, 2, 8, 0, tzinfo=UTC)  # first Tuesday of March
     [march] = await harness.api.wait_for_messages(member.user_id, 1)
     intro, first = await harness.tap(member.user_id, march, "Jetzt starten", count=2)
-    assert "Zeit für den kurzen Netzwerk-Check-in" in intro.text and first.text.startswith("Frage 1")
+    assert "jederzeit unterbrechen" in intro.text and first.text.startswith("Frage 1 von ")
     old = harness.api.tap(member.user_id, statement.message_id, text="Überspringen")
     assert "ist beendet" in str(await harness.api.wait_for_callback_answer(old))
     rows = harness.db.execute("SELECT status, expired_at IS NOT NULL, round_id FROM checkins ORDER BY id").fetchall()

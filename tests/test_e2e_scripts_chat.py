@@ -63,7 +63,7 @@ async def test_admin_downloads_fixes_previews_publishes_and_rolls_back(harness: 
     # Preview: the new version as a partner sees it; buttons and typed answers; nothing is stored.
     notice, intro, first = await harness.tap(ADMIN_ID, summary, "Preview", count=3)
     assert "Nothing is stored" in notice.text and "Time for the short network check-in" in intro.text
-    assert first.text.startswith(f"Question 1\n{NEW_EN}")
+    assert first.text.startswith(f"Question 1 of 7\n{NEW_EN}")
     [missing] = await harness.tap(ADMIN_ID, first, "2")
     assert harness.api.messages(ADMIN_ID)[-2].text.endswith("✓ 2")
     [benefit] = await harness.send(ADMIN_ID, "A measurable goal")

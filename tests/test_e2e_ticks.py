@@ -94,8 +94,8 @@ async def test_onboarding_ticks_partners_module_and_role(harness: Harness) -> No
     harness.api.add_user(501, "Anna")
     [consent] = await harness.send(501, f"/start {harness.invite(network, 'Jobcenter Musterstadt')}")
     [language] = await harness.tap(501, consent, "Ich stimme zu")
-    welcome, intro, expectations = await harness.tap(501, language, "Deutsch", count=3)
-    assert "ein paar kurze Fragen" in welcome.text and intro.text == "Zum Start eine kurze Frage."
+    welcome, expectations = await harness.tap(501, language, "Deutsch", count=2)
+    assert welcome.text.startswith("Willkommen, Anna!") and welcome.text.endswith("\n\nZum Start eine kurze Frage.")
     assert labels(expectations) == ["Kontakte", "Vermittlungen", "Fertig"]
     await harness.tap(501, expectations, "Fertig", count=0)
     assert answers(harness) == []  # nothing ticked: "Fertig" is refused, nothing stored

@@ -544,7 +544,7 @@ async def test_double_taps_on_a_round_prompt_and_on_privacy_are_answered_without
     await _double_tap(harness, coordinator.user_id, privacy, "mit Namen")
     # The second tap continues the check-in the first one started: the first question comes again; either copy works.
     intro, first, back, again, help_text = await harness.send(member.user_id, "/help", count=5)
-    assert "Zeit für den" in intro.text and "Willkommen zurück" in back.text and "/checkin" in help_text.text
+    assert "jederzeit unterbrechen" in intro.text and "Willkommen zurück" in back.text and "/checkin" in help_text.text
     assert first.text == again.text and first.text.startswith("Frage 1")
     assert harness.db.execute("SELECT COUNT(*) FROM checkins").fetchone() == (1,)
     assert prompt.reply_markup is None and "mit Namen" in privacy.text

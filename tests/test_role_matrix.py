@@ -108,6 +108,7 @@ BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
     "answer":            ("a", {PA: M, AD: NOT_THEIRS, ST: NOT_THEIRS, PB: NOT_THEIRS}),  # strangers: exit check-ins
     "revise":            ("v", {PA: M, PB: NOT_THEIRS}),
     "edit":              ("e", {PA: M, PB: NOT_THEIRS}),
+    "show answers":      ("u", {PA: M, PB: NOT_THEIRS}),  # "Change answers" under A's February thanks
     "round go":          ("p", {PA: M, PB: NOT_THEIRS}),
     "round later":       ("p", {PA: M, PB: NOT_THEIRS}),
     # "I'm no longer responsible" under A's April prompt, its yes (ends PA's membership: run_deferred) and no
@@ -462,7 +463,8 @@ async def play_rounds(world: World) -> None:
     [benefit] = await h.send(pa, TYPED["A"][0])
     [agreements] = await h.tap(pa, benefit, "4")
     [anything] = await h.tap(pa, agreements, "Ja, alle")
-    await h.tap(pa, anything, _("Skip"))
+    [thanks] = await h.tap(pa, anything, _("Skip"))
+    world.keep("show answers", thanks, pick(thanks, lambda d: d.startswith("u:")))
     prompt = await arrival(world, PB, with_data("p:"))
     _intro, goals = await h.tap(pb, prompt, _("Start now"), count=2)
     [statement] = await h.tap(pb, goals, "5")
@@ -1014,6 +1016,9 @@ async def check_owners(world: World) -> None:
     outcome = await owned(world, PA, "answer")
     assert count(db, "SELECT COUNT(*) FROM answers WHERE membership_id = ?", pa.id) == answers + 1
     assert any(d.startswith("a:") for d in outcome.data())
+    outcome = await owned(world, PA, "show answers")  # February's: closed since, so shown without change buttons
+    assert f"{_('Your answers:')}\n" in outcome.joined() and TYPED["A"][0] in outcome.joined()
+    assert _("The round has closed, so these answers can no longer be changed.") in outcome.joined()
     outcome = await owned(world, PA, "edit")
     assert world.data["revise"] in outcome.data()
     outcome = await owned(world, PA, "revise")
@@ -1054,6 +1059,9 @@ async def check_owners(world: World) -> None:
     assert outcome.answer is not None and outcome.answer.text == _("This button is no longer valid.")
     assert outcome.edited is None
     assert db.execute("SELECT privacy FROM networks WHERE id = ?", [net_a]).fetchone()[0] == "anonymous"
+    # the notice to A's partner is paced behind what its chat just got: sent before later cases compare the rows
+    await world.api.wait_until(lambda: count(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')")
+                               == 0, timeout=30, message="an empty outbox")
     outcome = await owned(world, CA, "script download")
     assert QUESTION_A in outcome.joined()
     outcome = await owned(world, CA, "script versions")

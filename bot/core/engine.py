@@ -10,7 +10,8 @@ from typing import Any, Literal
 
 from bot.core.conditions import holds
 from bot.core.context import CheckinContext
-from bot.core.script.model import CONTEXT_KINDS, DONT_KNOW, END, Script, Step, Value
+from bot.core.progress import answered, offered, shown_total
+from bot.core.script.model import DONT_KNOW, END, Script, Step, Value
 
 CONTINUE = "continue"
 SKIP = "skip"
@@ -29,14 +30,16 @@ _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,7}$")
 
 @dataclass(frozen=True)
 class DialogState:
-    """Where a check-in stands: the current step (None when finished), the answers so far, and on a step where
-    several buttons may be ticked, what is ticked so far (`draft`) and the page shown."""
+    """Where a check-in stands: the current step (None when finished), the answers so far, on a step where
+    several buttons may be ticked what is ticked so far (`draft`) and the page shown, and the number of questions
+    shown as the total ("question 2 of `total`"; 0: not known yet, as in states stored before it was kept)."""
 
     current: str | None
     answers: Mapping[str, Value] = field(default_factory=dict)
     path: tuple[str, ...] = ()
     draft: tuple[str, ...] = ()
     page: int = 0
+    total: int = 0
 
     @property
     def finished(self) -> bool:
@@ -48,6 +51,8 @@ class DialogState:
         data: dict[str, Any] = {"current": self.current, "answers": dict(self.answers), "path": list(self.path)}
         if self.draft or self.page:
             data.update(draft=list(self.draft), page=self.page)
+        if self.total:
+            data["total"] = self.total
         return json.dumps(data)
 
     @classmethod
@@ -56,7 +61,7 @@ class DialogState:
         data: dict[str, Any] = json.loads(text)
         answers = {key: tuple(value) if isinstance(value, list) else value for key, value in data["answers"].items()}
         return cls(data["current"], answers, tuple(data["path"]), tuple(data.get("draft", ())),
-                   int(data.get("page", 0)))
+                   int(data.get("page", 0)), int(data.get("total", 0)))
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,8 @@ Outcome = Accepted | Rejected | Pending
 def start(script: Script, context: CheckinContext = _NO_CONTEXT) -> DialogState:
     """The state of a fresh check-in: at the first step shown in this round, nothing answered."""
     first = _shown_from(script, script.steps[0], {}, context)
-    return DialogState(current=first, answers={}, path=(first,) if first else ())
+    return DialogState(current=first, answers={}, path=(first,) if first else (),
+                       total=shown_total(script, first, {}, context, 0))
 
 
 def answer(script: Script, state: DialogState, step_id: str, given: Input,
@@ -135,7 +141,8 @@ def answer(script: Script, state: DialogState, step_id: str, given: Input,
         answers[step.id] = parsed
     following = next_step(script, step, answers, context)
     path = (*state.path, following) if following else state.path
-    return Accepted(DialogState(following, answers, path), step.id, parsed, step.is_question)
+    total = shown_total(script, following, answers, context, state.total)
+    return Accepted(DialogState(following, answers, path, total=total), step.id, parsed, step.is_question)
 
 
 def next_step(script: Script, step: Step, answers: Mapping[str, Value],
@@ -156,19 +163,12 @@ def _rule_target(script: Script, step: Step, answers: Mapping[str, Value], conte
 
 def _shown_from(script: Script, step: Step, answers: Mapping[str, Value], context: CheckinContext) -> str | None:
     """`step` if it is shown in this round, else where the flow goes when it is passed by (its rules, unanswered)."""
-    while not (script.shown(step, context.round_number) and _has_buttons(step, context)):
+    while not (script.shown(step, context.round_number) and offered(step, context)):
         following = _rule_target(script, step, answers, context)  # forward only, so this ends
         if following is None:
             return None
         step = script.step(following)
     return step.id
-
-
-def _has_buttons(step: Step, context: CheckinContext) -> bool:
-    """Whether the context offers something to choose on a step whose buttons come from it (partners, topics)."""
-    if step.kind not in CONTEXT_KINDS:
-        return True
-    return bool(context.partners if step.kind == "partners" else context.topics)
 
 
 def ticks(step: Step) -> bool:
@@ -189,7 +189,7 @@ def _tick(step: Step, state: DialogState, given: Input, context: CheckinContext)
         page = int(value[len(PAGE_PREFIX):])
         if page >= max(1, -(-len(context.partners) // PAGE_SIZE)):
             return Rejected("invalid")
-        return Pending(DialogState(state.current, state.answers, state.path, state.draft, page))
+        return Pending(replace(state, page=page))
     if step.kind == "partners":
         choice = value[len(PARTNER_PREFIX):] if value.startswith(PARTNER_PREFIX) else ""
         valid = choice in context.partner_ids()
@@ -199,7 +199,7 @@ def _tick(step: Step, state: DialogState, given: Input, context: CheckinContext)
     if not valid:
         return Rejected("invalid")
     draft = tuple(x for x in state.draft if x != choice) if choice in state.draft else (*state.draft, choice)
-    return Pending(DialogState(state.current, state.answers, state.path, draft, state.page))
+    return Pending(replace(state, draft=draft))
 
 
 def _order(step: Step, context: CheckinContext) -> Any:
@@ -249,7 +249,14 @@ def _parse(step: Step, given: Input, context: CheckinContext) -> Value | Rejecte
 
 def questions_answered(script: Script, state: DialogState) -> int:
     """How many questions of this check-in have been answered."""
-    return sum(1 for step_id in state.answers if script.has_step(step_id) and script.step(step_id).is_question)
+    return answered(script, state.answers)
+
+
+def position(script: Script, state: DialogState, context: CheckinContext = _NO_CONTEXT) -> tuple[int, int]:
+    """"Question k of n" for the current step: its number, and the total as last shown (computed for a state
+    stored before the total was kept)."""
+    total = state.total or shown_total(script, state.current, state.answers, context, 0)
+    return questions_answered(script, state) + 1, total
 
 
 def revise(script: Script, state: DialogState, step_id: str, given: Input,

@@ -41,17 +41,19 @@ MAX_PARTNER_LABEL = 28  # two buttons a row must stay readable on a phone
 MAX_TOPIC_LABEL = 40  # one button a row: as long as a choice's option label may be
 
 
-def render_step(script: Script, step_id: str, lang: str, _: Gettext, number: int, *,
+def render_step(script: Script, step_id: str, lang: str, _: Gettext, number: int, *, total: int = 0,
                 state: DialogState | None = None, context: CheckinContext | None = None) -> View:
-    """The view of a step; `number` is the question's position, shown as a progress hint; `state` carries what is
-    ticked so far on a step with several choices, `context` the partners a partners step offers and the topics of a
-    focus step."""
+    """The view of a step; `number` is the question's position and `total` the questions of the path as far as it
+    is known (0: not shown), a progress hint; `state` carries what is ticked so far on a step with several choices,
+    `context` the partners a partners step offers and the topics of a focus step."""
     step = script.step(step_id)
     draft = state.draft if state is not None and state.current == step_id else ()
     page = state.page if state is not None and state.current == step_id else 0
     text = pick(step.text, lang)
     if step.is_question:
-        text = _("Question {number}").format(number=number) + "\n" + text
+        heading = (_("Question {number} of {total}").format(number=number, total=total) if total else
+                   _("Question {number}").format(number=number))
+        text = heading + "\n" + text
     buttons: list[tuple[Button, ...]] = []
     if step.kind == "scale":
         legend = _("1 = {low} … 5 = {high}").format(low=pick(step.low, lang), high=pick(step.high, lang))

@@ -36,7 +36,7 @@ from bot.telegram import callbacks, roles
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import CONTEXT_TYPES, SERVICES_KEY, BotContext
 from bot.telegram.handlers.access import handover_command, invites_command, on_access_button, remove_command
-from bot.telegram.handlers.answers import answers_command, on_edit_button, on_revise_button
+from bot.telegram.handlers.answers import answers_command, on_edit_button, on_revise_button, on_show_button
 from bot.telegram.handlers.checkin import checkin_command, on_answer_button
 from bot.telegram.handlers.coaching import actions_command, coach_command, on_coach_button
 from bot.telegram.handlers.common import refuse_callback
@@ -110,6 +110,7 @@ _BUTTONS: tuple[tuple[type[CallbackData], Handler], ...] = (
     (callbacks.Consent, on_consent), (callbacks.Language, on_language),
     (callbacks.Answer, on_answer_button), (callbacks.RoundPrompt, on_round_button),
     (callbacks.EditAnswer, on_edit_button), (callbacks.Revise, on_revise_button),
+    (callbacks.ShowAnswers, on_show_button),  # "Change answers" under a finished check-in: what /answers shows
     (callbacks.Pause, on_pause_button), (callbacks.Setting, on_settings_button),
     (callbacks.ScriptButton, on_script_button), (callbacks.PrivacyChoice, on_privacy_button),
     (callbacks.Coach, on_coach_button), (callbacks.PreviewAnswer, on_preview_button),

@@ -196,6 +196,14 @@ class EditAnswer(CallbackData, prefix="e", parts=(number("checkin_id", MAX_ROWID
 
 
 @dataclass(frozen=True)
+class ShowAnswers(CallbackData, prefix="u", parts=(number("checkin_id", MAX_ROWID),)):
+    """Show the answers of check-in `checkin_id` as /answers does, to change them ("Change answers" under the
+    closing message of a round's check-in)."""
+
+    checkin_id: int
+
+
+@dataclass(frozen=True)
 class ShareAnswers(CallbackData, prefix="g", parts=(number("checkin_id", MAX_ROWID),)):
     """Give the answers of the finished onboarding or exit check-in `checkin_id` to the coordination by name (an
     anonymous network's partner, under the check-in's closing message)."""
@@ -579,5 +587,5 @@ class RightsIn(CallbackData, prefix="u", parts=(one_of("action", get_args(Scoped
 KINDS: tuple[type[CallbackData], ...] = (Consent, Language, Answer, RoundPrompt, EditAnswer, Revise, Pause, Setting,
                                          ScriptButton, PrivacyChoice, Coach, PreviewAnswer, RightsAction, Access,
                                          ShareAnswers, QuoteNamed, Notes, GoalAction,
-                                         NetworkChoice, RightsIn, StepDown)
+                                         NetworkChoice, RightsIn, StepDown, ShowAnswers)
 

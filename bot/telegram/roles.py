@@ -96,6 +96,7 @@ BUTTONS: dict[str, frozenset[Role]] = {
     callbacks.Answer.PREFIX: frozenset({"partner", "stranger"}),
     callbacks.Revise.PREFIX: PARTNERS,  # changing an answer (/answers)
     callbacks.EditAnswer.PREFIX: PARTNERS,  # choosing the answer to change (/answers)
+    callbacks.ShowAnswers.PREFIX: PARTNERS,  # "Change answers" under a round's finished check-in: /answers for it
     callbacks.RoundPrompt.PREFIX: PARTNERS,  # a round's prompt: start now or later
     callbacks.Pause.PREFIX: PARTNERS,  # pause
     callbacks.Setting.PREFIX: COORDINATORS,  # settings

@@ -15,11 +15,11 @@ from bot.usecases.dialog import Refused, text_refusal
 from bot.usecases.scripts import ScriptRegistry
 from storage.checkins import Checkin, StepRecord, answers_of, get_checkin, latest_checkin, revise_answer, set_editing
 from storage.context import checkin_context
-from storage.people import Membership
+from storage.people import Membership, membership_by_id
 from storage.rounds import get_round, schedule_of
 
 __all__ = ["Checkin", "Overview", "Question", "Revised", "ask_again", "changing", "editable", "overview",
-           "own_editable", "revise"]
+           "overview_of", "own_checkin", "own_editable", "revise"]
 
 
 def editable(db: Database, checkin: Checkin) -> bool:
@@ -44,8 +44,14 @@ def overview(db: Database, scripts: ScriptRegistry, now: datetime, member: Membe
              _: Gettext) -> Overview | None:
     """The latest check-in's answers; None if the partner has answered none."""
     checkin = latest_checkin(db, member.id)
-    stored = answers_of(db, checkin.id) if checkin else []
-    if checkin is None or not stored:
+    return None if checkin is None else overview_of(db, scripts, now, member, checkin, _)
+
+
+def overview_of(db: Database, scripts: ScriptRegistry, now: datetime, member: Membership, checkin: Checkin,
+                _: Gettext) -> Overview | None:
+    """A check-in's answers as /answers shows them; None if it has none."""
+    stored = answers_of(db, checkin.id)
+    if not stored:
         return None
     script = scripts.version(checkin.script_id, checkin.script_version)
     names = dict(checkin_context(db, member.id, checkin.round_id, now).partners)
@@ -83,6 +89,18 @@ def own_editable(db: Database, member: Membership | None, checkin_id: int | None
     if not editable(db, checkin):
         return Refused(_("The round has closed, so these answers can no longer be changed."))
     return checkin
+
+
+def own_checkin(db: Database, user_id: int | None, checkin_id: int | None,
+                _: Gettext) -> tuple[Membership, Checkin] | Refused:
+    """The check-in behind a "Change answers" button and its membership, if they are the tapping person's."""
+    checkin = get_checkin(db, checkin_id) if checkin_id is not None else None
+    member = membership_by_id(db, checkin.membership_id) if checkin is not None else None
+    if checkin is None or member is None:
+        return Refused(_("This button is no longer valid."))
+    if member.user_id != user_id:
+        return Refused(_("This button is not meant for you."), log=True)
+    return member, checkin
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,10 @@ def checkin_member(db: Database, user_id: int, checkin_id: int | None = None) ->
 
 
 def begin_or_resume(db: Database, scripts: ScriptRegistry, tr: Translator, now: datetime, member: Membership,
-                    _: Gettext) -> Begun[CheckinDialog]:
-    """Continue the open check-in, or start the one of the partner's current round (late if it has closed)."""
+                    _: Gettext, prompted: bool = False) -> Begun[CheckinDialog]:
+    """Continue the open check-in, or start the one of the partner's current round (late if it has closed);
+    `prompted`: the partner tapped "Start now" under the round's prompt, which said how long it takes: one short
+    line instead of the script's intro."""
     latest = latest_checkin(db, member.id)
     if latest is not None and latest.editing_step is not None:
         set_editing(db, latest.id, None)  # a change begun under /answers and left: typed text is an answer again
@@ -123,6 +125,8 @@ def begin_or_resume(db: Database, scripts: ScriptRegistry, tr: Translator, now: 
         return Begun((already_answered_text(db, member, place, _),))
     script = scripts.current(MONTHLY_SCRIPT, member.network_id)
     begun = _start(db, scripts, tr, now, member, script, place.round.id if place is not None else None)
+    if begun is not None and prompted and begun.texts:
+        begun = Begun((_("You can stop at any time; /checkin continues where you stopped."),), begun.dialog)
     if begun is None:  # nothing is shown this time (a partners step alone, and no other partners yet)
         return Begun((_("There is nothing to ask you this time. Thank you!"),))
     return begun

@@ -123,8 +123,9 @@ def view_of(dialog: Dialog, state: DialogState, _: Gettext) -> View | None:
     """The current step of `state` as text and buttons (None when the dialog has ended)."""
     if state.current is None:
         return None
-    return render_step(dialog.script, state.current, dialog.locale, _,
-                       engine.questions_answered(dialog.script, state) + 1, state=state, context=dialog.context)
+    number, total = engine.position(dialog.script, state, dialog.context)
+    return render_step(dialog.script, state.current, dialog.locale, _, number, total=total, state=state,
+                       context=dialog.context)
 
 
 def take(port: DialogPort, step_id: str, given: Input, _: Gettext) -> Turn:
@@ -142,9 +143,8 @@ def take(port: DialogPort, step_id: str, given: Input, _: Gettext) -> Turn:
     step = dialog.script.step(outcome.step_id)
     confirm = None
     if step.is_question:
-        shown = render_step(dialog.script, step.id, dialog.locale, _,
-                            engine.questions_answered(dialog.script, dialog.state) + 1, state=dialog.state,
-                            context=dialog.context)
+        shown = view_of(dialog, dialog.state, _)  # the question as it was shown, with the answer given below it
+        assert shown is not None  # the step just answered was the current one
         given_text = describe_value(step, outcome.value, dialog.locale, _, names_of(dialog.context))
         confirm = f"{shown.text}\n\n✓ {given_text}"
     return Turn(confirm=confirm, drop_prompt=isinstance(given, Typed) and step.kind == "text" and step.optional,

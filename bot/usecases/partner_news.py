@@ -15,6 +15,7 @@ from bot.core.partner_news import Departure, ExitState, Telling, Who, joined_tex
 from bot.core.script.model import Script
 from bot.i18n import Gettext
 from bot.services import EXIT_SCRIPT, MONTHLY_SCRIPT, ONBOARDING_SCRIPT
+from bot.usecases.answers import editable
 from bot.usecases.scripts import ScriptRegistry
 from storage.checkins import Checkin, answers_of
 from storage.handovers import NOT_RESPONSIBLE
@@ -40,10 +41,12 @@ NEWS = "partner_news"  # the outbox kind
 @dataclass(frozen=True)
 class Closing:
     """What the closing message of a finished check-in offers its partner: to give its onboarding or exit answers
-    by name (`share`: the check-in's id), or to let free texts of an anonymous round be quoted by name."""
+    by name (`share`: the check-in's id), to let free texts of an anonymous round be quoted by name, or to change
+    the answers of a round still open (`change`: the check-in's id)."""
 
     share: int | None = None
     quotes: tuple[TextAnswer, ...] = ()
+    change: int | None = None
 
 
 def who_of(member: Membership) -> Who:
@@ -78,10 +81,11 @@ def on_finished(db: Database, tr: Translator, script: Script, checkin: Checkin, 
         telling = _telling(db, checkin.network_id)
         enqueue(db, left_news(db, tr, script, checkin, member, "finished"), now)
         return Closing(share=checkin.id) if telling == "anonymous" else None
-    if checkin.script_id == MONTHLY_SCRIPT and checkin.round_id is not None \
-            and round_privacy(db, checkin.round_id) == "anonymous":
-        texts = tuple(text_answers(db, checkin.id))
-        return Closing(quotes=texts) if texts else None
+    if checkin.script_id == MONTHLY_SCRIPT and checkin.round_id is not None:
+        anonymous = round_privacy(db, checkin.round_id) == "anonymous"
+        texts = tuple(text_answers(db, checkin.id)) if anonymous else ()
+        change = checkin.id if editable(db, checkin) else None  # /answers changes them until the close
+        return Closing(quotes=texts, change=change) if texts or change else None
     return None
 
 

@@ -27,6 +27,11 @@ async def answers_command(update: Update, context: BotContext) -> None:
     if shown is None:
         await say(update, _("You have not answered a check-in yet. /checkin starts one."))
         return
+    await _show(update, shown)
+
+
+async def _show(update: Update, shown: usecase.Overview) -> None:
+    """The answers as lines, with a button per answer while they can change."""
     buttons = [InlineKeyboardButton(number, callback_data=callbacks.EditAnswer(shown.checkin_id, step_id).pack())
                for number, step_id in shown.changeable]
     markup = InlineKeyboardMarkup([buttons[i:i + _PER_ROW] for i in range(0, len(buttons), _PER_ROW)]) \
@@ -34,6 +39,26 @@ async def answers_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message("\n".join(shown.lines), reply_markup=markup)
+
+
+async def on_show_button(update: Update, context: BotContext) -> None:
+    """"Change answers" under a finished check-in: what /answers shows, for that check-in."""
+    svc, _ = context.svc, context._
+    query, user = update.callback_query, update.effective_user
+    data = callbacks.ShowAnswers.unpack(query.data or "") if query else None
+    found = usecase.own_checkin(svc.db, user.id if user else None, data.checkin_id if data else None, _)
+    if isinstance(found, Refused):
+        if found.log:
+            log_refusal(update, context.member)
+        await refuse_callback(update, found.text)
+        return
+    member, checkin = found
+    shown = usecase.overview_of(svc.db, svc.scripts, svc.clock(), member, checkin, _)
+    if query is None or shown is None:
+        await refuse_callback(update, _("This button is no longer valid."))
+        return
+    await query.answer()
+    await _show(update, shown)
 
 
 async def _own_editable(update: Update, context: BotContext,

@@ -33,11 +33,16 @@ async def _then(svc: Services, port: CheckinDialog, update: Update, _: Gettext) 
         await begin_or_resume(update, svc, port.member, _)
 
 
-async def begin(update: Update, svc: Services, begun: Begun[CheckinDialog] | None, _: Gettext) -> bool:
-    """Say what starting a check-in says, then show its current step; False if there was nothing to start."""
+async def begin(update: Update, svc: Services, begun: Begun[CheckinDialog] | None, _: Gettext,
+                lead: str | None = None) -> bool:
+    """Say what starting a check-in says (after `lead`, in the same message), then show its current step; False if
+    there was nothing to start (and `lead` is not said)."""
     if begun is None:
         return False
-    for text in begun.texts:
+    texts = begun.texts
+    if lead is not None:
+        texts = ("\n\n".join((lead, *texts[:1])), *texts[1:])
+    for text in texts:
         await say(update, text)
     if begun.dialog is not None:
         await show_current(update, adapter(svc, begun.dialog), _)
@@ -50,14 +55,20 @@ async def checkin_command(update: Update, context: BotContext) -> None:
     await begin_or_resume(update, context.svc, context.known_member, context._)
 
 
-async def begin_or_resume(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
-    """Continue the open check-in, or start the one of the partner's current round (late if it has closed)."""
-    await begin(update, svc, usecase.begin_or_resume(svc.db, svc.scripts, svc.tr, svc.clock(), member, _), _)
+async def begin_or_resume(update: Update, svc: Services, member: Membership, _: Gettext,
+                          prompted: bool = False) -> None:
+    """Continue the open check-in, or start the one of the partner's current round (late if it has closed);
+    `prompted`: started from the round's prompt, which said already what the intro says."""
+    await begin(update, svc, usecase.begin_or_resume(svc.db, svc.scripts, svc.tr, svc.clock(), member, _,
+                                                     prompted), _)
 
 
-async def begin_onboarding(update: Update, svc: Services, member: Membership, _: Gettext) -> bool:
-    """Start the short onboarding check-in of a partner who just joined; False if there is no such script."""
-    return await begin(update, svc, usecase.begin_onboarding(svc.db, svc.scripts, svc.tr, svc.clock(), member), _)
+async def begin_onboarding(update: Update, svc: Services, member: Membership, _: Gettext,
+                           welcome: str | None) -> bool:
+    """Start the short onboarding check-in of a partner who just joined, its intro in one message after the
+    `welcome`; False (nothing said) if there is none to start."""
+    return await begin(update, svc, usecase.begin_onboarding(svc.db, svc.scripts, svc.tr, svc.clock(), member), _,
+                       welcome)
 
 
 async def begin_exit(update: Update, svc: Services, member: Membership, _: Gettext) -> None:

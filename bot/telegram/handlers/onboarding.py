@@ -160,16 +160,21 @@ async def on_language(update: Update, context: BotContext) -> None:
     await set_chat_menu(context.bot, svc, member.user_id, menu_role(context.identity.memberships), data.locale)
     onboarding = (data.welcome and member.role == "partner"
                   and onboarding_script(svc.scripts, member.network_id) is not None)
-    await say(update, welcome_text(member, data.welcome, _, onboarding))
-    if data.welcome:  # taking over from a contact person who stepped down: what they need to know, first
-        for text in welcome_pack(svc.db, svc.scripts, svc.catalogs, member, svc.clock()):
+    pack = welcome_pack(svc.db, svc.scripts, svc.catalogs, member, svc.clock()) if data.welcome else []
+    if pack:  # taking over from a contact person who stepped down: what they need to know, before the questions
+        await say(update, welcome_text(member, data.welcome, _, onboarding))
+        for text in pack:
             await say(update, text)
-    if onboarding:
-        await begin_onboarding(update, svc, member, _)
+        if onboarding:
+            await begin_onboarding(update, svc, member, _, None)
+    # One welcome: the onboarding check-in's intro comes in the same message, then its first question.
+    elif not onboarding or not await begin_onboarding(update, svc, member, _, welcome_text(member, True, _, True)):
+        await say(update, welcome_text(member, data.welcome, _))
 
 
 def welcome_text(member: Membership, first_time: bool, _: Gettext, onboarding: bool = False) -> str:
-    """What a member reads after choosing the language (`onboarding`: the onboarding check-in follows)."""
+    """What a member reads after choosing the language (`onboarding`: the onboarding check-in's intro and first
+    question follow)."""
     if not first_time:
         return _("Done. /help shows what you can do.")
     if member.role == "coordinator":
@@ -177,7 +182,7 @@ def welcome_text(member: Membership, first_time: bool, _: Gettext, onboarding: b
                  "/invite <organisation name>; /partners shows who has joined.").format(network=member.network_name)
     if onboarding:
         return _("Welcome, {name}! You are now registered as the contact person of {organisation} in "
-                 "\"{network}\". To start, a few short questions about what you expect from the network.").format(
+                 "\"{network}\".").format(
             name=member.first_name, organisation=member.organisation_name, network=member.network_name)
     return _("Welcome, {name}! You are now registered as the contact person of {organisation} in \"{network}\". "
              "Start your first check-in now with /checkin.").format(

@@ -1,5 +1,6 @@
 """The buttons under a finished check-in's closing message: give the onboarding or exit answers to the coordination
-by name, or let one free text of an anonymous round be quoted with the organisation's name."""
+by name, let one free text of an anonymous round be quoted with the organisation's name, or change the answers
+while the round is open (bot/telegram/handlers/answers.py)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,20 @@ from bot.usecases.partner_news import Closing
 
 
 def closing_keyboard(closing: Closing | None, _: Gettext) -> InlineKeyboardMarkup | None:
-    """What the closing message offers: to give the answers by name, or one button per free text to quote it."""
+    """What the closing message offers: to give the answers by name, or one button per free text to quote it and
+    "Change answers" while the round is open."""
     if closing is None:
         return None
     if closing.share is not None:
         return InlineKeyboardMarkup([[InlineKeyboardButton(
             share_button(False, _), callback_data=callbacks.ShareAnswers(closing.share).pack())]])
-    if closing.quotes:
-        return InlineKeyboardMarkup([[InlineKeyboardButton(
-            quote_button(answer.text, False, _), callback_data=callbacks.QuoteNamed(answer.answer_id).pack())]
-            for answer in closing.quotes])
-    return None
+    rows = [[InlineKeyboardButton(quote_button(answer.text, False, _),
+                                  callback_data=callbacks.QuoteNamed(answer.answer_id).pack())]
+            for answer in closing.quotes]
+    if closing.change is not None:
+        rows.append([InlineKeyboardButton(_("Change answers"),
+                                          callback_data=callbacks.ShowAnswers(closing.change).pack())])
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def _mark_done(update: Update, label: str) -> None:

@@ -38,7 +38,7 @@ async def on_round_button(update: Update, context: BotContext) -> None:
     await query.answer()
     await edit_tapped(update, None)
     if data.action == "go":
-        await begin_or_resume(update, svc, member, _)
+        await begin_or_resume(update, svc, member, _, prompted=True)
         return
     schedule = usecase.schedule(svc.db, member)
     month = month_name(place.round.period, member.locale)
