@@ -574,7 +574,7 @@ ScopedRight = Literal["askleave", "askdelete", "leave", "delete"]
 
 
 @dataclass(frozen=True)
-class RightsIn(CallbackData, prefix="u", parts=(one_of("action", get_args(ScopedRight)),
+class RightsIn(CallbackData, prefix="j", parts=(one_of("action", get_args(ScopedRight)),
                                                 number("network_id", MAX_ROWID))):
     """/leave or /delete of a member of several networks: choose the network (0: all) to confirm ("ask…"), then
     leave it or erase what was given there."""
