@@ -416,3 +416,17 @@ def m016_network_goal(db: Database) -> None:
     db.execute("ALTER TABLE networks ADD COLUMN goal TEXT")
     db.execute("ALTER TABLE networks ADD COLUMN goal_set_at TEXT")
     db.execute("ALTER TABLE memberships ADD COLUMN goal_asked_at TEXT")
+
+
+@migrations()
+def m020_consent_privacy(db: Database) -> None:
+    """Each consent records the privacy setting its text named: a switch of the setting asks again. Consents so far
+    take the setting their network had when they were given (privacy_changes: m013 recorded each network's setting
+    from its start; a network made since without a switch has the default, anonymous), so only members whose network
+    switched after they agreed are asked again for that."""
+    db.execute("ALTER TABLE consents ADD COLUMN privacy TEXT NOT NULL DEFAULT 'anonymous'"
+               " CHECK (privacy IN ('anonymous', 'named'))")
+    db.execute("""UPDATE consents SET privacy = COALESCE(
+        (SELECT pc.privacy FROM privacy_changes pc JOIN memberships m ON m.network_id = pc.network_id
+         WHERE m.id = consents.membership_id AND pc.changed_at <= consents.agreed_at
+         ORDER BY pc.changed_at DESC, pc.id DESC LIMIT 1), 'anonymous')""")

@@ -84,7 +84,7 @@ def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:
         "m005_script_publications", "m006_script_drafts_network_scripts_organisation_kind",
         "m007_reports_privacy_alerts", "m008_coaching", "m009_rights_and_access", "m010_consent_lookup",
         "m011_answers_by_network", "m012_round_privacy", "m013_privacy_changes", "m014_checkins_by_round",
-        "m015_answer_quote_named", "m017_outbox_parse_mode", "m016_network_goal"]
+        "m015_answer_quote_named", "m017_outbox_parse_mode", "m016_network_goal", "m020_consent_privacy"]
     first.close()
     again = open_db(path)
     assert [m.name for m in migrations.applied(again)] == names  # none applied twice

@@ -104,7 +104,7 @@ class People:
         """Open the invite link, agree, choose German; then answer the onboarding check-in if there is one."""
         self.api.add_user(person.user_id, person.first_name, language_code="de", last_name=person.last_name)
         [consent] = await self.say(person, f"/start {token}")
-        [language] = await self.press(person, consent, callbacks.Consent(True, token).pack())
+        [language] = await self.press_label(person, consent, "Ich stimme zu")
         welcome = await self.press(person, language, callbacks.Language("de", welcome=True).pack())
         if onboarding:
             await self.checkin(person, 0, await self.until_step(person, welcome))
