@@ -253,6 +253,7 @@ def steps_main(out: Path) -> int:
             (bot.usecases.scripts.ScriptRegistry, "load_directory", "load scripts (YAML, validate, store)"),
             (bot.telegram.app, "Catalogs", "Catalogs (load .mo)"),
             (bot.telegram.app, "set_default_menus", "set_default_menus (setMyCommands)"),
+            (bot.telegram.app, "introduce", "introduce (getMyDescription, setMyDescription if changed)"),
             (bot.telegram.app, "queue_consent_renewals", "queue_consent_renewals"),
             (bot.jobs.outbox.OutboxSender, "start", "OutboxSender.start"),
             (bot.telegram.app, "start_health", "start_health"),

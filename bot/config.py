@@ -19,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Telegram's rule for setWebhook's secret_token, sent back in the X-Telegram-Bot-Api-Secret-Token header.
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_NAMED = 300  # characters of NETZPULS_CONTROLLER and NETZPULS_PRIVACY_CONTACT: the consent text must fit a message
 
 
 class ConfigError(ValueError):
@@ -50,6 +51,8 @@ class Settings:
     backup_dir: Path | None = None  # None: "backups" beside the database file
     backup_keep: int = 7  # daily backups kept; 0: no scheduled backups
     retention_months: int = 24  # free-text answers older than this are erased
+    controller: str | None = None  # who is responsible for the data (the consent text names them); None: not named
+    privacy_contact: str | None = None  # whom to ask about data protection; None: not named
 
     @property
     def backups_path(self) -> Path:
@@ -145,6 +148,13 @@ def _webhook(url: str | None, secret: str | None) -> tuple[str | None, str | Non
     return url, secret
 
 
+def _named(raw: str | None, key: str) -> str | None:
+    """A name or address the consent text quotes: one line of at most MAX_NAMED characters."""
+    if raw is not None and ("\n" in raw or "\r" in raw or len(raw) > MAX_NAMED):
+        raise ConfigError(f"{key} must be one line of at most {MAX_NAMED} characters, got {len(raw)} character(s)")
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
     """Build Settings from an optional .env file overlaid by the environment (the environment wins)."""
     env = dict(os.environ if environ is None else environ)
@@ -193,4 +203,6 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         bot_username=get("NETZPULS_BOT_USERNAME"),
         invite_ttl_days=ttl,
         log_level=_log_level(get("NETZPULS_LOG_LEVEL")),
+        controller=_named(get("NETZPULS_CONTROLLER"), "NETZPULS_CONTROLLER"),
+        privacy_contact=_named(get("NETZPULS_PRIVACY_CONTACT"), "NETZPULS_PRIVACY_CONTACT"),
     )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from bot.config import Settings
+from bot.core.consent import CONSENT_VERSION as CONSENT_VERSION  # raised with each new consent text (bot.core.consent)
 from bot.core.tips import Tips
 from bot.i18n import Catalogs, Gettext
 from bot.usecases.scripts import ScriptRegistry
@@ -19,9 +20,6 @@ Clock = Callable[[], datetime]
 MONTHLY_SCRIPT = "monthly_checkin"
 ONBOARDING_SCRIPT = "onboarding_checkin"  # offered once, right after a partner joins (if dialogs/ has it)
 EXIT_SCRIPT = "exit_checkin"  # started when a partner leaves with /leave (if dialogs/ has it)
-# The version of the consent text (bot/telegram/handlers/onboarding.py consent_body): raise it whenever that text
-# changes, and every member is asked to agree again.
-CONSENT_VERSION = 3
 
 
 def system_clock() -> datetime:

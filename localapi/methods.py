@@ -10,6 +10,7 @@ from typing import Any
 
 from localapi.entities import parse_html, strip_text
 from localapi.objects import JSON, CallbackAnswer, Chat, MessageVersion, SentMessage, StoredFile
+from localapi.profile import ProfileMethods, language_of
 from localapi.spec import ApiError, UploadedFile
 from localapi.webhook import WebhookMethods
 from localapi.world import scope_key
@@ -40,7 +41,7 @@ def formatted(text: str, parse_mode: str | None, entities: list[JSON] | None) ->
     return strip_text(text, list(entities or []))
 
 
-class BotApiMethods(WebhookMethods):
+class BotApiMethods(WebhookMethods, ProfileMethods):
     """Implementations of the supported Bot API methods; `implemented` maps method names to them."""
 
     def __init__(self, bot_username: str, bot_id: int) -> None:
@@ -55,7 +56,7 @@ class BotApiMethods(WebhookMethods):
             "answerCallbackQuery": self._answer_callback_query, "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands, "deleteMyCommands": self._delete_my_commands,
             "sendChatAction": self._send_chat_action, "sendPhoto": self._send_photo,
-            "sendDocument": self._send_document, "getFile": self._get_file,
+            "sendDocument": self._send_document, "getFile": self._get_file, **self.profile_methods(),
         }
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -220,7 +221,7 @@ class BotApiMethods(WebhookMethods):
         scope = params.get("scope")
         if scope and "chat_id" in scope and scope["chat_id"] not in self.users:
             raise ApiError(400, "Bad Request: chat not found")
-        return scope_key(scope), params.get("language_code", "")
+        return scope_key(scope), language_of(params)
 
     async def _set_my_commands(self, params: JSON) -> bool:
         commands: list[JSON] = params["commands"]

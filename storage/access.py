@@ -64,22 +64,6 @@ def remove_partner(db: Database, network_id: int, organisation_id: int, now: dat
     return contact
 
 
-def consent_version_of(db: Database, membership_id: int) -> int:
-    """The version of the consent text the member last agreed to."""
-    return int(scalar(db, "SELECT MAX(version) FROM consents WHERE membership_id = ?", [membership_id]) or 0)
-
-
-def record_consent(db: Database, membership_id: int, version: int, now: datetime) -> None:
-    """Store that the member agreed to this version of the consent text."""
-    with db.atomic():
-        db.execute("INSERT INTO consents (membership_id, version, agreed_at) VALUES (?, ?, ?)",
-                   [membership_id, version, now.isoformat()])
-        db.execute("UPDATE memberships SET consent_version = ? WHERE id = ?", [version, membership_id])
-        # the question may still wait in the outbox (quiet hours) if they agreed when they wrote next
-        db.execute("UPDATE outbox SET status = 'dropped', last_error = 'agreed' WHERE kind = 'consent'"
-                   " AND membership_id = ? AND status = 'queued'", [membership_id])
-
-
 def exit_checkin_member(db: Database, user_id: int, script_id: str) -> Membership | None:
     """The ended membership of a person still answering the exit check-in (`script_id`) after /leave."""
     membership_id = scalar(

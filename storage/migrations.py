@@ -480,3 +480,17 @@ def m019_contact_handovers(db: Database) -> None:
         successor_membership_id INTEGER REFERENCES memberships(id),
         welcomed_at TEXT)""")
     db.execute("CREATE INDEX handovers_organisation ON handovers (organisation_id, successor_membership_id)")
+
+
+@migrations()
+def m020_consent_privacy(db: Database) -> None:
+    """Each consent records the privacy setting its text named: a switch of the setting asks again. Consents so far
+    take the setting their network had when they were given (privacy_changes: m013 recorded each network's setting
+    from its start; a network made since without a switch has the default, anonymous), so only members whose network
+    switched after they agreed are asked again for that."""
+    db.execute("ALTER TABLE consents ADD COLUMN privacy TEXT NOT NULL DEFAULT 'anonymous'"
+               " CHECK (privacy IN ('anonymous', 'named'))")
+    db.execute("""UPDATE consents SET privacy = COALESCE(
+        (SELECT pc.privacy FROM privacy_changes pc JOIN memberships m ON m.network_id = pc.network_id
+         WHERE m.id = consents.membership_id AND pc.changed_at <= consents.agreed_at
+         ORDER BY pc.changed_at DESC, pc.id DESC LIMIT 1), 'anonymous')""")

@@ -187,8 +187,9 @@ def redeem_invite(
             " VALUES (?, ?, ?, ?, ?, ?)",
             [invite.network_id, user_id, invite.role, invite.organisation_id, consent_version, stamp],
         )
-        db.execute("INSERT INTO consents (membership_id, version, agreed_at) VALUES (?, ?, ?)",
-                   [cursor.lastrowid, consent_version, stamp])
+        # agreed to the text naming the network's privacy of now (bot.usecases.people.join checked it was shown)
+        db.execute("INSERT INTO consents (membership_id, version, privacy, agreed_at) SELECT ?, ?, privacy, ?"
+                   " FROM networks WHERE id = ?", [cursor.lastrowid, consent_version, stamp, invite.network_id])
         db.execute("UPDATE invites SET used_at = ?, used_by = ? WHERE token = ?", [stamp, user_id, token])
         db.execute("UPDATE users SET current_membership_id = ?, current_chosen_at = ? WHERE id = ?",
                    [cursor.lastrowid, stamp, user_id])

@@ -43,7 +43,7 @@ def personal_data(db: Database, user_id: int, now: datetime) -> dict[str, Any]:
         "person": first(db, "SELECT id AS telegram_id, first_name, locale, created_at FROM users WHERE id = ?",
                         [user_id]),
         "memberships": memberships,
-        "consents": rows(db, f"SELECT membership_id, version, agreed_at FROM consents WHERE membership_id IN"
+        "consents": rows(db, f"SELECT membership_id, version, privacy, agreed_at FROM consents WHERE membership_id IN"
                              f" ({marks}) ORDER BY id", ids),
         "answers": answers,
         "check_ins": rows(db, f"SELECT id, membership_id, script_id, script_version, status, started_at,"

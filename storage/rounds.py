@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from bot.core.calendar import Schedule
 from bot.core.planner import NetworkView, ParticipantView, PartnerView, RoundView
+from storage.consents import pending_sql
 from storage.db import Row, first, picked, rows, scalar
 from storage.outbox import Outgoing, drop_queued, drop_round_messages, enqueue
 
@@ -93,18 +94,19 @@ def get_round(db: Database, round_id: int) -> RoundInfo | None:
 
 
 def snapshot(db: Database, now: datetime, consent_version: int) -> list[NetworkView]:
-    """Everything the planner looks at, for every network (`consent_version`: the consent text in use)."""
+    """Everything the planner looks at, for every network (`consent_version`: the consent text in use; a partner
+    whose consent does not cover it under their network's privacy now is `consent_pending`)."""
     stamp = now.isoformat()
     partners: dict[int, list[PartnerView]] = {}
     # Every partner and every participant, every tick: values picked by column name, no dict or object per row.
     found = picked(
         db,
-        """SELECT m.network_id, m.id, m.joined_at, m.unreachable_at IS NOT NULL AS unreachable,
+        f"""SELECT m.network_id, m.id, m.joined_at, m.unreachable_at IS NOT NULL AS unreachable,
                   EXISTS (SELECT 1 FROM pauses p WHERE p.membership_id = m.id AND p.starts_at <= ? AND p.ends_at > ?)
                     AS paused,
-                  NOT EXISTS (SELECT 1 FROM consents c WHERE c.membership_id = m.id AND c.version >= ?)
-                    AS consent_pending
-           FROM memberships m WHERE m.role = 'partner' AND m.left_at IS NULL ORDER BY m.id""",
+                  {pending_sql()} AS consent_pending
+           FROM memberships m JOIN networks n ON n.id = m.network_id
+           WHERE m.role = 'partner' AND m.left_at IS NULL ORDER BY m.id""",
         [stamp, stamp, consent_version], ("network_id", "id", "joined_at", "unreachable", "paused", "consent_pending"))
     for network_id, membership_id, joined_at, unreachable, paused, consent_pending in found:
         joined = _dt(joined_at)

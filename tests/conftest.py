@@ -17,7 +17,7 @@ from bot.i18n import Catalogs, compile_catalogs
 from bot.usecases.scripts import load_tips
 from localapi.server import LocalBotApi
 from storage.db import open_db
-from tests.e2e import ADMIN_ID, NOW, ROOT, TEST_DIALOGS, FakeClock, Harness
+from tests.e2e import ADMIN_ID, NOW, ROOT, TEST_CONTROLLER, TEST_DIALOGS, TEST_PRIVACY_CONTACT, FakeClock, Harness
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +78,8 @@ def settings(api: LocalBotApi, tmp_path: Path) -> Settings:
     return Settings(token=api.token, api_url=api.base_url, db_path=tmp_path / "netzpuls.db",
                     admins=frozenset({ADMIN_ID}), locales_dir=ROOT / "locales", dialogs_dir=TEST_DIALOGS,
                     tick_seconds=0.05, send_timeout=1.0, send_rate=1000.0,  # pacing is tested on its own
-                    health_port=0)  # tests/test_health.py turns it on, on a free port
+                    health_port=0,  # tests/test_health.py turns it on, on a free port
+                    controller=TEST_CONTROLLER, privacy_contact=TEST_PRIVACY_CONTACT)
 
 
 @pytest.fixture

@@ -39,6 +39,9 @@ NOW = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
 ADMIN_ID = 9001
 LINK_RE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
 AGREE = {"de": "Ich stimme zu", "en": "I agree"}
+# What the consent text names as the controller and the data-protection contact: placeholders, clearly not real.
+TEST_CONTROLLER = "Testträger e. V. (Platzhalter), Musterstraße 1, 12345 Musterstadt"
+TEST_PRIVACY_CONTACT = "datenschutz@example.org (Platzhalter)"
 LANGUAGE = {"de": "Deutsch", "en": "English"}
 
 

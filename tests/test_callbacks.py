@@ -82,6 +82,7 @@ SCRIPT = "x" * MAX_SCRIPT_ID
 WIRE: list[tuple[CallbackData, str]] = [
     (Consent(True, "Ab3_x-9"), "c:y:Ab3_x-9"),
     (Consent(False, "Ab3_x-9"), "c:n:Ab3_x-9"),
+    (Consent(True, "Ab3_x-9", "4a"), "c:y:Ab3_x-9:4a"),  # since the consent terms name the privacy setting
     (Language("de", True), "l:de:w"),
     (Language("en", False), "l:en"),
     (Answer(12, "goals_clear", "4"), "a:12:goals_clear:4"),
@@ -118,6 +119,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (CoachReview(7), "k:r:7"),
     *((RightsAction(action), f"m:{action}") for action in ("agree", "decline", "leave", "stay", "delete", "keep",
                                                           "exit")),
+    (RightsAction("agree", "4n"), "m:agree:4n"),
+    (RightsAction("agree", "12a"), "m:agree:12a"),
     (AccessAction("revoke", 4), "n:revoke:4"),
     (AccessAction("remove", 9), "n:remove:9"),
     (AccessAction("removeok", 9), "n:removeok:9"),
@@ -152,7 +155,7 @@ WIRE: list[tuple[CallbackData, str]] = [
 # Every shape at its largest: the largest ids (SQLite's largest rowid where an id is one), the longest step, option
 # and script ids the script schema allows, the longest tokens, values and words.
 LARGEST: list[CallbackData] = [
-    Consent(False, "T" * MAX_TOKEN), Language("de", True),
+    Consent(True, "T" * MAX_TOKEN, "9999n"), Language("de", True),
     Answer(MAX_ROWID, STEP, OPTION), Revise(MAX_ROWID, STEP, OPTION), EditAnswer(MAX_ROWID, STEP),
     RoundPrompt(MAX_ROWID, "later"), PauseFor(999), PauseEnd(),
     SettingField("f" * 8), SettingValue("f" * 8, "v" * 12), PrivacyChoice("anonymous"),
@@ -161,7 +164,7 @@ LARGEST: list[CallbackData] = [
     ScriptShared(SCRIPT, MAX_NETWORK), ScriptSharedConfirm(SCRIPT, MAX_NETWORK, 999_999),
     ScriptShow("versions", SCRIPT), ScriptRollback(SCRIPT, 999_999), ScriptConfirm(SCRIPT, 999_999, 999_999),
     ScriptCancel(), DraftAction("discard", MAX_ROWID),
-    PreviewAnswer(MAX_ROWID, STEP, OPTION), RightsAction("decline"),
+    PreviewAnswer(MAX_ROWID, STEP, OPTION), RightsAction("decline", "9999a"),
     ShareAnswers(MAX_ROWID), QuoteNamed(MAX_ROWID), ShowAnswers(MAX_ROWID),
     NotesHome(), NotesTopic(11, 999), NotesRounds(999), NotesRound(MAX_ROWID, 999), GoalAction("cancel"),
     NetworkChoice(MAX_ROWID, "c" * 16, True),
@@ -189,7 +192,8 @@ MALFORMED = [
     # words and texts out of shape
     "c:x:tok", "c:y:to.k", f"c:y:{'T' * (MAX_TOKEN + 1)}", "l:DE", "l:deu", "p:1:GO", "p:1:soon", "s:d:0", "s:day:0.5",
     "d:zz:1", "d:dl:Bad", "d:dl:1x", f"d:dl:{SCRIPT}x", "y:Named", "y:public", "k:o:1:maybe", "k:stop", "m:bogus",
-    "m:EXIT", "n:bogus:1", "a:1:Step:1", "a:1:1step:1", f"a:1:{STEP}s:1", f"a:1:step:{OPTION}o", "a:1:step:a-b",
+    "m:EXIT", "m:agree:4x", "m:agree:04a", "m:agree:4A", "m:agree:10000n", "m:agree:4a:1", "c:y:tok:4",
+    "c:y:tok:a", "n:bogus:1", "a:1:Step:1", "a:1:1step:1", f"a:1:{STEP}s:1", f"a:1:step:{OPTION}o", "a:1:step:a-b",
     f"k:1:focus:{'t' * 25}",
     # trailing newlines, other whitespace, multi-byte text
     "a:1:step:1\n", "m:exit\n", "z:end\n", "k:go\r\n", "a:1:schritt_ä:1", "c:y:tökén", "s:day:é", "k:1:focus:thème",

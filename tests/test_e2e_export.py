@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 
 from bot.i18n import Catalogs
 from localapi.server import SentMessage
-from storage.reports import set_privacy
 from tests.e2e import Harness
 
 FEB_OPENS = datetime(2027, 2, 2, 8, 0, tzinfo=UTC)
@@ -82,13 +81,15 @@ async def test_export_anonymous_then_named_and_refused_for_partners(harness: Har
     now = {row[0]: row[1:] for row in sheets[_("Success factors now")][1:]}
     assert len(now) == 11 and now[_("Shared goals")][:3] == ["2027-02", "5", "3"]  # every factor, last measured
 
-    set_privacy(harness.db, network, "named", harness.clock.now)  # from the next round on: February stays anonymous
+    [choice] = await harness.send(COORDINATOR, "/privacy")
+    await harness.tap(COORDINATOR, choice, "mit Namen", count=0)  # from the next round on: February stays anonymous
     csv_doc, _xlsx_doc = await harness.send(COORDINATOR, "/export", count=2)
     assert _csv(csv_doc)[0][1] == _("Step")
     assert "Träger" not in csv_doc.file.decode("utf-8-sig")  # type: ignore[union-attr]
     for user in PARTNERS:
-        [result] = await harness.api.wait_for_messages(user, 1)  # February's result comes first
+        result, renewal = await harness.api.wait_for_messages(user, 2)  # February's result comes first
         assert result.text.startswith("Was „Netzwerk Alleinerziehende Musterstadt“ im Februar 2027 gelernt hat")
+        await harness.tap(user, renewal, "Ich stimme zu", count=0)  # agreed to take part named
     harness.clock.now = MAR_OPENS
     for user in PARTNERS:
         await _answer(harness, user)

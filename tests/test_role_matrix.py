@@ -223,9 +223,9 @@ EDITED_A3 = EDITED_A.replace("Was fehlt Ihnen, damit das Ziel klar wird?", "Was 
 PRIVACY_TEXT = ("Privacy of this network: {current}.\n\nAnonymous: the digest, the chart, the map and the export show "
                 "only aggregates, and only when at least 3 organisations answered; free texts without names. Named: "
                 "you see who answered what. A switch to named applies from the next round on (the answers given "
-                "before stay anonymous), and the partners are told before their next check-in; a switch to anonymous "
-                "applies at once. Who answered at all, who joined, changed, left or cannot be reached is always shown "
-                "by organisation.")
+                "before stay anonymous); a switch to anonymous applies at once. After a switch the partners are asked "
+                "to agree to the consent text again, and take no part in the check-ins until they do. Who answered "
+                "at all, who joined, changed, left or cannot be reached is always shown by organisation.")
 
 
 @pytest.fixture
@@ -1054,7 +1054,12 @@ async def check_owners(world: World) -> None:
     outcome = await owned(world, CA, "notes")  # A's words of its named rounds, by name
     assert outcome.edited is not None and TYPED["A"][0] in outcome.edited.text
     assert ORGANISATION[PA] in outcome.edited.text
-    await owned(world, CA, "privacy")
+    await owned(world, CA, "privacy")  # back to anonymous: A's other members are asked to agree again
+    await world.api.wait_until(lambda: count(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')")
+                               == 0, timeout=30, message="the renewal questions sent")
+    renewal = world.api.messages(USER[PA])[-1]
+    assert _("I agree") in [label for row in renewal.buttons() for label in row]
+    await world.harness.tap(USER[PA], renewal, _("I agree"), count=0)  # and A's partner agrees
     outcome = await press(world, CA, "notes")  # anonymous now, for every round so far: one partner's words hide
     assert outcome.answer is not None and outcome.answer.text == _("This button is no longer valid.")
     assert outcome.edited is None

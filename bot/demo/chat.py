@@ -107,7 +107,7 @@ class People:
         the open round, so that its check-in follows the onboarding at once)."""
         self.api.add_user(person.user_id, person.first_name, language_code="de", last_name=person.last_name)
         [consent] = await self.say(person, f"/start {token}")
-        [language] = await self.press(person, consent, callbacks.Consent(True, token).pack())
+        [language] = await self.press_label(person, consent, "Ich stimme zu")
         if agreed is not None:
             await agreed()
         welcome = await self.press(person, language, callbacks.Language("de", welcome=True).pack())

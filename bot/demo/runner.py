@@ -47,6 +47,10 @@ from storage.rounds import RoundInfo, answer_counts, latest_round, schedule_of
 START = datetime(2027, 1, 4, 10, 0, tzinfo=BERLIN)  # a Monday: the January round opens on Tuesday, 5 January
 TICK = 0.05  # seconds between the bot's looks at what is due
 SEND_RATE = 1000.0  # messages a second: the local server has no limits
+# What the demo's consent text names as the controller and the data-protection contact: placeholders, clearly not real
+# (a real deployment sets NETZPULS_CONTROLLER and NETZPULS_PRIVACY_CONTACT).
+DEMO_CONTROLLER = "Beispielträger Musterstadt e. V. (Platzhalter der Demo), Musterstraße 1, 12345 Musterstadt"
+DEMO_PRIVACY_CONTACT = "datenschutz@beispiel.example (Platzhalter der Demo)"
 PACER_KEY = "pacer"  # where bot.telegram.app keeps the outbox's Pacer (bot_data)
 LINK_RE = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 
@@ -131,7 +135,8 @@ class Demo:
         settings = Settings(token=self.api.token, api_url=self.api.base_url, db_path=self.db_path,
                             admins=frozenset({self.coordinator.user_id}), dialogs_dir=PROJECT_ROOT / "dialogs",
                             locales_dir=PROJECT_ROOT / "locales", log_level="WARNING", send_rate=SEND_RATE,
-                            tick_seconds=TICK, send_timeout=5.0, health_port=0)  # no health server in a demo
+                            tick_seconds=TICK, send_timeout=5.0, health_port=0,  # no health server in a demo
+                            controller=DEMO_CONTROLLER, privacy_contact=DEMO_PRIVACY_CONTACT)
         self.app = build_application(settings, self.clock)
         # Telegram allows one message a second per chat, in real time; on the simulated clock, whose days pass in
         # a fraction of a second, that pacing would only make the digest's three messages take three seconds.

@@ -60,6 +60,7 @@ from bot.telegram.handlers.scripts_preview import on_preview_button
 from bot.telegram.handlers.scripts_upload import on_document
 from bot.telegram.handlers.settings import on_settings_button, settings_command
 from bot.telegram.health import start_health, stop_health
+from bot.telegram.introduction import introduce
 from bot.telegram.quiet_send import allow_quiet_sends
 from bot.telegram.ratelimit import SharedRateLimiter
 from bot.telegram.roles import Handler
@@ -204,8 +205,10 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data[SERVICES_KEY] = svc
     app.bot_data[_SENDER_KEY] = sender
     await set_default_menus(app.bot, svc)
+    if introduced := await introduce(app.bot, catalogs):
+        log.info("set %d of the bot's descriptions", introduced)
     # A new consent text comes with a release: whoever has not agreed to it is asked now, not when they write next.
-    if asked := queue_consent_renewals(db, catalogs, settings.retention_months, clock()):
+    if asked := queue_consent_renewals(db, catalogs, settings, clock()):
         log.info("asked %d members to agree to the new consent text", asked)
     await sender.start()
     assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"

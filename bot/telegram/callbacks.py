@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self, get_args
 
+from bot.core.consent import TERMS_WORD
 from bot.core.context import ORGANISATION_KINDS
 from bot.core.history import Privacy
 from bot.core.script.loader import MAX_OPTION_ID, MAX_STEP_ID
@@ -22,7 +23,9 @@ MAX_ROWID = 2**63 - 1  # SQLite's largest rowid: the largest id of a check-in, r
 MAX_SCRIPT_ID = 40  # as bot/core/script/loader.py allows
 MAX_SESSION = 10**12 - 1  # a coaching session's id: 12 digits and the longest step id and value are 64 bytes
 MAX_NETWORK = 10**11 - 1  # a network's id in script buttons: 11 digits, the longest script id and version fit 64 bytes
-MAX_TOKEN = MAX_BYTES - len("c:y:")  # invite tokens are 22 characters (storage/people.py); longer ones cannot fit
+MAX_TERMS = len("9999n")  # the longest word of consent terms (bot.core.consent.ConsentTerms.word)
+# invite tokens are 22 characters (storage/people.py); longer ones cannot fit beside the consent terms
+MAX_TOKEN = MAX_BYTES - len("c:y:") - len(":") - MAX_TERMS
 
 
 @dataclass(frozen=True)
@@ -34,16 +37,20 @@ class Part:
     shape: str  # a regular expression its text matches in full
     maximum: int | None = None  # a number, up to this
     codes: tuple[tuple[object, str | None], ...] = ()  # a choice (or a fixed word): value and word
+    optional: bool = False  # a text that may be left out (None), so it must be the last part
 
     def regex(self) -> str:
         """The part, with the ":" before it, as a regular expression (a named group for a field)."""
         group = f"(?P<{self.field}>{self.shape})" if self.field else f"(?:{self.shape})"
-        return f"(?::{group})?" if any(word is None for _, word in self.codes) else f":{group}"
+        left_out = self.optional or any(word is None for _, word in self.codes)
+        return f"(?::{group})?" if left_out else f":{group}"
 
     def show(self, value: object) -> str | None:
         """The part's text for a field's value (None: the part is left out)."""
         if self.codes:
             return dict(self.codes)[value]
+        if self.optional and value is None:
+            return None
         return str(value)
 
     def read(self, text: str | None) -> object:
@@ -71,6 +78,11 @@ def number(field: str, maximum: int) -> Part:
 def shaped(field: str, shape: str) -> Part:
     """A text matching `shape` (never a ":")."""
     return Part(field, shape)
+
+
+def maybe(field: str, shape: str) -> Part:
+    """A text matching `shape`, or nothing (None: the part is left out, so it must be the last)."""
+    return Part(field, shape, optional=True)
 
 
 def choice(field: str, codes: Mapping[Any, str | None]) -> Part:
@@ -148,11 +160,14 @@ class CallbackData:
 
 @dataclass(frozen=True)
 class Consent(CallbackData, prefix="c",
-              parts=(choice("agree", {True: "y", False: "n"}), shaped("token", rf"[A-Za-z0-9_-]{{1,{MAX_TOKEN}}}"))):
-    """Agree (or decline) to the consent text of an invite."""
+              parts=(choice("agree", {True: "y", False: "n"}), shaped("token", rf"[A-Za-z0-9_-]{{1,{MAX_TOKEN}}}"),
+                     maybe("terms", TERMS_WORD))):
+    """Agree (or decline) to the consent text of an invite; `terms`: what the text named (ConsentTerms.word; None on
+    buttons sent before they named it)."""
 
     agree: bool
     token: str
+    terms: str | None = None
 
 
 @dataclass(frozen=True)
@@ -548,11 +563,13 @@ RIGHTS_ACTIONS = frozenset(get_args(RightsName))
 
 
 @dataclass(frozen=True)
-class RightsAction(CallbackData, prefix="m", parts=(one_of("action", get_args(RightsName)),)):
+class RightsAction(CallbackData, prefix="m",
+                   parts=(one_of("action", get_args(RightsName)), maybe("terms", TERMS_WORD))):
     """A rights button: agree/decline (renewed consent), leave/stay, delete/keep, exit (the exit check-in offered to
-    a replaced contact person)."""
+    a replaced contact person); `terms`: what the consent text agreed to named (ConsentTerms.word), on "agree"."""
 
     action: RightsName
+    terms: str | None = None
 
 
 # --- several networks ---------------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from bot.core.consent import CONSENT_VERSION, ConsentTerms, current_terms
 from bot.core.history import Privacy
 from bot.i18n import Gettext
-from bot.services import CONSENT_VERSION, EXIT_SCRIPT
+from bot.services import EXIT_SCRIPT
 from bot.usecases.checkin import script_in_use
 from bot.usecases.scripts import ScriptRegistry
 from storage.access import exit_offer_member, replaced_contact
@@ -24,6 +25,7 @@ __all__ = [
     "Invite",
     "InviteError",
     "Membership",
+    "TermsChanged",
     "checked_invite",
     "choose_language",
     "consent_offer",
@@ -42,6 +44,11 @@ def checked_invite(db: Database, token: str, now: datetime, networks: Collection
     return invite
 
 
+class TermsChanged(Exception):
+    """The consent text agreed to no longer applies: a new release, or the network's privacy switched since it was
+    shown. It is shown again."""
+
+
 @dataclass(frozen=True)
 class ConsentOffer:
     """What the consent question names: the network, the organisation offered (None: coordinator), its privacy."""
@@ -49,6 +56,11 @@ class ConsentOffer:
     network: str
     organisation: str | None
     privacy: Privacy
+
+    @property
+    def terms(self) -> ConsentTerms:
+        """What "I agree" agrees to."""
+        return current_terms(self.privacy)
 
 
 def consent_offer(db: Database, invite: Invite) -> ConsentOffer:
@@ -61,8 +73,13 @@ def consent_offer(db: Database, invite: Invite) -> ConsentOffer:
                         network_privacy(db, invite.network_id))
 
 
-def join(db: Database, token: str, user_id: int, first_name: str, locale: str, now: datetime) -> Membership:
-    """Redeem the invite with today's consent text (InviteError if it no longer works)."""
+def join(db: Database, token: str, user_id: int, first_name: str, locale: str, shown: ConsentTerms | None,
+         now: datetime) -> Membership:
+    """Redeem the invite, agreeing to the consent text that named the terms `shown` (InviteError if the invite no
+    longer works, TermsChanged if those are not the terms in use)."""
+    invite = check_invite(db, token, now)
+    if shown != current_terms(network_privacy(db, invite.network_id)):
+        raise TermsChanged
     return redeem_invite(db, token, user_id, first_name, locale, CONSENT_VERSION, now)
 
 

@@ -1,6 +1,7 @@
-"""Switching a network between anonymous and named: the setting, and the notice to every partner, in one transaction.
-A switch to named applies from the next round on (each round keeps the setting it opened with), so the partners
-hear of it before their next check-in; a switch to anonymous applies at once, to the earlier rounds too."""
+"""Switching a network between anonymous and named: the setting, and asking its members to agree again, in one
+transaction. A switch to named applies from the next round on (each round keeps the setting it opened with); a switch
+to anonymous applies at once, to the earlier rounds too. Either way the consent text named the other setting, so every
+member but the coordinator who switched is asked again and takes no part until they agree (bot.usecases.consent)."""
 
 from __future__ import annotations
 
@@ -8,37 +9,32 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from bot.config import Settings
+from bot.core.consent import CONSENT_VERSION, current_terms
 from bot.core.history import Privacy as Privacy
-from bot.i18n import Catalogs, Gettext
-from storage.outbox import Outgoing, enqueue
+from bot.i18n import Catalogs
+from bot.usecases.consent import Buttons, pending_members, renewal_messages
+from storage.consents import agreed_terms, drop_questions, record_consent
+from storage.outbox import enqueue
+from storage.people import Membership
 from storage.reports import network_privacy, set_privacy
 
 
-def notice_text(_: Gettext, network: str, privacy: Privacy) -> str:
-    """What the partners are told when their network's privacy changes."""
-    if privacy == "named":
-        return _("A note on privacy in \"{network}\": from the next check-in round on, the coordination sees which "
-                 "organisation answered what. Your answers so far stay anonymous. /mydata shows what is stored about "
-                 "you; /leave takes you out of the network.").format(network=network)
-    return _("A note on privacy in \"{network}\": from now on the coordination sees your answers only summarised over "
-             "at least 3 organisations and without names, your earlier answers included.").format(network=network)
-
-
-def switch_privacy(db: Database, catalogs: Catalogs, network_id: int, privacy: Privacy, now: datetime) -> bool:
-    """Set the network's privacy and, when it changed, queue the notice to each active partner in their language;
-    True if it changed (a second tap on the same choice changes nothing and tells nobody again)."""
+def switch_privacy(db: Database, catalogs: Catalogs, settings: Settings, coordinator: Membership, privacy: Privacy,
+                   buttons: Buttons, now: datetime) -> bool:
+    """Set the coordinator's network's privacy and, when it changed, ask every other member to agree again (queued,
+    in their language); the coordinator agreed by choosing it. True if it changed (a second tap on the same choice
+    changes nothing and asks nobody again)."""
+    network_id = coordinator.network_id
     with db.atomic():
         if network_privacy(db, network_id) == privacy:
             return False
         set_privacy(db, network_id, privacy, now)
-        rows = db.execute(
-            "SELECT m.id, m.user_id, COALESCE(u.locale, 'de'), n.name FROM memberships m JOIN networks n"
-            " ON n.id = m.network_id LEFT JOIN users u ON u.id = m.user_id WHERE m.network_id = ?"
-            " AND m.role = 'partner' AND m.left_at IS NULL ORDER BY m.id", [network_id]).fetchall()
-        enqueue(db, [Outgoing(f"privacy:{network_id}:{membership_id}:{now.isoformat()}", "privacy", int(user_id),
-                              notice_text(catalogs.gettext(str(locale)), str(network), privacy),
-                              network_id=network_id, membership_id=int(membership_id))
-                     for membership_id, user_id, locale, network in rows], now)
+        agreed = agreed_terms(db, coordinator.id)
+        if agreed is not None and agreed.version >= CONSENT_VERSION:
+            record_consent(db, coordinator.id, current_terms(privacy), now)
+        drop_questions(db, network_id)
+        enqueue(db, renewal_messages(db, catalogs, settings, pending_members(db, network_id), buttons), now)
     return True
 
 

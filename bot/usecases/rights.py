@@ -1,4 +1,5 @@
-"""A person's data protection rights: renewed consent, a copy of their data, erasing it, leaving the network."""
+"""A person's data protection rights: a copy of their data, erasing it, leaving the network (renewed consent:
+bot.usecases.consent)."""
 
 from __future__ import annotations
 
@@ -9,31 +10,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.i18n import Catalogs
-from bot.services import CONSENT_VERSION, EXIT_SCRIPT
+from bot.services import EXIT_SCRIPT
 from bot.usecases.checkin import script_in_use
 from bot.usecases.identity import locale_of_user
 from bot.usecases.partner_news import Translator, left_news
 from bot.usecases.scripts import ScriptRegistry
-from storage.access import consent_version_of, exit_offer_member, record_consent
+from storage.access import exit_offer_member
 from storage.outbox import Outgoing, enqueue
 from storage.people import Membership, coordinators_of, end_membership
-from storage.reports import Privacy, network_privacy
 from storage.rights import erase_person, personal_data
-
-
-def consent_outdated(db: Database, member: Membership) -> bool:
-    """Whether the member agreed only to an older consent text than CONSENT_VERSION."""
-    return consent_version_of(db, member.id) < CONSENT_VERSION
-
-
-def network_privacy_of(db: Database, member: Membership) -> Privacy:
-    """The privacy of the member's network, which the consent text names."""
-    return network_privacy(db, member.network_id)
-
-
-def agree(db: Database, member: Membership, now: datetime) -> None:
-    """The member agreed to the current consent text."""
-    record_consent(db, member.id, CONSENT_VERSION, now)
 
 
 def my_data(db: Database, user_id: int, now: datetime) -> dict[str, Any] | None:

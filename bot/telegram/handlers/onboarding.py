@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.config import Settings
+from bot.core.consent import ConsentTerms
 from bot.core.history import Privacy
 from bot.i18n import Gettext, pick_locale
-from bot.jobs.consent import consent_body
 from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
@@ -15,11 +16,13 @@ from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callba
 from bot.telegram.handlers.menus import help_text, menu_role, set_chat_menu
 from bot.telegram.handlers.rights import offer_exit_checkin
 from bot.usecases.checkin import onboarding_script
+from bot.usecases.consent import consent_body
 from bot.usecases.contact_change import welcome as welcome_pack
 from bot.usecases.people import (
     Invite,
     InviteError,
     Membership,
+    TermsChanged,
     checked_invite,
     choose_language,
     consent_offer,
@@ -43,16 +46,16 @@ def invite_error_text(reason: str, _: Gettext) -> str:
     return _("I don't know this invite link. Please check it or ask your network coordination for a new one.")
 
 
-def consent_text(invite: Invite, network: str, organisation: str | None, _: Gettext, retention_months: int,
+def consent_text(invite: Invite, network: str, organisation: str | None, _: Gettext, settings: Settings,
                  privacy: Privacy) -> str:
-    """The consent text of an invite: the role offered, what is stored, who sees it, how to see, delete or leave."""
+    """The consent text of an invite: the role offered, what is stored, who sees it (as the network is set), who is
+    responsible, that Telegram carries the messages, how to see, delete or leave."""
     if invite.role == "coordinator":
         role = _("You have been invited to coordinate the network \"{network}\".").format(network=network)
     else:
         role = _("You have been invited as the contact person of {organisation} in the network \"{network}\".").format(
             organisation=organisation, network=network)
-    return "\n\n".join([_("Welcome to Netzpuls!"), role, *consent_body(_, retention_months, privacy),
-                        _("Do you agree?")])
+    return "\n\n".join([_("Welcome to Netzpuls!"), role, *consent_body(_, settings, privacy), _("Do you agree?")])
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -78,13 +81,14 @@ async def start(update: Update, context: BotContext) -> None:
 async def _ask_consent(update: Update, svc: Services, invite: Invite, _: Gettext) -> None:
     offer = consent_offer(svc.db, invite)
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("I agree"), callback_data=callbacks.Consent(True, invite.token).pack()),
+        InlineKeyboardButton(_("I agree"),
+                             callback_data=callbacks.Consent(True, invite.token, offer.terms.word).pack()),
         InlineKeyboardButton(_("Decline"), callback_data=callbacks.Consent(False, invite.token).pack()),
     ]])
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(consent_text(invite, offer.network, offer.organisation, _,
-                                             svc.settings.retention_months, offer.privacy), reply_markup=keyboard)
+        await chat.send_message(consent_text(invite, offer.network, offer.organisation, _, svc.settings,
+                                             offer.privacy), reply_markup=keyboard)
 
 
 async def on_consent(update: Update, context: BotContext) -> None:
@@ -104,12 +108,18 @@ async def on_consent(update: Update, context: BotContext) -> None:
                                     "invite link again."))
         return
     try:
-        member = join(svc.db, data.token, user.id, user.first_name, pick_locale(user.language_code), svc.clock())
+        member = join(svc.db, data.token, user.id, user.first_name, pick_locale(user.language_code),
+                      ConsentTerms.read(data.terms), svc.clock())
     except InviteError as error:
         log_refusal(update, context.member)
         await query.answer()
         await edit_tapped(update, None)
         await say(update, invite_error_text(error.reason, _))
+        return
+    except TermsChanged:  # the text or the network's setting changed since it was shown: show it as it is now
+        await query.answer(_("The consent text has changed in the meantime. Please read it again."))
+        await edit_tapped(update, None)
+        await _ask_consent(update, svc, checked_invite(svc.db, data.token, svc.clock(), ()), _)
         return
     context.refresh()  # the sender is a member now
     await query.answer(_("Thank you!"))

@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.i18n import Gettext
+from bot.jobs.consent import renewal_buttons
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import edit_tapped, refuse_callback, say
@@ -42,9 +43,9 @@ def _privacy_text(privacy: Privacy, _: Gettext) -> str:
     return _("Privacy of this network: {current}.\n\nAnonymous: the digest, the chart, the map and the export show "
              "only aggregates, and only when at least 3 organisations answered; free texts without names. Named: you "
              "see who answered what. A switch to named applies from the next round on (the answers given before stay "
-             "anonymous), and the partners are told before their next check-in; a switch to anonymous applies at "
-             "once. Who answered at all, who joined, changed, left or cannot be reached is always shown by "
-             "organisation.").format(current=current)
+             "anonymous); a switch to anonymous applies at once. After a switch the partners are asked to agree to "
+             "the consent text again, and take no part in the check-ins until they do. Who answered at all, who "
+             "joined, changed, left or cannot be reached is always shown by organisation.").format(current=current)
 
 
 def _privacy_keyboard(_: Gettext) -> InlineKeyboardMarkup:
@@ -71,7 +72,8 @@ async def on_privacy_button(update: Update, context: BotContext) -> None:
         await refuse_callback(update, _("This button is no longer valid."))
         return
     privacy = data.privacy
-    switch_privacy(svc.db, svc.catalogs, context.known_member.network_id, privacy, svc.clock())
+    if switch_privacy(svc.db, svc.catalogs, svc.settings, context.known_member, privacy, renewal_buttons, svc.clock()):
+        svc.wake_sender()  # every other member is asked to agree again
     with suppress(BadRequest):  # a forged tap on a message that cannot be edited is answered all the same
         await edit_tapped(update, _privacy_text(privacy, _))  # a double tap's second finds the text shown already
     await query.answer()

@@ -10,15 +10,16 @@ from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMa
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.core.consent import ConsentTerms
 from bot.i18n import Gettext
-from bot.jobs.consent import renewal_buttons, renewal_text
+from bot.jobs.consent import renewal_buttons
 from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.checkin import begin_exit
 from bot.telegram.handlers.common import command_of, edit_tapped, log_refusal, refuse_callback, say
 from bot.telegram.handlers.rights_scoped import scope_keyboard
-from bot.usecases import rights
+from bot.usecases import consent, rights
 from bot.usecases.identity import Membership
 from bot.usecases.people import exit_offer_member_of, queue_exit_offer
 
@@ -37,23 +38,36 @@ def _passes_gate(update: Update) -> bool:
 
 
 async def consent_gate(update: Update, context: BotContext) -> None:
-    """Before any handler: a member who agreed to an older consent text is asked again; only rights pass."""
+    """Before any handler: a member whose consent no longer covers taking part (a new text, or their network's
+    privacy switched) is asked again; only rights pass."""
     if not context.ready or update.effective_user is None or _passes_gate(update):
         return
-    svc, member = context.svc, context.member
-    if member is None or not rights.consent_outdated(svc.db, member):
+    svc = context.svc
+    # A member of several networks may have agreed in one and not (yet) in another: the chosen one first.
+    ordered = ([context.member] if context.member else []) + [m for m in context.identity.memberships
+                                                                 if m != context.member]
+    member = next((m for m in ordered if consent.consent_outdated(svc.db, m)), None)
+    if member is None:
         return
+    if member != context.member:
+        context.act_in(member)  # "I agree" then agrees for the network it names
     _ = svc.tr(member.locale)
     log_refusal(update, member)
     if update.callback_query is not None:
         await refuse_callback(update, _("Please answer the question about the new consent text first."))
+    await _ask_again(update, svc, member, _)
+    raise ApplicationHandlerStop
+
+
+async def _ask_again(update: Update, svc: Services, member: Membership, _: Gettext) -> None:
+    """Send the renewal question as it applies now."""
+    terms = consent.terms_now(svc.db, member)
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                      for label, data in renewal_buttons(_)]])
+                                      for label, data in renewal_buttons(_, terms)]])
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(renewal_text(_, member.network_name, svc.settings.retention_months,
-                                             rights.network_privacy_of(svc.db, member)), reply_markup=keyboard)
-    raise ApplicationHandlerStop
+        await chat.send_message(consent.renewal_text(_, member.network_name, svc.settings, terms.privacy,
+                                                     consent.agreed_of(svc.db, member)), reply_markup=keyboard)
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:
@@ -126,7 +140,7 @@ def _rights_refusal(svc: Services, member: Membership | None, action: str, user_
     """Why this rights button does nothing for this person now (stale, forged, or not theirs), or None."""
     stale = _("This button is no longer valid.")
     if action in ("agree", "decline"):  # only while a new consent text waits for an answer
-        return stale if member is None or not rights.consent_outdated(svc.db, member) else None
+        return stale if member is None or not consent.consent_outdated(svc.db, member) else None
     if action == "leave":
         return stale if member is None or rights.sole_coordinator(svc.db, member) else None
     if action == "delete" and rights.my_data(svc.db, user_id, svc.clock()) is None:
@@ -168,8 +182,12 @@ async def on_rights_button(update: Update, context: BotContext) -> None:
     elif data.action in ("keep", "stay"):
         await edit_tapped(update, _("Nothing was changed."))
     elif data.action == "agree" and member is not None:
-        rights.agree(svc.db, member, now)
-        await edit_tapped(update, _("Thank you! Everything stays as it was. /help shows what you can do."))
+        if not consent.agree(svc.db, member, ConsentTerms.read(data.terms), now):  # it changed since it was shown
+            await query.answer(_("The consent text has changed in the meantime. Please read it again."))
+            await edit_tapped(update, None)
+            await _ask_again(update, svc, member, _)
+            return
+        await edit_tapped(update, _("Thank you! /help shows what you can do."))
     elif member is not None:  # leave, or decline the new consent text (which is leaving too)
         await _leave(update, svc, member, "left" if data.action == "leave" else "consent_declined", _)
         context.refresh()
