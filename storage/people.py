@@ -251,7 +251,8 @@ def active_membership(db: Database, user_id: int) -> Membership | None:
     strangers, people who left, and people with several memberships and none chosen."""
     found = active_memberships(db, user_id)
     chosen = current_membership_id(db, user_id)
-    return next((m for m in found if m.id == chosen), found[0] if len(found) == 1 else None)
+    only = found.pop() if len(found) == 1 else None
+    return next((m for m in found if m.id == chosen), only)
 
 
 def user_locale(db: Database, user_id: int) -> str | None:

@@ -18,7 +18,6 @@ from bot.core import engine
 from bot.core.engine import Accepted, Press
 from bot.core.script.model import Script
 from bot.telegram.app import build_application, start_application, stop_application
-from bot.telegram.callbacks import Consent
 from localapi.server import LocalBotApi, SentMessage
 from storage.checkins import StepRecord, get_checkin, record_step, revise_answer, start_checkin
 from storage.db import open_db
@@ -146,17 +145,11 @@ class Harness:
         return member
 
     async def join_another(self, user_id: int, token: str, locale: str = "de") -> Membership:
-        """A member of another network opens an invite link, agrees and picks the language; their new membership.
-
-        BUG (tests/test_e2e_networks.py test_joining_another_network_by_its_invite_link): /start answers a member of
-        another network "already registered"; until that is fixed, they tap the invite's "I agree" (the data the
-        consent question carries) on that answer, which registers them as the consent question would (once fixed,
-        the answer is the consent question itself)."""
+        """A member of another network opens an invite link, agrees and picks the language; their new membership."""
         invite = find_invite(self.db, token)
         assert invite is not None
-        [answer] = await self.send(user_id, f"/start {token}")
-        self.api.forge_callback(user_id, answer.message_id, Consent(True, token).pack())
-        [language] = await self.api.wait_for_messages(user_id, 1)
+        [consent] = await self.send(user_id, f"/start {token}")
+        [language] = await self.tap(user_id, consent, AGREE[locale])
         await self.tap(user_id, language, LANGUAGE[locale])
         member = membership_in(self.db, user_id, invite.network_id)
         assert member is not None

@@ -52,6 +52,7 @@ from bot.telegram.callbacks import (
     QuoteNamed,
     Revise,
     RightsAction,
+    RightsIn,
     RoundPrompt,
     ScriptButton,
     ScriptCancel,
@@ -136,6 +137,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (StepDownCancel(), "t:n"),
     (SuccessorUnknown(12), "t:u:12"),
     (ShareAnswers(12), "g:12"),
+    (RightsIn("askleave", 4), "j:askleave:4"),
+    (RightsIn("delete", 0), "j:delete:0"),
     (QuoteNamed(345), "q:345"),
     (ShowAnswers(67), "u:67"),
     (NotesHome(), "w:h"),
@@ -167,7 +170,7 @@ LARGEST: list[CallbackData] = [
     PreviewAnswer(MAX_ROWID, STEP, OPTION), RightsAction("decline", "9999a"),
     ShareAnswers(MAX_ROWID), QuoteNamed(MAX_ROWID), ShowAnswers(MAX_ROWID),
     NotesHome(), NotesTopic(11, 999), NotesRounds(999), NotesRound(MAX_ROWID, 999), GoalAction("cancel"),
-    NetworkChoice(MAX_ROWID, "c" * 16, True),
+    NetworkChoice(MAX_ROWID, "c" * 16, True), RightsIn("askdelete", MAX_ROWID),
     StepDownAsk(MAX_ROWID), StepDownConfirm(MAX_ROWID), StepDownCancel(), SuccessorUnknown(MAX_ROWID),
     AccessAction("successor", MAX_ROWID),
 ]
@@ -268,9 +271,7 @@ def test_groups_have_one_prefix_and_every_shape_of_their_handler() -> None:
     assert Access.shapes() == (AccessAction, AccessCancel, AccessKinds, AccessSetKind)
     assert ScriptButton.shapes() == (ScriptShow, ScriptRollback, ScriptConfirm, ScriptCancel, DraftAction, ScriptShared,
                                      ScriptSharedConfirm)
-    assert Access.shapes() == (AccessAction, AccessCancel)
     assert StepDown.shapes() == (StepDownAsk, StepDownConfirm, StepDownCancel, SuccessorUnknown)
-    assert ScriptButton.shapes() == (ScriptShow, ScriptRollback, ScriptConfirm, ScriptCancel, DraftAction)
     assert all(shape.PREFIX == kind.PREFIX and shape.PATTERN == kind.PATTERN
                for kind in KINDS for shape in kind.shapes())
 

@@ -66,7 +66,7 @@ async def _join(harness: Harness, user: int, first_name: str, token: str) -> Non
     harness.api.add_user(user, first_name, language_code="de")
     [consent] = await harness.send(user, f"/start {token}")
     [language] = await harness.tap(user, consent, "Ich stimme zu")
-    _welcome, _intro, step = await harness.tap(user, language, "Deutsch", count=3)
+    _welcome, step = await harness.tap(user, language, "Deutsch", count=2)  # the welcome holds the intro
     await _onboarding(harness, user, step)
 
 
@@ -176,7 +176,7 @@ async def test_a_contact_person_who_is_no_longer_responsible_hands_over_to_a_wel
     assert OWN_GOAL not in pack.text and SUCCESSOR not in pack.text
     assert result.text.startswith("📊 Das letzte Ergebnis, das alle Partner bekommen haben:\n\n"
                                   "Was das Netzwerk im Februar 2027 gelernt hat\n4 von 4 Partnern haben geantwortet")
-    assert intro.text.startswith("Willkommen im Netzwerk!") and first.buttons()
+    assert intro.text.startswith("Zum Start fünf kurze Fragen") and first.buttons()
     await _onboarding(harness, LENA, first)
     _intro, goals = await harness.api.wait_for_messages(LENA, 2)  # March's check-in follows at once
     await harness.finish_checkin(LENA, goals)

@@ -87,17 +87,15 @@ async def test_yes_leave_ends_the_membership_the_question_named(harness: Harness
     assert (left(harness, eins), left(harness, zwei)) == (True, False)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: /leave fails (the error apology) for a member of two networks whose "
-                                       "current membership has ended: identify() finds no chosen membership among "
-                                       "the active ones, so context.member is None; roles.py COMMANDS['leave'] has "
-                                       "network=False (the comment says /leave asks which network itself) but "
-                                       "leave_command takes context.known_member, which asserts")
 async def test_leave_after_leaving_the_network_acted_in(harness: Harness) -> None:
     eins, zwei, drei = await member_of(harness, ("Netz Eins", "Jobcenter Eins"), ("Netz Zwei", "Kita Zwei"),
                                        ("Netz Drei", "Caritas Drei"))
-    [question] = await harness.send(RITA, "/leave")  # Drei, joined last, is the current one
-    assert question.text.startswith("„Netz Drei“ verlassen?")
-    await harness.tap(RITA, question, "Ja, austreten", count=0)
+    [which] = await harness.send(RITA, "/leave")  # a member of three networks is asked which one
+    assert which.text == "Welches Netzwerk möchten Sie verlassen?"
+    await harness.tap(RITA, which, "Netz Drei (Caritas Drei)", count=0)
+    await harness.handled()
+    assert which.text.startswith("„Netz Drei“ verlassen?"), which.text
+    await harness.tap(RITA, which, "Ja, austreten", count=0)
     await harness.handled()  # the tap is answered before its handler ends
     assert [left(harness, m) for m in (eins, zwei, drei)] == [False, False, True]
     harness.api.new_messages(RITA)

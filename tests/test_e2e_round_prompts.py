@@ -68,7 +68,7 @@ async def test_skip_this_time_excuses_one_round_without_reminders_and_the_next_r
     [other_prompt] = await harness.api.wait_for_messages(other.user_id, 1)
     assert prompt.text == ("Hallo Anna! Der Check-in für Februar 2027 in „Alleinerziehende Mitte“ ist offen: etwa zwei "
                            "Minuten, meist ein Tipp pro Frage. Bitte antworten Sie bis Freitag, 12. Februar, 9 Uhr.")
-    assert _rows(prompt) == [["Jetzt starten", "Später"], ["Diesmal aussetzen"]]
+    assert _rows(prompt) == [["Jetzt starten", "Später"], ["Diesmal aussetzen"], ["Ich bin nicht mehr zuständig"]]
     skip, later = _data(prompt, "Diesmal aussetzen"), _data(prompt, "Später")
     assert len(skip.encode()) <= 64
 
@@ -91,7 +91,7 @@ async def test_skip_this_time_excuses_one_round_without_reminders_and_the_next_r
     [reminder] = await harness.api.wait_for_messages(other.user_id, 1)
     assert reminder.text.startswith("Eine kurze Erinnerung: Ihr Check-in für Februar 2027 in „Alleinerziehende Mitte“ "
                                     "ist noch bis Freitag, 12. Februar, 9 Uhr offen.")
-    assert _rows(reminder) == [["Jetzt starten"], ["Diesmal aussetzen"]]
+    assert _rows(reminder) == [["Jetzt starten"], ["Diesmal aussetzen"], ["Ich bin nicht mehr zuständig"]]
     harness.clock.now = FEB[2]
     [second] = await harness.api.wait_for_messages(other.user_id, 1)
     _intro, goals = await harness.tap(other.user_id, second, "Jetzt starten", count=2)
@@ -111,7 +111,7 @@ async def test_skip_this_time_excuses_one_round_without_reminders_and_the_next_r
     [march] = await harness.api.wait_for_messages(skipper.user_id, 1)
     assert march.text.startswith("Hallo Anna! Der Check-in für März 2027 in „Alleinerziehende Mitte“ ist offen")
     assert march.text.endswith("bis Freitag, 12. März, 9 Uhr.") and "/pause" not in march.text
-    assert _rows(march) == [["Jetzt starten", "Später"], ["Diesmal aussetzen"]]
+    assert _rows(march) == [["Jetzt starten", "Später"], ["Diesmal aussetzen"], ["Ich bin nicht mehr zuständig"]]
     assert other_prompt.message_id < march.message_id
 
 
@@ -170,7 +170,7 @@ async def test_after_two_missed_rounds_the_prompt_and_the_reminder_offer_a_pause
     [prompt_en] = await harness.api.wait_for_messages(english.user_id, 1)
     assert prompt_en.text.endswith(
         "Please answer by Friday, 16 April, 9 am.\n\nYour last 2 check-ins went unanswered, which is fine. If now is "
-        "not a good time, /pause pauses the check-ins; if you are no longer responsible, tap \"I am no longer "
+        "not a good time, /pause pauses the check-ins; if you are no longer responsible, tap \"I'm no longer "
         "responsible\".")
     harness.clock.now = APR[1]
     [reminder] = await harness.api.wait_for_messages(silent.user_id, 1)

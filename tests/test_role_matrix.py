@@ -156,6 +156,8 @@ BUTTONS: dict[str, tuple[str, dict[str, str]]] = {
     "goal cancel":       ("o", {CA: M, CB: S}),  # B's coordinator was not typing one: "no longer valid"
     "goal export":       ("o", {CA: M, CB: S}),  # B's own goals
     "network choice":    ("x", {role: NOT_THEIRS for role in (PA, CA, PB, CB)}),  # DU's (check_owners)
+    # DU's /leave, "which network": A's button asks A's members only to confirm leaving their own network
+    "rights in":         ("j", {PA: S, CA: S, PB: NOT_THEIRS, CB: NOT_THEIRS}),
 }
 # The action each rights (m:), access (n:) and scripts (d:) button stands for, as bot/telegram/callbacks.py
 # names them: every one has a row (test_the_matrix_names_every_command_and_every_kind_of_button), and A's real
@@ -173,7 +175,8 @@ ACTION = {"rights stay": "stay", "rights keep": "keep", "rights agree": "agree",
 FAMILIES = {"m": callbacks.RIGHTS_ACTIONS, "n": callbacks.ACCESS_ACTIONS, "d": callbacks.SCRIPT_ACTIONS,
             "o": callbacks.GOAL_ACTIONS}
 # The refusal a role sees for a button, where the table says N and the text is known.
-REFUSAL = {"rights exit": "This button is no longer valid.", "network choice": "This button is no longer valid."}
+REFUSAL = {"rights exit": "This button is no longer valid.", "network choice": "This button is no longer valid.",
+           "rights in": "This button is no longer valid."}
 # Taps that erase or end the tapper's own membership: run last (run_deferred), in this order.
 DEFERRED = ((PB, "rights leave"), (PB, "rights delete"), (CB, "rights delete"), (CA, "rights delete"))
 
@@ -450,6 +453,8 @@ async def dual_partner(world: World) -> None:
     world.members[DU] = memberships["A"]
     [listing] = await h.send(user, "/network")
     world.keep("network choice", listing, callbacks.NetworkChoice(memberships["A"].id, "network", False).pack())
+    [which] = await h.send(user, "/leave")
+    world.keep("rights in", which, callbacks.RightsIn("askleave", world.networks["A"]).pack())
 
 
 async def play_rounds(world: World) -> None:
@@ -1000,6 +1005,9 @@ async def check_owners(world: World) -> None:
     label = _("{network} ({role})").format(network=NETWORK["A"], role=DUAL["A"])
     assert outcome.edited is not None and outcome.edited.text == _("Network: {network}").format(network=label)
     assert count(db, "SELECT current_membership_id FROM users WHERE id = ?", USER[DU]) == world.members[DU].id
+    outcome = await owned(world, DU, "rights in")  # DU is asked to confirm leaving A; nothing ends yet
+    assert outcome.edited is not None and world.data["rights in"] not in data_of(outcome.edited)
+    assert callbacks.RightsIn("leave", world.networks["A"]).pack() in data_of(outcome.edited)
     outcome = await owned(world, PB, "quote")
     assert outcome.answer is not None and outcome.answer.text == _("Done: this answer may be quoted with your "
                                                                    "organisation's name.")

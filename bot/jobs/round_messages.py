@@ -38,7 +38,7 @@ def keyboard(rows: list[list[Button]]) -> dict[str, Any]:
 
 def no_longer_responsible_label(_: Gettext) -> str:
     """The label of the button that tells the bot someone else is now the organisation's contact person."""
-    return _("I am no longer responsible")
+    return _("I'm no longer responsible")
 
 
 def missed_before(db: Database, member: Membership, current: RoundInfo) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from storage.db import scalar
+from storage.people import Membership, membership_by_id
 
 # A button's data field naming a row, and the table whose row tells the network (every one has network_id).
 _OWNERS: tuple[tuple[str, str], ...] = (
@@ -22,3 +23,9 @@ def network_of_button(db: Database, data: object) -> int | None:
             found = scalar(db, f"SELECT network_id FROM {table} WHERE id = ?", [row_id])
             return None if found is None else int(found)
     return None
+
+
+def own_membership(db: Database, user_id: int | None, membership_id: int) -> Membership | None:
+    """The active membership with this id, if it is this person's."""
+    found = membership_by_id(db, membership_id)
+    return found if found is not None and found.user_id == user_id else None

@@ -8,8 +8,8 @@ from bot.i18n import Gettext
 from bot.telegram import callbacks, roles
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callback, say
+from bot.usecases.acting import own_membership
 from bot.usecases.identity import Membership
-from storage.people import membership_by_id
 
 
 def network_label(member: Membership, _: Gettext) -> str:
@@ -59,11 +59,10 @@ async def on_network_choice(update: Update, context: BotContext) -> None:
     _ = context._
     query = update.callback_query
     data = callbacks.NetworkChoice.unpack(query.data or "") if query else None
-    member = membership_by_id(context.svc.db, data.membership_id) if data is not None else None
+    member = own_membership(context.svc.db, context.identity.user_id, data.membership_id) if data else None
     if query is None:
         return
-    if data is None or member is None or member.user_id != context.identity.user_id \
-            or (data.command != "network" and data.command not in roles.GUARDED):
+    if data is None or member is None or (data.command != "network" and data.command not in roles.GUARDED):
         log_refusal(update, context.member)
         await refuse_callback(update, _("This button is no longer valid."))
         return

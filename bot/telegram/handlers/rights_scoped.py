@@ -19,6 +19,11 @@ from bot.usecases.identity import Membership
 log = logging.getLogger(__name__)
 
 
+def quoted(network: str, _: Gettext) -> str:
+    """A network's name in the language's quote marks."""
+    return _("\"{network}\"").format(network=network)
+
+
 def scope_keyboard(members: tuple[Membership, ...], action: callbacks.ScopedRight, all_label: str,
                    _: Gettext) -> InlineKeyboardMarkup:
     """One button per network, and one for all of them."""
@@ -30,7 +35,7 @@ def scope_keyboard(members: tuple[Membership, ...], action: callbacks.ScopedRigh
 
 def _confirmation(data: callbacks.RightsIn, scope: list[Membership], _: Gettext) -> tuple[str, InlineKeyboardMarkup]:
     """The question that confirms leaving or erasing in the chosen scope, with its yes and no buttons."""
-    names = ", ".join(f"\"{m.network_name}\"" for m in scope)
+    names = ", ".join(quoted(m.network_name, _) for m in scope)
     if data.action == "askleave":
         text = _("Leave {networks}? You get no more check-ins there, and the coordination is told. Your answers so far "
                  "stay in the network's results; /delete erases your personal data instead.").format(networks=names)
@@ -98,7 +103,7 @@ async def _leave_all(update: Update, context: BotContext, scope: list[Membership
     lines = []
     if left:
         lines.append(_("You have left {networks}. Your answers so far stay in the networks' results; /delete erases "
-                       "your personal data.").format(networks=", ".join(f"\"{m.network_name}\"" for m in left)))
+                       "your personal data.").format(networks=", ".join(quoted(m.network_name, _) for m in left)))
     for member in kept:
         lines.append(_("You are the only coordinator of \"{network}\". Please hand the role over first with "
                        "/handover; your role ends when your successor joins.").format(network=member.network_name))
