@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.core.partner_news import quoted
 from bot.i18n import Gettext
@@ -17,6 +16,7 @@ from bot.telegram.context import BotContext
 from bot.telegram.handlers.checkin import begin_exit
 from bot.telegram.handlers.common import edit_tapped, log_refusal, refuse_callback, say
 from bot.telegram.handlers.coordinator import invite_message
+from bot.telegram.handlers.menus import drop_chat_menu
 from bot.usecases import contact_change as usecase
 from bot.usecases.contact_change import Handover
 from bot.usecases.identity import Membership
@@ -96,7 +96,7 @@ async def _stepped_down(update: Update, svc: Services, member: Membership, hando
     await edit_tapped(update, _("Understood: you are no longer the contact person of {organisation} in "
                                 "\"{network}\". Thank you for your work in the network!").format(
         organisation=member.organisation_name, network=member.network_name))
-    await _drop_menu(update)
+    await drop_chat_menu(update)
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
         _("I don't know"), callback_data=callbacks.SuccessorUnknown(handover.id).pack())]])
     chat = update.effective_chat
@@ -130,15 +130,6 @@ async def _then_exit(update: Update, svc: Services, former: Membership, named: b
                                                 "takes over."))
     await begin_exit(update, svc, former, _)
 
-
-async def _drop_menu(update: Update) -> None:
-    """The chat's own command menu goes; the default menu (for people who have not joined) shows again."""
-    chat = update.effective_chat
-    if chat is not None:
-        try:
-            await chat.get_bot().delete_my_commands(scope=BotCommandScopeChat(chat.id))
-        except TelegramError:
-            log.warning("could not reset a chat's command menu")
 
 
 async def on_successor_invite(update: Update, context: BotContext, handover_id: int) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
 
 from bot.i18n import LOCALES, Gettext
 from bot.services import Services
 from bot.usecases.identity import Membership
+
+log = logging.getLogger(__name__)
 
 
 def menu_role(memberships: Collection[Membership]) -> str | None:
@@ -106,3 +110,13 @@ async def set_chat_menu(bot: Bot, svc: Services, chat_id: int, role: str | None,
     """The menu of one member's chat, for their role (as menu_role names it), in their language."""
     commands = [BotCommand(c, d) for c, d in command_list(role, svc.tr(locale))]
     await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+
+
+async def drop_chat_menu(update: Update) -> None:
+    """The chat's own command menu goes; the default menu (for people who have not joined) shows again."""
+    chat = update.effective_chat
+    if chat is not None:
+        try:
+            await chat.get_bot().delete_my_commands(scope=BotCommandScopeChat(chat.id))
+        except TelegramError:
+            log.warning("could not reset a chat's command menu")

@@ -6,8 +6,7 @@ import json
 import logging
 import re
 
-from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.core.consent import ConsentTerms
@@ -18,6 +17,7 @@ from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.checkin import begin_exit
 from bot.telegram.handlers.common import command_of, edit_tapped, log_refusal, refuse_callback, say
+from bot.telegram.handlers.menus import drop_chat_menu
 from bot.telegram.handlers.rights_scoped import scope_keyboard
 from bot.usecases import consent, rights
 from bot.usecases.identity import Membership
@@ -174,7 +174,7 @@ async def on_rights_button(update: Update, context: BotContext) -> None:
         context.refresh()
         log.info("a person erased their personal data")
         _tell_admins_if_leaderless(svc, member)
-        await _drop_menu(update)
+        await drop_chat_menu(update)
         await edit_tapped(update, _("Done: your name, your Telegram ID and your free-text answers are erased, and you "
                                     "have left the network. What remains are your numeric and multiple-choice "
                                     "answers in the network's results, as your organisation's answers without your "
@@ -201,7 +201,7 @@ async def _leave(update: Update, svc: Services, member: Membership, reason: str,
     svc.wake_sender()
     log.info("a %s left a network (%s)", member.role, reason)
     _tell_admins_if_leaderless(svc, member)
-    await _drop_menu(update)
+    await drop_chat_menu(update)
     await edit_tapped(update, _("You have left \"{network}\". Your answers so far stay in the network's results; "
                                 "/delete erases your personal data.").format(network=member.network_name))
     if member.role == "partner":
@@ -219,13 +219,4 @@ async def offer_exit_checkin(svc: Services, member: Membership) -> None:
     if queue_exit_offer(svc.db, svc.scripts, svc.tr, member, svc.clock(), callbacks.RightsAction("exit").pack()):
         svc.wake_sender()
 
-
-async def _drop_menu(update: Update) -> None:
-    """The chat's own command menu goes; the default menu (for people who have not joined) shows again."""
-    chat = update.effective_chat
-    if chat is not None:
-        try:
-            await chat.get_bot().delete_my_commands(scope=BotCommandScopeChat(chat.id))
-        except TelegramError:
-            log.warning("could not reset a chat's command menu")
 
