@@ -56,9 +56,11 @@ class WriterDatabase(Database):
             raise
 
 
-def open_db(path: Path | str) -> Database:
-    """Open (or create) the database file and bring its schema up to date."""
-    db = WriterDatabase(str(path))
+def open_db(path: Path | str, *, wal: bool = True, create: bool = True) -> Database:
+    """Open (or create) the database file and bring its schema up to date. A backup is opened with `wal=False` (it
+    stays one self-contained file) and `create=False` (a file gone meanwhile raises instead of coming back empty)."""
+    target = str(path) if create else sqlite3.connect(Path(path).resolve().as_uri() + "?mode=rw", uri=True)
+    db = WriterDatabase(target)
     db.execute("PRAGMA busy_timeout = 5000")
     # WAL with NORMAL: a commit is not flushed to the disk (FULL would, ~0.4-4 ms each, blocking the event loop,
     # twice per answer); nothing is lost when the process dies (the kill test), and the file is never corrupted,
@@ -66,7 +68,7 @@ def open_db(path: Path | str) -> Database:
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA secure_delete = ON")  # erased texts (/delete, retention) must not linger in free pages
-    if str(path) != ":memory:":
+    if wal and str(path) != ":memory:":
         db.enable_wal()
     migrations.apply(db)
     return db
