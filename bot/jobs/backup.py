@@ -33,7 +33,8 @@ def backup_database(db_path: Path, dest: Path, now: datetime | None = None) -> P
 
     The copy is made with VACUUM INTO, inside one read snapshot (in WAL mode writers go on), to a temporary file
     beside the destination; erasures recorded meanwhile are applied to it; it is checked with PRAGMA integrity_check
-    and only then moved into place. An existing file is never overwritten. In a folder the file is named by `now` (default: the time in UTC).
+    and only then moved into place. An existing file is never overwritten. In a folder the file is named by `now`
+    (default: the time in UTC).
     """
     if not db_path.is_file():
         raise FileNotFoundError(f"There is no database at {db_path}.")
