@@ -157,3 +157,20 @@ def test_restore_refuses_a_missing_or_damaged_backup_and_changes_nothing(
     assert restore_command(settings, tmp_path / "broken.db", NOW) == 1
     assert settings.db_path.read_bytes() == before
     assert not settings.backups_path.exists()
+
+
+def test_restore_over_a_damaged_database_moves_it_aside(settings: Settings, monthly_script: Script,
+                                                        tmp_path: Path) -> None:
+    db = open_db(settings.db_path)
+    _answered(db, monthly_script)
+    db.close()
+    saved = backup_database(settings.db_path, tmp_path / "saved.db")
+    settings.db_path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 8000)
+    assert restore_command(settings, saved, NOW + timedelta(days=1)) == 0
+    [aside] = tmp_path.glob("netzpuls.db.damaged-*")
+    assert aside.read_bytes().startswith(b"SQLite format 3")
+    restored = open_db(settings.db_path)
+    try:
+        assert restored.execute("SELECT first_name FROM users WHERE id = 501").fetchone() == (NAME,)
+    finally:
+        restored.close()

@@ -142,9 +142,9 @@ def damage_message(db_path: Path, problems: list[str], backups: Path) -> str:
     return (
         f"The database {db} is damaged. SQLite says: {said}\n"
         f"Netzpuls does not work on a damaged database. Stop the bot, then either\n"
-        f"  restore the newest backup from {backups} (ls {backups}/netzpuls-*.db | tail -n 1 names it):\n"
-        f"    {aside}\n"
-        f"    cp {backups}/netzpuls-YYYYMMDD-HHMMSS.db {db}\n"
+        f"  restore the newest backup from {backups} (ls {backups}/netzpuls-*.db | tail -n 1 names it); this moves\n"
+        f"  the damaged file aside and applies every recorded erasure to the restored copy:\n"
+        f"    python -m bot restore {backups}/netzpuls-YYYYMMDD-HHMMSS.db\n"
         f"  or, without a backup, let SQLite rescue what it can (needs the sqlite3 command-line tool):\n"
         f"    sqlite3 {db} \".recover\" | sqlite3 {db}.recovered\n"
         f"    {aside} && mv {db}.recovered {db}\n"
