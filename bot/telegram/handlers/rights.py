@@ -177,10 +177,10 @@ async def on_rights_button(update: Update, context: BotContext) -> None:
         log.info("a person erased their personal data")
         _tell_admins_if_leaderless(svc, member)
         await drop_chat_menu(update)
-        await edit_tapped(update, _("Done: your name, your Telegram ID and your free-text answers are erased, and you "
-                                    "have left the network. What remains are your numeric and multiple-choice "
-                                    "answers in the network's results, as your organisation's answers without your "
-                                    "name. Goodbye!"))
+        await edit_tapped(update, _("Done: your name, your Telegram ID and your free-text answers are erased, also "
+                                    "in the bot's backups, and you have left the network. What remains are your "
+                                    "numeric and multiple-choice answers in the network's results, as your "
+                                    "organisation's answers without your name. Goodbye!"))
     elif data.action in ("keep", "stay"):
         await edit_tapped(update, _("Nothing was changed."))
     elif data.action == "agree" and member is not None:

@@ -82,8 +82,8 @@ async def on_rights_in(update: Update, context: BotContext) -> None:
         rights.erase(svc.db, user.id, now, data.network_id)
         await settle_now(svc.settings, now)  # the write-ahead log and the backups too, before it says "erased"
         log.info("a person erased their personal data in one network")
-        text = _("Done: your free-text answers in \"{network}\" are erased and you have left it. Your other networks "
-                 "stay as they are.").format(network=scope[0].network_name)
+        text = _("Done: your free-text answers in \"{network}\" are erased, also in the bot's backups, and you have "
+                 "left it. Your other networks stay as they are.").format(network=scope[0].network_name)
     else:
         text = await _leave_all(update, context, scope, _)
     svc.wake_sender()
