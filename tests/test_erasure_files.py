@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +23,7 @@ from storage.db import open_db, sync_to_disk
 from storage.erasures import erasure_log
 from storage.people import create_invite, redeem_invite
 from storage.rights import erase_old_texts, erase_person
-from tests.e2e import NOW
+from tests.e2e import NOW, ROOT
 from tests.test_rights_storage import TEXT, _answer_with_text, _partner
 
 NAME = "Annegret"  # a first name nothing else in the database holds
@@ -174,3 +178,32 @@ def test_restore_over_a_damaged_database_moves_it_aside(settings: Settings, mont
         assert restored.execute("SELECT first_name FROM users WHERE id = 501").fetchone() == (NAME,)
     finally:
         restored.close()
+
+
+def test_every_eraser_in_storage_runs_in_erasing() -> None:
+    """An eraser that did not mark the wipe and the scrub as owed would leave its data in the log and the backups."""
+    erasers = {}
+    for path in sorted((ROOT / "storage").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("erase"):
+                erasers[f"{path.name}:{node.name}"] = any(
+                    isinstance(item.context_expr, ast.Call) and getattr(item.context_expr.func, "id", "") == "erasing"
+                    for block in ast.walk(node) if isinstance(block, ast.With) for item in block.items)
+    assert erasers and all(erasers.values()), erasers
+
+
+def test_the_restore_command_line(settings: Settings, live: Database, monthly_script: Script,
+                                  tmp_path: Path) -> None:
+    _answered(live, monthly_script)
+    saved = backup_database(settings.db_path, tmp_path / "saved.db")
+    live.close()
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "NETZPULS_"))}
+    env = {**keep, "PYTHONPATH": str(ROOT), "NETZPULS_ENV_FILE": str(tmp_path / "no.env"),
+           "NETZPULS_DB": str(settings.db_path)}
+    done = subprocess.run([sys.executable, "-m", "bot", "restore", str(saved)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"Restored {settings.db_path} from {saved}" in done.stdout and "kept as the backup" in done.stdout
+    failed = subprocess.run([sys.executable, "-m", "bot", "restore", str(tmp_path / "nothing.db")], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert failed.returncode == 1 and failed.stderr.startswith("Nothing restored: There is no backup file")

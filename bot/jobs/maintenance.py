@@ -68,15 +68,20 @@ def settle_erasures(settings: Settings, now: datetime) -> bool:
     every kept backup; True when nothing stays owed (else the next tick tries again). Own connection: this runs in a
     worker thread, right after an erasure and at every tick while anything is owed."""
     with _BACKUP_FILES:
-        db = open_db(settings.db_path)
         try:
-            if get_meta(db, WIPE_OWED) is not None:
-                wipe_log(db)
-            if get_meta(db, SCRUB_OWED) is not None and _scrub_backups(settings, db, now):
-                settled(db, SCRUB_OWED)
-            return not owed(db)
-        finally:
-            db.close()
+            db = open_db(settings.db_path)
+            try:
+                if get_meta(db, WIPE_OWED) is not None:
+                    wipe_log(db)
+                if get_meta(db, SCRUB_OWED) is not None and _scrub_backups(settings, db, now):
+                    settled(db, SCRUB_OWED)
+                return not owed(db)
+            finally:
+                db.close()
+        except (OSError, sqlite3.Error):  # the erasure itself is done; what it owes stays owed, and is retried
+            log.exception("erasure: the write-ahead log or the backups could not be settled; tried again at the next "
+                          "tick")
+            return False
 
 
 def _scrub_backups(settings: Settings, db: Database, now: datetime) -> bool:
