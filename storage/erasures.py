@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage.db import first, get_meta, rows
+from storage.db import BUSY_TIMEOUT_MS, first, get_meta, rows
 
 log = logging.getLogger(__name__)
 
 KEY = "erasure_key"  # meta: the random HMAC key of the log (m024_erasure_log makes it)
 WIPE_OWED = "erasure_wipe_owed"  # meta: the write-ahead log may still hold erased data
 SCRUB_OWED = "erasure_scrub_owed"  # meta: a kept backup may still hold erased data
+_WIPE_WAIT_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,12 @@ def settled(db: Database, key: str) -> None:
 def wipe_log(db: Database) -> bool:
     """Copy the write-ahead log into the database file and truncate it to nothing, so that no old page of an erased
     row stays in it; False if a reader or writer held it (WIPE_OWED stays, the next tick tries again)."""
-    result = first(db, "PRAGMA wal_checkpoint(TRUNCATE)")
+    # While it waits for readers of older snapshots, writers wait too: so it waits a second at most, not five.
+    db.execute(f"PRAGMA busy_timeout = {_WIPE_WAIT_MS}")
+    try:
+        result = first(db, "PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     assert result is not None  # the pragma always returns its one row
     if result["busy"]:
         log.info("erasure: the write-ahead log is in use; it is wiped at the next tick")

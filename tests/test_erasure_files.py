@@ -19,8 +19,8 @@ from bot.core.script.model import Script
 from bot.jobs.backup import backup_database, backup_name, backups_in
 from bot.jobs.maintenance import maintenance_due, settle_erasures
 from bot.jobs.restore import restore_command
-from storage.db import open_db, sync_to_disk
-from storage.erasures import erasure_log
+from storage.db import get_meta, open_db, sync_to_disk
+from storage.erasures import WIPE_OWED, erasure_log
 from storage.people import create_invite, redeem_invite
 from storage.rights import erase_old_texts, erase_person
 from tests.e2e import NOW, ROOT
@@ -79,6 +79,23 @@ def test_an_erasure_leaves_nothing_in_the_write_ahead_log_or_the_database_file(
     # the numbers stay, and nothing is owed any more
     assert live.execute("SELECT value_json FROM answers WHERE step_id = 'goals_clear'").fetchone() == ("5",)
     assert settle_erasures(settings, NOW + timedelta(days=1))
+
+
+def test_a_wipe_held_up_by_a_reader_stays_owed_and_a_later_tick_does_it(
+        settings: Settings, live: Database, monthly_script: Script) -> None:
+    user_id = _answered(live, monthly_script)
+    reader = sqlite3.connect(settings.db_path, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT COUNT(*) FROM users").fetchone() == (1,)  # a snapshot from before the erasure
+    later = NOW + timedelta(days=1)
+    assert erase_person(live, user_id, later)
+    assert not settle_erasures(settings, later)
+    assert get_meta(live, WIPE_OWED) == "1" and maintenance_due(settings, live, later)
+    assert TEXT in _holds(_raw(*_files(settings.db_path)))
+    reader.execute("COMMIT")
+    reader.close()
+    assert settle_erasures(settings, later)  # what the next tick runs while anything is owed
+    assert _holds(_raw(*_files(settings.db_path))) == set() and get_meta(live, WIPE_OWED) is None
 
 
 def test_the_retention_leaves_nothing_in_the_files_either(
