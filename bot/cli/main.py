@@ -1,5 +1,5 @@
 """Command line: `python -m bot run`, `demo`, `network create|list|invite|thresholds|goal`, `dialogs ...`, `report`,
-`backup`, `health`."""
+`backup`, `restore`, `health`."""
 
 from __future__ import annotations
 
@@ -128,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="copy the database consistently, also while the bot runs")
     backup.add_argument("path", metavar="PATH", help="a new file, or a folder (existing, or written with a "
                                                      "trailing /): then netzpuls-YYYYMMDD-HHMMSS.db in it, UTC")
+    restore = commands.add_parser("restore", help="with the bot stopped: put a backup in place of the database, "
+                                                  "every recorded erasure applied again (the database in use is "
+                                                  "kept as a backup)")
+    restore.add_argument("file", type=FsPath, metavar="FILE",
+                         help="the backup, e.g. backups/netzpuls-20270302-030000.db (it is not changed)")
     commands.add_parser("health", help="exit 0 if the running bot answers /readyz with 200, else 1 (HEALTHCHECK)")
     return parser
 
@@ -155,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.jobs.backup import backup_command
 
         return backup_command(settings.db_path, args.path, system_clock())
+    if args.command == "restore":
+        from bot.jobs.restore import restore_command
+
+        return restore_command(settings, args.file, system_clock())
     if args.command == "report":
         from bot.cli.report import report_command
 
