@@ -4,13 +4,13 @@ page within Telegram's limit. What may be shown, and with which name, is decided
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html import escape, unescape
+from html import escape
 
 from bot.core.digest.names import factor_name
-from bot.core.digest.split import MESSAGE_LIMIT, utf16_length
+from bot.core.limits import TEXT as MESSAGE_LIMIT
+from bot.core.limits import html_len
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
@@ -18,7 +18,6 @@ Ngettext = Callable[[str, str, int], str]
 NETWORK = 0  # the topic of words that belong to no success factor (the closing question): "from the network"
 FACTOR_TOPICS = tuple(range(1, 12))
 TOPICS = (*FACTOR_TOPICS, NETWORK)  # the order of the overview and of a round's questions
-_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def esc(text: str) -> str:
 
 def visible_length(html: str) -> int:
     """How long a Telegram HTML text is as Telegram counts it: the text after its tags, in UTF-16 units."""
-    return utf16_length(unescape(_TAG.sub("", html)))
+    return html_len(html)
 
 
 def topic_name(topic: int, _: Gettext) -> str:
