@@ -11,6 +11,7 @@ from html import escape
 from bot.core.digest.names import factor_name
 from bot.core.limits import TEXT as MESSAGE_LIMIT
 from bot.core.limits import html_len
+from bot.core.user_text import one_line, quoted
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
@@ -95,7 +96,7 @@ def overview(network: str, counts: Mapping[int, int], _: Gettext) -> str:
 def quote_line(note: Note, _: Gettext, month: bool) -> str:
     """One answer as an HTML line: "– [month · ]name: “text”" (a text in full, on one line) or "– labels" (a
     follow-up's choice); the name only where the reader may know it."""
-    said = _("“{text}”").format(text=note.said) if note.kind == "text" else note.said
+    said = quoted(note.said, _) if note.kind == "text" else one_line(note.said)
     who = " · ".join(part for part in (note.when if month else None, note.name) if part)
     return f"   – {esc(who)}: <i>{esc(said)}</i>" if who else f"   – <i>{esc(said)}</i>"
 

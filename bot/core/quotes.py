@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.core.disclosure import MIN_ANSWERING, PARTNER_OUTLETS, Outlet, Shown, answering, round_disclosure
 from bot.core.history import BASELINE_ROUND, AnswerFact, History, Signal
 from bot.core.script.model import Value
+from bot.core.user_text import one_line
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,6 @@ def is_words(answer: AnswerFact) -> bool:
     if answer.kind == "text":
         return isinstance(answer.value, str) and bool(" ".join(answer.value.split()))
     return answer.words and bool(answer.value)
-
-
-def one_line(text: str) -> str:
-    """A partner's text on one line: inner line breaks and runs of spaces folded, so it never looks like the bot's
-    own structure."""
-    return " ".join(text.split())
 
 
 def round_quotes(history: History, round_id: int, outlet: Outlet = "digest") -> tuple[Quote, ...]:
