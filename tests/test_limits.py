@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from telegram.request._requestparameter import RequestParameter
 
 from bot.core.error_reports import ErrorReports
@@ -53,6 +54,12 @@ def test_the_guard_cuts_text_and_caption_to_the_method_limit() -> None:
                                                 RequestParameter("text", "<i>" + "&lt;" * 5000 + "</i>", None)])
     assert html is not None and str(html[1].value).endswith("&lt;…</i>") and html_len(str(html[1].value)) <= 4096
     assert limit_parameters("sendMessage", [RequestParameter("text", "kurz", None)]) is None
+
+
+def test_the_guard_logs_a_button_telegram_would_refuse(caplog: pytest.LogCaptureFixture) -> None:
+    markup = {"inline_keyboard": [[{"text": "ok", "callback_data": "a:1"}, {"text": "x", "callback_data": "ä" * 33}]]}
+    assert limit_parameters("sendMessage", [RequestParameter("reply_markup", markup, None)]) is None
+    assert "callback data of 66 bytes" in caplog.text
 
 
 def test_one_report_per_kind_and_hour_the_held_ones_counted_in_the_next() -> None:

@@ -35,8 +35,22 @@ def limit_parameters(method: str, parameters: list[RequestParameter]) -> list[Re
                 log.warning("%s: %s of %d UTF-16 units cut to Telegram's %d", method, parameter.name,
                             limits.html_len(value) if html else limits.utf16_len(value), limit)
                 parameter, changed = replace(parameter, value=short), True
+        if parameter.name == "reply_markup":
+            _check_buttons(method, value)
         fitted.append(parameter)
     return fitted if changed else None
+
+
+def _check_buttons(method: str, markup: object) -> None:
+    """Log a button whose data Telegram would refuse (bot/telegram/callbacks.py keeps every kind within 64 bytes):
+    its data cannot be cut without tapping into another button's meaning."""
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    for row in rows if isinstance(rows, list) else ():
+        for button in row if isinstance(row, list) else ():
+            data = button.get("callback_data") if isinstance(button, dict) else None
+            if isinstance(data, str) and not limits.fits_callback_data(data):
+                log.error("%s: a button's callback data of %d bytes; Telegram takes 1-%d", method,
+                          len(data.encode()), limits.CALLBACK_DATA)
 
 
 class LimitedRequest(HTTPXRequest):
