@@ -163,7 +163,7 @@ def followup(db: Database, member: Membership, action_id: int, _: Gettext) -> st
 
 def followup_question(what: str, topic: str, _: Gettext) -> str:
     """"You planned: … How did it go?" for one action."""
-    return _("You planned: {what} ({topic}). How did it go?").format(what=what, topic=topic)
+    return _("You planned: {what} ({topic}). How did it go?").format(what=one_line(what), topic=topic)
 
 
 def actions_text(db: Database, member: Membership, _: Gettext) -> str:
