@@ -36,7 +36,7 @@ def is_words(answer: AnswerFact) -> bool:
     """Whether an answer is the partner's own words: a free text, or a choice without levels that is no sign of a
     risk (a follow-up such as "what would raise the benefit"); quoted rather than counted. An empty text is none."""
     if answer.kind == "text":
-        return isinstance(answer.value, str) and bool(" ".join(answer.value.split()))
+        return isinstance(answer.value, str) and bool(one_line(answer.value))
     return answer.words and bool(answer.value)
 
 
