@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.usecases.script_admin import Publication, publisher
 from tests.e2e import ADMIN_ID, Harness, mentions_number
 from tests.script_sample import SAMPLE, sample_dialogs
 
@@ -48,3 +49,15 @@ async def test_versions_name_who_published_by_role_never_by_telegram_id(harness:
     assert "version 3 published (by you)" in admin_versions.text
     assert "version 4 published (by network coordination)" in admin_versions.text
     assert not mentions_number(admin_versions.text, ADMIN_ID) and not mentions_number(admin_versions.text, CLARA)
+
+
+def test_every_kind_of_publisher_is_a_role() -> None:
+    admins = frozenset({ADMIN_ID})
+    network, everyone = 7, None
+
+    def who(by: str, network_id: int | None) -> str:
+        return publisher(Publication(3, "2027-01-05T09:00", by, "publish", network_id), CLARA, admins)
+
+    assert [who("file", everyone), who("cli", everyone), who("erased", network), who(str(CLARA), network),
+            who(str(ADMIN_ID), network), who("555", everyone), who("555", network)] == \
+        ["file", "cli", "erased", "you", "admin", "admin", "coordination"]
