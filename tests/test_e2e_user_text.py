@@ -46,7 +46,7 @@ async def test_a_line_break_in_a_goal_text_does_not_start_a_line_of_the_digest(h
     stored = harness.db.execute("SELECT value_json FROM answers WHERE step_id = 'goal_statement'").fetchall()
     assert "Gute Zusammenarbeit " + FAKE in [json.loads(row[0]) for row in stored]  # folded when stored
     harness.clock.now = FEB_CLOSES
-    digest, _chart = await harness.api.wait_for_messages(JANA, 2)
+    digest, _chart = await harness.api.wait_for_messages(JANA, 2, timeout=30)  # a chart takes a while on a busy machine
     text = digest.text or ""
     assert "„Gute Zusammenarbeit " + FAKE + "“" in text, text  # on one line, in the German quote marks
     assert not any(line.lstrip().startswith("🔴 Dringend: Kita") for line in text.splitlines()), text
