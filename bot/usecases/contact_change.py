@@ -13,9 +13,9 @@ from sqlite_utils import Database
 from bot.core.digest.build import partner_feedback
 from bot.core.history import BASELINE_ROUND, History
 from bot.core.partner_news import stepped_down_text
-from bot.core.quotes import one_line
 from bot.core.render import describe_value
 from bot.core.script.model import Step
+from bot.core.user_text import one_line
 from bot.core.welcome_pack import Offers, WelcomeFacts, count_offers, step_line, welcome_pack
 from bot.i18n import Catalogs, Gettext, month_name
 from bot.services import EXIT_SCRIPT
