@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pty
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +22,10 @@ from storage.rounds import save_schedule, schedule_of
 from tests.e2e import LINK_RE, NOW, ROOT, Harness
 
 
-async def _run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+async def _run(args: list[str], env: dict[str, str], cwd: Path,
+               stdin: int = asyncio.subprocess.DEVNULL) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=cwd, env=env,
+        sys.executable, "-m", "bot", *args, cwd=cwd, env=env, stdin=stdin,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
@@ -57,6 +59,30 @@ async def test_network_create_without_token_or_username_says_what_is_missing(tmp
     code, _out, err = await _run(["network", "create", "Netz"], _env(tmp_path), tmp_path)
     assert code == 2
     assert "NETZPULS_BOT_USERNAME" in err and "TELEGRAM_BOT_TOKEN" in err
+    assert list(tmp_path.iterdir()) == []  # no database: it would hold a network without a link to it
+
+
+async def test_run_without_a_token_and_without_a_terminal_stops_with_one_line_and_writes_nothing(
+        tmp_path: Path) -> None:
+    """A service (systemd, cron, a pipe) must not play the demo in a loop: one line, exit 2, no files."""
+    code, out, err = await _run(["run"], _env(tmp_path), tmp_path)
+    assert code == 2
+    assert out == "" and len(err.splitlines()) == 1, err
+    assert "TELEGRAM_BOT_TOKEN is not set" in err and "python -m bot demo" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_run_without_a_token_in_a_container_stops_also_on_a_terminal(tmp_path: Path) -> None:
+    """`docker run -it` has a terminal, but the image sets NETZPULS_IN_CONTAINER=1: still one line and exit 2."""
+    controller, terminal = pty.openpty()
+    try:
+        code, out, err = await _run(["run"], _env(tmp_path, NETZPULS_IN_CONTAINER="1"), tmp_path, stdin=terminal)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert code == 2
+    assert out == "" and len(err.splitlines()) == 1, err
+    assert list(tmp_path.iterdir()) == []
 
 
 async def test_network_create_with_a_configured_username_needs_no_telegram(tmp_path: Path) -> None:

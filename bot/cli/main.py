@@ -56,6 +56,27 @@ def demo_installed() -> bool:
         return False
 
 
+NO_TOKEN_LINE = "Netzpuls cannot start: TELEGRAM_BOT_TOKEN is not set (a bot token from @BotFather; see docs/deploy.md)."
+
+
+def _no_token(settings: Settings) -> int:
+    """`run` without a token: one line and exit 2 in a container or without a terminal (a restarting service must
+    not loop through the demo); on a terminal the hint and the offline demo (bin/run's promise to a newcomer)."""
+    if settings.in_container or not _on_terminal():
+        demo = " The offline demo: `python -m bot demo`." if demo_installed() else ""
+        print(NO_TOKEN_LINE + demo, file=sys.stderr, flush=True)
+        return 2
+    return _demo_instead()
+
+
+def _on_terminal() -> bool:
+    """Whether stdin is a terminal (someone is there to watch the demo)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # closed
+        return False
+
+
 def _demo_instead() -> int:
     """`run` without a token: the hint, then the offline demo where it is installed, else a plain refusal."""
     if not demo_installed():
@@ -172,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo_command(args.output, args.rounds)
     if args.command == "run":
         if not settings.token:
-            return _demo_instead()
+            return _no_token(settings)
         if args.clock_start is None:
             return run(settings, system_clock)
         # Look at least once per simulated minute, so that nothing due is late by hours at a high speed.
@@ -257,6 +278,9 @@ def create_network_command(settings: Settings, name: str, force: bool = False) -
     if not 2 <= len(name) <= 100:
         print("The network's name must have 2 to 100 characters.", file=sys.stderr)
         return 2
+    if not (settings.token or settings.bot_username or settings.db_path.exists()):
+        print(NO_USERNAME, file=sys.stderr)  # before opening: no database is created for a network without a link
+        return 2
     db = open_db(settings.db_path)
     try:
         taken = same_name(db, name)
@@ -297,6 +321,10 @@ def coordinator_invite_command(settings: Settings, network_id: int) -> int:
     return 0
 
 
+NO_USERNAME = ("Cannot build the invite link: the bot's username is unknown. Set TELEGRAM_BOT_TOKEN (Netzpuls then "
+               "asks Telegram) or NETZPULS_BOT_USERNAME.")
+
+
 def _print_link(username: str, invite: Invite) -> None:
     print(f"Send this one-time link to the network's coordinator (valid until {invite.expires_at[:10]}):")
     print(f"https://t.me/{username}?start={invite.token}")
@@ -306,8 +334,7 @@ def _username(settings: Settings, db: Database) -> str | None:
     """The bot's username for links (remembered in the database); None after saying why it is unknown."""
     username = settings.bot_username or get_meta(db, "bot_username") or _ask_username(settings)
     if not username:
-        print("Cannot build the invite link: the bot's username is unknown. Set TELEGRAM_BOT_TOKEN "
-              "(Netzpuls then asks Telegram) or NETZPULS_BOT_USERNAME.", file=sys.stderr)
+        print(NO_USERNAME, file=sys.stderr)
         return None
     set_meta(db, "bot_username", username)
     return username
