@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import pty
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot.cli.main import build_parser
 from bot.core.calendar import Schedule, local
 from bot.core.planner import next_opening
 from localapi.server import LocalBotApi
@@ -214,3 +217,24 @@ async def test_network_create_refuses_a_name_taken_in_any_case_unless_forced(tmp
     assert [row[0] for row in db.execute("SELECT name FROM networks ORDER BY id").fetchall()] == [
         "Netz Süd", "Netz Nord", "netz süd", "netz süd"]
     db.close()
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """The parser and every subcommand's parser below it."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def test_every_command_and_positional_argument_has_help() -> None:
+    missing = []
+    for parser in _parsers(build_parser()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                listed = {choice.dest for choice in action._choices_actions if choice.help}
+                missing += [f"{parser.prog} {name}" for name in action.choices if name not in listed]
+            elif not action.option_strings and not action.help:
+                missing.append(f"{parser.prog} {action.metavar or action.dest}")
+    assert missing == []

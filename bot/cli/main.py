@@ -56,7 +56,8 @@ def demo_installed() -> bool:
         return False
 
 
-NO_TOKEN_LINE = "Netzpuls cannot start: TELEGRAM_BOT_TOKEN is not set (a bot token from @BotFather; see docs/deploy.md)."
+NO_TOKEN_LINE = ("Netzpuls cannot start: TELEGRAM_BOT_TOKEN is not set (a bot token from @BotFather; see "
+                 "docs/deploy.md).")
 
 
 def _no_token(settings: Settings) -> int:
@@ -111,13 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     network_commands.add_parser("list", help="every network: id, name, coordinators, partners, privacy, next round")
     invite = network_commands.add_parser("invite", help="print a new coordinator invite link for a network (e.g. "
                                                           "after its last coordinator left or erased their data)")
-    invite.add_argument("network_id", type=int)
+    invite.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
     limits = network_commands.add_parser("thresholds", help="show or set when the network's risk rules fire")
-    limits.add_argument("network_id", type=int)
+    limits.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
     limits.add_argument("assignments", nargs="*", metavar="NAME=VALUE", help="e.g. low_level=1 drop=3")
     goal = network_commands.add_parser("goal", help="show or set the network's own goal (one sentence), checked for "
                                                      "whom, a result and a time frame as /goals does")
-    goal.add_argument("network_id", type=int)
+    goal.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
     goal.add_argument("text", nargs="?", help="the goal, e.g. \"By the end of 2027, 30 single parents have a job.\"")
     dialogs = commands.add_parser("dialogs", help="check and draw check-in scripts")
     dialog_commands = dialogs.add_subparsers(dest="dialogs_command", required=True)
@@ -130,14 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     versions = dialog_commands.add_parser("versions", help="the stored versions of a script and its history")
     versions.add_argument("script_id", help="e.g. monthly_checkin")
     publish = dialog_commands.add_parser("publish", help="validate a script file and put it in use (next version)")
-    publish.add_argument("file", type=FsPath)
+    publish.add_argument("file", type=FsPath, help="the edited script file (its id says which script it replaces)")
     compare = dialog_commands.add_parser("diff", help="what changed between two stored versions of a script")
-    compare.add_argument("script_id")
-    compare.add_argument("old", type=int)
-    compare.add_argument("new", type=int)
+    compare.add_argument("script_id", help="e.g. monthly_checkin")
+    compare.add_argument("old", type=int, help="the version to compare from (dialogs versions lists them)")
+    compare.add_argument("new", type=int, help="the version to compare to")
     rollback = dialog_commands.add_parser("rollback", help="put an earlier stored version in use again")
-    rollback.add_argument("script_id")
-    rollback.add_argument("version", type=int)
+    rollback.add_argument("script_id", help="e.g. monthly_checkin")
+    rollback.add_argument("version", type=int, help="the stored version to put in use (dialogs versions lists them)")
     report = commands.add_parser("report", help="write a network's report of up to 12 months as a PDF (A4)")
     report.add_argument("network", metavar="NETWORK", help="the network's id or its exact name")
     report.add_argument("--from", dest="first", metavar="YYYY-MM",
