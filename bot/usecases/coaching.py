@@ -16,6 +16,7 @@ from bot.core.history import Signal
 from bot.core.render import pick
 from bot.core.tips import Tips
 from bot.i18n import Gettext
+from bot.services import COACHING_SCRIPT
 from bot.usecases.checkin import script_in_use
 from bot.usecases.dialog import Begun, Dialog, Refused
 from bot.usecases.report import round_signals
@@ -37,7 +38,6 @@ from storage.history import load_history
 from storage.people import Membership
 from storage.reports import network_thresholds
 
-COACHING_SCRIPT = "coaching"
 FOCUS_STEP_KIND = "focus"
 
 
