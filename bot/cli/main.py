@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
     limits = network_commands.add_parser("thresholds", help="show or set when the network's risk rules fire")
     limits.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
-    limits.add_argument("assignments", nargs="*", metavar="NAME=VALUE", help="e.g. low_level=1 drop=3")
+    limits.add_argument("assignments", nargs="*", metavar="NAME=VALUE",
+                        help="e.g. low_level=1 drop=3 (names, meanings and defaults: docs/thresholds.md)")
     goal = network_commands.add_parser("goal", help="show or set the network's own goal (one sentence), checked for "
                                                      "whom, a result and a time frame as /goals does")
     goal.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
