@@ -108,3 +108,12 @@ def test_the_image_tells_the_bot_it_runs_in_a_container() -> None:
     """Without a token `run` then stops with exit 2 instead of looking for a terminal (bot.cli.main._no_token)."""
     docker = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert re.search(r"^\s+NETZPULS_IN_CONTAINER=1$", docker, flags=re.MULTILINE)
+
+
+def test_the_readme_names_every_check_bin_test_runs() -> None:
+    checks = re.findall(r'^echo "== (\w+)"$', (ROOT / "bin" / "test").read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert {"ruff", "mypy", "hadolint", "pytest"} <= set(checks)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [line] = re.findall(r"^bin/test .*(?:\n {12}# .*)*", readme, flags=re.MULTILINE)
+    assert all(check in line for check in checks if check != "pytest"), line
+    assert "test suite" in line
