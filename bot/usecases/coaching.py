@@ -18,6 +18,7 @@ from bot.core.render import pick
 from bot.core.tips import Tips
 from bot.core.user_text import one_line, quoted
 from bot.i18n import Gettext
+from bot.services import COACHING_SCRIPT
 from bot.usecases.checkin import script_in_use
 from bot.usecases.dialog import Begun, Dialog, Refused
 from bot.usecases.report import round_signals
@@ -39,7 +40,6 @@ from storage.history import load_history
 from storage.people import Membership
 from storage.reports import network_thresholds
 
-COACHING_SCRIPT = "coaching"
 FOCUS_STEP_KIND = "focus"
 MAX_NOTE = 300  # characters of the note on how a step went
 
