@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.clock_anchor import save_anchor
 from bot.config import ConfigError, Settings
 from bot.core.pacing import Limits, Pacer
 from bot.i18n import Catalogs, compile_catalogs
@@ -31,7 +32,7 @@ from bot.jobs.outbox import OutboxSender
 from bot.jobs.report_pass import reports_due, reports_pass
 from bot.jobs.rounds import run_due_stepwise
 from bot.logsafe import hide_in_logs
-from bot.services import Clock, Services, system_clock
+from bot.services import Clock, Services, SimulatedClock, system_clock
 from bot.telegram import callbacks, roles
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import CONTEXT_TYPES, SERVICES_KEY, BotContext
@@ -64,6 +65,7 @@ from bot.telegram.introduction import introduce
 from bot.telegram.quiet_send import allow_quiet_sends
 from bot.telegram.ratelimit import SharedRateLimiter
 from bot.telegram.roles import Handler
+from bot.telegram.rounds_job import next_look
 from bot.telegram.typed import on_typed
 from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.usecases.identity import note_reachable as mark_reachable_again
@@ -164,8 +166,17 @@ async def note_reachable(update: Update, context: BotContext) -> None:
 
 
 async def rounds_tick(context: BotContext) -> None:
-    """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender."""
-    svc = context.svc
+    """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender; then look again
+    at the next due moment (bot/telegram/rounds_job.py)."""
+    try:
+        await _apply_due(context.svc)
+    finally:
+        assert context.job_queue is not None
+        context.job_queue.run_once(rounds_tick, next_look(context.svc), name="rounds")
+
+
+async def _apply_due(svc: Services) -> None:
+    """Open, prompt, remind and close what is due; then reports, alerts and the daily maintenance."""
     sync_to_disk(svc.db)
     await run_due_stepwise(svc.db, svc.catalogs, svc.clock(), svc.wake_sender)
     # After a round closed: digest, chart and feedback (once); urgent signals at once. Charts take ~0.2 s each, so
@@ -213,8 +224,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     await sender.start()
     assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
     # Soon after start (a round due during downtime opens at once); APScheduler cannot take first=0.
-    app.job_queue.run_repeating(rounds_tick, interval=settings.tick_seconds, first=min(1.0, settings.tick_seconds),
-                                name="rounds")
+    app.job_queue.run_once(rounds_tick, min(1.0, settings.tick_seconds), name="rounds")
     app.bot_data[_HEALTH_KEY] = await start_health(settings, lambda: sender.running)
     log.info("Netzpuls ready as @%s, database %s", username, settings.db_path)
 
@@ -228,6 +238,8 @@ async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         await sender.bot.shutdown()
     svc = app.bot_data.get(SERVICES_KEY)
     if isinstance(svc, Services):
+        if isinstance(svc.clock, SimulatedClock):  # the commands' clock stands where the bot's stopped
+            save_anchor(svc.db, svc.clock(), 0.0)
         svc.db.close()
 
 

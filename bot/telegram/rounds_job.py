@@ -1,0 +1,31 @@
+"""When the rounds job looks next: at the next due moment, with a simulated clock held there until it has looked."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.clock_anchor import note_clock
+from bot.jobs.look_ahead import look_ahead, wait_seconds
+from bot.services import Services, SimulatedClock
+
+log = logging.getLogger(__name__)
+
+
+def next_look(svc: Services) -> float:
+    """Real seconds until the rounds job looks again. A simulated clock stands still at the next due moment (and
+    while messages are due or on their way), so what is due at 09:00 is decided, and sent, at 09:00 at any speed."""
+    clock, longest = svc.clock, svc.settings.tick_seconds
+    try:
+        now = clock()
+        ahead = look_ahead(svc.db, now)
+        note_clock(svc.db, clock)
+    except Exception:  # a failed look must not end the rounds job: it looks again after the usual tick
+        log.exception("could not work out when the rounds are due next")
+        if isinstance(clock, SimulatedClock):
+            clock.hold_at(None)
+        return longest
+    if isinstance(clock, SimulatedClock):
+        moment = now if ahead.busy else ahead.due
+        clock.hold_at(moment)
+        return wait_seconds(now, moment, clock.speed, longest)
+    return wait_seconds(now, ahead.due, 1.0, longest)
