@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 import ssl
+from datetime import datetime
 
 import httpx
 from telegram import Bot, Update
@@ -168,17 +169,20 @@ async def note_reachable(update: Update, context: BotContext) -> None:
 async def rounds_tick(context: BotContext) -> None:
     """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender; then look again
     at the next due moment (bot/telegram/rounds_job.py)."""
+    looked = None
     try:
-        await _apply_due(context.svc)
+        looked = await _apply_due(context.svc)
     finally:
         assert context.job_queue is not None
-        context.job_queue.run_once(rounds_tick, next_look(context.svc), name="rounds")
+        context.job_queue.run_once(rounds_tick, next_look(context.svc, looked), name="rounds")
 
 
-async def _apply_due(svc: Services) -> None:
-    """Open, prompt, remind and close what is due; then reports, alerts and the daily maintenance."""
+async def _apply_due(svc: Services) -> datetime:
+    """Open, prompt, remind and close what is due; then reports, alerts and the daily maintenance. Returns the time
+    the rounds were looked at."""
     sync_to_disk(svc.db)
-    await run_due_stepwise(svc.db, svc.catalogs, svc.clock(), svc.wake_sender)
+    looked = svc.clock()
+    await run_due_stepwise(svc.db, svc.catalogs, looked, svc.wake_sender)
     # After a round closed: digest, chart and feedback (once); urgent signals at once. Charts take ~0.2 s each, so
     # this runs in a worker thread with its own connection, and only when something is due.
     now = svc.clock()
@@ -189,6 +193,7 @@ async def _apply_due(svc: Services) -> None:
     # Once a day: erase free texts past the retention period, then the daily backup (a file copy: a worker thread).
     if maintenance_due(svc.settings, svc.db, now):
         await asyncio.to_thread(maintenance_pass, svc.settings, now)
+    return looked
 
 
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from bot.clock_anchor import note_clock
 from bot.jobs.look_ahead import look_ahead, wait_seconds
@@ -11,12 +12,16 @@ from bot.services import Services, SimulatedClock
 log = logging.getLogger(__name__)
 
 
-def next_look(svc: Services) -> float:
-    """Real seconds until the rounds job looks again. A simulated clock stands still at the next due moment (and
-    while messages are due or on their way), so what is due at 09:00 is decided, and sent, at 09:00 at any speed."""
+def next_look(svc: Services, looked: datetime | None) -> float:
+    """Real seconds until the rounds job looks again, after it did what was due at `looked` (None: it failed).
+
+    A simulated clock stands still at the next due moment (and while messages are due or on their way), so what is
+    due at 09:00 is decided, and sent, at 09:00 at any speed.
+    """
     clock, longest = svc.clock, svc.settings.tick_seconds
     try:
-        now = clock()
+        now = looked or clock()
+        # What fell due while the job worked is still ahead of `looked`: the clock stands there, as it cannot pass it.
         ahead = look_ahead(svc.db, now)
         note_clock(svc.db, clock)
     except Exception:  # a failed look must not end the rounds job: it looks again after the usual tick
@@ -27,5 +32,5 @@ def next_look(svc: Services) -> float:
     if isinstance(clock, SimulatedClock):
         moment = now if ahead.busy else ahead.due
         clock.hold_at(moment)
-        return wait_seconds(now, moment, clock.speed, longest)
-    return wait_seconds(now, ahead.due, 1.0, longest)
+        return wait_seconds(clock(), moment, clock.speed, longest)
+    return wait_seconds(clock(), ahead.due, 1.0, longest)
