@@ -173,8 +173,13 @@ async def rounds_tick(context: BotContext) -> None:
     try:
         looked = await _apply_due(context.svc)
     finally:
-        assert context.job_queue is not None
-        context.job_queue.run_once(rounds_tick, next_look(context.svc, looked), name="rounds")
+        _look_after(context.application, next_look(context.svc, looked))
+
+
+def _look_after(app: Application, seconds: float) -> None:  # type: ignore[type-arg]
+    """Run the rounds job once, `seconds` from now (it schedules its next run itself)."""
+    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    app.job_queue.run_once(rounds_tick, seconds, name="rounds")
 
 
 async def _apply_due(svc: Services) -> datetime:
@@ -227,9 +232,8 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     if asked := queue_consent_renewals(db, catalogs, settings, clock()):
         log.info("asked %d members to agree to the new consent text", asked)
     await sender.start()
-    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
     # Soon after start (a round due during downtime opens at once); APScheduler cannot take first=0.
-    app.job_queue.run_once(rounds_tick, min(1.0, settings.tick_seconds), name="rounds")
+    _look_after(app, min(1.0, settings.tick_seconds))
     app.bot_data[_HEALTH_KEY] = await start_health(settings, lambda: sender.running)
     log.info("Netzpuls ready as @%s, database %s", username, settings.db_path)
 
