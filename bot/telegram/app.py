@@ -179,7 +179,8 @@ async def rounds_tick(context: BotContext) -> None:
 def _look_after(app: Application, seconds: float) -> None:  # type: ignore[type-arg]
     """Run the rounds job once, `seconds` from now (it schedules its next run itself)."""
     assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
-    app.job_queue.run_once(rounds_tick, seconds, name="rounds")
+    # However late it gets to run (a busy event loop): a missed run would end the chain of looks for good.
+    app.job_queue.run_once(rounds_tick, seconds, name="rounds", job_kwargs={"misfire_grace_time": None})
 
 
 async def _apply_due(svc: Services) -> datetime:
