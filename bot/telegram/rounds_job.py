@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+import weakref
 from datetime import datetime
 
 from bot.clock_anchor import note_clock
@@ -10,6 +12,9 @@ from bot.jobs.look_ahead import look_ahead, wait_seconds
 from bot.services import Services, SimulatedClock
 
 log = logging.getLogger(__name__)
+
+LONGEST_BUSY_HOLD = 30.0  # real seconds a simulated clock waits for the outbox before it runs on regardless
+_busy_since: weakref.WeakKeyDictionary[SimulatedClock, float] = weakref.WeakKeyDictionary()
 
 
 def next_look(svc: Services, looked: datetime | None) -> float:
@@ -30,7 +35,19 @@ def next_look(svc: Services, looked: datetime | None) -> float:
             clock.hold_at(None)
         return longest
     if isinstance(clock, SimulatedClock):
-        moment = now if ahead.busy else ahead.due
+        if not ahead.busy:
+            _busy_since.pop(clock, None)
+        moment = now if ahead.busy and _may_wait(clock) else ahead.due
         clock.hold_at(moment)
         return wait_seconds(clock(), moment, clock.speed, longest)
     return wait_seconds(clock(), ahead.due, 1.0, longest)
+
+
+def _may_wait(clock: SimulatedClock) -> bool:
+    """Whether the clock may stand still for the outbox any longer: a row that never goes out must not stop it."""
+    since = _busy_since.setdefault(clock, time.monotonic())
+    if time.monotonic() - since <= LONGEST_BUSY_HOLD:
+        return True
+    log.warning("the simulated clock waited %gs for the outbox and runs on", LONGEST_BUSY_HOLD)
+    _busy_since[clock] = time.monotonic()
+    return False
