@@ -50,8 +50,11 @@ async def _message(api: LocalBotApi, chat_id: int, words: str, timeout: float = 
     def found() -> SentMessage | None:
         return next((m for m in reversed(api.messages(chat_id)) if words in m.text or words in _labels(m)), None)
 
-    shown = "\n".join(m.text[:120] for m in api.messages(chat_id))
-    await api.wait_until(lambda: found() is not None, timeout, f"{words!r} in chat {chat_id} (had: {shown})")
+    try:
+        await api.wait_until(lambda: found() is not None, timeout, f"{words!r} in chat {chat_id}")
+    except AssertionError as error:
+        shown = " | ".join(m.text[:120] for m in api.messages(chat_id))
+        raise AssertionError(f"{error}; the chat holds: {shown}") from None
     message = found()
     assert message is not None
     return message
