@@ -73,16 +73,21 @@ async def _join(api: LocalBotApi, user_id: int, name: str, link: str) -> SentMes
     return consent
 
 
+async def _output(command: list[str], env: dict[str, str], cwd: Path) -> str:
+    """Run a command to its end; its standard output (it must succeed)."""
+    process = await asyncio.create_subprocess_exec(*command, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE,
+                                                   stderr=asyncio.subprocess.PIPE)
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
 async def test_the_readme_acceptance_run_on_a_simulated_clock(tmp_path: Path) -> None:
-    create, run = readme_commands()
+    create, run, listing = readme_commands()
     assert run[1:4] == ["-m", "bot", "run"]
     async with LocalBotApi() as api:
         env = _environment(api, tmp_path)
-        creating = await asyncio.create_subprocess_exec(*create, cwd=tmp_path, env=env,
-                                                        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await creating.communicate()
-        assert creating.returncode == 0, err.decode()
-        link = out.decode().strip().splitlines()[-1]
+        link = (await _output(create, env, tmp_path)).strip().splitlines()[-1]
         with (tmp_path / "bot.log").open("ab") as log:
             bot = await asyncio.create_subprocess_exec(*run, cwd=tmp_path, env=env, stdout=asyncio.subprocess.DEVNULL,
                                                        stderr=log)
@@ -103,6 +108,9 @@ async def test_the_readme_acceptance_run_on_a_simulated_clock(tmp_path: Path) ->
         finally:
             bot.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(bot.wait(), timeout=30) == 0
+        # 5. The command line reads the time where the bot's clock stopped: the next round is February's.
+        [row] = [line for line in (await _output(listing, env, tmp_path)).splitlines() if "Musterstadt" in line]
+        assert "Carla" in row and " 1/1 " in row and "2027-02-02 09:00 Europe/Berlin" in row, row
     db = open_db(tmp_path / "netzpuls.db")
     opened = db.execute("SELECT opened_at FROM rounds").fetchall()
     db.close()
