@@ -30,17 +30,28 @@ def system_clock() -> datetime:
 
 
 class SimulatedClock:
-    """A clock that starts at `start` and runs `speed` times faster than real time (demos, acceptance runs)."""
+    """A clock that starts at `start` and runs `speed` times faster than real time (demos, acceptance runs).
+
+    It can be told to stop at a moment (`hold_at`): the rounds job holds it at the next due time, so what is due at
+    09:00 is decided at 09:00 however fast the clock runs; the time it stands still is skipped, not made up.
+    """
 
     def __init__(self, start: datetime, speed: float = 1.0) -> None:
         if start.tzinfo is None:
             raise ValueError("the simulated clock needs a start time with a UTC offset, e.g. 2027-01-04T08:00+01:00")
         self._start = start.astimezone(UTC)
-        self._speed = speed
+        self.speed = speed
         self._origin = time.monotonic()
+        self._stop: datetime | None = None
 
     def __call__(self) -> datetime:
-        return self._start + timedelta(seconds=(time.monotonic() - self._origin) * self._speed)
+        running = self._start + timedelta(seconds=(time.monotonic() - self._origin) * self.speed)
+        return running if self._stop is None else min(running, self._stop)
+
+    def hold_at(self, moment: datetime | None) -> None:
+        """Stand still on reaching `moment` (at once if it has passed); None: run on freely."""
+        self._start, self._origin = self(), time.monotonic()
+        self._stop = None if moment is None else max(moment.astimezone(UTC), self._start)
 
 
 @dataclass

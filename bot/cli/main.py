@@ -20,7 +20,9 @@ from telegram.error import TelegramError
 
 from bot.cli.dialogs import dialog_files, dialogs_check, dialogs_graph, dialogs_versions_command
 from bot.cli.thresholds import thresholds_command
+from bot.clock_anchor import command_now
 from bot.config import ConfigError, Settings, load_settings
+from bot.jobs.look_ahead import SHORTEST_WAIT
 from bot.services import Clock, SimulatedClock, system_clock
 from bot.usecases.networks import same_name
 from storage.db import get_meta, open_db, set_meta
@@ -104,14 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
                       help="where transcripts, digests, charts and maps go (default: demo-output; replaced each run)")
     demo.add_argument("--rounds", type=_rounds, default=4, metavar="N", help="monthly rounds to play (1-12, default 4)")
     network = commands.add_parser("network", help="manage networks")
+    # The time of create, invite and list: the clock of the bot on this database, simulated or not (clock_anchor.py)
+    clocked = argparse.ArgumentParser(add_help=False)
+    clocked.add_argument("--clock-start", type=_aware_time, metavar="TIME",
+                         help="the simulated clock's time for this command (and the bot's, until it runs), e.g. "
+                              "2027-01-04T08:00+01:00; default: the clock of the bot on this database")
     network_commands = network.add_subparsers(dest="network_command", required=True)
-    create = network_commands.add_parser("create", help="create a network and print its coordinator invite link")
+    create = network_commands.add_parser("create", parents=[clocked],
+                                         help="create a network and print its coordinator invite link")
     create.add_argument("name", help="the network's name, e.g. \"Netzwerk Alleinerziehende Musterstadt\"")
     create.add_argument("--force", "--allow-duplicate", dest="force", action="store_true",
                         help="create it even if a network of that name (ignoring case) exists")
-    network_commands.add_parser("list", help="every network: id, name, coordinators, partners, privacy, next round")
-    invite = network_commands.add_parser("invite", help="print a new coordinator invite link for a network (e.g. "
-                                                          "after its last coordinator left or erased their data)")
+    network_commands.add_parser("list", parents=[clocked],
+                                help="every network: id, name, coordinators, partners, privacy, next round")
+    invite = network_commands.add_parser("invite", parents=[clocked],
+                                         help="print a new coordinator invite link for a network (e.g. after its "
+                                              "last coordinator left or erased their data)")
     invite.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
     limits = network_commands.add_parser("thresholds", help="show or set when the network's risk rules fire")
     limits.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
@@ -207,15 +217,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _no_token(settings)
         if args.clock_start is None:
             return run(settings, system_clock)
-        # Look at least once per simulated minute, so that nothing due is late by hours at a high speed.
-        tick = max(0.05, min(settings.tick_seconds, 60.0 / args.clock_speed))
+        # Look at least once per simulated minute (or every 0.05 s, the most often); what is due is decided at its
+        # moment all the same, as the rounds job holds the clock there (bot/telegram/rounds_job.py).
+        tick = max(SHORTEST_WAIT, min(settings.tick_seconds, 60.0 / args.clock_speed))
         logging.getLogger(__name__).info("simulated clock from %s at %gx, checking every %gs", args.clock_start,
                                          args.clock_speed, tick)
-        return run(replace(settings, tick_seconds=tick), SimulatedClock(args.clock_start, args.clock_speed))
+        clock = SimulatedClock(args.clock_start, args.clock_speed)
+        clock.hold_at(args.clock_start)  # it starts when the rounds job first looks, not while the bot starts up
+        return run(replace(settings, tick_seconds=tick), clock)
     if args.network_command == "thresholds":
         return thresholds_command(settings, args.network_id, args.assignments)
     if args.network_command == "invite":
-        return coordinator_invite_command(settings, args.network_id)
+        return coordinator_invite_command(settings, args.network_id, args.clock_start)
     if args.network_command == "goal":
         from bot.cli.goal import goal_command
 
@@ -223,8 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.network_command == "list":
         from bot.cli.network_list import list_command
 
-        return list_command(settings, system_clock())
-    return create_network_command(settings, args.name, args.force)
+        return list_command(settings, args.clock_start)
+    return create_network_command(settings, args.name, args.force, args.clock_start)
 
 
 def _speed(text: str) -> float:
@@ -282,9 +295,10 @@ def run(settings: Settings, clock: Clock = system_clock) -> int:
     return 0
 
 
-def create_network_command(settings: Settings, name: str, force: bool = False) -> int:
+def create_network_command(settings: Settings, name: str, force: bool = False,
+                           clock_start: datetime | None = None) -> int:
     """Create a network and print its one-time coordinator invite link on the last line; a name already taken
-    (ignoring case) is refused unless `force`."""
+    (ignoring case) is refused unless `force`. The time is `clock_start`, else the bot's clock (`command_now`)."""
     name = name.strip()
     if not 2 <= len(name) <= 100:
         print("The network's name must have 2 to 100 characters.", file=sys.stderr)
@@ -302,7 +316,7 @@ def create_network_command(settings: Settings, name: str, force: bool = False) -
         username = _username(settings, db)
         if not username:
             return 2
-        now = system_clock()
+        now = command_now(db, clock_start)
         network_id = create_network(db, name, now)
         invite = create_invite(db, network_id, "coordinator", None, now, settings.invite_ttl_days)
     finally:
@@ -312,8 +326,9 @@ def create_network_command(settings: Settings, name: str, force: bool = False) -
     return 0
 
 
-def coordinator_invite_command(settings: Settings, network_id: int) -> int:
-    """Print a new one-time coordinator invite link for an existing network on the last line."""
+def coordinator_invite_command(settings: Settings, network_id: int, clock_start: datetime | None = None) -> int:
+    """Print a new one-time coordinator invite link for an existing network on the last line (the time as in
+    `create_network_command`)."""
     db = open_db(settings.db_path)
     try:
         name = network_name(db, network_id)
@@ -323,7 +338,8 @@ def coordinator_invite_command(settings: Settings, network_id: int) -> int:
         username = _username(settings, db)
         if not username:
             return 2
-        invite = create_invite(db, network_id, "coordinator", None, system_clock(), settings.invite_ttl_days)
+        invite = create_invite(db, network_id, "coordinator", None, command_now(db, clock_start),
+                               settings.invite_ttl_days)
         coordinators = len(coordinators_of(db, network_id))
     finally:
         db.close()

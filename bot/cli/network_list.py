@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.clock_anchor import command_now
 from bot.config import Settings
 from bot.usecases.networks import NetworkLine, network_overview
 from storage.db import open_db
@@ -33,11 +34,12 @@ def _next(line: NetworkLine) -> str:
     return f"{line.next_round:%Y-%m-%d %H:%M} {line.timezone}"
 
 
-def list_command(settings: Settings, now: datetime) -> int:
-    """Print every network with its coordinators, partners, privacy and next round (by the given clock's now)."""
+def list_command(settings: Settings, clock_start: datetime | None = None) -> int:
+    """Print every network with its coordinators, partners, privacy and next round (by `clock_start`, else the
+    bot's clock: `command_now`)."""
     db = open_db(settings.db_path)
     try:
-        lines = network_overview(db, now)
+        lines = network_overview(db, command_now(db, clock_start))
     finally:
         db.close()
     print(network_table(lines) if lines else NO_NETWORKS)

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 import ssl
+from datetime import datetime
 
 import httpx
 from telegram import Bot, Update
@@ -20,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.clock_anchor import save_anchor
 from bot.config import ConfigError, Settings
 from bot.core.pacing import Limits, Pacer
 from bot.i18n import Catalogs, compile_catalogs
@@ -30,7 +32,7 @@ from bot.jobs.outbox import OutboxSender
 from bot.jobs.report_pass import reports_due, reports_pass
 from bot.jobs.rounds import run_due_stepwise
 from bot.logsafe import hide_in_logs
-from bot.services import Clock, Services, system_clock
+from bot.services import Clock, Services, SimulatedClock, system_clock
 from bot.telegram import callbacks, roles
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import CONTEXT_TYPES, SERVICES_KEY, BotContext
@@ -64,6 +66,7 @@ from bot.telegram.limited_request import LimitedRequest
 from bot.telegram.quiet_send import allow_quiet_sends
 from bot.telegram.ratelimit import SharedRateLimiter
 from bot.telegram.roles import Handler
+from bot.telegram.rounds_job import next_look
 from bot.telegram.typed import on_typed
 from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.usecases.identity import note_reachable as mark_reachable_again
@@ -164,10 +167,28 @@ async def note_reachable(update: Update, context: BotContext) -> None:
 
 
 async def rounds_tick(context: BotContext) -> None:
-    """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender."""
-    svc = context.svc
+    """The scheduler's job: apply what is due now (open, prompt, remind, close) and wake the sender; then look again
+    at the next due moment (bot/telegram/rounds_job.py)."""
+    looked = None
+    try:
+        looked = await _apply_due(context.svc)
+    finally:
+        _look_after(context.application, next_look(context.svc, looked))
+
+
+def _look_after(app: Application, seconds: float) -> None:  # type: ignore[type-arg]
+    """Run the rounds job once, `seconds` from now (it schedules its next run itself)."""
+    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    # However late it gets to run (a busy event loop): a missed run would end the chain of looks for good.
+    app.job_queue.run_once(rounds_tick, seconds, name="rounds", job_kwargs={"misfire_grace_time": None})
+
+
+async def _apply_due(svc: Services) -> datetime:
+    """Open, prompt, remind and close what is due; then reports, alerts and the daily maintenance. Returns the time
+    the rounds were looked at."""
     sync_to_disk(svc.db)
-    await run_due_stepwise(svc.db, svc.catalogs, svc.clock(), svc.wake_sender)
+    looked = svc.clock()
+    await run_due_stepwise(svc.db, svc.catalogs, looked, svc.wake_sender)
     # After a round closed: digest, chart and feedback (once); urgent signals at once. Charts take ~0.2 s each, so
     # this runs in a worker thread with its own connection, and only when something is due.
     now = svc.clock()
@@ -178,6 +199,7 @@ async def rounds_tick(context: BotContext) -> None:
     # Once a day: erase free texts past the retention period, then the daily backup (a file copy: a worker thread).
     if maintenance_due(svc.settings, svc.db, now):
         await asyncio.to_thread(maintenance_pass, svc.settings, now)
+    return looked
 
 
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -211,10 +233,8 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     if asked := queue_consent_renewals(db, catalogs, settings, clock()):
         log.info("asked %d members to agree to the new consent text", asked)
     await sender.start()
-    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
     # Soon after start (a round due during downtime opens at once); APScheduler cannot take first=0.
-    app.job_queue.run_repeating(rounds_tick, interval=settings.tick_seconds, first=min(1.0, settings.tick_seconds),
-                                name="rounds")
+    _look_after(app, min(1.0, settings.tick_seconds))
     app.bot_data[_HEALTH_KEY] = await start_health(settings, lambda: sender.running)
     log.info("Netzpuls ready as @%s, database %s", username, settings.db_path)
 
@@ -228,6 +248,8 @@ async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         await sender.bot.shutdown()
     svc = app.bot_data.get(SERVICES_KEY)
     if isinstance(svc, Services):
+        if isinstance(svc.clock, SimulatedClock):  # the commands' clock stands where the bot's stopped
+            save_anchor(svc.db, svc.clock(), 0.0)
         svc.db.close()
 
 
