@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 import ssl
+from typing import Any
 
 import httpx
 from telegram import Bot, Update
@@ -64,6 +65,7 @@ from bot.telegram.introduction import introduce
 from bot.telegram.quiet_send import allow_quiet_sends
 from bot.telegram.ratelimit import SharedRateLimiter
 from bot.telegram.roles import Handler
+from bot.telegram.stall import WATCH_KEY, StallWatch, WatchedRequest, stall_tick
 from bot.telegram.typed import on_typed
 from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.usecases.identity import note_reachable as mark_reachable_again
@@ -215,7 +217,10 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     # Soon after start (a round due during downtime opens at once); APScheduler cannot take first=0.
     app.job_queue.run_repeating(rounds_tick, interval=settings.tick_seconds, first=min(1.0, settings.tick_seconds),
                                 name="rounds")
-    app.bot_data[_HEALTH_KEY] = await start_health(settings, lambda: sender.running)
+    # Getting updates failing for minutes (polls, or the webhook's deliveries): the admins are told, /readyz says so.
+    app.job_queue.run_repeating(stall_tick, interval=settings.tick_seconds, first=settings.tick_seconds,
+                                name="updates watch")
+    app.bot_data[_HEALTH_KEY] = await start_health(settings, lambda: sender.running, app.bot_data[WATCH_KEY].stalled)
     log.info("Netzpuls ready as @%s, database %s", username, settings.db_path)
 
 
@@ -237,11 +242,12 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _http(pool: int, timeout: float = 5.0) -> HTTPXRequest:
+def _http(pool: int, timeout: float = 5.0, watch: StallWatch | None = None) -> HTTPXRequest:
     """A Bot API client with `pool` connections at most and this read and write timeout (PTB's default 5 s),
-    sharing the process's TLS context."""
-    return HTTPXRequest(connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout,
-                        httpx_kwargs={"verify": _tls()})
+    sharing the process's TLS context; with a watch, each request's outcome goes to it."""
+    options: dict[str, Any] = {"connection_pool_size": pool, "read_timeout": timeout, "write_timeout": timeout,
+                               "httpx_kwargs": {"verify": _tls()}}
+    return HTTPXRequest(**options) if watch is None else WatchedRequest(watch, **options)
 
 
 def build_application(settings: Settings, clock: Clock = system_clock) -> Application:  # type: ignore[type-arg]
@@ -252,13 +258,14 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     allow_quiet_sends()
     # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
     pacer = Pacer(Limits(per_second=settings.send_rate))
+    watch = StallWatch(clock, settings.stall_minutes)  # is getUpdates working? (bot/telegram/stall.py)
     app = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
         .request(_http(256))  # PTB's default pool, with the shared TLS context
-        .get_updates_request(_http(1))
+        .get_updates_request(_http(1, watch=watch))
         .rate_limiter(SharedRateLimiter(pacer))
         # Different people's updates at the same time, each person's in order (bot/telegram/update_order.py).
         .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE))
@@ -270,6 +277,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     app.bot_data[_SETTINGS_KEY] = settings
     app.bot_data[_CLOCK_KEY] = clock
     app.bot_data[_PACER_KEY] = pacer
+    app.bot_data[WATCH_KEY] = watch
     register_handlers(app)
     return app
 
