@@ -29,7 +29,7 @@ from bot.jobs.backup import check_integrity
 from bot.jobs.consent import queue_consent_renewals
 from bot.jobs.maintenance import maintenance_due, maintenance_pass
 from bot.jobs.outbox import OutboxSender
-from bot.jobs.report_pass import reports_due, reports_pass
+from bot.jobs.report_worker import reports_if_due
 from bot.jobs.rounds import run_due_stepwise
 from bot.logsafe import hide_in_logs
 from bot.services import Clock, Services, system_clock
@@ -171,12 +171,10 @@ async def rounds_tick(context: BotContext) -> None:
     sync_to_disk(svc.db)
     await run_due_stepwise(svc.db, svc.catalogs, svc.clock(), svc.wake_sender)
     # After a round closed: digest, chart and feedback (once); urgent signals at once. Charts take ~0.2 s each, so
-    # this runs in a worker thread with its own connection, and only when something is due.
+    # this runs in a worker thread or process with its own connection, and only when something is due.
     now = svc.clock()
-    if reports_due(svc.db, now):
-        queued = await asyncio.to_thread(reports_pass, svc.settings.db_path, svc.catalogs, svc.tips, now)
-        if queued:
-            svc.wake_sender()
+    if await reports_if_due(svc, now):  # a round's close in a short-lived process (bot/jobs/report_worker.py)
+        svc.wake_sender()
     # Once a day: erase free texts past the retention period, then the daily backup (a file copy: a worker thread).
     if maintenance_due(svc.settings, svc.db, now):
         await asyncio.to_thread(maintenance_pass, svc.settings, now)
