@@ -1,5 +1,6 @@
 """Memory at a round's close, for bench.memory: `python -m bot run` started on the rounds' close time over a copy of
-the benchmark's database (a round open, some partners answered), until every closed round is reported (digests,
+the benchmark's database (a round open, some partners answered; `--close-rounds` of them close), until every closed
+round is reported (digests,
 charts, network maps queued) and the outbox is empty; its charts drawn in a short-lived worker process
 (NETZPULS_REPORT_WORKER=1, the default) or in the bot's own process (0). The peak is the bot process's own VmHWM; the
 worker's, read while it runs, is shown beside it."""
@@ -35,25 +36,35 @@ class Close:
     reports: int = 0
 
 
-def _copy(source: Path, target: Path) -> None:
-    """A consistent copy of the database (the bot that wrote it has stopped; the backup API all the same)."""
+def _copy(source: Path, target: Path, rounds: int) -> None:
+    """A consistent copy of the database (the bot that wrote it has stopped; the backup API all the same) in which
+    only the first `rounds` open rounds close when the others do: each close costs about a second of drawing, and
+    the peak comes from drawing one, not from how many."""
     with sqlite3.connect(source) as old, sqlite3.connect(target) as new:
         old.backup(new)
+    with sqlite3.connect(target) as new:
+        new.execute("UPDATE rounds SET closes_at = '2099-12-31T00:00:00+00:00' WHERE status = 'open' AND id NOT IN "
+                    "(SELECT id FROM rounds WHERE status = 'open' ORDER BY id LIMIT ?)", [rounds])
 
 
 def _children(pid: int) -> list[int]:
-    """The child processes of a process (the worker, the multiprocessing resource tracker)."""
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+    """The child processes of a process, started by any of its threads (the worker, multiprocessing's resource
+    tracker)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def _reported(db_path: Path) -> tuple[bool, int]:
     """Whether every round is closed and reported and nothing waits in the outbox; how many rounds are reported."""
     db = open_db(db_path)
     try:
-        still_open = db.execute("SELECT COUNT(*) FROM rounds WHERE status = 'open'").fetchone()[0]
+        still_open = db.execute("SELECT COUNT(*) FROM rounds WHERE status = 'open' AND closes_at < '2099'"
+                                ).fetchone()[0]
         waiting = db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')").fetchone()[0]
         reported = db.execute("SELECT COUNT(*) FROM round_reports").fetchone()[0]
         return still_open == 0 and waiting == 0 and not rounds_to_report(db), int(reported)
@@ -61,12 +72,13 @@ def _reported(db_path: Path) -> tuple[bool, int]:
         db.close()
 
 
-async def close_run(source: Path, folder: Path, worker: bool, timeout: float) -> Close:
-    """Start the bot at the close time with the worker on or off; its memory until everything is reported."""
+async def close_run(source: Path, folder: Path, worker: bool, rounds: int, timeout: float) -> Close:
+    """Start the bot at the close time with the worker on or off, `rounds` rounds closing; its memory until every
+    one is reported."""
     mode = "worker process" if worker else "in-process"
     result = Close(mode)
     db_path = folder / f"close-{'worker' if worker else 'inline'}.db"
-    _copy(source, db_path)
+    _copy(source, db_path, rounds)
     db = open_db(db_path)
     try:
         closes = rounds_close(db, PERIOD)

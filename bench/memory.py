@@ -244,7 +244,8 @@ async def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Phase], 
     lines = [f"populated {len(members):,} partners in {len(coordinators):,} networks of 20 (+1 coordinator each) in "
              f"{time.monotonic() - began:.1f} s"]
     ours, ours_lines, unfinished = await run_ours(args, folder, members, coordinators)
-    closes = [await close_run(folder / "netzpuls.db", folder, worker, args.timeout * 4) for worker in (True, False)]
+    closes = [await close_run(folder / "netzpuls.db", folder, worker, args.close_rounds, args.timeout)
+              for worker in (True, False)]
     echo, echo_lines = await run_echo(args, folder, members)
     return ours, echo, [*lines, *ours_lines, *close_lines(closes), *echo_lines], unfinished, closes
 
@@ -256,12 +257,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--answering", type=int, help="partners answering at once (default a twentieth of them)")
     parser.add_argument("--rate", type=float, default=1000.0, help="NETZPULS_SEND_RATE of the bot (default 1000)")
     parser.add_argument("--timeout", type=float, default=150.0, help="seconds to wait for each phase")
-    parser.add_argument("--quick", action="store_true", help="2,000 partners, 100 answering")
+    parser.add_argument("--close-rounds", type=int, default=50, metavar="N",
+                        help="rounds that close in the close runs (default 50; about a second each)")
+    parser.add_argument("--quick", action="store_true", help="2,000 partners, 100 answering, 20 rounds closing")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the figures there (bench._figures)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="put the database and the logs there, kept")
     args = parser.parse_args(argv)
     if args.quick:
         args.partners = min(args.partners, 2_000)
+        args.close_rounds = min(args.close_rounds, 20)
     args.answering = min(args.partners, args.answering or max(1, args.partners // 20))
     exit_on_sigterm()
     began = time.monotonic()
