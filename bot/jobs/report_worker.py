@@ -1,5 +1,5 @@
 """The reporting pass at a round's close in a short-lived worker process: its charts and network maps lift the peak
-memory by about 70 MiB, and memory a process has touched is not given back to the system until the process ends."""
+memory by 60-80 MiB (bench.memory), and memory a process has touched is not given back until the process ends."""
 
 from __future__ import annotations
 
