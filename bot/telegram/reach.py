@@ -13,6 +13,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
 from bot.config import Settings
+from bot.logsafe import hide_in_logs
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,9 @@ async def wait_until_reachable(settings: Settings, sleep: Callable[[float], Awai
             return False
         except TelegramError as error:
             failed = True
+            reason = one_line(error).replace(settings.token or "\0", "[hidden]")  # our own logger: no filter
             log.warning("Telegram not reachable (%s): %s; check the network, DNS and proxy (HTTPS_PROXY); "
-                        "trying again in %g s", where, one_line(error), pause)
+                        "trying again in %g s", where, reason, pause)
             await sleep(pause)
             pause = min(pause * 2, LONGEST_PAUSE)
             continue
@@ -64,6 +66,7 @@ async def wait_until_reachable(settings: Settings, sleep: Callable[[float], Awai
 
 def reach_telegram(settings: Settings) -> int | None:
     """Wait for Telegram before the bot starts; None when it answers, else the exit code (said in one line)."""
+    hide_in_logs(settings.token, settings.webhook_secret)  # PTB logs URLs with the token at DEBUG
     # A loop of its own, not asyncio.run: that would leave no current loop for run_polling and run_webhook.
     loop = asyncio.new_event_loop()
     try:
