@@ -1,6 +1,7 @@
 """Memory benchmark: peak resident memory of `python -m bot run` with 10,000 partners registered and a round open
 (every prompt out, then 500 partners answering a whole check-in at once), beside the bare PTB echo bot with the same
-10,000 users sending it one text each.
+10,000 users sending it one text each; then the bot's peak at the round's close, its charts and network maps drawn in
+a worker process beside drawn in its own process (bench/_close_memory.py).
 
 Both run as child processes against a LocalBotApi in this process (its memory is not theirs); the peak is VmHWM of
 the child's /proc/PID/status. See bench/README.md.
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench._close_memory import Close, close_figure, close_lines, close_run
 from bench._figures import Figure, ratio, text_table, write_figures
 from bench._soak_options import scratch_dir
 from bench._soak_people import Chats, Ledger, Partner
@@ -233,15 +235,19 @@ def figures(ours: Sequence[Phase], echo: Sequence[Phase], partners: int, answeri
     ]
 
 
-async def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Phase], list[Phase], list[str], int]:
-    """Populate, run ours, run the echo bot; their phases, the lines to print, ours' partners who did not finish."""
+async def measure(args: argparse.Namespace, folder: Path) -> tuple[list[Phase], list[Phase], list[str], int,
+                                                                    list[Close]]:
+    """Populate, run ours, close its round (charts in a worker process, then in the bot's own), run the echo bot;
+    their phases, the lines to print, ours' partners who did not finish, the two closes."""
     began = time.monotonic()
     members, coordinators = populate(folder / "netzpuls.db", args.partners, 20, 1, JOINED, random.Random(1))
     lines = [f"populated {len(members):,} partners in {len(coordinators):,} networks of 20 (+1 coordinator each) in "
              f"{time.monotonic() - began:.1f} s"]
     ours, ours_lines, unfinished = await run_ours(args, folder, members, coordinators)
+    closes = [await close_run(folder / "netzpuls.db", folder, worker, args.close_rounds, args.timeout)
+              for worker in (True, False)]
     echo, echo_lines = await run_echo(args, folder, members)
-    return ours, echo, [*lines, *ours_lines, *echo_lines], unfinished
+    return ours, echo, [*lines, *ours_lines, *close_lines(closes), *echo_lines], unfinished, closes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -251,12 +257,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--answering", type=int, help="partners answering at once (default a twentieth of them)")
     parser.add_argument("--rate", type=float, default=1000.0, help="NETZPULS_SEND_RATE of the bot (default 1000)")
     parser.add_argument("--timeout", type=float, default=150.0, help="seconds to wait for each phase")
-    parser.add_argument("--quick", action="store_true", help="2,000 partners, 100 answering")
+    parser.add_argument("--close-rounds", type=int, default=50, metavar="N",
+                        help="rounds that close in the close runs (default 50; about a second each)")
+    parser.add_argument("--quick", action="store_true", help="2,000 partners, 100 answering, 20 rounds closing")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the figures there (bench._figures)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="put the database and the logs there, kept")
     args = parser.parse_args(argv)
     if args.quick:
         args.partners = min(args.partners, 2_000)
+        args.close_rounds = min(args.close_rounds, 20)
     args.answering = min(args.partners, args.answering or max(1, args.partners // 20))
     exit_on_sigterm()
     began = time.monotonic()
@@ -265,8 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="netzpuls-memory-", dir=scratch_dir()) as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        ours, echo, lines, unfinished = asyncio.run(measure(args, folder))
-    found = figures(ours, echo, args.partners, args.answering, unfinished)
+        ours, echo, lines, unfinished, closes = asyncio.run(measure(args, folder))
+    found = [*figures(ours, echo, args.partners, args.answering, unfinished), close_figure(*closes)]
     print(text_table(found))
     print()
     for bot, phases in (("ours", ours), ("echo", echo)):

@@ -48,6 +48,8 @@ class Settings:
     webhook_port: int = 8443
     health_listen: str = "127.0.0.1"
     health_port: int = 8080  # 0: no health server
+    report_worker: bool = True  # draw a round's charts and maps in a short-lived process (False: in a thread)
+    stall_minutes: float = 3.0  # updates failing this long: the admins are told once, /readyz answers 503
     backup_dir: Path | None = None  # None: "backups" beside the database file
     backup_keep: int = 7  # daily backups kept; 0: no scheduled backups
     retention_months: int = 24  # free-text answers older than this are erased
@@ -205,6 +207,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         send_rate=_positive(get("NETZPULS_SEND_RATE"), "NETZPULS_SEND_RATE", defaults.send_rate),
         tick_seconds=_positive(get("NETZPULS_TICK_SECONDS"), "NETZPULS_TICK_SECONDS", defaults.tick_seconds),
         send_timeout=_positive(get("NETZPULS_SEND_TIMEOUT"), "NETZPULS_SEND_TIMEOUT", defaults.send_timeout),
+        report_worker=bool(_whole(get("NETZPULS_REPORT_WORKER"), "NETZPULS_REPORT_WORKER", 1, 0, 1)),
+        stall_minutes=_positive(get("NETZPULS_STALL_MINUTES"), "NETZPULS_STALL_MINUTES", defaults.stall_minutes),
         token=get("TELEGRAM_BOT_TOKEN"),
         api_url=get("TELEGRAM_API_URL") or DEFAULT_API_URL,
         db_path=Path(get("NETZPULS_DB") or "netzpuls.db"),

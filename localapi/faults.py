@@ -86,6 +86,10 @@ class Faults:
             raise ValueError("retry_after must be at least 1 and stall_seconds not negative")
         self._chaos = _Chaos(probability, method, tuple(kinds), retry_after, stall_seconds, random.Random(seed))
 
+    def clear(self, method: str) -> None:
+        """Drop the faults still queued for a method."""
+        self._queues.pop(method, None)
+
     def chaos_off(self) -> None:
         """No more random faults."""
         self._chaos = None

@@ -283,6 +283,10 @@ def run(settings: Settings, clock: Clock = system_clock) -> int:
     except DatabaseDamaged as error:
         print(error, file=sys.stderr)
         return 1
+    from bot.telegram.reach import reach_telegram
+
+    if (refused := reach_telegram(settings)) is not None:  # unreachable: one line per try, not a traceback
+        return refused
     app = build_application(settings, clock)
     app.bot_data[INTEGRITY_CHECKED] = True
     log = logging.getLogger(__name__)

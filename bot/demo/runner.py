@@ -136,6 +136,7 @@ class Demo:
                             admins=frozenset({self.coordinator.user_id}), dialogs_dir=PROJECT_ROOT / "dialogs",
                             locales_dir=PROJECT_ROOT / "locales", log_level="WARNING", send_rate=SEND_RATE,
                             tick_seconds=TICK, send_timeout=5.0, health_port=0,  # no health server in a demo
+                            report_worker=False,  # a short run: charts in a thread, no process to start
                             controller=DEMO_CONTROLLER, privacy_contact=DEMO_PRIVACY_CONTACT)
         self.app = build_application(settings, self.clock)
         # Telegram allows one message a second per chat, in real time; on the simulated clock, whose days pass in

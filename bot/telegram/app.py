@@ -7,6 +7,7 @@ import functools
 import logging
 import ssl
 from datetime import datetime
+from typing import Any
 
 import httpx
 from telegram import Bot, Update
@@ -29,7 +30,7 @@ from bot.jobs.backup import check_integrity
 from bot.jobs.consent import queue_consent_renewals
 from bot.jobs.maintenance import maintenance_due, maintenance_pass
 from bot.jobs.outbox import OutboxSender
-from bot.jobs.report_pass import reports_due, reports_pass
+from bot.jobs.report_worker import reports_if_due
 from bot.jobs.rounds import run_due_stepwise
 from bot.logsafe import hide_in_logs
 from bot.services import Clock, Services, SimulatedClock, system_clock
@@ -67,6 +68,7 @@ from bot.telegram.quiet_send import allow_quiet_sends
 from bot.telegram.ratelimit import SharedRateLimiter
 from bot.telegram.roles import Handler
 from bot.telegram.rounds_job import next_look
+from bot.telegram.stall import WATCH_KEY, StallWatch, WatchedRequest, stall_tick
 from bot.telegram.typed import on_typed
 from bot.telegram.update_order import PerChatUpdateProcessor
 from bot.usecases.identity import note_reachable as mark_reachable_again
@@ -190,12 +192,10 @@ async def _apply_due(svc: Services) -> datetime:
     looked = svc.clock()
     await run_due_stepwise(svc.db, svc.catalogs, looked, svc.wake_sender)
     # After a round closed: digest, chart and feedback (once); urgent signals at once. Charts take ~0.2 s each, so
-    # this runs in a worker thread with its own connection, and only when something is due.
+    # this runs in a worker thread or process with its own connection, and only when something is due.
     now = svc.clock()
-    if reports_due(svc.db, now):
-        queued = await asyncio.to_thread(reports_pass, svc.settings.db_path, svc.catalogs, svc.tips, now)
-        if queued:
-            svc.wake_sender()
+    if await reports_if_due(svc, now):  # a round's close in a short-lived process (bot/jobs/report_worker.py)
+        svc.wake_sender()
     # Once a day: erase free texts past the retention period, then the daily backup (a file copy: a worker thread).
     if maintenance_due(svc.settings, svc.db, now):
         await asyncio.to_thread(maintenance_pass, svc.settings, now)
@@ -235,7 +235,10 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     await sender.start()
     # Soon after start (a round due during downtime opens at once); APScheduler cannot take first=0.
     _look_after(app, min(1.0, settings.tick_seconds))
-    app.bot_data[_HEALTH_KEY] = await start_health(settings, lambda: sender.running)
+    # Getting updates failing for minutes (polls, or the webhook's deliveries): the admins are told, /readyz says so.
+    app.job_queue.run_repeating(stall_tick, interval=settings.tick_seconds, first=settings.tick_seconds,
+                                name="updates watch")
+    app.bot_data[_HEALTH_KEY] = await start_health(settings, lambda: sender.running, app.bot_data[WATCH_KEY].stalled)
     log.info("Netzpuls ready as @%s, database %s", username, settings.db_path)
 
 
@@ -259,11 +262,13 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _http(pool: int, timeout: float = 5.0) -> LimitedRequest:
+def _http(pool: int, timeout: float = 5.0, watch: StallWatch | None = None) -> LimitedRequest:
     """A Bot API client with `pool` connections at most and this read and write timeout (PTB's default 5 s),
-    sharing the process's TLS context; every text it sends fits Telegram's limits (bot/telegram/limited_request)."""
-    return LimitedRequest(connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout,
-                        httpx_kwargs={"verify": _tls()})
+    sharing the process's TLS context; every text it sends fits Telegram's limits (bot/telegram/limited_request),
+    and with a watch, each request's outcome goes to it."""
+    options: dict[str, Any] = {"connection_pool_size": pool, "read_timeout": timeout, "write_timeout": timeout,
+                               "httpx_kwargs": {"verify": _tls()}}
+    return LimitedRequest(**options) if watch is None else WatchedRequest(watch, **options)
 
 
 def build_application(settings: Settings, clock: Clock = system_clock) -> Application:  # type: ignore[type-arg]
@@ -274,13 +279,14 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     allow_quiet_sends()
     # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
     pacer = Pacer(Limits(per_second=settings.send_rate))
+    watch = StallWatch(clock, settings.stall_minutes)  # is getUpdates working? (bot/telegram/stall.py)
     app = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
         .request(_http(256))  # PTB's default pool, with the shared TLS context
-        .get_updates_request(_http(1))
+        .get_updates_request(_http(1, watch=watch))
         .rate_limiter(SharedRateLimiter(pacer))
         # Different people's updates at the same time, each person's in order (bot/telegram/update_order.py).
         .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE))
@@ -292,6 +298,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     app.bot_data[_SETTINGS_KEY] = settings
     app.bot_data[_CLOCK_KEY] = clock
     app.bot_data[_PACER_KEY] = pacer
+    app.bot_data[WATCH_KEY] = watch
     register_handlers(app)
     return app
 

@@ -38,11 +38,14 @@ def database_answers(db_path: Path) -> str | None:
 
 
 class HealthServer:
-    """A tiny HTTP server: /healthz while the event loop runs, /readyz while the database and sender work."""
+    """A tiny HTTP server: /healthz while the event loop runs, /readyz while the database and sender work and updates
+    come."""
 
-    def __init__(self, db_path: Path, sender_running: Callable[[], bool]) -> None:
+    def __init__(self, db_path: Path, sender_running: Callable[[], bool],
+                 stalled: Callable[[], str | None] = lambda: None) -> None:
         self._db_path = db_path
         self._sender_running = sender_running
+        self._stalled = stalled
         self._runner: web.AppRunner | None = None
 
     async def start(self, host: str, port: int) -> None:
@@ -76,6 +79,8 @@ class HealthServer:
         """None when ready; else the reason, in one line."""
         if not self._sender_running():
             return "outbox sender is not running"
+        if (stall := self._stalled()) is not None:  # getting updates has failed for NETZPULS_STALL_MINUTES
+            return stall
         try:
             return await asyncio.wait_for(asyncio.to_thread(database_answers, self._db_path), _CHECK_TIMEOUT)
         except TimeoutError:
@@ -103,11 +108,13 @@ class HealthServer:
         return 200, "ready"
 
 
-async def start_health(settings: Settings, sender_running: Callable[[], bool]) -> HealthServer | None:
-    """The health server on NETZPULS_HEALTH_LISTEN:PORT; None when it is off or the port cannot be had."""
+async def start_health(settings: Settings, sender_running: Callable[[], bool],
+                       stalled: Callable[[], str | None] = lambda: None) -> HealthServer | None:
+    """The health server on NETZPULS_HEALTH_LISTEN:PORT; None when it is off or the port cannot be had.
+    `stalled` tells why getting updates fails for too long (None: it works)."""
     if settings.health_port == 0:
         return None
-    server = HealthServer(settings.db_path, sender_running)
+    server = HealthServer(settings.db_path, sender_running, stalled)
     try:
         await server.start(settings.health_listen, settings.health_port)
     except OSError as error:
