@@ -236,6 +236,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     # Soon after start (a round due during downtime opens at once); APScheduler cannot take first=0.
     _look_after(app, min(1.0, settings.tick_seconds))
     # Getting updates failing for minutes (polls, or the webhook's deliveries): the admins are told, /readyz says so.
+    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
     app.job_queue.run_repeating(stall_tick, interval=settings.tick_seconds, first=settings.tick_seconds,
                                 name="updates watch")
     app.bot_data[_HEALTH_KEY] = await start_health(settings, lambda: sender.running, app.bot_data[WATCH_KEY].stalled)
