@@ -494,3 +494,12 @@ def m020_consent_privacy(db: Database) -> None:
         (SELECT pc.privacy FROM privacy_changes pc JOIN memberships m ON m.network_id = pc.network_id
          WHERE m.id = consents.membership_id AND pc.changed_at <= consents.agreed_at
          ORDER BY pc.changed_at DESC, pc.id DESC LIMIT 1), 'anonymous')""")
+
+
+@migrations()
+def m025_outbox_delivery_check(db: Database) -> None:
+    """A send cut short by a crash is checked rather than sent again: the last message id known in each private chat
+    (from every message the bot sends or receives there), and the id an outbox row's message was expected to get,
+    written right before it went out (NULL: it never went out; 0: the chat's last id was unknown)."""
+    db.execute("CREATE TABLE chat_message_ids (chat_id INTEGER PRIMARY KEY, last_message_id INTEGER NOT NULL)")
+    db.execute("ALTER TABLE outbox ADD COLUMN expected_message_id INTEGER")

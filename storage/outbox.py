@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.db import first, rows, scalar
+from storage.message_ids import note_message_id
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ def mark_sent(db: Database, message_id: int, telegram_message_id: int | None, no
             " WHERE id = ?",  # a sent chart need not be kept
             [now.isoformat(), telegram_message_id, message_id],
         )
+        chat_id = scalar(db, "SELECT chat_id FROM outbox WHERE id = ?", [message_id])
+        if telegram_message_id is not None and chat_id is not None:  # its next message is expected one id further
+            note_message_id(db, chat_id, telegram_message_id)
 
 
 def mark_retry(db: Database, message_id: int, error: str) -> None:
