@@ -7,15 +7,16 @@ twice but reported to the admins (docs/ARCHITECTURE.md, "Checking a send cut sho
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlite_utils import Database
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.core.pacing import backoff
@@ -33,7 +34,6 @@ from storage.outbox_delivery import (
     requeue_unsent,
 )
 
-T = TypeVar("T")
 Call = Callable[..., Awaitable[Any]]  # runs a storage function with the sender's connection: call(function, *args)
 
 log = logging.getLogger(__name__)
@@ -109,20 +109,14 @@ async def probe(bot: Bot, row: InFlight) -> tuple[Found, int | None, str]:
 
 async def _edit_same(bot: Bot, row: InFlight, message_id: int) -> str | None:
     """Edit one message with the row's content; Telegram's refusal as text, None if the edit went through."""
-    kwargs: dict[str, object] = {"chat_id": row.chat_id, "message_id": message_id}
+    markup = InlineKeyboardMarkup.de_json(row.reply_markup, bot) if row.reply_markup is not None else None
     if row.has_photo:
-        method = "editMessageCaption"
-        if row.text:
-            kwargs["caption"] = row.text
+        edit = functools.partial(bot.edit_message_caption, row.chat_id, message_id, caption=row.text or None)
     else:
-        method, kwargs["text"] = "editMessageText", row.text
-    if row.reply_markup is not None:
-        kwargs["reply_markup"] = row.reply_markup
-    if row.parse_mode is not None:
-        kwargs["parse_mode"] = row.parse_mode
+        edit = functools.partial(bot.edit_message_text, row.text, row.chat_id, message_id)
     for attempt in range(1, _TRIES + 1):
         try:
-            await bot.do_api_request(method, api_kwargs=kwargs)
+            await edit(reply_markup=markup, parse_mode=row.parse_mode)
         except (BadRequest, Forbidden) as error:
             return f"{type(error).__name__}: {error.message}"
         except RetryAfter as error:
