@@ -42,10 +42,14 @@ class Tally:
     prompts: int = 0
     duplicates: int = 0
     lost: int = 0
-    in_flight: int = 0  # rows the restarts found "sending" and settled (checked or resent)
     reported: int = 0  # rows reported to the admins as undecided, not sent
     worst_kill: int = 0  # most duplicates of one broadcast
-    checked: Counter[str] = field(default_factory=Counter)
+    checked: Counter[str] = field(default_factory=Counter)  # how the restarts settled the rows found "sending"
+
+    @property
+    def in_flight(self) -> int:
+        """Rows the restarts found "sending": settled by the check, or resent blindly."""
+        return sum(self.checked.values())
 
 
 def _sent(api: LocalBotApi, partners: int) -> list[int]:
@@ -91,15 +95,13 @@ async def broadcast(blind: bool, partners: int, kills: int, rng: random.Random, 
             raise RuntimeError(f"the last bot ended with exit code {code}; see {folder / 'bot.log'}")
         counts = _sent(api, partners)
     with sqlite3.connect(db_path) as db:
-        in_flight, reported = db.execute(
-            "SELECT COALESCE(SUM(in_flight_at_stop), 0), COALESCE(SUM(last_error LIKE 'undecided after a stop%'), 0)"
-            " FROM outbox WHERE kind = 'prompt'").fetchone()
+        reported = db.execute("SELECT COALESCE(SUM(last_error LIKE 'undecided after a stop%'), 0) FROM outbox"
+                              " WHERE kind = 'prompt'").fetchone()[0]
     duplicates = sum(count - 1 for count in counts if count > 1)
     tally.broadcasts += 1
     tally.prompts += partners
     tally.duplicates += duplicates
     tally.lost += sum(1 for count in counts if count == 0)
-    tally.in_flight += int(in_flight)
     tally.reported += int(reported)
     tally.worst_kill = max(tally.worst_kill, duplicates)
     log = (folder / "bot.log").read_text(encoding="utf-8", errors="replace")
@@ -107,6 +109,7 @@ async def broadcast(blind: bool, partners: int, kills: int, rng: random.Random, 
     for line in log.splitlines():
         if marker in line:
             tally.checked.update(ast.literal_eval(line.split(marker, 1)[1]))  # the sender's dict of counts
+
 
 
 async def measure(kills: int, partners: int, rate: float, seed: int) -> dict[str, Tally]:
