@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
+import functools
 import random
 import sqlite3
 import sys
@@ -56,10 +57,14 @@ def _sent(api: LocalBotApi, partners: int) -> list[int]:
     return [api.sent_count(FIRST_ID + n) for n in range(partners)]
 
 
+def _reached(api: LocalBotApi, partners: int, target: int) -> bool:
+    return sum(_sent(api, partners)) >= target
+
+
 def _settled(db_path: Path) -> bool:
     """Whether no prompt is queued or in flight any more."""
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5) as db:
-        return db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')").fetchone()[0] == 0
+        return int(db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')").fetchone()[0]) == 0
 
 
 async def broadcast(blind: bool, partners: int, kills: int, rng: random.Random, folder: Path, rate: float,
@@ -79,7 +84,7 @@ async def broadcast(blind: bool, partners: int, kills: int, rng: random.Random, 
             child = Child(command, env, folder / "bot.log")
             await child.start()
             try:
-                await api.wait_until(lambda t=target: sum(_sent(api, partners)) >= t, timeout=120)
+                await api.wait_until(functools.partial(_reached, api, partners, target), timeout=120)
                 await asyncio.sleep(rng.uniform(0.0, 0.03))
             finally:
                 await child.kill()  # SIGKILL

@@ -58,7 +58,8 @@ async def _restart(api: LocalBotApi, bot: Bot, tmp_path: Path, catalogs: Catalog
 
 
 def _row(db: Database, row_id: int) -> tuple[str, int | None]:
-    return db.execute("SELECT status, telegram_message_id FROM outbox WHERE id = ?", [row_id]).fetchone()
+    status, message_id = db.execute("SELECT status, telegram_message_id FROM outbox WHERE id = ?", [row_id]).fetchone()
+    return str(status), message_id
 
 
 async def test_a_message_that_arrived_before_the_kill_is_not_sent_again(
