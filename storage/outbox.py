@@ -105,8 +105,8 @@ def mark_sent(db: Database, message_id: int, telegram_message_id: int | None, no
 def mark_retry(db: Database, message_id: int, error: str) -> None:
     """The send failed for a passing reason: queue it again."""
     with db.atomic():
-        db.execute("UPDATE outbox SET status = 'queued', last_error = ? WHERE id = ? AND status = 'sending'",
-                   [error[:500], message_id])
+        db.execute("UPDATE outbox SET status = 'queued', last_error = ?, expected_message_id = NULL WHERE id = ?"
+                   " AND status = 'sending'", [error[:500], message_id])
 
 
 def mark_failed(db: Database, message_id: int, error: str) -> None:
@@ -165,5 +165,5 @@ def claim(db: Database, message_id: int, now: datetime) -> bool:
 def mark_uncertain(db: Database, message_id: int, error: str) -> None:
     """The send timed out: it may have arrived; it is queued again and counted, so a duplicate can be told."""
     with db.atomic():
-        db.execute("UPDATE outbox SET status = 'queued', uncertain = uncertain + 1, last_error = ? WHERE id = ?"
-                   " AND status = 'sending'", [error[:500], message_id])
+        db.execute("UPDATE outbox SET status = 'queued', uncertain = uncertain + 1, last_error = ?,"
+                   " expected_message_id = NULL WHERE id = ? AND status = 'sending'", [error[:500], message_id])

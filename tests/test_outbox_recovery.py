@@ -15,8 +15,8 @@ from bot.jobs.outbox import OutboxSender
 from bot.telegram.quiet_send import allow_quiet_sends, send_quietly
 from localapi.server import LocalBotApi
 from storage.db import open_db
-from storage.message_ids import note_message_id
-from storage.outbox import Outgoing, claim, enqueue
+from storage.message_ids import last_message_id, note_message_id
+from storage.outbox import Outgoing, claim, enqueue, mark_retry, mark_sent
 from storage.outbox_delivery import expect_delivery
 from tests.e2e import NOW, FakeClock
 
@@ -103,3 +103,21 @@ async def test_a_send_the_check_cannot_decide_is_reported_once_and_not_sent(
     assert status == "failed" and last_error.startswith("undecided after a stop")
     [report] = api.messages(ADMIN)
     assert f"Outbox rows: {row_id}." in report.text or f"Outbox-Zeilen: {row_id}." in report.text
+
+
+def test_the_expected_id_follows_the_chat_and_a_retry_clears_it(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "ids.db")
+    with db.atomic():
+        enqueue(db, [Outgoing(f"n:{n}", "notice", PERSON, f"Nachricht {n}") for n in (1, 2)], NOW)
+        note_message_id(db, PERSON, 6)  # the person's last message
+    first, second = (int(r[0]) for r in db.execute("SELECT id FROM outbox ORDER BY id"))
+    assert claim(db, first, NOW) and expect_delivery(db, first) == 7
+    mark_retry(db, first, "502 Bad Gateway")  # queued again: the next attempt writes its own expectation
+    assert db.execute("SELECT expected_message_id FROM outbox WHERE id = ?", [first]).fetchone() == (None,)
+    assert claim(db, first, NOW) and expect_delivery(db, first) == 7
+    mark_sent(db, first, 7, NOW)
+    assert claim(db, second, NOW) and expect_delivery(db, second) == 8
+    with db.atomic():
+        note_message_id(db, PERSON, 3)  # an older id (an edited message) never moves the chat back
+    assert last_message_id(db, PERSON) == 7
+    db.close()
