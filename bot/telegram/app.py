@@ -61,7 +61,7 @@ from bot.telegram.handlers.scripts_upload import on_document
 from bot.telegram.handlers.settings import on_settings_button, settings_command
 from bot.telegram.health import start_health, stop_health
 from bot.telegram.introduction import introduce
-from bot.telegram.message_ids import NotingRequest, note_received, noter
+from bot.telegram.message_ids import NOTER_KEY, Noter, NotingRequest, note_received
 from bot.telegram.quiet_send import allow_quiet_sends
 from bot.telegram.ratelimit import SharedRateLimiter
 from bot.telegram.roles import Handler
@@ -206,8 +206,9 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     sender = OutboxSender(sender_bot, settings.db_path, catalogs, clock, app.bot_data[_PACER_KEY],
                           admins=settings.admins)
     replies = app.bot_data.get(_REPLIES_KEY)
-    if isinstance(replies, NotingRequest):  # from now on each reply's message id is noted
-        replies.note = noter(db)
+    app.bot_data[NOTER_KEY] = noter = Noter(db)  # from now on each message's id is noted, sent or received
+    if isinstance(replies, NotingRequest):
+        replies.note = noter
     svc = Services(settings, db, scripts, catalogs, clock, tips, username, wake_sender=sender.wake)
     app.bot_data[SERVICES_KEY] = svc
     app.bot_data[_SENDER_KEY] = sender

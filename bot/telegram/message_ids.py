@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from sqlite_utils import Database
 from telegram import Update
 from telegram.request import HTTPXRequest
 
@@ -15,6 +17,8 @@ from bot.telegram.context import BotContext
 from storage.message_ids import note_message_id
 
 log = logging.getLogger(__name__)
+
+NOTER_KEY = "message_id_noter"  # where post_init keeps the Noter in bot_data
 
 _SENDS = ("/sendMessage", "/sendPhoto", "/sendDocument", "/copyMessage", "/forwardMessage")
 
@@ -33,21 +37,38 @@ class NotingRequest(HTTPXRequest):
                 self.note(int(result["chat"]["id"]), int(result["message_id"]))
             except (ValueError, KeyError, TypeError):
                 log.warning("a send's answer did not name its message; the chat's next id is not known")
+            except sqlite3.Error as error:  # the message went out: failing here would make PTB send it again
+                log.warning("could not note a reply's message id (%s)", error)
         return code, payload
 
 
 async def note_received(update: Update, context: BotContext) -> None:
     """A message the person sent (or one of the bot's they tapped) takes an id in their chat too."""
     message = update.effective_message
-    if context.ready and message is not None and message.message_id:
-        db = context.svc.db
-        with db.atomic():
-            note_message_id(db, message.chat.id, message.message_id)
+    noter = context.bot_data.get(NOTER_KEY)
+    if isinstance(noter, Noter) and message is not None and message.message_id:
+        noter(message.chat.id, message.message_id)
 
 
-def noter(db: Any) -> Callable[[int, int], None]:
-    """NotingRequest.note for this database: each id in its own short transaction."""
-    def note(chat_id: int, message_id: int) -> None:
-        with db.atomic():
-            note_message_id(db, chat_id, message_id)
-    return note
+class Noter:
+    """Writes noted message ids without ever waiting for the database's write lock (a handler or the outbox may hold
+    it for a while): what cannot be written at once waits in memory for the next note."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._pending: dict[int, int] = {}
+
+    def __call__(self, chat_id: int, message_id: int) -> None:
+        """Note a message id of a chat now, or with the next note if the database is busy."""
+        self._pending[chat_id] = max(self._pending.get(chat_id, 0), message_id)
+        waits = self._db.execute("PRAGMA busy_timeout").fetchone()[0]
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
+            with self._db.atomic():
+                for chat, last in self._pending.items():
+                    note_message_id(self._db, chat, last)
+            self._pending.clear()
+        except sqlite3.OperationalError as error:  # locked: kept for the next note
+            log.info("message ids wait for the next note (%s)", error)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(waits)}")
