@@ -219,7 +219,7 @@ class LocalBotApi(BotApiMethods):
             response = self._refuse(request, method, err)
         except ConnectionResetError:  # the client died before its request was read (a SIGKILL): nothing was done
             log.info("a client went away before its %s request arrived", method)
-            raise
+            return web.Response(status=499, text="client closed request")  # nobody is left to read it
         except Exception as err:
             log.exception("Local Bot API crashed on %s", method)
             response = self._refuse(request, method, ApiError(500, f"Internal Server Error: {err!r}"))
