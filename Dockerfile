@@ -5,8 +5,10 @@
 # The code runs from /app (not installed as a package): bot/config.py finds dialogs/ and locales/ beside the
 # package, so the source tree is copied as it is and only the dependencies go into a virtualenv.
 
+# The base image is pinned by the digest of its multi-platform manifest (docs/deploy.md says how to check and bump
+# it); both stages use the same one.
 # ---- build: a virtualenv with the runtime packages of uv.lock, every one checked against its hashes ----------
-FROM python:3.11.13-slim-bookworm AS build
+FROM python:3.11.13-slim-bookworm@sha256:86adf8dbadc3d6e82ee5dd2c74bec2e1c2467cdad47886280501df722372d2e1 AS build
 
 WORKDIR /build
 COPY bin/uv-requirements.txt pyproject.toml uv.lock ./
@@ -20,7 +22,7 @@ RUN python -m pip install --no-cache-dir --disable-pip-version-check --require-h
     && /opt/venv/bin/pip uninstall --yes --quiet pip
 
 # ---- run ------------------------------------------------------------------------------------------------------
-FROM python:3.11.13-slim-bookworm
+FROM python:3.11.13-slim-bookworm@sha256:86adf8dbadc3d6e82ee5dd2c74bec2e1c2467cdad47886280501df722372d2e1
 
 LABEL org.opencontainers.image.title="Netzpuls" \
       org.opencontainers.image.description="Telegram bot that keeps cooperation networks in social services healthy" \
@@ -33,7 +35,8 @@ ENV PATH="/opt/venv/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     NETZPULS_DB=/data/netzpuls.db \
-    NETZPULS_BACKUP_DIR=/data/backups
+    NETZPULS_BACKUP_DIR=/data/backups \
+    NETZPULS_IN_CONTAINER=1
 
 # An unprivileged user that owns only /data (the database, its -wal/-shm files and the backups).
 RUN groupadd --system --gid 10001 netzpuls \
@@ -58,7 +61,8 @@ USER 10001:10001
 RUN python -c "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot"
 
 VOLUME ["/data"]
-# The working directory is the volume. The image has no offline demo: without a token `run` says so and stops.
+# The working directory is the volume. The image has no offline demo: without a token `run` says so in one line and
+# exits 2 (NETZPULS_IN_CONTAINER), so a restart policy does not loop through anything.
 WORKDIR /data
 # Webhook mode (NETZPULS_WEBHOOK_URL): behind a reverse proxy that terminates TLS. Long polling needs no port.
 EXPOSE 8443

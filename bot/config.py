@@ -53,6 +53,7 @@ class Settings:
     retention_months: int = 24  # free-text answers older than this are erased
     controller: str | None = None  # who is responsible for the data (the consent text names them); None: not named
     privacy_contact: str | None = None  # whom to ask about data protection; None: not named
+    in_container: bool = False  # NETZPULS_IN_CONTAINER (the image sets it): `run` without a token never plays the demo
 
     @property
     def backups_path(self) -> Path:
@@ -155,6 +156,16 @@ def _named(raw: str | None, key: str) -> str | None:
     return raw
 
 
+def _flag(raw: str | None, key: str) -> bool:
+    """A yes/no setting: 1, true, yes or on; 0, false, no or off (any case); unset is no."""
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ConfigError(f"{key} must be 1 or 0 (true or false), got {raw!r}")
+    return value in ("1", "true", "yes", "on")
+
+
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
     """Build Settings from an optional .env file overlaid by the environment (the environment wins)."""
     env = dict(os.environ if environ is None else environ)
@@ -205,4 +216,5 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         log_level=_log_level(get("NETZPULS_LOG_LEVEL")),
         controller=_named(get("NETZPULS_CONTROLLER"), "NETZPULS_CONTROLLER"),
         privacy_contact=_named(get("NETZPULS_PRIVACY_CONTACT"), "NETZPULS_PRIVACY_CONTACT"),
+        in_container=_flag(get("NETZPULS_IN_CONTAINER"), "NETZPULS_IN_CONTAINER"),
     )

@@ -55,7 +55,8 @@ class Catalogs:
         for locale in LOCALES:
             mo_path = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
             if not mo_path.exists():
-                raise FileNotFoundError(f"{mo_path} is missing: run 'pybabel compile -d {locales_dir}' (scripts/setup)")
+                raise FileNotFoundError(f"{mo_path} is missing: run bin/setup (it compiles the catalogs, as "
+                                        f"'pybabel compile -d {locales_dir}' does)")
             with mo_path.open("rb") as mo_file:
                 self._translations[locale] = Translations(mo_file, domain=DOMAIN)
 

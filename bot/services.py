@@ -20,6 +20,8 @@ Clock = Callable[[], datetime]
 MONTHLY_SCRIPT = "monthly_checkin"
 ONBOARDING_SCRIPT = "onboarding_checkin"  # offered once, right after a partner joins (if dialogs/ has it)
 EXIT_SCRIPT = "exit_checkin"  # started when a partner leaves with /leave (if dialogs/ has it)
+COACHING_SCRIPT = "coaching"  # the coordination's /coach dialog
+USED_SCRIPTS = (MONTHLY_SCRIPT, ONBOARDING_SCRIPT, EXIT_SCRIPT, COACHING_SCRIPT)  # every script id the bot runs
 
 
 def system_clock() -> datetime:

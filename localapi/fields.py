@@ -32,8 +32,9 @@ class Limit:
     unit: str
 
     def size(self, value: str) -> int:
-        """The length of a value in this limit's unit."""
-        return len(value.encode()) if self.unit == "bytes" else len(value)
+        """The length of a value in this limit's unit; characters counted as Telegram counts them, in UTF-16 code
+        units (an emoji outside the Basic Multilingual Plane counts two)."""
+        return len(value.encode()) if self.unit == "bytes" else len(value.encode("utf-16-le")) // 2
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 Row = dict[str, Any]  # one row of a query by column name
 Params = Sequence[Any] | dict[str, Any]
+BUSY_TIMEOUT_MS = 5000  # how long a connection waits for another one's lock
 _column_name = itemgetter(0)  # of an entry of a cursor's description (DB-API: name, type_code, ...), not of a row
 
 
@@ -56,17 +57,19 @@ class WriterDatabase(Database):
             raise
 
 
-def open_db(path: Path | str) -> Database:
-    """Open (or create) the database file and bring its schema up to date."""
-    db = WriterDatabase(str(path))
-    db.execute("PRAGMA busy_timeout = 5000")
+def open_db(path: Path | str, *, wal: bool = True, create: bool = True) -> Database:
+    """Open (or create) the database file and bring its schema up to date. A backup is opened with `wal=False` (it
+    stays one self-contained file) and `create=False` (a file gone meanwhile raises instead of coming back empty)."""
+    target = str(path) if create else sqlite3.connect(Path(path).resolve().as_uri() + "?mode=rw", uri=True)
+    db = WriterDatabase(target)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     # WAL with NORMAL: a commit is not flushed to the disk (FULL would, ~0.4-4 ms each, blocking the event loop,
     # twice per answer); nothing is lost when the process dies (the kill test), and the file is never corrupted,
     # but a power cut or kernel crash may undo the commits since the last sync, which sync_to_disk bounds.
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA secure_delete = ON")  # erased texts (/delete, retention) must not linger in free pages
-    if str(path) != ":memory:":
+    if wal and str(path) != ":memory:":
         db.enable_wal()
     migrations.apply(db)
     return db

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("netzpuls")
@@ -494,6 +496,20 @@ def m020_consent_privacy(db: Database) -> None:
         (SELECT pc.privacy FROM privacy_changes pc JOIN memberships m ON m.network_id = pc.network_id
          WHERE m.id = consents.membership_id AND pc.changed_at <= consents.agreed_at
          ORDER BY pc.changed_at DESC, pc.id DESC LIMIT 1), 'anonymous')""")
+
+
+@migrations()
+def m024_erasure_log(db: Database) -> None:
+    """Every erasure (/delete, in one network or in all), so that it is applied again to backups, kept and restored:
+    the person is named only by a keyed hash of their Telegram id (HMAC-SHA256 with the random key in meta
+    `erasure_key`, made here), never by the id itself; `network_id` NULL: erased everywhere."""
+    db.execute("""CREATE TABLE erasures (
+        id INTEGER PRIMARY KEY,
+        subject TEXT NOT NULL,
+        network_id INTEGER,
+        erased_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX erasures_subject ON erasures (subject)")
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('erasure_key', ?)", [secrets.token_hex(32)])
 
 
 @migrations()

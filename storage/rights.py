@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from storage.checkins import stored_value
 from storage.db import first, rows, scalar
+from storage.erasures import Erasure, erasing, log_key, record, subject_of
 from storage.people import end_membership
 
 ERASED = json.dumps(None)
@@ -149,10 +150,11 @@ def erase_person(db: Database, user_id: int, now: datetime, network_id: int | No
     rounds and aggregates stay whole while nothing leads back to the person.
     """
     stamp = now.isoformat()
-    with db.atomic():
+    with erasing(db):
         user = first(db, "SELECT locale, created_at, first_name FROM users WHERE id = ?", [user_id])
         if user is None:
             return False
+        record(db, Erasure(subject_of(log_key(db), user_id), network_id, stamp))  # for the backups, kept or restored
         elsewhere = None if network_id is None else scalar(
             db, "SELECT 1 FROM memberships WHERE user_id = ? AND network_id != ? LIMIT 1", [user_id, network_id])
         everywhere = elsewhere is None
@@ -198,7 +200,7 @@ def erase_person(db: Database, user_id: int, now: datetime, network_id: int | No
 def erase_old_texts(db: Database, cutoff: datetime, now: datetime) -> int:
     """Retention: erase free-text answers and coaching notes given before `cutoff`; how many answers were erased."""
     before = cutoff.isoformat()
-    with db.atomic():
+    with erasing(db):
         erased = _scrub_states(db, "a.answered_at < ?", [before], now.isoformat())
         # also a dialog left open: its reflections are as old as its start
         _empty_coaching(db, "COALESCE(finished_at, started_at) < ?", [before], now)
@@ -211,3 +213,25 @@ def erase_old_texts(db: Database, cutoff: datetime, now: datetime) -> int:
         # Sent messages may quote free texts (a named digest); once sent they are only a log.
         db.execute("DELETE FROM outbox WHERE status IN ('sent', 'dropped', 'failed') AND created_at < ?", [before])
     return erased
+
+
+def reapply_erasures(db: Database, key: str, erasures: list[Erasure]) -> int:
+    """Apply recorded erasures (hashed with `key`) again, to a backup or a restored database: to each person the log
+    names, and only to what they had given by then (someone who came back later keeps what they gave since); how many
+    were applied."""
+    by_subject: dict[str, list[Erasure]] = {}
+    for erasure in erasures:
+        by_subject.setdefault(erasure.subject, []).append(erasure)
+    applied = 0
+    for user in rows(db, "SELECT id, created_at FROM users WHERE id > 0 ORDER BY id"):
+        for erasure in by_subject.get(subject_of(key, user["id"]), []):
+            when = datetime.fromisoformat(erasure.erased_at)
+            if erasure.network_id is None:
+                due = datetime.fromisoformat(user["created_at"]) <= when
+            else:
+                due = any(datetime.fromisoformat(m["joined_at"]) <= when for m in rows(
+                    db, "SELECT joined_at FROM memberships WHERE user_id = ? AND network_id = ?",
+                    [user["id"], erasure.network_id]))
+            if due and erase_person(db, user["id"], when, erasure.network_id):
+                applied += 1
+    return applied

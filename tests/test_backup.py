@@ -176,7 +176,7 @@ def test_a_database_damaged_in_the_middle_is_refused_with_the_restore_hint(tmp_p
         check_integrity(path, tmp_path / "saved")
     message = str(caught.value)
     assert str(path) in message and "SQLite says:" in message
-    assert f"cp {tmp_path / 'saved'}/netzpuls-YYYYMMDD-HHMMSS.db {path}" in message
+    assert f"python -m bot restore {tmp_path / 'saved'}/netzpuls-YYYYMMDD-HHMMSS.db" in message
     assert f"sqlite3 {path} \".recover\"" in message
     # A backup of a damaged file is refused as well, and leaves nothing behind.
     with pytest.raises(DatabaseDamaged):
@@ -189,7 +189,7 @@ def test_a_file_that_is_no_sqlite_database_is_refused(tmp_path: Path) -> None:
     path.write_text("SQLite? no, a shopping list: milk, bread, eggs\n" * 100)
     with pytest.raises(DatabaseDamaged, match="not a SQLite database") as caught:
         check_integrity(path)
-    assert f"cp {tmp_path / 'backups'}/netzpuls-YYYYMMDD-HHMMSS.db {path}" in str(caught.value)
+    assert f"python -m bot restore {tmp_path / 'backups'}/netzpuls-YYYYMMDD-HHMMSS.db" in str(caught.value)
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
+import pty
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot.cli.main import build_parser
 from bot.core.calendar import Schedule, local
 from bot.core.planner import next_opening
 from localapi.server import LocalBotApi
@@ -21,9 +25,10 @@ from storage.rounds import save_schedule, schedule_of
 from tests.e2e import LINK_RE, NOW, ROOT, Harness
 
 
-async def _run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+async def _run(args: list[str], env: dict[str, str], cwd: Path,
+               stdin: int = asyncio.subprocess.DEVNULL) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=cwd, env=env,
+        sys.executable, "-m", "bot", *args, cwd=cwd, env=env, stdin=stdin,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
@@ -57,6 +62,30 @@ async def test_network_create_without_token_or_username_says_what_is_missing(tmp
     code, _out, err = await _run(["network", "create", "Netz"], _env(tmp_path), tmp_path)
     assert code == 2
     assert "NETZPULS_BOT_USERNAME" in err and "TELEGRAM_BOT_TOKEN" in err
+    assert list(tmp_path.iterdir()) == []  # no database: it would hold a network without a link to it
+
+
+async def test_run_without_a_token_and_without_a_terminal_stops_with_one_line_and_writes_nothing(
+        tmp_path: Path) -> None:
+    """A service (systemd, cron, a pipe) must not play the demo in a loop: one line, exit 2, no files."""
+    code, out, err = await _run(["run"], _env(tmp_path), tmp_path)
+    assert code == 2
+    assert out == "" and len(err.splitlines()) == 1, err
+    assert "TELEGRAM_BOT_TOKEN is not set" in err and "python -m bot demo" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_run_without_a_token_in_a_container_stops_also_on_a_terminal(tmp_path: Path) -> None:
+    """`docker run -it` has a terminal, but the image sets NETZPULS_IN_CONTAINER=1: still one line and exit 2."""
+    controller, terminal = pty.openpty()
+    try:
+        code, out, err = await _run(["run"], _env(tmp_path, NETZPULS_IN_CONTAINER="1"), tmp_path, stdin=terminal)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert code == 2
+    assert out == "" and len(err.splitlines()) == 1, err
+    assert list(tmp_path.iterdir()) == []
 
 
 async def test_network_create_with_a_configured_username_needs_no_telegram(tmp_path: Path) -> None:
@@ -188,3 +217,24 @@ async def test_network_create_refuses_a_name_taken_in_any_case_unless_forced(tmp
     assert [row[0] for row in db.execute("SELECT name FROM networks ORDER BY id").fetchall()] == [
         "Netz Süd", "Netz Nord", "netz süd", "netz süd"]
     db.close()
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """The parser and every subcommand's parser below it."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def test_every_command_and_positional_argument_has_help() -> None:
+    missing = []
+    for parser in _parsers(build_parser()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                listed = {choice.dest for choice in action._choices_actions if choice.help}
+                missing += [f"{parser.prog} {name}" for name in action.choices if name not in listed]
+            elif not action.option_strings and not action.help:
+                missing.append(f"{parser.prog} {action.metavar or action.dest}")
+    assert missing == []

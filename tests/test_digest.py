@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.chart_data import chart_data, response_rate
 from bot.core.digest.build import build_digest, main_topic, partner_feedback
-from bot.core.digest.split import split_messages, utf16_length
+from bot.core.digest.split import split_messages
 from bot.core.factor_levels import FactorState, factor_states
 from bot.core.history import (
     AnswerFact,
@@ -27,6 +27,7 @@ from bot.core.history import (
     Severity,
     Signal,
 )
+from bot.core.limits import utf16_len as utf16_length
 from bot.core.script.model import Value
 from bot.i18n import Catalogs
 from bot.usecases.scripts import load_tips

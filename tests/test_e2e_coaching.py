@@ -87,7 +87,7 @@ async def test_coaching_after_the_digest_and_the_follow_up_a_month_later(harness
     [noted] = await harness.send(COORDINATOR, "Zwei Partner hatten Beispiele, einer fehlte.")
     assert noted.text.startswith("Danke, notiert.")
     [listing] = await harness.send(COORDINATOR, "/actions")
-    assert f"{STEP} [teilweise erledigt] – Zwei Partner hatten Beispiele, einer fehlte." in listing.text
+    assert f"{STEP} [teilweise erledigt] – „Zwei Partner hatten Beispiele, einer fehlte.“" in listing.text
     query = harness.api.forge_callback(COORDINATOR, follow_up.message_id, "k:o:1:done")  # a stale second answer
     await harness.api.wait_for_callback_answer(query)
     assert harness.db.execute("SELECT outcome FROM actions").fetchone()[0] == "partly"

@@ -199,7 +199,7 @@ async def test_a_network_goes_back_from_its_own_script_to_the_shared_one(harness
     [listing] = await harness.send(clara.user_id, "/scripts")
     assert "eigene Version" not in listing.text and len(listing.buttons()) == 1
     [versions] = await harness.tap(clara.user_id, listing, "Versionen / Zurücksetzen")
-    assert "zurück zur gemeinsamen Version 2 (von 100) – nur Netzwerk Nord" in versions.text
+    assert "zurück zur gemeinsamen Version 2 (von Ihnen) – nur Netzwerk Nord" in versions.text
     assert versions.buttons() == [["Version 3"]]
 
 
@@ -222,4 +222,4 @@ async def test_an_admin_gives_any_network_the_shared_script_again(harness: Harne
                                                                           "Versions / Rollback"]]
     assert NOW.year == 2027  # the history's dates below are the harness clock's
     [versions] = await harness.tap(ADMIN_ID, overview, "Versions / Rollback")
-    assert "2027-01-05 09:00: back to the shared version 2 (by 9001) – only Netzwerk Süd" in versions.text
+    assert "2027-01-05 09:00: back to the shared version 2 (by you) – only Netzwerk Süd" in versions.text

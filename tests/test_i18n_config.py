@@ -115,10 +115,18 @@ def test_file_url_is_derived_from_a_local_api_url(tmp_path: Path) -> None:
     assert settings.token is None
 
 
-@pytest.mark.parametrize(("key", "value"), [("NETZPULS_ADMINS", "alice"), ("NETZPULS_INVITE_TTL_DAYS", "0")])
+@pytest.mark.parametrize(("key", "value"), [("NETZPULS_ADMINS", "alice"), ("NETZPULS_INVITE_TTL_DAYS", "0"),
+                                            ("NETZPULS_IN_CONTAINER", "maybe")])
 def test_bad_settings_are_named(tmp_path: Path, key: str, value: str) -> None:
     with pytest.raises(ConfigError, match=key):
         load_settings({key: value}, tmp_path / "none")
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, False), ("1", True), ("true", True), ("0", False),
+                                                ("No", False)])
+def test_in_container_is_a_yes_or_no(tmp_path: Path, value: str | None, expected: bool) -> None:
+    environ = {} if value is None else {"NETZPULS_IN_CONTAINER": value}
+    assert load_settings(environ, tmp_path / "none").in_container is expected
 
 
 def test_env_example_documents_every_setting() -> None:
@@ -185,3 +193,9 @@ def test_a_secret_without_a_url_is_checked_but_polling_stays(tmp_path: Path) -> 
     assert settings.webhook_url is None
     with pytest.raises(ConfigError, match="NETZPULS_WEBHOOK_SECRET"):
         load_settings({"NETZPULS_WEBHOOK_SECRET": "bad/secret"}, tmp_path / "none")
+
+
+def test_missing_catalogs_point_to_bin_setup(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="run bin/setup"):
+        Catalogs(tmp_path)
+    assert (ROOT / "bin" / "setup").is_file()

@@ -62,10 +62,12 @@ def test_run_without_token_where_the_demo_is_left_out(monkeypatch: pytest.Monkey
     """As in the image: no token and no local server, so `run` says what to do and exits 2 instead of crashing."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("NETZPULS_IN_CONTAINER", "1")  # as the Dockerfile sets it
     monkeypatch.setenv("NETZPULS_ENV_FILE", str(tmp_path / "none.env"))
     monkeypatch.setenv("NETZPULS_DB", str(tmp_path / "netzpuls.db"))
     monkeypatch.setitem(sys.modules, "localapi", None)  # how an import fails where the package is absent
     assert main(["run"]) == 2
     said = capsys.readouterr().err
-    assert "TELEGRAM_BOT_TOKEN" in said and "bin/run" in said
+    assert "TELEGRAM_BOT_TOKEN" in said and len(said.splitlines()) == 1
+    assert "demo" not in said  # the image has none to offer
     assert not (tmp_path / "demo-output").exists()

@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
-from bot.core.digest.split import utf16_length
 from bot.core.disclosure import Shown
+from bot.core.limits import utf16_len as utf16_length
 from bot.core.network_map import CAPTION_LIMIT, map_title, network_map
 from bot.i18n import Catalogs
 from bot.jobs.map_messages import map_messages

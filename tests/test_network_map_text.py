@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.core.digest.split import utf16_length
 from bot.core.disclosure import Shown
 from bot.core.history import History, MembershipEvent, Partner
+from bot.core.limits import utf16_len as utf16_length
 from bot.core.network_map import CAPTION_LIMIT, map_sections, map_summary, map_title, network_map, period_name
 from bot.render.network_picture import LegendEntry, legend_entries
 from tests.test_network_map import (

@@ -93,3 +93,27 @@ def test_setup_ci_and_the_image_install_from_the_lock() -> None:
     patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
                 if line.strip() and not line.startswith("#")]
     assert not any(ignored(path, patterns) for path in ("uv.lock", "bin/uv-requirements.txt", "pyproject.toml"))
+
+
+def test_the_base_image_is_pinned_by_digest_in_both_stages_and_named_in_the_deploy_guide() -> None:
+    docker = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    bases = re.findall(r"^FROM\s+(\S+)", docker, flags=re.MULTILINE)
+    assert len(bases) == 2, bases
+    assert all(re.fullmatch(r"python:[0-9.]+-slim-bookworm@sha256:[0-9a-f]{64}", base) for base in bases), bases
+    assert bases[0] == bases[1]  # the virtualenv is built on the very Python it runs on
+    assert bases[0] in (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+
+
+def test_the_image_tells_the_bot_it_runs_in_a_container() -> None:
+    """Without a token `run` then stops with exit 2 instead of looking for a terminal (bot.cli.main._no_token)."""
+    docker = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^\s+NETZPULS_IN_CONTAINER=1$", docker, flags=re.MULTILINE)
+
+
+def test_the_readme_names_every_check_bin_test_runs() -> None:
+    checks = re.findall(r'^echo "== (\w+)"$', (ROOT / "bin" / "test").read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert {"ruff", "mypy", "hadolint", "pytest"} <= set(checks)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [line] = re.findall(r"^bin/test .*(?:\n {12}# .*)*", readme, flags=re.MULTILINE)
+    assert all(check in line for check in checks if check != "pytest"), line
+    assert "test suite" in line

@@ -10,8 +10,9 @@ from bot.core.digest.build import build_digest
 from bot.core.digest.lines import make_reader
 from bot.core.digest.words import quote_lines
 from bot.core.history import AnswerFact, History, Participation, Partner, Privacy, RoundFacts, Signal
-from bot.core.quotes import Quote, is_words, one_line, place_quotes, round_quotes
+from bot.core.quotes import Quote, is_words, place_quotes, round_quotes
 from bot.core.script.model import Value
+from bot.core.user_text import one_line
 from bot.usecases.scripts import load_tips
 from tests.e2e import ROOT
 from tests.texts import plain

@@ -35,6 +35,7 @@ from bot.usecases.identity import ROLES as ROLE_NAMES
 from bot.usecases.identity import Role
 from localapi.objects import CallbackAnswer
 from localapi.server import LocalBotApi, SentMessage
+from storage.erasures import log_key, subject_of
 from storage.people import Membership, active_membership, create_invite, membership_in, organisation_for
 from storage.reports import set_privacy
 from storage.scripts import published_version
@@ -791,6 +792,8 @@ def snapshot(db: Database, role: str | None = None, world: World | None = None) 
             if user is not None and table == "script_publications" and values["published_by"] in (str(user),
                                                                                                    "erased"):
                 continue  # their own publication: /delete erases who published it
+            if user is not None and table == "erasures" and values["subject"] == subject_of(log_key(db), user):
+                continue  # their own erasure, in the log that backups get it from (by a keyed hash of their id)
             if table == "outbox" and str(values["dedupe_key"]).startswith("leaderless:"):
                 continue  # the admins told that a network lost its last coordinator, sent while later cases run
             if network is not None and (values.get("network_id") == network or (table == "networks" and

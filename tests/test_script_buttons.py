@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.limits import utf16_len as utf16_length
 from bot.telegram import callbacks
 from bot.telegram.callbacks import DraftAction, ScriptButton, ScriptCancel, ScriptConfirm, ScriptRollback, ScriptShow
-from bot.telegram.handlers.scripts_common import fit_lines, utf16_length
+from bot.telegram.handlers.scripts_common import fit_lines
 
 LONGEST_ID = "a" * 40
 

@@ -118,6 +118,18 @@ def test_cli_publishes_lists_and_rolls_back(tmp_path: Path, dialogs: Path) -> No
     assert unknown.returncode == 1 and "version 9 is not stored" in unknown.stderr
 
 
+def test_cli_refuses_to_publish_a_script_no_part_of_the_bot_uses(tmp_path: Path, dialogs: Path) -> None:
+    db_path, upload = tmp_path / "netzpuls.db", tmp_path / "mine.yaml"
+    upload.write_text(EDITED.replace("id: monthly_checkin", "id: monthly_checking", 1), encoding="utf-8")
+    published = _cli("publish", str(upload), db=db_path, dialogs=dialogs)
+    assert published.returncode == 1
+    assert published.stdout == ""
+    said = published.stderr.splitlines()[-1]
+    assert said.startswith("No part of Netzpuls uses a script 'monthly_checking', so nothing was published"), said
+    assert "monthly_checkin" in published.stderr
+    assert stored_versions(Database(db_path), "monthly_checking") == []
+
+
 async def test_a_partner_mid_checkin_finishes_on_the_version_they_started(harness: Harness) -> None:
     member = await harness.partner()
     _intro, goals = await harness.send(member.user_id, "/checkin", count=2)

@@ -23,10 +23,10 @@ from bot.core.flow import (
 )
 from bot.core.risk.rules import RULES
 from bot.core.script.diff import diff_scripts
-from bot.core.script.loader import ScriptError, load_script_file
+from bot.core.script.loader import ScriptError, load_script_file, load_script_text
 from bot.core.script.model import Script
 from bot.core.tips import TipsError, load_tips_text
-from bot.services import system_clock
+from bot.services import USED_SCRIPTS, system_clock
 from bot.usecases.scripts import TIPS_FILE, ScriptRegistry, tips_path
 from storage.db import open_db
 from storage.scripts import publications, stored_versions
@@ -146,8 +146,13 @@ def dialogs_versions_command(settings: Settings, args: argparse.Namespace) -> in
             print("\n".join(diff_scripts(old, new)))
             return 0
         if args.dialogs_command == "publish":
-            script = registry.publish_text(args.file.read_text(encoding="utf-8"), str(args.file), "cli",
-                                           system_clock())
+            source = args.file.read_text(encoding="utf-8")
+            wanted = load_script_text(source, str(args.file)).id
+            if wanted not in USED_SCRIPTS:
+                print(f"No part of Netzpuls uses a script '{wanted}', so nothing was published: a file replaces the "
+                      f"script of its id, and the bot runs {', '.join(USED_SCRIPTS)}.", file=sys.stderr)
+                return 1
+            script = registry.publish_text(source, str(args.file), "cli", system_clock())
             print(f"{script.id} version {script.version} is in use now.")
             return 0
         script = registry.rollback(args.script_id, args.version, "cli", system_clock())

@@ -1,5 +1,5 @@
 """Command line: `python -m bot run`, `demo`, `network create|list|invite|thresholds|goal`, `dialogs ...`, `report`,
-`backup`, `health`."""
+`backup`, `restore`, `health`."""
 
 from __future__ import annotations
 
@@ -56,6 +56,28 @@ def demo_installed() -> bool:
         return False
 
 
+NO_TOKEN_LINE = ("Netzpuls cannot start: TELEGRAM_BOT_TOKEN is not set (a bot token from @BotFather; see "
+                 "docs/deploy.md).")
+
+
+def _no_token(settings: Settings) -> int:
+    """`run` without a token: one line and exit 2 in a container or without a terminal (a restarting service must
+    not loop through the demo); on a terminal the hint and the offline demo (bin/run's promise to a newcomer)."""
+    if settings.in_container or not _on_terminal():
+        demo = " The offline demo: `python -m bot demo`." if demo_installed() else ""
+        print(NO_TOKEN_LINE + demo, file=sys.stderr, flush=True)
+        return 2
+    return _demo_instead()
+
+
+def _on_terminal() -> bool:
+    """Whether stdin is a terminal (someone is there to watch the demo)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # closed
+        return False
+
+
 def _demo_instead() -> int:
     """`run` without a token: the hint, then the offline demo where it is installed, else a plain refusal."""
     if not demo_installed():
@@ -90,13 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     network_commands.add_parser("list", help="every network: id, name, coordinators, partners, privacy, next round")
     invite = network_commands.add_parser("invite", help="print a new coordinator invite link for a network (e.g. "
                                                           "after its last coordinator left or erased their data)")
-    invite.add_argument("network_id", type=int)
+    invite.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
     limits = network_commands.add_parser("thresholds", help="show or set when the network's risk rules fire")
-    limits.add_argument("network_id", type=int)
-    limits.add_argument("assignments", nargs="*", metavar="NAME=VALUE", help="e.g. low_level=1 drop=3")
+    limits.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
+    limits.add_argument("assignments", nargs="*", metavar="NAME=VALUE",
+                        help="e.g. low_level=1 drop=3 (names, meanings and defaults: docs/thresholds.md)")
     goal = network_commands.add_parser("goal", help="show or set the network's own goal (one sentence), checked for "
                                                      "whom, a result and a time frame as /goals does")
-    goal.add_argument("network_id", type=int)
+    goal.add_argument("network_id", type=int, help="the network's id (python -m bot network list shows it)")
     goal.add_argument("text", nargs="?", help="the goal, e.g. \"By the end of 2027, 30 single parents have a job.\"")
     dialogs = commands.add_parser("dialogs", help="check and draw check-in scripts")
     dialog_commands = dialogs.add_subparsers(dest="dialogs_command", required=True)
@@ -109,14 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     versions = dialog_commands.add_parser("versions", help="the stored versions of a script and its history")
     versions.add_argument("script_id", help="e.g. monthly_checkin")
     publish = dialog_commands.add_parser("publish", help="validate a script file and put it in use (next version)")
-    publish.add_argument("file", type=FsPath)
+    publish.add_argument("file", type=FsPath, help="the edited script file (its id says which script it replaces)")
     compare = dialog_commands.add_parser("diff", help="what changed between two stored versions of a script")
-    compare.add_argument("script_id")
-    compare.add_argument("old", type=int)
-    compare.add_argument("new", type=int)
+    compare.add_argument("script_id", help="e.g. monthly_checkin")
+    compare.add_argument("old", type=int, help="the version to compare from (dialogs versions lists them)")
+    compare.add_argument("new", type=int, help="the version to compare to")
     rollback = dialog_commands.add_parser("rollback", help="put an earlier stored version in use again")
-    rollback.add_argument("script_id")
-    rollback.add_argument("version", type=int)
+    rollback.add_argument("script_id", help="e.g. monthly_checkin")
+    rollback.add_argument("version", type=int, help="the stored version to put in use (dialogs versions lists them)")
     report = commands.add_parser("report", help="write a network's report of up to 12 months as a PDF (A4)")
     report.add_argument("network", metavar="NETWORK", help="the network's id or its exact name")
     report.add_argument("--from", dest="first", metavar="YYYY-MM",
@@ -128,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="copy the database consistently, also while the bot runs")
     backup.add_argument("path", metavar="PATH", help="a new file, or a folder (existing, or written with a "
                                                      "trailing /): then netzpuls-YYYYMMDD-HHMMSS.db in it, UTC")
+    restore = commands.add_parser("restore", help="with the bot stopped: put a backup in place of the database, "
+                                                  "every recorded erasure applied again (the database in use is "
+                                                  "kept as a backup)")
+    restore.add_argument("file", type=FsPath, metavar="FILE",
+                         help="the backup, e.g. backups/netzpuls-20270302-030000.db (it is not changed)")
     commands.add_parser("health", help="exit 0 if the running bot answers /readyz with 200, else 1 (HEALTHCHECK)")
     return parser
 
@@ -155,6 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.jobs.backup import backup_command
 
         return backup_command(settings.db_path, args.path, system_clock())
+    if args.command == "restore":
+        from bot.jobs.restore import restore_command
+
+        return restore_command(settings, args.file, system_clock())
     if args.command == "report":
         from bot.cli.report import report_command
 
@@ -172,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo_command(args.output, args.rounds)
     if args.command == "run":
         if not settings.token:
-            return _demo_instead()
+            return _no_token(settings)
         if args.clock_start is None:
             return run(settings, system_clock)
         # Look at least once per simulated minute, so that nothing due is late by hours at a high speed.
@@ -257,6 +289,9 @@ def create_network_command(settings: Settings, name: str, force: bool = False) -
     if not 2 <= len(name) <= 100:
         print("The network's name must have 2 to 100 characters.", file=sys.stderr)
         return 2
+    if not (settings.token or settings.bot_username or settings.db_path.exists()):
+        print(NO_USERNAME, file=sys.stderr)  # before opening: no database is created for a network without a link
+        return 2
     db = open_db(settings.db_path)
     try:
         taken = same_name(db, name)
@@ -297,6 +332,10 @@ def coordinator_invite_command(settings: Settings, network_id: int) -> int:
     return 0
 
 
+NO_USERNAME = ("Cannot build the invite link: the bot's username is unknown. Set TELEGRAM_BOT_TOKEN (Netzpuls then "
+               "asks Telegram) or NETZPULS_BOT_USERNAME.")
+
+
 def _print_link(username: str, invite: Invite) -> None:
     print(f"Send this one-time link to the network's coordinator (valid until {invite.expires_at[:10]}):")
     print(f"https://t.me/{username}?start={invite.token}")
@@ -306,8 +345,7 @@ def _username(settings: Settings, db: Database) -> str | None:
     """The bot's username for links (remembered in the database); None after saying why it is unknown."""
     username = settings.bot_username or get_meta(db, "bot_username") or _ask_username(settings)
     if not username:
-        print("Cannot build the invite link: the bot's username is unknown. Set TELEGRAM_BOT_TOKEN "
-              "(Netzpuls then asks Telegram) or NETZPULS_BOT_USERNAME.", file=sys.stderr)
+        print(NO_USERNAME, file=sys.stderr)
         return None
     set_meta(db, "bot_username", username)
     return username

@@ -20,7 +20,8 @@ def parse_assignments(assignments: Sequence[str], current: Thresholds) -> Thresh
     for assignment in assignments:
         name, sep, raw = assignment.partition("=")
         if not sep or name not in kinds:
-            raise ValueError(f"{assignment!r}: use name=value with a name of: {', '.join(kinds)}")
+            raise ValueError(f"{assignment!r}: use name=value with a name of: {', '.join(kinds)} "
+                             "(docs/thresholds.md says what each means)")
         try:
             value = kinds[name](raw)
         except ValueError:

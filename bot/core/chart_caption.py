@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.core.chart_data import ChartData, distribution, partner_grid
 from bot.core.digest.evidence import number
-from bot.core.digest.split import utf16_length
+from bot.core.limits import utf16_len as utf16_length
 
 Gettext = Callable[[str], str]
 MonthOf = Callable[[str], str]

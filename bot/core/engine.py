@@ -12,6 +12,7 @@ from bot.core.conditions import holds
 from bot.core.context import CheckinContext
 from bot.core.progress import answered, offered, shown_total
 from bot.core.script.model import DONT_KNOW, END, Script, Step, Value
+from bot.core.user_text import one_line
 
 CONTINUE = "continue"
 SKIP = "skip"
@@ -212,7 +213,7 @@ def _parse(step: Step, given: Input, context: CheckinContext) -> Value | Rejecte
     if step.kind == "text":
         if isinstance(given, Press):
             return None if given.value == SKIP and step.optional else Rejected("use_text")
-        text = given.text.strip()
+        text = one_line(given.text)  # stored on one line: a typed line break never fakes a line of the bot's own
         if not text:
             return Rejected("empty")
         if len(text) > step.max_length:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.core.goal_text import missing
 from bot.core.notes_pages import esc, pack
-from bot.core.quotes import one_line
+from bot.core.user_text import one_line, quoted
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
@@ -65,14 +65,14 @@ def board_messages(board: Board, _: Gettext, ngettext: Ngettext, limit: int = 40
     if board.goal is None:
         head.append(esc(_("Not set yet. Tap “Set the network goal” and type it in one sentence.")))
     else:
-        quoted = _("“{text}”").format(text=board.goal.text)
-        head += [f"<i>{esc(quoted)}</i>", esc(verdict(board.goal, _))]
+        said = quoted(board.goal.text, _)
+        head += [f"<i>{esc(said)}</i>", esc(verdict(board.goal, _))]
     head += ["", f"<b>{esc(partners)}</b>"]
     items: list[tuple[tuple[str, ...], str]] = [((), "\n".join(head))]
     for found in board.statements:
         who = " · ".join(part for part in (found.name, found.when) if part)
-        quoted = _("“{text}”").format(text=found.text)
-        items.append(((), f"• {esc(who) + ': ' if who else ''}<i>{esc(quoted)}</i>\n"
+        said = quoted(found.text, _)
+        items.append(((), f"• {esc(who) + ': ' if who else ''}<i>{esc(said)}</i>\n"
                           f"   {esc(verdict(found, _))}"))
     if not board.statements:
         items.append(((), esc(_("No partner has described the network's goal yet that may be shown."))))
@@ -100,8 +100,8 @@ def workshop_markdown(board: Board, day: str, _: Gettext, ngettext: Ngettext) ->
     lines += ["", f"## {partners}", ""]
     for found in board.statements:
         who = " · ".join(part for part in (found.name, found.when) if part)
-        quoted = _("“{text}”").format(text=found.text)
-        lines.append(f"- {who + ': ' if who else ''}{quoted} – {_workshop_verdict(found, _)}")
+        said = quoted(found.text, _)
+        lines.append(f"- {who + ': ' if who else ''}{said} – {_workshop_verdict(found, _)}")
     if not board.statements:
         lines.append(_("No partner has described the network's goal yet that may be shown."))
     if board.withheld:

@@ -15,9 +15,9 @@ from datetime import date, datetime
 
 from babel.dates import format_interval
 
-from bot.core.digest.split import utf16_length
 from bot.core.disclosure import Shown, disclosure, strictest
 from bot.core.history import AnswerFact, History, RoundFacts
+from bot.core.limits import utf16_len as utf16_length
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]

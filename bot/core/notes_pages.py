@@ -4,13 +4,14 @@ page within Telegram's limit. What may be shown, and with which name, is decided
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html import escape, unescape
+from html import escape
 
 from bot.core.digest.names import factor_name
-from bot.core.digest.split import MESSAGE_LIMIT, utf16_length
+from bot.core.limits import TEXT as MESSAGE_LIMIT
+from bot.core.limits import html_len
+from bot.core.user_text import one_line, quoted
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
@@ -18,7 +19,6 @@ Ngettext = Callable[[str, str, int], str]
 NETWORK = 0  # the topic of words that belong to no success factor (the closing question): "from the network"
 FACTOR_TOPICS = tuple(range(1, 12))
 TOPICS = (*FACTOR_TOPICS, NETWORK)  # the order of the overview and of a round's questions
-_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def esc(text: str) -> str:
 
 def visible_length(html: str) -> int:
     """How long a Telegram HTML text is as Telegram counts it: the text after its tags, in UTF-16 units."""
-    return utf16_length(unescape(_TAG.sub("", html)))
+    return html_len(html)
 
 
 def topic_name(topic: int, _: Gettext) -> str:
@@ -96,7 +96,7 @@ def overview(network: str, counts: Mapping[int, int], _: Gettext) -> str:
 def quote_line(note: Note, _: Gettext, month: bool) -> str:
     """One answer as an HTML line: "– [month · ]name: “text”" (a text in full, on one line) or "– labels" (a
     follow-up's choice); the name only where the reader may know it."""
-    said = _("“{text}”").format(text=note.said) if note.kind == "text" else note.said
+    said = quoted(note.said, _) if note.kind == "text" else one_line(note.said)
     who = " · ".join(part for part in (note.when if month else None, note.name) if part)
     return f"   – {esc(who)}: <i>{esc(said)}</i>" if who else f"   – <i>{esc(said)}</i>"
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core.quotes import one_line
 from bot.core.render import Gettext, describe_value, pick
 from bot.core.script.model import Script, Value
+from bot.core.user_text import one_line, quoted
 
 MAX_BUTTON = 64  # characters of a button's label we allow (a phone shows about this many on one button)
 ELLIPSIS = "…"
@@ -36,11 +36,6 @@ class Who:
     organisation: str
     first_name: str
     network: str
-
-
-def quoted(text: str, _: Gettext) -> str:
-    """A partner's text on one line, in the reader's quote marks."""
-    return _("“{text}”").format(text=one_line(text))
 
 
 def answer_lines(script: Script, answers: Iterable[tuple[str, Value]], lang: str, _: Gettext) -> list[str]:

@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.core.disclosure import MIN_ANSWERING, PARTNER_OUTLETS, Outlet, Shown, answering, round_disclosure
 from bot.core.history import BASELINE_ROUND, AnswerFact, History, Signal
 from bot.core.script.model import Value
+from bot.core.user_text import one_line
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,8 @@ def is_words(answer: AnswerFact) -> bool:
     """Whether an answer is the partner's own words: a free text, or a choice without levels that is no sign of a
     risk (a follow-up such as "what would raise the benefit"); quoted rather than counted. An empty text is none."""
     if answer.kind == "text":
-        return isinstance(answer.value, str) and bool(" ".join(answer.value.split()))
+        return isinstance(answer.value, str) and bool(one_line(answer.value))
     return answer.words and bool(answer.value)
-
-
-def one_line(text: str) -> str:
-    """A partner's text on one line: inner line breaks and runs of spaces folded, so it never looks like the bot's
-    own structure."""
-    return " ".join(text.split())
 
 
 def round_quotes(history: History, round_id: int, outlet: Outlet = "digest") -> tuple[Quote, ...]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core.context import CheckinContext
 from bot.core.engine import CONTINUE, DONE, NO, PAGE_PREFIX, PAGE_SIZE, PARTNER_PREFIX, SKIP, YES, DialogState
 from bot.core.script.model import DONT_KNOW, TYPED_KINDS, Script, Step, Value
+from bot.core.user_text import one_line
 
 Gettext = Callable[[str], str]
 
@@ -143,4 +144,4 @@ def describe_value(step: Step, value: Value, lang: str, _: Gettext, names: Mappi
                 return pick(option.text, lang)
     if step.kind == "focus" and isinstance(value, str):
         return (names or {}).get(value, value)
-    return str(value)
+    return one_line(value) if isinstance(value, str) else str(value)  # a text stored before texts were folded

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from bot.core.conditions import holds
 from bot.core.digest.evidence import scrub
 from bot.core.disclosure import MIN_ANSWERING
-from bot.core.quotes import one_line
 from bot.core.script.model import Step, Value
+from bot.core.user_text import one_line
 
 Gettext = Callable[[str], str]
 MAX_STEPS = 3  # the coordination's newest steps shown

@@ -8,15 +8,14 @@ import re
 import sqlite3
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from storage.backup_erasures import scrub_file, source_log
 
 # netzpuls-YYYYMMDD-HHMMSS.db: the only files rotation ever deletes.
 BACKUP_NAME = re.compile(r"netzpuls-(\d{8})-(\d{6})\.db")
 SQLITE_HEADER = b"SQLite format 3\x00"
-PAGES_PER_STEP = 256  # 1 MB a step with SQLite's default 4 KB pages
-STEP_PAUSE = 0.005  # seconds between steps: the copy never hogs the disk
 SHOWN_PROBLEMS = 5
 
 
@@ -32,9 +31,10 @@ def backup_name(now: datetime) -> str:
 def backup_database(db_path: Path, dest: Path, now: datetime | None = None) -> Path:
     """Copy the database consistently while it is in use into dest (a new file, or a folder); return the file.
 
-    The copy is made with SQLite's backup API in steps, inside one read snapshot (in WAL mode writers go on), to a
-    temporary file beside the destination; it is checked with PRAGMA integrity_check and only then moved into place.
-    An existing file is never overwritten. In a folder the file is named by `now` (default: the time in UTC).
+    The copy is made with VACUUM INTO, inside one read snapshot (in WAL mode writers go on), to a temporary file
+    beside the destination; erasures recorded meanwhile are applied to it; it is checked with PRAGMA integrity_check
+    and only then moved into place. An existing file is never overwritten. In a folder the file is named by `now`
+    (default: the time in UTC).
     """
     if not db_path.is_file():
         raise FileNotFoundError(f"There is no database at {db_path}.")
@@ -47,7 +47,12 @@ def backup_database(db_path: Path, dest: Path, now: datetime | None = None) -> P
     os.close(handle)
     temp = Path(temp_name)
     try:
-        _copy(db_path, temp)
+        try:
+            _copy(db_path, temp)
+        except sqlite3.DatabaseError:  # VACUUM INTO reads every page: damage may show as any error ("disk is full")
+            if damage := _check(db_path, "quick_check"):
+                raise DatabaseDamaged(damage_message(db_path, damage, dest.parent)) from None
+            raise
         problems = _check(temp, "integrity_check")
         if problems:
             raise DatabaseDamaged(damage_message(db_path, problems, dest.parent))
@@ -59,31 +64,16 @@ def backup_database(db_path: Path, dest: Path, now: datetime | None = None) -> P
 
 
 def _copy(source: Path, target: Path) -> None:
-    """The backup API, step by step in one read snapshot of the source; the copy is a single rollback-mode file."""
+    """VACUUM INTO in one read snapshot of the source (in WAL mode writers go on): a single rollback-mode file, written
+    afresh, so no free page carries what was erased before; then the source's erasures that committed meanwhile are
+    applied to it too (storage.backup_erasures)."""
     src = sqlite3.connect(_uri(source), uri=True, timeout=10, isolation_level=None)
     try:
-        dst = sqlite3.connect(target, isolation_level=None)
-        try:
-            # In WAL mode an open read transaction pins one snapshot (other connections' commits do not restart the
-            # copy) without blocking writers. In rollback mode it would block them, so there each step reads afresh.
-            wal = src.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            if wal:
-                src.execute("BEGIN")
-                src.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            src.backup(dst, pages=PAGES_PER_STEP, progress=_pause)
-            if wal:
-                src.execute("COMMIT")
-            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
-        finally:
-            dst.close()
+        src.execute("VACUUM INTO ?", [str(target)])
     finally:
         src.close()
-
-
-def _pause(_status: int, remaining: int, _total: int) -> None:
-    """Between two steps of the copy: a short breath."""
-    if remaining:
-        time.sleep(STEP_PAUSE)
+    if (erasures := source_log(source)) is not None:  # a Netzpuls database (not some other SQLite file)
+        scrub_file(target, erasures)
 
 
 def _uri(path: Path) -> str:
@@ -152,9 +142,9 @@ def damage_message(db_path: Path, problems: list[str], backups: Path) -> str:
     return (
         f"The database {db} is damaged. SQLite says: {said}\n"
         f"Netzpuls does not work on a damaged database. Stop the bot, then either\n"
-        f"  restore the newest backup from {backups} (ls {backups}/netzpuls-*.db | tail -n 1 names it):\n"
-        f"    {aside}\n"
-        f"    cp {backups}/netzpuls-YYYYMMDD-HHMMSS.db {db}\n"
+        f"  restore the newest backup from {backups} (ls {backups}/netzpuls-*.db | tail -n 1 names it); this moves\n"
+        f"  the damaged file aside and applies every recorded erasure to the restored copy:\n"
+        f"    python -m bot restore {backups}/netzpuls-YYYYMMDD-HHMMSS.db\n"
         f"  or, without a backup, let SQLite rescue what it can (needs the sqlite3 command-line tool):\n"
         f"    sqlite3 {db} \".recover\" | sqlite3 {db}.recovered\n"
         f"    {aside} && mv {db}.recovered {db}\n"

@@ -17,8 +17,8 @@ from bot.core.disclosure import round_facts
 from bot.core.factor_levels import factor_states
 from bot.core.history import History, Signal
 from bot.core.network_map import map_due
-from bot.core.quotes import one_line
 from bot.core.tips import Tips
+from bot.core.user_text import one_line
 from bot.i18n import Catalogs, month_name
 from bot.jobs.map_messages import map_messages
 from bot.telegram import callbacks

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.user_text import one_line
+
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels from the circle's centre
 
 MARGIN_PX, GAP_PX = 14, 8  # around the picture; between a node and its label (and between labels)
@@ -21,7 +23,7 @@ MIN_RADIUS = 0.22  # of the drawing area's side: a smaller circle only where no 
 
 def wrap_label(name: str, width: int) -> str:
     """The whole name in lines of about `width` characters, broken at spaces and hyphens only."""
-    return "\n".join(textwrap.wrap(" ".join(name.split()), width, break_long_words=False)) or name
+    return "\n".join(textwrap.wrap(one_line(name), width, break_long_words=False)) or name
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
 from bot.core.pacing import Limits, Pacer
@@ -61,6 +60,7 @@ from bot.telegram.handlers.scripts_upload import on_document
 from bot.telegram.handlers.settings import on_settings_button, settings_command
 from bot.telegram.health import start_health, stop_health
 from bot.telegram.introduction import introduce
+from bot.telegram.limited_request import LimitedRequest
 from bot.telegram.message_ids import NOTER_KEY, Noter, NotingRequest, note_received
 from bot.telegram.quiet_send import allow_quiet_sends
 from bot.telegram.ratelimit import SharedRateLimiter
@@ -245,9 +245,9 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _http(pool: int, timeout: float = 5.0, kind: type[HTTPXRequest] = HTTPXRequest) -> HTTPXRequest:
+def _http(pool: int, timeout: float = 5.0, kind: type[LimitedRequest] = LimitedRequest) -> LimitedRequest:
     """A Bot API client with `pool` connections at most and this read and write timeout (PTB's default 5 s),
-    sharing the process's TLS context."""
+    sharing the process's TLS context; every text it sends fits Telegram's limits (bot/telegram/limited_request)."""
     return kind(connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout,
                 httpx_kwargs={"verify": _tls()})
 

@@ -16,9 +16,10 @@ from typing import Any, ClassVar, Literal, Self, get_args
 from bot.core.consent import TERMS_WORD
 from bot.core.context import ORGANISATION_KINDS
 from bot.core.history import Privacy
+from bot.core.limits import CALLBACK_DATA
 from bot.core.script.loader import MAX_OPTION_ID, MAX_STEP_ID
 
-MAX_BYTES = 64  # Telegram's limit of callback_data, in bytes of UTF-8
+MAX_BYTES = CALLBACK_DATA  # Telegram's limit of callback_data, in bytes of UTF-8
 MAX_ROWID = 2**63 - 1  # SQLite's largest rowid: the largest id of a check-in, round, draft, invite...
 MAX_SCRIPT_ID = 40  # as bot/core/script/loader.py allows
 MAX_SESSION = 10**12 - 1  # a coaching session's id: 12 digits and the longest step id and value are 64 bytes

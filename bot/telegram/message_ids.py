@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlite_utils import Database
 from telegram import Update
-from telegram.request import HTTPXRequest
 
 from bot.telegram.context import BotContext
+from bot.telegram.limited_request import LimitedRequest
 from storage.message_ids import note_message_id
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,9 @@ NOTER_KEY = "message_id_noter"  # where post_init keeps the Noter in bot_data
 _SENDS = ("/sendMessage", "/sendPhoto", "/sendDocument", "/copyMessage", "/forwardMessage")
 
 
-class NotingRequest(HTTPXRequest):
-    """PTB's HTTP client that tells `note` the chat and id of each message a send of the handlers created."""
+class NotingRequest(LimitedRequest):
+    """The handlers' HTTP client (texts within Telegram's limits) that tells `note` the chat and id of each message
+    their sends created."""
 
     note: Callable[[int, int], None] | None = None  # set once the database is open (post_init)
 

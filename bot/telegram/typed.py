@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.core.user_text import one_line
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import answers, checkin, coaching, contact_change, goals, scripts_preview
 from bot.telegram.handlers.common import say
@@ -18,7 +19,7 @@ async def on_typed(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or message.text is None or user is None:
         return
-    text, now = message.text, svc.clock()
+    text, now = one_line(message.text), svc.clock()  # every free text is stored and shown on one line
     waiting = waiting_for(svc.db, user.id, scripts_preview.may_preview(context), now)
     if waiting.purpose == "preview" and waiting.draft is not None:
         await scripts_preview.answer_typed(update, context, waiting.draft, text)

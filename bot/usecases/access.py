@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.core.context import ORGANISATION_KINDS
+from bot.core.user_text import one_line
 from storage.access import OpenInvite as OpenInvite
 from storage.access import open_invites, organisation_kinds, remove_partner, revoke_invite, set_organisation_kind
 from storage.people import Invite as Invite
@@ -18,7 +19,7 @@ MAX_ORGANISATION_NAME = 100
 
 def invite_partner(db: Database, network_id: int, organisation: str, now: datetime, ttl_days: int) -> Invite:
     """A one-time invite for the contact person of this organisation (made if new)."""
-    organisation_id = organisation_for(db, network_id, organisation, now)
+    organisation_id = organisation_for(db, network_id, one_line(organisation), now)
     return create_invite(db, network_id, "partner", organisation_id, now, ttl_days)
 
 

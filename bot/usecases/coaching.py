@@ -13,9 +13,12 @@ from bot.core.context import CheckinContext
 from bot.core.digest.build import signals_view
 from bot.core.engine import Accepted, DialogState, Pending
 from bot.core.history import Signal
+from bot.core.limits import cut
 from bot.core.render import pick
 from bot.core.tips import Tips
+from bot.core.user_text import one_line, quoted
 from bot.i18n import Gettext
+from bot.services import COACHING_SCRIPT
 from bot.usecases.checkin import script_in_use
 from bot.usecases.dialog import Begun, Dialog, Refused
 from bot.usecases.report import round_signals
@@ -37,8 +40,8 @@ from storage.history import load_history
 from storage.people import Membership
 from storage.reports import network_thresholds
 
-COACHING_SCRIPT = "coaching"
 FOCUS_STEP_KIND = "focus"
+MAX_NOTE = 300  # characters of the note on how a step went
 
 
 class CoachingDialog:
@@ -132,7 +135,7 @@ def running(db: Database, scripts: ScriptRegistry, tips: Tips, now: datetime,
 
 def note(db: Database, member: Membership, text: str) -> bool:
     """Keep a typed line as the note on how the coordinator's latest rated action went; False if none awaits one."""
-    return take_note(db, member.id, text.strip()[:300]) is not None
+    return take_note(db, member.id, cut(one_line(text), MAX_NOTE)) is not None
 
 
 def rate_action(db: Database, member: Membership, action_id: int, outcome: str, now: datetime,
@@ -160,7 +163,7 @@ def followup(db: Database, member: Membership, action_id: int, _: Gettext) -> st
 
 def followup_question(what: str, topic: str, _: Gettext) -> str:
     """"You planned: … How did it go?" for one action."""
-    return _("You planned: {what} ({topic}). How did it go?").format(what=what, topic=topic)
+    return _("You planned: {what} ({topic}). How did it go?").format(what=one_line(what), topic=topic)
 
 
 def actions_text(db: Database, member: Membership, _: Gettext) -> str:
@@ -171,7 +174,7 @@ def actions_text(db: Database, member: Membership, _: Gettext) -> str:
     ordered = [a for a in actions if a.outcome is None] + [a for a in actions if a.outcome is not None]
     lines = [_("Your steps:")]
     for action in ordered:
-        note_text = f" – {action.outcome_note}" if action.outcome_note else ""
-        lines.append(f"• {action.created_at[:10]} {action.topic_label}: {action.what} "
+        note_text = f" – {quoted(action.outcome_note, _)}" if action.outcome_note else ""
+        lines.append(f"• {action.created_at[:10]} {action.topic_label}: {one_line(action.what)} "
                      f"[{outcome_label(action.outcome, _)}]{note_text}")
     return "\n".join(lines)

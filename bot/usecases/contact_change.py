@@ -13,12 +13,12 @@ from sqlite_utils import Database
 from bot.core.digest.build import partner_feedback
 from bot.core.history import BASELINE_ROUND, History
 from bot.core.partner_news import stepped_down_text
-from bot.core.quotes import one_line
 from bot.core.render import describe_value
 from bot.core.script.model import Step
+from bot.core.user_text import one_line
 from bot.core.welcome_pack import Offers, WelcomeFacts, count_offers, step_line, welcome_pack
 from bot.i18n import Catalogs, Gettext, month_name
-from bot.services import EXIT_SCRIPT
+from bot.services import COACHING_SCRIPT, EXIT_SCRIPT
 from bot.usecases.checkin import onboarding_script, script_in_use
 from bot.usecases.partner_news import NEWS, Translator, who_of
 from bot.usecases.report import round_signals
@@ -51,7 +51,7 @@ SUCCESSOR_GRACE = timedelta(days=1)  # a question "who takes over?" left this lo
 SUCCESSOR_WAIT = timedelta(days=7)  # how long the person's typed lines answer that question
 CONTRIBUTION = "contribution"  # the onboarding's "what can your organisation contribute" (choice, several)
 HANDOVER_NOTE = "handover_notes"  # the exit check-in's "what should your successor know" (text)
-COACHING_SCRIPT, DUE_STEP = "coaching", "by_when"  # the coaching dialog and its "by when" step (due's labels)
+DUE_STEP = "by_when"  # the coaching dialog's "by when" step (due's labels)
 RECENT_ROUNDS = 3  # the coordination's steps of this many last closed rounds go into the welcome pack
 
 

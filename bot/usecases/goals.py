@@ -12,6 +12,7 @@ from bot.core.calendar import local
 from bot.core.goal_board import Board, Statement, statement, workshop_markdown
 from bot.core.history import BASELINE_ROUND, History
 from bot.core.quotes import current_goals
+from bot.core.user_text import one_line
 from bot.i18n import Gettext, Ngettext, month_name
 from bot.render.export_files import export_filename
 from bot.usecases.scripts import ScriptRegistry
@@ -80,7 +81,7 @@ def save_network_goal(db: Database, network_id: int, text: str, now: datetime,
                       member: Membership | None = None) -> Statement | None:
     """Store the network's goal (one line, at most MAX_GOAL characters) and check it; None if it is empty or too
     long (nothing stored) or there is no such network."""
-    folded = " ".join(text.split())
+    folded = one_line(text)
     if not folded or len(folded) > MAX_GOAL:
         return None
     if not stored.set_network_goal(db, network_id, folded, now, member.id if member is not None else None):

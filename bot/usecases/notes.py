@@ -11,9 +11,10 @@ from sqlite_utils import Database
 
 from bot.core.history import BASELINE_ROUND, BASELINE_SCRIPT, History
 from bot.core.notes_pages import Note
-from bot.core.quotes import Quote, every_quote, one_line
+from bot.core.quotes import Quote, every_quote
 from bot.core.render import describe_value, pick
 from bot.core.script.model import Step
+from bot.core.user_text import one_line
 from bot.i18n import Gettext, month_name
 from bot.usecases.report import MONTHLY
 from bot.usecases.scripts import ScriptRegistry

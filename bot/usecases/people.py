@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from bot.core.consent import CONSENT_VERSION, ConsentTerms, current_terms
 from bot.core.history import Privacy
+from bot.core.user_text import one_line
 from bot.i18n import Gettext
 from bot.services import EXIT_SCRIPT
 from bot.usecases.checkin import script_in_use
@@ -80,7 +81,7 @@ def join(db: Database, token: str, user_id: int, first_name: str, locale: str, s
     invite = check_invite(db, token, now)
     if shown != current_terms(network_privacy(db, invite.network_id)):
         raise TermsChanged
-    return redeem_invite(db, token, user_id, first_name, locale, CONSENT_VERSION, now)
+    return redeem_invite(db, token, user_id, one_line(first_name), locale, CONSENT_VERSION, now)
 
 
 def choose_language(db: Database, user_id: int, locale: str) -> None:

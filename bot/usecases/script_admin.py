@@ -97,6 +97,26 @@ def recent_changes(db: Database, script_id: str, network_id: int | None,
             for event in publications(db, script_id, network_id)[-last:]]
 
 
+Publisher = Literal["you", "admin", "coordination", "file", "cli", "erased"]
+
+
+def publisher(event: Publication, reader_id: int, admins: frozenset[int]) -> Publisher:
+    """Who made a publication, as a role the reader may see (never a Telegram id): the reader, an admin (an id among
+    the admins, or a publication for every network, which only admins make), a network's coordination, the scripts
+    folder at start, the command line, or someone whose data was erased."""
+    if event.published_by in ("file", "cli"):
+        return "file" if event.published_by == "file" else "cli"
+    try:
+        user_id = int(event.published_by)
+    except ValueError:
+        return "erased"
+    if user_id == reader_id:
+        return "you"
+    if user_id in admins or event.network_id is None:
+        return "admin"
+    return "coordination"
+
+
 def source_in_use(db: Database, scripts: ScriptRegistry, script_id: str, network_id: int | None) -> tuple[int, str]:
     """The version in use and its YAML text."""
     script = scripts.current(script_id, network_id)

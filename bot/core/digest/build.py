@@ -14,11 +14,13 @@ from bot.core.digest.evidence import AnswerLabel, QuestionLabel, Reader, decimal
 from bot.core.digest.headline import main_change, todo_lines
 from bot.core.digest.lines import factor_line, make_reader, participation_lines, response_line, short_month, whom
 from bot.core.digest.names import SEVERITY_MARKERS, factor_name, severity_name, signal_topic
-from bot.core.digest.split import MESSAGE_LIMIT, shown_length, split_messages
+from bot.core.digest.split import split_messages
 from bot.core.digest.words import by_question, esc, quote_lines, quoted_in_evidence, without
 from bot.core.disclosure import Outlet, Shown, answering, round_disclosure, round_facts, visible_signals
 from bot.core.factor_levels import Trend, factor_states
 from bot.core.history import History, Signal, sort_signals
+from bot.core.limits import TEXT as MESSAGE_LIMIT
+from bot.core.limits import html_len as shown_length
 from bot.core.quotes import Quote, place_quotes, round_quotes
 from bot.core.tips import Tips
 

@@ -14,7 +14,7 @@ from babel.numbers import format_decimal
 from bot.core.digest.names import factor_name
 from bot.core.disclosure import MEMBERSHIP_CODES, MIN_ANSWERING, Shown
 from bot.core.history import Evidence, Signal
-from bot.core.quotes import one_line
+from bot.core.user_text import one_line
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]

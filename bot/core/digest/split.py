@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Container, Sequence
-from html import unescape
 
-MESSAGE_LIMIT = 4096  # Telegram's longest message, in UTF-16 code units
-_TAG = re.compile(r"</?[a-z]+>")
-
-
-def utf16_length(text: str) -> int:
-    """The length Telegram counts: UTF-16 code units (an emoji outside the BMP counts twice)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def shown_length(html: str) -> int:
-    """The length Telegram counts of a Telegram HTML text: after its entities are parsed (tags gone, &amp; one)."""
-    return utf16_length(unescape(_TAG.sub("", html)))
+from bot.core.limits import TEXT as MESSAGE_LIMIT
+from bot.core.limits import utf16_len as utf16_length
 
 
 def split_messages(blocks: Sequence[Sequence[str]], limit: int = MESSAGE_LIMIT,
@@ -26,7 +14,7 @@ def split_messages(blocks: Sequence[Sequence[str]], limit: int = MESSAGE_LIMIT,
     before the blocks whose index is in `glued`: entries of one section); a block that does not fit goes to the next
     message whole, one longer than a message is split between lines, a line longer than a message between words (a
     single word longer than a message, which no text here has, is cut). `measure`: how Telegram counts a text
-    (`shown_length` for HTML)."""
+    (`bot.core.limits.html_len` for HTML)."""
     messages: list[str] = []
     current = ""
 

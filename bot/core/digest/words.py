@@ -9,7 +9,8 @@ from html import escape
 
 from bot.core.digest.evidence import Reader
 from bot.core.history import Signal
-from bot.core.quotes import Quote, one_line
+from bot.core.quotes import Quote
+from bot.core.user_text import one_line, quoted
 
 
 def esc(text: str) -> str:
@@ -21,7 +22,7 @@ def said(quote: Quote, reader: Reader) -> str:
     """What a partner said: a text in quote marks, folded to one line; a follow-up choice as its options' labels."""
     _ = reader._
     if quote.kind == "text" and isinstance(quote.value, str):
-        return _("“{text}”").format(text=one_line(quote.value))
+        return quoted(quote.value, _)
     options = list(quote.value) if isinstance(quote.value, (list, tuple)) else [quote.value]
     return ", ".join(reader.answer(quote.step_id, option) for option in options
                      if isinstance(option, (str, int, float)) and not isinstance(option, bool))

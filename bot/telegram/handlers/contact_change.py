@@ -8,7 +8,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.core.partner_news import quoted
+from bot.core.user_text import quoted
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 
+from bot.core.error_reports import ErrorReports
+from bot.core.limits import cut
 from bot.i18n import DEFAULT_LOCALE
 from bot.services import Services
 from bot.telegram.context import SERVICES_KEY, BotContext
@@ -17,8 +18,8 @@ from bot.usecases.identity import locale_of_user
 
 log = logging.getLogger(__name__)
 
-_JOB_ERRORS_KEY = "job_errors_told"
-_JOB_ERROR_QUIET = 3600.0  # seconds: a failing scheduler job tells the admins once an hour, not every tick
+_ERROR_REPORTS_KEY = "error_reports"
+COMMAND_ECHO = 40  # characters of an unknown command said back: the rest is the sender's, and may be anything
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -30,7 +31,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     """A command we do not have."""
     _ = context._
     text = update.effective_message.text if update.effective_message else ""
-    command = (text or "").split()[0].split("@")[0] if text else "/"
+    command = cut((text or "").split()[0].split("@")[0] if text else "/", COMMAND_ECHO)
     await say(update, _("I don't know the command {command}. /help shows what I can do.").format(command=command))
 
 
@@ -64,8 +65,8 @@ async def on_error(update: object, context: BotContext) -> None:
     svc = context.bot_data.get(SERVICES_KEY)
     if not isinstance(svc, Services):
         return
-    if _worth_telling(context.bot_data, kind, update_id, time.monotonic()):
-        await _tell_admins(context, svc, kind, update_id)
+    if count := _reports(context.bot_data).report(kind, svc.clock()):
+        await _tell_admins(context, svc, kind, update_id, count)
     if isinstance(update, Update) and update.effective_chat is not None:
         _ = context._ if isinstance(context, BotContext) else svc.tr(DEFAULT_LOCALE)
         try:
@@ -83,23 +84,25 @@ def _about_an_old_message(error: object) -> bool:
     return isinstance(error, BadRequest) and any(part in str(error).lower() for part in _EDIT_REFUSALS)
 
 
-def _worth_telling(bot_data: dict[str, object], kind: str, update_id: int | None, now: float) -> bool:
-    """An error of a person's update is always told; a job's (every tick, maybe) once an hour per kind."""
-    if update_id is not None:
-        return True
-    told = bot_data.setdefault(_JOB_ERRORS_KEY, {})
-    assert isinstance(told, dict)
-    if now - told.get(kind, -_JOB_ERROR_QUIET) < _JOB_ERROR_QUIET:
-        return False
-    told[kind] = now
-    return True
+def _reports(bot_data: dict[str, object]) -> ErrorReports:
+    """The process's record of what the admins were told (one report per kind of error per hour)."""
+    reports = bot_data.setdefault(_ERROR_REPORTS_KEY, ErrorReports())
+    assert isinstance(reports, ErrorReports)
+    return reports
 
 
-async def _tell_admins(context: BotContext, svc: Services, kind: str, update_id: int | None) -> None:
+async def _tell_admins(context: BotContext, svc: Services, kind: str, update_id: int | None, count: int) -> None:
     for admin in sorted(svc.settings.admins):
-        _ = svc.tr(locale_of_user(svc.db, admin))
+        locale = locale_of_user(svc.db, admin)
+        _, ngettext = svc.tr(locale), svc.catalogs.ngettext(locale)
+        text = _("Netzpuls error: {kind} while handling update {update}. Details are in the log.").format(
+            kind=kind, update=update_id)
+        if count > 1:
+            text += " " + ngettext(
+                "{count} error of this kind since the last report (at most one report per kind and hour).",
+                "{count} errors of this kind since the last report (at most one report per kind and hour).",
+                count).format(count=count)
         try:
-            await context.bot.send_message(admin, _("Netzpuls error: {kind} while handling update {update}. "
-                                                    "Details are in the log.").format(kind=kind, update=update_id))
+            await context.bot.send_message(admin, text)
         except TelegramError:
             log.warning("could not notify an admin about %s", kind)

@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 
 from bot.core.goal_board import board_messages, verdict
 from bot.core.notes_pages import esc
+from bot.core.user_text import quoted
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram import callbacks
@@ -81,7 +82,7 @@ async def goal_typed(update: Update, svc: Services, member: Membership, text: st
         await say(update, _("Please type the goal as one sentence of at most {limit} characters.").format(
             limit=usecase.MAX_GOAL))
         return
-    quoted = _("“{text}”").format(text=saved.text)
-    lines = [esc(_("Saved. The network goal:")), f"<i>{esc(quoted)}</i>",
+    said = quoted(saved.text, _)
+    lines = [esc(_("Saved. The network goal:")), f"<i>{esc(said)}</i>",
              esc(verdict(saved, _)), "", esc(_("/goals shows it beside the partners’ goals."))]
     await chat.send_message("\n".join(lines), parse_mode=ParseMode.HTML)

@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.core.consent import ConsentTerms
 from bot.i18n import Gettext
 from bot.jobs.consent import renewal_buttons
+from bot.jobs.maintenance import settle_now
 from bot.services import Services
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
@@ -171,14 +172,15 @@ async def on_rights_button(update: Update, context: BotContext) -> None:
             await begin_exit(update, svc, former, _)
     elif data.action == "delete":
         rights.erase(svc.db, user.id, now)
+        await settle_now(svc.settings, now)  # the write-ahead log and the backups too, before it says "erased"
         context.refresh()
         log.info("a person erased their personal data")
         _tell_admins_if_leaderless(svc, member)
         await drop_chat_menu(update)
-        await edit_tapped(update, _("Done: your name, your Telegram ID and your free-text answers are erased, and you "
-                                    "have left the network. What remains are your numeric and multiple-choice "
-                                    "answers in the network's results, as your organisation's answers without your "
-                                    "name. Goodbye!"))
+        await edit_tapped(update, _("Done: your name, your Telegram ID and your free-text answers are erased, also "
+                                    "in the bot's backups, and you have left the network. What remains are your "
+                                    "numeric and multiple-choice answers in the network's results, as your "
+                                    "organisation's answers without your name. Goodbye!"))
     elif data.action in ("keep", "stay"):
         await edit_tapped(update, _("Nothing was changed."))
     elif data.action == "agree" and member is not None:

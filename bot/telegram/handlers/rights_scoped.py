@@ -7,6 +7,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import Gettext
+from bot.jobs.maintenance import settle_now
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.checkin import begin_exit
@@ -79,9 +80,10 @@ async def on_rights_in(update: Update, context: BotContext) -> None:
     now = svc.clock()
     if data.action == "delete":
         rights.erase(svc.db, user.id, now, data.network_id)
+        await settle_now(svc.settings, now)  # the write-ahead log and the backups too, before it says "erased"
         log.info("a person erased their personal data in one network")
-        text = _("Done: your free-text answers in \"{network}\" are erased and you have left it. Your other networks "
-                 "stay as they are.").format(network=scope[0].network_name)
+        text = _("Done: your free-text answers in \"{network}\" are erased, also in the bot's backups, and you have "
+                 "left it. Your other networks stay as they are.").format(network=scope[0].network_name)
     else:
         text = await _leave_all(update, context, scope, _)
     svc.wake_sender()

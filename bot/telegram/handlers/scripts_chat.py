@@ -116,7 +116,8 @@ async def _versions(update: Update, svc: Services, editor: Editor, script_id: st
                                             callback_data=callbacks.ScriptRollback(script_id,
                                                                                    stored.version).pack()))
     history = script_admin.recent_changes(svc.db, script_id, editor.network_id, _HISTORY)
-    lines += ["", _("Recent changes:"), *(_history_line(event, network, _) for event, network in history)]
+    lines += ["", _("Recent changes:"), *(_history_line(event, network, _publisher(event, editor, svc, _), _)
+                                          for event, network in history)]
     lines += ["", _("Tap a version to put it in use again.") if buttons else
               _("There is no other version to roll back to.")]
     if update.callback_query is not None:
@@ -127,8 +128,15 @@ async def _versions(update: Update, svc: Services, editor: Editor, script_id: st
         await chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
-def _history_line(event: Publication, network: str | None, _: Gettext) -> str:
-    """One publish or rollback: when, which version, by whom, and for which network if only for one."""
+def _publisher(event: Publication, editor: Editor, svc: Services, _: Gettext) -> str:
+    """Who published, as a role: never a Telegram id."""
+    names = {"you": _("you"), "admin": _("admin"), "coordination": _("network coordination"),
+             "file": _("scripts folder"), "cli": _("command line"), "erased": _("[…]")}
+    return names[script_admin.publisher(event, editor.user_id, svc.settings.admins)]
+
+
+def _history_line(event: Publication, network: str | None, by: str, _: Gettext) -> str:
+    """One publish or rollback: when, which version, by whom (a role), and for which network if only for one."""
     when = event.published_at[:16].replace("T", " ")
     if event.action == "rollback":
         line = _("{date}: back to version {version} (by {by})")
@@ -136,7 +144,7 @@ def _history_line(event: Publication, network: str | None, _: Gettext) -> str:
         line = _("{date}: back to the shared version {version} (by {by})")
     else:
         line = _("{date}: version {version} published (by {by})")
-    line = line.format(date=when, version=event.version, by=event.published_by)
+    line = line.format(date=when, version=event.version, by=by)
     if network is not None:
         line += " – " + _("only {network}").format(network=network)
     return line

@@ -10,6 +10,8 @@ from functools import lru_cache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
+from bot.core.limits import TEXT as MESSAGE_LIMIT
+from bot.core.limits import utf16_len as utf16_length
 from bot.core.script.loader import load_script_text
 from bot.core.script.model import Script
 from bot.i18n import Gettext
@@ -18,8 +20,6 @@ from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import log_refusal, refuse_callback, say
 from bot.usecases import script_admin
 from bot.usecases.script_admin import Draft
-
-MESSAGE_LIMIT = 4096  # Telegram's longest message, in UTF-16 code units
 
 
 @dataclass(frozen=True)
@@ -108,11 +108,6 @@ async def close_with(update: Update, text: str) -> None:
     except BadRequest:
         await say(update, text)
     await query.answer()  # after the edit: the tap is done once the change is visible
-
-
-def utf16_length(text: str) -> int:
-    """The length Telegram counts: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def fit_lines(lines: Sequence[str], more: Callable[[int], str], limit: int = MESSAGE_LIMIT,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.core.limits import cut
 from bot.core.script.loader import ScriptError
+from bot.core.user_text import one_line
 from bot.i18n import Gettext
 from bot.services import Services
 from bot.telegram.context import BotContext
@@ -21,6 +23,7 @@ from bot.telegram.handlers.scripts_common import (
 )
 from bot.usecases import script_admin
 
+FILE_NAME_SHOWN = 60  # characters of an uploaded file's name said back
 MAX_UPLOAD = 64 * 1024  # bytes; the shipped script has about 5 KB
 SUMMARY_LINES = 25  # changes shown under an upload; the rest is counted
 
@@ -38,6 +41,7 @@ async def on_document(update: Update, context: BotContext) -> None:
     if not name.lower().endswith((".yaml", ".yml")):
         await say(update, _("Please send the script as a .yaml file, like the one /scripts gives you."))
         return
+    name = cut(one_line(name), FILE_NAME_SHOWN)  # the sender's: said back in every answer about the file
     too_large = _("This file is too large; a script may have at most {limit} KB.").format(limit=MAX_UPLOAD // 1024)
     if (document.file_size or 0) > MAX_UPLOAD:
         await say(update, too_large)
