@@ -57,8 +57,9 @@ def _sent(api: LocalBotApi, partners: int) -> list[int]:
     return [api.sent_count(FIRST_ID + n) for n in range(partners)]
 
 
-def _reached(api: LocalBotApi, partners: int, target: int) -> bool:
-    return sum(_sent(api, partners)) >= target
+def _reached(api: LocalBotApi, partners: int, target: int, child: Child) -> bool:
+    """Whether the server got `target` prompts by now, or the bot ended (it should not)."""
+    return sum(_sent(api, partners)) >= target or not child.running
 
 
 def _settled(db_path: Path) -> bool:
@@ -84,7 +85,9 @@ async def broadcast(blind: bool, partners: int, kills: int, rng: random.Random, 
             child = Child(command, env, folder / "bot.log")
             await child.start()
             try:
-                await api.wait_until(functools.partial(_reached, api, partners, target), timeout=120)
+                await api.wait_until(functools.partial(_reached, api, partners, target, child), timeout=120)
+                if not child.running:
+                    raise RuntimeError(f"the bot ended before it was killed; its log ends:\n{child.tail()}")
                 await asyncio.sleep(rng.uniform(0.0, 0.03))
             finally:
                 await child.kill()  # SIGKILL
