@@ -53,6 +53,7 @@ class BotApiMethods(WebhookMethods, ProfileMethods):
             "getWebhookInfo": self._get_webhook_info, "getUpdates": self._get_updates,
             "sendMessage": self._send_message, "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup, "deleteMessage": self._delete_message,
+            "editMessageCaption": self._edit_message_caption,
             "answerCallbackQuery": self._answer_callback_query, "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands, "deleteMyCommands": self._delete_my_commands,
             "sendChatAction": self._send_chat_action, "sendPhoto": self._send_photo,
@@ -184,6 +185,18 @@ class BotApiMethods(WebhookMethods, ProfileMethods):
         if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
             raise ApiError(400, NOT_MODIFIED)
         message.raw_text, message.parse_mode = params["text"], params.get("parse_mode")
+        self._edit(message, text, entities, markup)
+        return self.message_json(chat, message)
+
+    async def _edit_message_caption(self, params: JSON) -> JSON:
+        chat, message = self._editable(params)
+        if message.kind == "text":
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        text, entities = formatted(params.get("caption", ""), params.get("parse_mode"), params.get("caption_entities"))
+        markup = _markup(params.get("reply_markup"))
+        if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
+            raise ApiError(400, NOT_MODIFIED)
+        message.raw_text, message.parse_mode = params.get("caption", ""), params.get("parse_mode")
         self._edit(message, text, entities, markup)
         return self.message_json(chat, message)
 

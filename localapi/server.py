@@ -217,6 +217,9 @@ class LocalBotApi(BotApiMethods):
             result = await self._carry_out(name, params)
         except ApiError as err:
             response = self._refuse(request, method, err)
+        except ConnectionResetError:  # the client died before its request was read (a SIGKILL): nothing was done
+            log.info("a client went away before its %s request arrived", method)
+            return web.Response(status=499, text="client closed request")  # nobody is left to read it
         except Exception as err:
             log.exception("Local Bot API crashed on %s", method)
             response = self._refuse(request, method, ApiError(500, f"Internal Server Error: {err!r}"))

@@ -510,3 +510,12 @@ def m024_erasure_log(db: Database) -> None:
         erased_at TEXT NOT NULL)""")
     db.execute("CREATE INDEX erasures_subject ON erasures (subject)")
     db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('erasure_key', ?)", [secrets.token_hex(32)])
+
+
+@migrations()
+def m025_outbox_delivery_check(db: Database) -> None:
+    """A send cut short by a crash is checked rather than sent again: the last message id known in each private chat
+    (from every message the bot sends or receives there), and the id an outbox row's message was expected to get,
+    written right before it went out (NULL: it never went out; 0: the chat's last id was unknown)."""
+    db.execute("CREATE TABLE chat_message_ids (chat_id INTEGER PRIMARY KEY, last_message_id INTEGER NOT NULL)")
+    db.execute("ALTER TABLE outbox ADD COLUMN expected_message_id INTEGER")

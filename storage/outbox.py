@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.db import first, rows, scalar
+from storage.message_ids import note_message_id
 
 
 @dataclass(frozen=True)
@@ -96,13 +97,16 @@ def mark_sent(db: Database, message_id: int, telegram_message_id: int | None, no
             " WHERE id = ?",  # a sent chart need not be kept
             [now.isoformat(), telegram_message_id, message_id],
         )
+        chat_id = scalar(db, "SELECT chat_id FROM outbox WHERE id = ?", [message_id])
+        if telegram_message_id is not None and chat_id is not None:  # its next message is expected one id further
+            note_message_id(db, chat_id, telegram_message_id)
 
 
 def mark_retry(db: Database, message_id: int, error: str) -> None:
     """The send failed for a passing reason: queue it again."""
     with db.atomic():
-        db.execute("UPDATE outbox SET status = 'queued', last_error = ? WHERE id = ? AND status = 'sending'",
-                   [error[:500], message_id])
+        db.execute("UPDATE outbox SET status = 'queued', last_error = ?, expected_message_id = NULL WHERE id = ?"
+                   " AND status = 'sending'", [error[:500], message_id])
 
 
 def mark_failed(db: Database, message_id: int, error: str) -> None:
@@ -161,5 +165,5 @@ def claim(db: Database, message_id: int, now: datetime) -> bool:
 def mark_uncertain(db: Database, message_id: int, error: str) -> None:
     """The send timed out: it may have arrived; it is queued again and counted, so a duplicate can be told."""
     with db.atomic():
-        db.execute("UPDATE outbox SET status = 'queued', uncertain = uncertain + 1, last_error = ? WHERE id = ?"
-                   " AND status = 'sending'", [error[:500], message_id])
+        db.execute("UPDATE outbox SET status = 'queued', uncertain = uncertain + 1, last_error = ?,"
+                   " expected_message_id = NULL WHERE id = ? AND status = 'sending'", [error[:500], message_id])

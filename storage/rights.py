@@ -189,6 +189,7 @@ def erase_person(db: Database, user_id: int, now: datetime, network_id: int | No
             db.execute("UPDATE script_publications SET published_by = 'erased' WHERE published_by = ?",
                        [str(user_id)])
             db.execute("DELETE FROM outbox WHERE chat_id = ?", [user_id])
+            db.execute("DELETE FROM chat_message_ids WHERE chat_id = ?", [user_id])
             db.execute("DELETE FROM users WHERE id = ?", [user_id])
         else:
             db.execute("UPDATE users SET current_membership_id = NULL, current_chosen_at = NULL WHERE id = ?"

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.services import CONSENT_VERSION
 from localapi.server import LocalBotApi
 from storage.db import open_db
+from storage.message_ids import note_message_id
 from storage.people import create_invite, create_network, organisation_for, redeem_invite
 from tests.e2e import NOW, ROOT
 
@@ -23,6 +24,8 @@ def network_with_partners(db_path: Path, name: str, partners: int, first_id: int
             organisation = organisation_for(db, network, f"Organisation {n}", NOW)
             token = create_invite(db, network, "partner", organisation, NOW, 14).token
             redeem_invite(db, token, first_id + n, f"Person {n}", "de", CONSENT_VERSION, NOW)
+            # The /start of their invite link would have been noted; the local server's chats start empty (id 0).
+            note_message_id(db, first_id + n, 0)
     db.close()
 
 

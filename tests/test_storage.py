@@ -86,7 +86,7 @@ def test_migrations_apply_once_and_wal_is_on(tmp_path: Path) -> None:
         "m011_answers_by_network", "m012_round_privacy", "m013_privacy_changes", "m014_checkins_by_round",
         "m015_answer_quote_named", "m017_outbox_parse_mode", "m016_network_goal",
         "m018_memberships_per_network", "m021_shared_script_again", "m023_memberships_by_organisation",
-        "m019_contact_handovers", "m020_consent_privacy", "m024_erasure_log"]
+        "m019_contact_handovers", "m020_consent_privacy", "m024_erasure_log", "m025_outbox_delivery_check"]
     first.close()
     again = open_db(path)
     assert [m.name for m in migrations.applied(again)] == names  # none applied twice

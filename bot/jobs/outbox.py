@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.core.calendar import Schedule, is_quiet
 from bot.core.pacing import Limits, Pacer, backoff
 from bot.i18n import Catalogs
+from bot.jobs import outbox_recovery
 from bot.telegram.quiet_send import send_quietly
 from bot.telegram.ratelimit import retry_seconds
 from storage.db import open_db
@@ -35,8 +36,8 @@ from storage.outbox import (
     mark_uncertain,
     photo_of,
     queued,
-    recover_in_flight,
 )
+from storage.outbox_delivery import expect_delivery
 from storage.people import Membership, coordinators_of, mark_unreachable, membership_by_id
 from storage.rounds import schedule_of
 
@@ -53,8 +54,9 @@ class OutboxSender:
     """Sends queued rows oldest first, paced by a Pacer, with at most `concurrency` requests under way."""
 
     def __init__(self, bot: Bot, db_path: Path, catalogs: Catalogs, clock: Callable[[], datetime],
-                 pacer: Pacer | None = None, concurrency: int = 16) -> None:
+                 pacer: Pacer | None = None, concurrency: int = 16, admins: Collection[int] = ()) -> None:
         self._bot, self._db_path, self._catalogs, self._clock = bot, db_path, catalogs, clock
+        self._admins = admins  # told about a send cut short by a stop that cannot be checked
         # The sender's own connection lives on one thread, so a commit's fsync never stalls the event loop's pacing.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
         self._db: Database | None = None
@@ -81,15 +83,13 @@ class OutboxSender:
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     async def start(self) -> None:
-        """Open the connection, requeue what was in flight at the last stop, then send in the background."""
+        """Open the connection, settle what was in flight at the last stop, then send in the background."""
         def connect() -> None:
             self._db = open_db(self._db_path)
         await asyncio.get_running_loop().run_in_executor(self._executor, connect)
-        recovered = await self._call(recover_in_flight)
-        if recovered:
-            self.stats["in_flight_at_stop"] += recovered
-            log.warning("outbox: %d message(s) were in flight when the bot stopped; they are sent again and may "
-                        "arrive twice", recovered)
+        checked = await outbox_recovery.check_in_flight(self._bot, self._call, self._catalogs, self._admins,
+                                                        self._clock)
+        self.stats.update({f"in_flight_{outcome}": count for outcome, count in checked.items()})
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
@@ -197,6 +197,7 @@ class OutboxSender:
             if (delay > 0 and await self._stopped_within(delay)) or not await self._departed():
                 await self._call(mark_retry, row.id, "not sent: the bot stopped")  # queued again, nothing went out
                 return
+            await self._call(expect_delivery, row.id)  # in flight from here: after a crash it is checked, not resent
             try:
                 message_id: int | None
                 if photo is not None:

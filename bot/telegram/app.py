@@ -64,6 +64,7 @@ from bot.telegram.handlers.settings import on_settings_button, settings_command
 from bot.telegram.health import start_health, stop_health
 from bot.telegram.introduction import introduce
 from bot.telegram.limited_request import LimitedRequest
+from bot.telegram.message_ids import NOTER_KEY, Noter, NotingRequest, note_received
 from bot.telegram.quiet_send import allow_quiet_sends
 from bot.telegram.ratelimit import SharedRateLimiter
 from bot.telegram.roles import Handler
@@ -82,6 +83,7 @@ _SETTINGS_KEY = "settings"
 _CLOCK_KEY = "clock"
 _SENDER_KEY = "outbox_sender"
 _PACER_KEY = "pacer"
+_REPLIES_KEY = "replies_request"  # the handlers' HTTP client, which notes each reply's message id
 _HEALTH_KEY = "health_server"
 UPDATES_AT_ONCE = 4  # people whose updates are handled at the same time (each one's in order)
 INTEGRITY_CHECKED = "integrity_checked"  # set in bot_data by whoever checked the file before building the app
@@ -138,6 +140,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     # 0. Before anything else, each in its own group: a member who writes again is reachable again; a member who
     #    agreed to an older consent text is asked again, and only their rights (/mydata, /delete, /leave) pass.
+    app.add_handler(TypeHandler(Update, note_received), group=-3)  # the chat's last message id (outbox_recovery)
     app.add_handler(TypeHandler(Update, note_reachable), group=-2)
     app.add_handler(TypeHandler(Update, consent_gate), group=-1)
     # 1. Edited messages first: otherwise an edited "/checkin" would run the command again.
@@ -222,7 +225,12 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     sender_bot = Bot(settings.token or "", base_url=settings.api_url, base_file_url=settings.file_url,
                      request=sending, get_updates_request=sending)
     await sender_bot.initialize()
-    sender = OutboxSender(sender_bot, settings.db_path, catalogs, clock, app.bot_data[_PACER_KEY])
+    sender = OutboxSender(sender_bot, settings.db_path, catalogs, clock, app.bot_data[_PACER_KEY],
+                          admins=settings.admins)
+    replies = app.bot_data.get(_REPLIES_KEY)
+    app.bot_data[NOTER_KEY] = noter = Noter(db)  # from now on each message's id is noted, sent or received
+    if isinstance(replies, NotingRequest):
+        replies.note = noter
     svc = Services(settings, db, scripts, catalogs, clock, tips, username, wake_sender=sender.wake)
     app.bot_data[SERVICES_KEY] = svc
     app.bot_data[_SENDER_KEY] = sender
@@ -263,13 +271,14 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _http(pool: int, timeout: float = 5.0, watch: StallWatch | None = None) -> LimitedRequest:
+def _http(pool: int, timeout: float = 5.0, kind: type[LimitedRequest] = LimitedRequest,
+          watch: StallWatch | None = None) -> LimitedRequest:
     """A Bot API client with `pool` connections at most and this read and write timeout (PTB's default 5 s),
     sharing the process's TLS context; every text it sends fits Telegram's limits (bot/telegram/limited_request),
     and with a watch, each request's outcome goes to it."""
     options: dict[str, Any] = {"connection_pool_size": pool, "read_timeout": timeout, "write_timeout": timeout,
                                "httpx_kwargs": {"verify": _tls()}}
-    return LimitedRequest(**options) if watch is None else WatchedRequest(watch, **options)
+    return kind(**options) if watch is None else WatchedRequest(watch, **options)
 
 
 def build_application(settings: Settings, clock: Clock = system_clock) -> Application:  # type: ignore[type-arg]
@@ -281,12 +290,13 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
     pacer = Pacer(Limits(per_second=settings.send_rate))
     watch = StallWatch(clock, settings.stall_minutes)  # is getUpdates working? (bot/telegram/stall.py)
+    replies = _http(256, kind=NotingRequest)  # PTB's default pool, with the shared TLS context
     app = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .request(_http(256))  # PTB's default pool, with the shared TLS context
+        .request(replies)
         .get_updates_request(_http(1, watch=watch))
         .rate_limiter(SharedRateLimiter(pacer))
         # Different people's updates at the same time, each person's in order (bot/telegram/update_order.py).
@@ -300,6 +310,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     app.bot_data[_CLOCK_KEY] = clock
     app.bot_data[_PACER_KEY] = pacer
     app.bot_data[WATCH_KEY] = watch
+    app.bot_data[_REPLIES_KEY] = replies
     register_handlers(app)
     return app
 
