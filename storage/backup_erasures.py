@@ -6,7 +6,9 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from storage.db import open_db
+from sqlite_utils import Database
+
+from storage.db import open_db, rows, scalar
 from storage.erasures import SCRUB_OWED, WIPE_OWED, Erasure, adopt_log, erasure_log, log_key
 from storage.rights import erase_old_texts, reapply_erasures
 
@@ -19,15 +21,15 @@ def source_log(db_path: Path) -> SourceLog | None:
     if not db_path.is_file():
         return None
     try:
-        conn = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True, timeout=10)
+        source = Database(sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True, timeout=10))
         try:
-            key = conn.execute("SELECT value FROM meta WHERE key = 'erasure_key'").fetchone()
-            entries = conn.execute("SELECT subject, network_id, erased_at FROM erasures ORDER BY id").fetchall()
+            key = scalar(source, "SELECT value FROM meta WHERE key = 'erasure_key'")
+            entries = rows(source, "SELECT subject, network_id, erased_at FROM erasures ORDER BY id")
         finally:
-            conn.close()
+            source.close()
     except sqlite3.Error:
         return None
-    return None if key is None else (str(key[0]), [Erasure(*entry) for entry in entries])
+    return None if key is None else (str(key), [Erasure(**entry) for entry in entries])
 
 
 def scrub_file(path: Path, source: SourceLog | None, cutoff: datetime | None = None,
