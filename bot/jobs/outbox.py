@@ -67,6 +67,7 @@ class OutboxSender:
         # Chats with a send under way: one message at a time per chat, so a chat gets its messages in the order they
         # were queued (the digest before its chart and map) whatever each send takes.
         self._busy_chats: set[int] = set()
+        self._next_due = 0.0  # the earliest moment a chat skipped in the last pass may get its next message
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._stop = asyncio.Event()
@@ -139,12 +140,15 @@ class OutboxSender:
                 launched = 0
             if launched == 0 and not self._stopping:
                 self._wake.clear()
+                # A chat waiting for its own second is looked at again when its second has come, not a tick later.
+                wait = min(_IDLE, max(0.0, self._next_due - time.monotonic())) if self._next_due else _IDLE
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=_IDLE)
+                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
     async def _pass(self) -> int:
         """One pass over all queued rows; returns how many sends it started."""
         launched, after = 0, 0
+        self._next_due = 0.0
         schedules: dict[int, Schedule] = {}
         busy_later: set[int] = set()
         while not self._stopping:
@@ -162,7 +166,8 @@ class OutboxSender:
                 if quiet:
                     continue
                 if not self._may_send(row):
-                    busy_later.add(row.chat_id)  # a later row of this chat must not overtake this one
+                    # A later row of this chat must not overtake this one; other chats' rows go meanwhile.
+                    busy_later.add(row.chat_id)
                     continue
                 if row.chat_id in busy_later:
                     continue
@@ -181,10 +186,16 @@ class OutboxSender:
         return launched
 
     def _may_send(self, row: Queued) -> bool:
+        """Whether the row may be launched now: not under way, not held, its chat free and due (the pacer books
+        the first free overall slot from the chat's time on, so a row launched early would only sit on a slot)."""
         mono = time.monotonic()
         if row.id in self._launched or row.chat_id in self._busy_chats or self._held.get(row.id, 0.0) > mono:
             return False
-        return self._pacer.chat_ready(row.chat_id) <= mono + 0.05
+        ready = self._pacer.chat_ready(row.chat_id)
+        if ready <= mono + 0.05:
+            return True
+        self._next_due = ready if not self._next_due else min(self._next_due, ready)
+        return False
 
     async def _send(self, row: Queued) -> None:
         try:
