@@ -35,6 +35,7 @@ from bot.services import Clock, Services, system_clock
 from bot.telegram import callbacks, roles
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import CONTEXT_TYPES, SERVICES_KEY, BotContext
+from bot.telegram.flood import ask_to_slow_down
 from bot.telegram.handlers.access import handover_command, invites_command, on_access_button, remove_command
 from bot.telegram.handlers.answers import answers_command, on_edit_button, on_revise_button, on_show_button
 from bot.telegram.handlers.checkin import checkin_command, on_answer_button
@@ -252,6 +253,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     allow_quiet_sends()
     # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
     pacer = Pacer(Limits(per_second=settings.send_rate))
+    updates = PerChatUpdateProcessor(UPDATES_AT_ONCE)
     app = (
         ApplicationBuilder()
         .token(settings.token)
@@ -260,8 +262,9 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
         .request(_http(256))  # PTB's default pool, with the shared TLS context
         .get_updates_request(_http(1))
         .rate_limiter(SharedRateLimiter(pacer))
-        # Different people's updates at the same time, each person's in order (bot/telegram/update_order.py).
-        .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE))
+        # Different people's updates at the same time, each person's in order, a flood answered once
+        # (bot/telegram/update_order.py).
+        .concurrent_updates(updates)
         .context_types(CONTEXT_TYPES)  # services, identity and translator per update (bot/telegram/context.py)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -270,6 +273,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     app.bot_data[_SETTINGS_KEY] = settings
     app.bot_data[_CLOCK_KEY] = clock
     app.bot_data[_PACER_KEY] = pacer
+    updates.on_flood = functools.partial(ask_to_slow_down, app)
     register_handlers(app)
     return app
 
