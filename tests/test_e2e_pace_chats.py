@@ -16,7 +16,7 @@ PARTNERS = range(7101, 7111)
 async def test_at_a_rounds_close_the_coordinators_five_messages_hold_up_no_partner_result(
         api: LocalBotApi, settings: Settings, clock: FakeClock) -> None:
     # Telegram's real overall rate: the per-chat second is what a chat with several messages waits for.
-    harness = Harness(api, replace(settings, send_rate=30.0), clock)
+    harness = Harness(api, replace(settings, send_rate=30.0, chat_rate=1.0), clock)
     for user in (COORDINATOR, *PARTNERS):
         api.add_user(user, f"Person {user}", started=True)
     await harness.start()

@@ -252,7 +252,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     hide_in_logs(settings.token, settings.webhook_secret)
     allow_quiet_sends()
     # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
-    pacer = Pacer(Limits(per_second=settings.send_rate))
+    pacer = Pacer(Limits(per_second=settings.send_rate, per_chat_per_second=settings.chat_rate))
     updates = PerChatUpdateProcessor(UPDATES_AT_ONCE)
     app = (
         ApplicationBuilder()
