@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-_PAGE = 500
+_PAGE = 100
 _IDLE = 0.5  # seconds to wait for new work when nothing is due
 _CHAT_GONE = ("chat not found", "user is deactivated", "peer_id_invalid")
 
@@ -151,7 +151,8 @@ class OutboxSender:
         self._next_due = 0.0
         schedules: dict[int, Schedule] = {}
         busy_later: set[int] = set()
-        while not self._stopping:
+        full = False
+        while not self._stopping and not full:
             rows = await self._call(queued, _PAGE, after)
             if not rows:
                 break
@@ -171,10 +172,14 @@ class OutboxSender:
                     continue
                 if row.chat_id in busy_later:
                     continue
-                await self._slots.acquire()
-                if self._stopping:  # stop() came while we waited for a free slot
-                    self._slots.release()
+                if self._slots.locked():
+                    # Every send slot is taken: the pass ends rather than wait here, and the next one (woken when a
+                    # send finishes) starts again from the oldest row. Waiting in the middle would hand the freed
+                    # slots to the newer rows and leave a chat whose second came meanwhile (a digest's next part)
+                    # until the pass had gone through every later row.
+                    full = True
                     break
+                await self._slots.acquire()  # free: at once
                 self._launched.add(row.id)
                 self._busy_chats.add(row.chat_id)
                 busy_later.add(row.chat_id)
