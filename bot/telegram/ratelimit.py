@@ -67,11 +67,12 @@ class SharedRateLimiter(BaseRateLimiter[None]):
             value = data.get("chat_id")
             chat = int(value) if isinstance(value, int | str) and str(value).lstrip("-").isdigit() else None
             # A new message keeps the chat's pace (a flood of replies would burst into one chat); an edit changes a
-            # message already there and waits only for the overall rate.
+            # message already there: it waits only for the overall rate, and does not make the chat's next message
+            # wait (a tapped answer's edit and the next question go together).
             if chat is not None and endpoint.startswith(_NEW_MESSAGE):
                 at = self._pacer.reserve(chat, time.monotonic())
             else:
-                at = self._pacer.reserve_overall(chat, time.monotonic())
+                at = self._pacer.reserve_overall(None, time.monotonic())
             if (delay := at - time.monotonic()) > 0:
                 await asyncio.sleep(delay)
         for attempt in range(self._max_retries + 1):
