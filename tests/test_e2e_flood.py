@@ -66,3 +66,20 @@ async def test_two_hundred_fast_messages_get_one_slow_down_notice_and_few_replie
     # The other person was answered while the flood was still being handled, not behind it.
     [(other_at, _, _)] = sends_to(api, OTHER, since)
     assert other_at < flood[-1][0]
+
+
+async def test_a_flood_inside_a_checkin_stores_the_answer_once_and_says_what_was_skipped(paced: Harness) -> None:
+    harness, api = paced, paced.api
+    member = await harness.partner(FLOODER)
+    _intro, goals = await harness.send(FLOODER, "/checkin", count=2)
+    await harness.tap(FLOODER, goals, "4")  # the next question asks for the goal in the partner's words
+    since = len(api.requests)
+    for n in range(30):
+        api.send_text(FLOODER, f"Unser Ziel, Fassung {n + 1}")
+    await api.wait_for_messages(FLOODER, 1, timeout=10.0)  # the bot has taken the flood in
+    await harness.handled(timeout=30.0)
+    texts = [text for _, _, text in sends_to(api, FLOODER, since)]
+    assert sum(SLOW_DOWN in text for text in texts) == 1, texts
+    steps = [step for step, _value, _version in harness.answers(member.id)]
+    assert steps.count("goal_statement") == 1, steps  # one answer, stored once; the person was told the rest
+    assert most_in_one_second([at for _, at, _ in sends_to(api, FLOODER, since)]) == 1
