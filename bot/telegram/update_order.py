@@ -4,9 +4,10 @@ python-telegram-bot handles updates one after another by default, so one person'
 write holds up everyone else; with `concurrent_updates(True)` it would handle a person's double tap or two quick
 messages out of order. This processor sits in between: one queue per chat, many chats at once.
 
-A flood (more messages from one chat than anyone types by hand) is not answered message by message: replies keep the
-chat's one message a second, so 200 replies would take minutes. The chat is asked once to slow down, the messages
-waiting are skipped (the notice says so), and only the latest is answered once the chat has been calm a moment.
+A flood (more messages of one chat waiting to be answered than anyone types by hand) is not answered message by
+message: replies keep the chat's one message a second, so 200 replies would take minutes. The chat is asked once to
+slow down, the messages waiting are skipped (the notice says so), and only the latest is answered once the chat has
+been calm a moment. Someone who waits for each answer, however quick, never floods.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +25,8 @@ from telegram.ext import BaseUpdateProcessor
 # PTB's own semaphore is taken before our per-chat lock; asyncio does not promise to wake its waiters in order, so it
 # is made wide enough never to make an update wait, and our own limit is taken once the chat's turn has come.
 _NEVER_FULL = 100_000
-FLOOD_COUNT = 5  # more messages than this from one chat within FLOOD_WINDOW seconds are a flood
-FLOOD_WINDOW = 3.0
+FLOOD_COUNT = 5  # more messages than this of one chat waiting or being answered at once are a flood
 CALM = 2.0  # seconds without a new message before a flood's latest message is answered
-_SWEEP = 60.0  # seconds between sweeps of idle chats' bookkeeping
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +39,8 @@ class _Chat:
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     pending: int = 0  # updates of this chat waiting or running; the entry goes when it drops to 0
+    messages: int = 0  # of them, messages (not taps, not edits)
+    last_arrival: float = 0.0  # when its latest message came (time.monotonic)
     flooding: bool = False  # (a flood's latest message is always pending: it ends with the entry at the latest)
     latest: object | None = None  # in a flood: the one message that will be answered
     skipped: int = 0  # messages of the flood not answered
@@ -54,10 +54,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(_NEVER_FULL)
         self._at_once = asyncio.Semaphore(at_once)
         self._chats: dict[int | None, _Chat] = {}
-        self._arrivals: dict[int, deque[float]] = {}  # when each chat's recent messages came (monotonic)
         self.on_flood = on_flood
         self._notices: set[asyncio.Task[None]] = set()
-        self._swept = 0.0
 
     @staticmethod
     def key(update: object) -> int | None:
@@ -73,20 +71,17 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Wait for the chat's earlier updates, then for a free slot, then handle the update (in a flood: only the
         latest message, once the chat is calm)."""
         key = self.key(update)
-        now = time.monotonic()
-        self._sweep(now)
         chat = self._chats.get(key)
         if chat is None:
             chat = self._chats[key] = _Chat()
-        arrivals: deque[float] | None = None
-        if isinstance(update, Update) and update.message is not None and key is not None:
-            arrivals = self._arrivals.setdefault(key, deque())
-            self._arrived(chat, arrivals, update, now)
+        message = isinstance(update, Update) and update.message is not None and key is not None
+        if message:
+            self._arrived(chat, update)
         chat.pending += 1
         awaited = False
         try:
             async with chat.lock:
-                if arrivals is not None and chat.flooding and not await self._answer_in_flood(chat, arrivals, update):
+                if message and chat.flooding and not await self._answer_in_flood(chat, update):
                     return
                 async with self._at_once:
                     awaited = True
@@ -95,17 +90,17 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             if not awaited and isinstance(coroutine, Coroutine):
                 coroutine.close()  # cancelled or skipped: no "coroutine was never awaited" warning
             chat.pending -= 1
+            chat.messages -= 1 if message else 0
             if chat.pending == 0:
                 del self._chats[key]
 
-    def _arrived(self, chat: _Chat, arrivals: deque[float], update: Update, now: float) -> None:
-        """Count the chat's message; the first one beyond the flood count starts a flood and sends the notice."""
-        arrivals.append(now)
-        while arrivals[0] < now - FLOOD_WINDOW:
-            arrivals.popleft()
+    def _arrived(self, chat: _Chat, update: object) -> None:
+        """Count the chat's message; one beyond the flood count waiting starts a flood and sends the notice."""
+        chat.messages += 1
+        chat.last_arrival = time.monotonic()
         if chat.flooding:
             chat.latest = update
-        elif len(arrivals) > FLOOD_COUNT:
+        elif chat.messages > FLOOD_COUNT and isinstance(update, Update):
             chat.flooding, chat.latest = True, update
             log.info("a chat sends messages faster than it can be answered: only its latest one is answered")
             if self.on_flood is not None:
@@ -113,16 +108,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 self._notices.add(task)
                 task.add_done_callback(self._notices.discard)
 
-    async def _answer_in_flood(self, chat: _Chat, arrivals: deque[float], update: object) -> bool:
+    async def _answer_in_flood(self, chat: _Chat, update: object) -> bool:
         """Whether this message of a flood is answered: only the latest, after CALM seconds without a new one."""
-        while chat.latest is update and (calm_in := arrivals[-1] + CALM - time.monotonic()) > 0:
+        while chat.latest is update and (calm_in := chat.last_arrival + CALM - time.monotonic()) > 0:
             await asyncio.sleep(calm_in)
         if chat.latest is not update:
             chat.skipped += 1
             return False
         log.info("a flood calmed down: %d message(s) were skipped, the latest is answered", chat.skipped)
         chat.flooding, chat.latest, chat.skipped = False, None, 0
-        arrivals.clear()
         return True
 
     async def _notify(self, update: Update) -> None:
@@ -132,14 +126,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             await self.on_flood(update)
         except Exception:
             log.exception("could not ask a flooding chat to slow down")
-
-    def _sweep(self, now: float) -> None:
-        """Now and then, forget the arrivals of chats whose last message left the flood window."""
-        if now - self._swept < _SWEEP:
-            return
-        self._swept = now
-        for key in [key for key, times in self._arrivals.items() if not times or times[-1] < now - FLOOD_WINDOW]:
-            del self._arrivals[key]
 
     async def initialize(self) -> None:
         """Nothing to set up."""
