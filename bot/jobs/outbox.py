@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-_PAGE = 100
+_PAGE = 100  # rows per read: a pass mostly ends in its first page (every send slot taken), so pages stay small
 _IDLE = 0.5  # seconds to wait for new work when nothing is due
 _CHAT_GONE = ("chat not found", "user is deactivated", "peer_id_invalid")
 
