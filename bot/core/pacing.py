@@ -25,8 +25,9 @@ _CALM = 30.0  # seconds without a 429 before each step back up
 
 
 class Pacer:
-    """Hands out send times: evenly spaced overall, with a minimum gap per chat and at most the limit in any second
-    of departures; after a 429 it holds everything and eases off for a while."""
+    """Hands out send times: overall slots at least one interval apart, each send in the first free one at or after
+    its chat's own next time (a chat waiting for its gap holds up no other chat), at most the limit in any second of
+    departures; after a 429 it holds everything and eases off for a while."""
 
     def __init__(self, limits: Limits) -> None:
         self._per_second = limits.per_second * limits.margin
