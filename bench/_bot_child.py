@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import dataclasses
-import functools
 import json
 import logging
 import mmap
@@ -31,11 +30,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
-import bot.telegram.app as app_module
 from bench._figures import own_peak_kib
-from bench.broadcast import patched
 from bot.config import PROJECT_ROOT, Settings
-from bot.core.pacing import Limits
 from bot.jobs.outbox import OutboxSender
 from bot.telegram.app import build_application, start_application, stop_application
 
@@ -147,7 +143,9 @@ def settings_from(config: dict[str, Any]) -> Settings:
     settings = Settings(token=str(config["token"]), api_url=str(config["api_url"]), db_path=Path(config["db_path"]),
                         admins=frozenset(int(a) for a in config["admins"]), dialogs_dir=PROJECT_ROOT / "dialogs",
                         locales_dir=PROJECT_ROOT / "locales", log_level="WARNING", send_rate=float(config["rate"]),
-                        tick_seconds=float(config["tick"]), send_timeout=float(config["send_timeout"]))
+                        tick_seconds=float(config["tick"]), send_timeout=float(config["send_timeout"]),
+                        # Telegram's per-chat limit scaled like the overall one (one Pacer for replies and outbox).
+                        chat_rate=float(config["scale"]))
     known = {field.name for field in dataclasses.fields(Settings)}
     return dataclasses.replace(settings, **{k: v for k, v in NO_HEALTH_SERVER.items() if k in known})
 
@@ -160,10 +158,7 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
     async def count(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         updates["handled"] += 1
 
-    # Telegram's per-chat limit scaled like the overall one: one Pacer for replies and outbox, as in bot.telegram.app.
-    scaled = functools.partial(Limits, per_chat_per_second=float(config["scale"]))
-    with patched(app_module, "Limits", scaled):
-        application = build_application(settings_from(config), clock)
+    application = build_application(settings_from(config), clock)
     application.add_handler(TypeHandler(Update, count), group=COUNTING_GROUP)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

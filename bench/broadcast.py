@@ -13,6 +13,10 @@ Both are timed from the first prompt queued until every partner has a prompt in 
 process of its own (bench._server, driven through bench._server_process), as Telegram is remote in production: its CPU
 is not charged to the bot. The naive sender is bench._naive_sender; what a run measured and how it is shown (table,
 verdict, the suite's figures), bench._broadcast_result. Peak RSS is each process's own VmHWM (bench._figures).
+
+Then the mixed run (bench._mixed): 400 single messages and 20 digests of 5 messages at Telegram's 30/s, sent by the
+real OutboxSender, beside the sender and pacer as they were before issue 20: a chat waiting for its own second must
+hold up nobody.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ import bot.telegram.app as app_module
 import storage.rounds as storage_rounds
 from bench._broadcast_result import Result, details, figures, table, verdict
 from bench._figures import Figure, own_peak_kib, write_figures
+from bench._mixed import mixed_figures, mixed_table, mixed_verdict, run_mixed
 from bench._naive_sender import send_naively
 from bench._server_process import ServerProcess
 from bot.config import PROJECT_ROOT, Settings
@@ -279,6 +284,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=32, help="the baseline's concurrency cap (default 32)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="give up waiting after this many seconds (default 5·N/rate + 30)")
+    parser.add_argument("--mixed", type=int, nargs=3, default=[400, 20, 5], metavar=("SINGLE", "DIGESTS", "PARTS"),
+                        help="the mixed run: single messages, digests and messages per digest (default 400 20 5)")
     parser.add_argument("--scenario", choices=SCENARIOS, default=None,
                         help="run only this scenario, in this process")
     parser.add_argument("--result-line", action="store_true",
@@ -321,8 +328,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         show(results)
         found += figures(results)
+    found += mixed(args)
     write_figures(args.json, found)
     return 0
+
+
+def mixed(args: argparse.Namespace) -> list[Figure]:
+    """The mixed run (single messages and digests), ours beside the sender and pacer before issue 20; its figures."""
+    prompts, digests, parts = args.mixed
+    bound = max((prompts + digests * parts) / PRODUCTION_RATE, parts - 1.0)
+    print(f"broadcast, mixed: {prompts} single messages and {digests} digests of {parts} messages (the digests queued "
+          f"first), server limit {PRODUCTION_RATE:g}/s overall and 1/s per chat, bound {bound:.2f} s", flush=True)
+    ours, before = (asyncio.run(run_mixed(name, prompts, digests, parts, PRODUCTION_RATE, 5 * bound + 30))
+                    for name in ("ours", "before"))
+    print(mixed_table([ours, before]))
+    print(mixed_verdict(ours) + "\n", flush=True)
+    return mixed_figures(ours, before)
 
 
 def show(results: list[Result]) -> None:

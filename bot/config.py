@@ -40,6 +40,7 @@ class Settings:
     invite_ttl_days: int = 14
     log_level: str = "INFO"
     send_rate: float = 30.0
+    chat_rate: float = 1.0  # messages per second into one private chat (Telegram: about one)
     tick_seconds: float = 30.0
     send_timeout: float = 10.0
     webhook_url: str | None = None  # set: Telegram posts updates there (webhook mode); else long polling
@@ -205,6 +206,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         retention_months=_whole(get("NETZPULS_RETENTION_MONTHS"), "NETZPULS_RETENTION_MONTHS",
                                 defaults.retention_months, 1),
         send_rate=_positive(get("NETZPULS_SEND_RATE"), "NETZPULS_SEND_RATE", defaults.send_rate),
+        chat_rate=_positive(get("NETZPULS_CHAT_RATE"), "NETZPULS_CHAT_RATE", defaults.chat_rate),
         tick_seconds=_positive(get("NETZPULS_TICK_SECONDS"), "NETZPULS_TICK_SECONDS", defaults.tick_seconds),
         send_timeout=_positive(get("NETZPULS_SEND_TIMEOUT"), "NETZPULS_SEND_TIMEOUT", defaults.send_timeout),
         report_worker=bool(_whole(get("NETZPULS_REPORT_WORKER"), "NETZPULS_REPORT_WORKER", 1, 0, 1)),

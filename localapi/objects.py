@@ -126,10 +126,11 @@ class StoredFile:
 
 
 class RecordedRequest(NamedTuple):
-    """A request that passed validation: the method and its converted parameters."""
+    """A request that passed validation: the method, its converted parameters and when it came (time.monotonic)."""
 
     method: str
     params: JSON
+    at: float = 0.0
 
 
 class RefusedRequest(NamedTuple):

@@ -8,6 +8,7 @@ import json
 import logging
 import socket
 import struct
+import time
 from collections import Counter
 from types import TracebackType
 from typing import Any
@@ -202,7 +203,7 @@ class LocalBotApi(BotApiMethods):
         try:
             name = self.spec.method_name(method)
             params = self.spec.validate(name, await self._read_params(request))
-            self.requests.append(RecordedRequest(name, params))
+            self.requests.append(RecordedRequest(name, params, time.monotonic()))
             self.notify()
             fault = self.faults.next(name)
             if isinstance(fault, ApiError):

@@ -77,7 +77,8 @@ def settings(api: LocalBotApi, tmp_path: Path) -> Settings:
     """Settings pointing the bot at the local server and a fresh database file."""
     return Settings(token=api.token, api_url=api.base_url, db_path=tmp_path / "netzpuls.db",
                     admins=frozenset({ADMIN_ID}), locales_dir=ROOT / "locales", dialogs_dir=TEST_DIALOGS,
-                    tick_seconds=0.05, send_timeout=1.0, send_rate=1000.0,  # pacing is tested on its own
+                    tick_seconds=0.05, send_timeout=1.0,
+                    send_rate=1000.0, chat_rate=1000.0,  # pacing is tested on its own
                     health_port=0,  # tests/test_health.py turns it on, on a free port
                     report_worker=False,  # charts in a thread: faster; tests/test_report_worker.py has the process
                     controller=TEST_CONTROLLER, privacy_contact=TEST_PRIVACY_CONTACT)

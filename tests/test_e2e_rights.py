@@ -29,7 +29,8 @@ def settings(api: LocalBotApi, tmp_path: Path) -> Settings:
     shutil.copy(ROOT / "dialogs" / "exit_checkin.yaml", dialogs)
     return Settings(token=api.token, api_url=api.base_url, db_path=tmp_path / "netzpuls.db",
                     admins=frozenset({ADMIN_ID}), locales_dir=ROOT / "locales", dialogs_dir=dialogs,
-                    tick_seconds=0.05, send_timeout=1.0, send_rate=1000.0, health_port=0)
+                    tick_seconds=0.05, send_timeout=1.0, send_rate=1000.0, chat_rate=1000.0,
+                    health_port=0)
 
 
 async def _answered_with_text(harness: Harness) -> Membership:

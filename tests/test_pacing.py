@@ -63,7 +63,26 @@ def test_a_private_chat_waits_its_own_gap() -> None:
     between = other.reserve(8, 0.0)
     again = other.reserve(7, 0.0)
     assert (first, between, again) == pytest.approx((0.0, OVERALL, PRIVATE))
-    assert other.reserve(9, 0.0) == pytest.approx(PRIVATE + OVERALL)  # the others are not held up by chat 7
+    assert other.reserve(9, 0.0) == pytest.approx(2 * OVERALL)  # the others are not held up by chat 7
+
+
+def test_three_for_one_chat_then_another_chat_takes_the_next_overall_slot() -> None:
+    pacer = Pacer(Limits())
+    assert [pacer.reserve(7, 0.0) for _ in range(3)] == pytest.approx([0.0, PRIVATE, 2 * PRIVATE])
+    assert pacer.reserve(8, 0.0) == pytest.approx(OVERALL)  # not after chat 7's two seconds
+    assert [pacer.reserve(chat, 0.0) for chat in (9, 10)] == pytest.approx([2 * OVERALL, 3 * OVERALL])
+
+
+def test_other_chats_fill_the_slots_around_one_chats_bookings_and_keep_the_overall_spacing() -> None:
+    pacer = Pacer(Limits())
+    digest = [pacer.reserve(7, 0.0) for _ in range(5)]  # one chat's five messages: a second apart
+    others = [pacer.reserve(chat, 0.0) for chat in range(100, 200)]
+    assert digest == pytest.approx([n * PRIVATE for n in range(5)])
+    every = sorted(digest + others)
+    assert min(later - earlier for earlier, later in pairwise(every)) >= OVERALL - 1e-9
+    # The hundred others plus the five fill the overall slots from 0 on, with no gap waiting for chat 7.
+    assert max(others) <= 105 * OVERALL + 1e-9
+    assert most_in_one_second(every) <= 30
 
 
 def test_a_group_chat_gets_twenty_messages_a_minute_with_the_margin() -> None:
@@ -84,8 +103,8 @@ def test_gaps_follow_the_limits(limits: Limits, private: float, group: float) ->
     assert pacer.reserve(1, 0.0) == 0.0
     assert pacer.reserve(1, 0.0) == pytest.approx(private)
     overall = 1 / (30 * limits.margin)
-    assert pacer.reserve(-1, 0.0) == pytest.approx(private + overall)
-    assert pacer.chat_ready(-1) == pytest.approx(private + overall + group)
+    assert pacer.reserve(-1, 0.0) == pytest.approx(overall)  # the first free overall slot
+    assert pacer.chat_ready(-1) == pytest.approx(overall + group)
 
 
 def test_hold_chat_delays_only_that_chat_and_never_shortens_a_wait() -> None:

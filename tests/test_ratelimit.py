@@ -144,3 +144,16 @@ async def test_a_timeout_or_a_refusal_is_not_tried_again(error: NetworkError) ->
     with pytest.raises(type(error)):
         await limiter.process_request(request, (), {}, "editMessageText", {"chat_id": 5}, None)
     assert request.calls == 1
+
+
+async def test_new_messages_keep_the_chats_pace_but_edits_wait_only_for_the_overall_rate(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch)
+    pacer = Pacer(Limits(per_second=100))
+    limiter = SharedRateLimiter(pacer)
+    calls = Calls(clock)
+    for endpoint in ("sendMessage", "editMessageText", "sendMessage", "sendPhoto"):
+        await limiter.process_request(calls, (), {}, endpoint, {"chat_id": 5}, None)
+    chat_gap = 1 / 0.95
+    # The edit went in the next overall slot; each new message waited for the chat's one message a second.
+    assert calls.times == pytest.approx([START, START + INTERVAL, START + chat_gap, START + 2 * chat_gap])

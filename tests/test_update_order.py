@@ -6,9 +6,11 @@ import asyncio
 import inspect
 from datetime import UTC, datetime
 
-from telegram import Chat, Message, Update, User
+import pytest
+from telegram import CallbackQuery, Chat, Message, Update, User
 
-from bot.telegram.update_order import PerChatUpdateProcessor
+from bot.telegram import update_order
+from bot.telegram.update_order import FLOOD_COUNT, PerChatUpdateProcessor
 
 _NOW = datetime(2027, 1, 5, tzinfo=UTC)
 
@@ -116,3 +118,40 @@ async def test_nothing_is_kept_once_a_chats_updates_are_done() -> None:
 def test_an_update_without_chat_or_user_waits_in_one_shared_queue() -> None:
     assert PerChatUpdateProcessor.key(Update(1)) is None
     assert PerChatUpdateProcessor.key(_update(2, 9)) == 9
+
+
+def _tap(update_id: int, chat_id: int) -> Update:
+    user = User(chat_id, "P", is_bot=False)
+    message = Message(1, _NOW, Chat(chat_id, "private"), from_user=user, text="Frage")
+    return Update(update_id, callback_query=CallbackQuery(str(update_id), user, "i", message=message, data="a:1"))
+
+
+async def test_a_flood_is_told_once_and_only_its_first_and_latest_messages_are_handled(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(update_order, "CALM", 0.05)
+    told: list[int] = []
+
+    async def notice(update: Update) -> None:
+        told.append(update.update_id)
+
+    processor = PerChatUpdateProcessor(4, notice)
+    log: list[tuple[str, int]] = []
+    flood = [_update(n, 7) for n in range(1, 201)]
+    # A button tap inside the flood (an answer in a check-in) and another person's message are never skipped.
+    await _run(processor, [*flood[:100], _tap(500, 7), _update(600, 8), *flood[100:]], log)
+    handled = [n for kind, n in log if kind == "start"]
+    assert told == [FLOOD_COUNT + 1]  # once, when the flood began
+    assert sorted(handled) == [1, 200, 500, 600]
+    assert handled.index(600) < handled.index(200)  # the other chat did not wait for the flood to calm
+    assert processor._chats == {}
+
+
+async def test_a_few_quick_messages_are_no_flood() -> None:
+    told: list[int] = []
+
+    async def notice(update: Update) -> None:
+        told.append(update.update_id)
+
+    log: list[tuple[str, int]] = []
+    await _run(PerChatUpdateProcessor(4, notice), [_update(n, 7) for n in range(1, FLOOD_COUNT + 1)], log)
+    assert told == [] and [n for kind, n in log if kind == "start"] == list(range(1, FLOOD_COUNT + 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from collections import deque
 from dataclasses import dataclass
 
@@ -24,8 +25,9 @@ _CALM = 30.0  # seconds without a 429 before each step back up
 
 
 class Pacer:
-    """Hands out send times: evenly spaced overall, with a minimum gap per chat and at most the limit in any second
-    of departures; after a 429 it holds everything and eases off for a while."""
+    """Hands out send times: overall slots at least one interval apart, each send in the first free one at or after
+    its chat's own next time (a chat waiting for its gap holds up no other chat), at most the limit in any second of
+    departures; after a 429 it holds everything and eases off for a while."""
 
     def __init__(self, limits: Limits) -> None:
         self._per_second = limits.per_second * limits.margin
@@ -35,7 +37,12 @@ class Pacer:
         # Sends that wake late bunch up on the way to Telegram already, so the default is none: the bench showed
         # that catching up on half the margin tips the busiest second over the limit.
         self._slack = limits.catch_up / self._per_second  # in slots of the full rate, also while eased off
-        self._next_any = 0.0
+        # A calendar of booked overall slots, each at least one interval from the next: a send takes the first free
+        # slot at or after its chat's own next time, so a chat waiting for its own second leaves the slots before
+        # it to the other chats instead of pushing everyone behind it.
+        self._booked: list[float] = []
+        self._now = 0.0  # the latest `now` seen: the monotonic clock never runs back, a caller's may lag a little
+        self._hold_any = 0.0
         self._next_chat: dict[int, float] = {}
         # Booked slots are evenly spaced, but sends that wake late (a busy event loop) leave together: a sliding
         # window of actual departures, the way Telegram counts, keeps any one second under the limit anyway.
@@ -69,25 +76,44 @@ class Pacer:
         """The earliest time the chat may get its next message."""
         return self._next_chat.get(chat_id, 0.0)
 
-    def reserve(self, chat_id: int, now: float) -> float:
-        """Book the next send to `chat_id` and return when it may go (never before `now`)."""
-        self._recover(now)
-        slot = max(self._next_any, now - self._slack)
-        at = max(now, slot, self.chat_ready(chat_id))
-        self._next_any = max(slot, at - self._slack) + self._interval
-        self._next_chat[chat_id] = at + (self._group_gap if chat_id < 0 else self._private_gap)
+    def _free_slot(self, earliest: float) -> float:
+        """The first time at or after `earliest` that is at least one interval away from every booked slot."""
+        interval = self._interval
+        at = earliest
+        i = bisect_left(self._booked, at - interval + 1e-9)
+        while i < len(self._booked) and self._booked[i] < at + interval - 1e-9:
+            at = self._booked[i] + interval
+            i += 1
         return at
 
-    def reserve_overall(self, chat_id: int | None, now: float) -> float:
-        """Book a reply (to a person who just wrote): it counts against the overall rate and the chat's gap,
-        but waits only for the overall rate, since a short burst in one chat is allowed."""
+    def _book(self, chat_id: int | None, now: float, own_gap: bool) -> float:
+        """Book the first free overall slot (at or after the chat's own next time if `own_gap`); when it may go."""
+        now = self._now = max(self._now, now)
         self._recover(now)
-        at = max(now, self._next_any)
-        self._next_any = at + self._interval
+        # Slots lost to a stall may be caught up on (up to `slack`), but never the ones held after a 429.
+        earliest = max(now - self._slack, self._hold_any)
+        if own_gap and chat_id is not None:
+            earliest = max(earliest, self.chat_ready(chat_id))
+        slot = self._free_slot(earliest)
+        insort(self._booked, slot)
+        stale = bisect_left(self._booked, now - self._slack - 2 * self._interval)
+        if stale:
+            del self._booked[:stale]  # slots long gone can no longer be taken
+        at = max(now, slot)
         if chat_id is not None:
             gap = self._group_gap if chat_id < 0 else self._private_gap
             self._next_chat[chat_id] = max(self.chat_ready(chat_id), at + gap)
         return at
+
+    def reserve(self, chat_id: int, now: float) -> float:
+        """Book the next send to `chat_id` and return when it may go (never before `now`): the first free overall
+        slot at or after the chat's own next allowed time; other chats keep the slots before it."""
+        return self._book(chat_id, now, own_gap=True)
+
+    def reserve_overall(self, chat_id: int | None, now: float) -> float:
+        """Book a send that waits only for the overall rate (an edit of a message already there); it still moves
+        the chat's next allowed time on."""
+        return self._book(chat_id, now, own_gap=False)
 
     def depart(self, now: float) -> float:
         """Seconds to wait before a booked send may leave (0.0: it leaves now and is counted); ask again after
@@ -109,7 +135,7 @@ class Pacer:
 
     def hold_all(self, until: float) -> None:
         """Send nothing at all before `until`."""
-        self._next_any = max(self._next_any, until)
+        self._hold_any = max(self._hold_any, until)
 
     def too_many(self, now: float, retry_after: float) -> None:
         """Telegram answered 429: hold everything for `retry_after`, and ease off the rate, once per hold (the

@@ -14,7 +14,6 @@ from telegram.ext import Application
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.core.calendar import Schedule, add_local_days, next_allowed, next_period, period_of, round_due
-from bot.core.pacing import Limits, Pacer
 from bot.core.risk.rules import find_signals
 from bot.core.script.model import Script
 from bot.demo.chat import WAIT, People, buttons
@@ -51,7 +50,6 @@ SEND_RATE = 1000.0  # messages a second: the local server has no limits
 # (a real deployment sets NETZPULS_CONTROLLER and NETZPULS_PRIVACY_CONTACT).
 DEMO_CONTROLLER = "Beispielträger Musterstadt e. V. (Platzhalter der Demo), Musterstraße 1, 12345 Musterstadt"
 DEMO_PRIVACY_CONTACT = "datenschutz@beispiel.example (Platzhalter der Demo)"
-PACER_KEY = "pacer"  # where bot.telegram.app keeps the outbox's Pacer (bot_data)
 LINK_RE = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 
 
@@ -135,14 +133,13 @@ class Demo:
         settings = Settings(token=self.api.token, api_url=self.api.base_url, db_path=self.db_path,
                             admins=frozenset({self.coordinator.user_id}), dialogs_dir=PROJECT_ROOT / "dialogs",
                             locales_dir=PROJECT_ROOT / "locales", log_level="WARNING", send_rate=SEND_RATE,
+                            # Telegram allows one message a second per chat, in real time; on the simulated clock,
+                            # whose days pass in a fraction of a second, that pace would only slow the demo down.
+                            chat_rate=SEND_RATE,
                             tick_seconds=TICK, send_timeout=5.0, health_port=0,  # no health server in a demo
                             report_worker=False,  # a short run: charts in a thread, no process to start
                             controller=DEMO_CONTROLLER, privacy_contact=DEMO_PRIVACY_CONTACT)
         self.app = build_application(settings, self.clock)
-        # Telegram allows one message a second per chat, in real time; on the simulated clock, whose days pass in
-        # a fraction of a second, that pacing would only make the digest's three messages take three seconds.
-        if isinstance(self.app.bot_data.get(PACER_KEY), Pacer):
-            self.app.bot_data[PACER_KEY] = Pacer(Limits(per_second=SEND_RATE, per_chat_per_second=SEND_RATE))
         await start_application(self.app, poll_timeout=1)
 
     async def stop(self) -> None:

@@ -45,7 +45,7 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-_PAGE = 500
+_PAGE = 100  # rows per read: a pass mostly ends in its first page (every send slot taken), so pages stay small
 _IDLE = 0.5  # seconds to wait for new work when nothing is due
 _CHAT_GONE = ("chat not found", "user is deactivated", "peer_id_invalid")
 
@@ -69,6 +69,7 @@ class OutboxSender:
         # Chats with a send under way: one message at a time per chat, so a chat gets its messages in the order they
         # were queued (the digest before its chart and map) whatever each send takes.
         self._busy_chats: set[int] = set()
+        self._next_due = 0.0  # the earliest moment a chat skipped in the last pass may get its next message
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._stop = asyncio.Event()
@@ -139,15 +140,19 @@ class OutboxSender:
                 launched = 0
             if launched == 0 and not self._stopping:
                 self._wake.clear()
+                # A chat waiting for its own second is looked at again when its second has come, not a tick later.
+                wait = min(_IDLE, max(0.0, self._next_due - time.monotonic())) if self._next_due else _IDLE
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=_IDLE)
+                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
     async def _pass(self) -> int:
         """One pass over all queued rows; returns how many sends it started."""
         launched, after = 0, 0
+        self._next_due = 0.0
         schedules: dict[int, Schedule] = {}
         busy_later: set[int] = set()
-        while not self._stopping:
+        full = False
+        while not self._stopping and not full:
             rows = await self._call(queued, _PAGE, after)
             if not rows:
                 break
@@ -162,14 +167,19 @@ class OutboxSender:
                 if quiet:
                     continue
                 if not self._may_send(row):
-                    busy_later.add(row.chat_id)  # a later row of this chat must not overtake this one
+                    # A later row of this chat must not overtake this one; other chats' rows go meanwhile.
+                    busy_later.add(row.chat_id)
                     continue
                 if row.chat_id in busy_later:
                     continue
-                await self._slots.acquire()
-                if self._stopping:  # stop() came while we waited for a free slot
-                    self._slots.release()
+                if self._slots.locked():
+                    # Every send slot is taken: the pass ends rather than wait here, and the next one (woken when a
+                    # send finishes) starts again from the oldest row. Waiting in the middle would hand the freed
+                    # slots to the newer rows and leave a chat whose second came meanwhile (a digest's next part)
+                    # until the pass had gone through every later row.
+                    full = True
                     break
+                await self._slots.acquire()  # free: at once
                 self._launched.add(row.id)
                 self._busy_chats.add(row.chat_id)
                 busy_later.add(row.chat_id)
@@ -181,10 +191,16 @@ class OutboxSender:
         return launched
 
     def _may_send(self, row: Queued) -> bool:
+        """Whether the row may be launched now: not under way, not held, its chat free and due (the pacer books
+        the first free overall slot from the chat's time on, so a row launched early would only sit on a slot)."""
         mono = time.monotonic()
         if row.id in self._launched or row.chat_id in self._busy_chats or self._held.get(row.id, 0.0) > mono:
             return False
-        return self._pacer.chat_ready(row.chat_id) <= mono + 0.05
+        ready = self._pacer.chat_ready(row.chat_id)
+        if ready <= mono + 0.05:
+            return True
+        self._next_due = ready if not self._next_due else min(self._next_due, ready)
+        return False
 
     async def _send(self, row: Queued) -> None:
         try:

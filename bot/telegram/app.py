@@ -37,6 +37,7 @@ from bot.services import Clock, Services, SimulatedClock, system_clock
 from bot.telegram import callbacks, roles
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import CONTEXT_TYPES, SERVICES_KEY, BotContext
+from bot.telegram.flood import ask_to_slow_down
 from bot.telegram.handlers.access import handover_command, invites_command, on_access_button, remove_command
 from bot.telegram.handlers.answers import answers_command, on_edit_button, on_revise_button, on_show_button
 from bot.telegram.handlers.checkin import checkin_command, on_answer_button
@@ -288,7 +289,8 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     hide_in_logs(settings.token, settings.webhook_secret)
     allow_quiet_sends()
     # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
-    pacer = Pacer(Limits(per_second=settings.send_rate))
+    pacer = Pacer(Limits(per_second=settings.send_rate, per_chat_per_second=settings.chat_rate))
+    updates = PerChatUpdateProcessor(UPDATES_AT_ONCE)
     watch = StallWatch(clock, settings.stall_minutes)  # is getUpdates working? (bot/telegram/stall.py)
     replies = _http(256, kind=NotingRequest)  # PTB's default pool, with the shared TLS context
     app = (
@@ -299,8 +301,9 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
         .request(replies)
         .get_updates_request(_http(1, watch=watch))
         .rate_limiter(SharedRateLimiter(pacer))
-        # Different people's updates at the same time, each person's in order (bot/telegram/update_order.py).
-        .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE))
+        # Different people's updates at the same time, each person's in order, a flood answered once
+        # (bot/telegram/update_order.py).
+        .concurrent_updates(updates)
         .context_types(CONTEXT_TYPES)  # services, identity and translator per update (bot/telegram/context.py)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -311,6 +314,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     app.bot_data[_PACER_KEY] = pacer
     app.bot_data[WATCH_KEY] = watch
     app.bot_data[_REPLIES_KEY] = replies
+    updates.on_flood = functools.partial(ask_to_slow_down, app)
     register_handlers(app)
     return app
 

@@ -19,6 +19,7 @@ from bot.core.pacing import Pacer
 log = logging.getLogger(__name__)
 
 _COUNTED = ("send", "edit", "copy", "forward")  # methods that put a message into a chat
+_NEW_MESSAGE = ("send", "copy", "forward")  # ... a new one: these keep the chat's one message a second
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -37,8 +38,8 @@ def transient(error: NetworkError) -> bool:
 
 
 class SharedRateLimiter(BaseRateLimiter[None]):
-    """Replies wait for the overall rate shared with the outbox; after a 429 everything waits retry_after; a 5xx or a
-    broken connection is tried again after a short backoff."""
+    """Replies wait for the overall rate shared with the outbox, and a new message also for its chat's own gap; after
+    a 429 everything waits retry_after; a 5xx or a broken connection is tried again after a short backoff."""
 
     def __init__(self, pacer: Pacer, max_retries: int = 2, network_backoff: float = 0.5) -> None:
         self._pacer = pacer
@@ -63,9 +64,15 @@ class SharedRateLimiter(BaseRateLimiter[None]):
         """Wait for a slot if the request puts a message into a chat, then make it; retry after a 429."""
         counted = endpoint.startswith(_COUNTED)
         if counted:
-            chat = data.get("chat_id")
-            at = self._pacer.reserve_overall(int(chat) if isinstance(chat, int | str) and str(chat).lstrip("-")
-                                             .isdigit() else None, time.monotonic())
+            value = data.get("chat_id")
+            chat = int(value) if isinstance(value, int | str) and str(value).lstrip("-").isdigit() else None
+            # A new message keeps the chat's pace (a flood of replies would burst into one chat); an edit changes a
+            # message already there: it waits only for the overall rate, and does not make the chat's next message
+            # wait (a tapped answer's edit and the next question go together).
+            if chat is not None and endpoint.startswith(_NEW_MESSAGE):
+                at = self._pacer.reserve(chat, time.monotonic())
+            else:
+                at = self._pacer.reserve_overall(None, time.monotonic())
             if (delay := at - time.monotonic()) > 0:
                 await asyncio.sleep(delay)
         for attempt in range(self._max_retries + 1):
