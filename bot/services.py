@@ -29,6 +29,12 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def wall_clock(clock: Clock) -> Clock:
+    """The clock for what people wait through in real time (stalled updates, the hourly grouping of error reports):
+    the injected clock, except that a simulated one, which runs many times faster, gives way to the real time."""
+    return system_clock if isinstance(clock, SimulatedClock) else clock
+
+
 class SimulatedClock:
     """A clock that starts at `start` and runs `speed` times faster than real time (demos, acceptance runs).
 

@@ -35,6 +35,8 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[LocalBotApi, Bot, Databas
         api.add_user(ADMIN, "Admin", started=True)
         db = open_db(tmp_path / "netzpuls.db")
         with db.atomic():
+            db.execute("INSERT INTO users (id, first_name, locale, created_at) VALUES (?, 'Anna', 'de', ?)",
+                       [PERSON, NOW.isoformat()])  # only a known person's chat has its message ids noted
             enqueue(db, [Outgoing("prompt:1", "notice", PERSON, TEXT, MARKUP)], NOW)
         yield api, bot, db
         db.close()
@@ -108,6 +110,8 @@ async def test_a_send_the_check_cannot_decide_is_reported_once_and_not_sent(
 def test_the_expected_id_follows_the_chat_and_a_retry_clears_it(tmp_path: Path) -> None:
     db = open_db(tmp_path / "ids.db")
     with db.atomic():
+        db.execute("INSERT INTO users (id, first_name, locale, created_at) VALUES (?, 'Anna', 'de', ?)",
+                   [PERSON, NOW.isoformat()])
         enqueue(db, [Outgoing(f"n:{n}", "notice", PERSON, f"Nachricht {n}") for n in (1, 2)], NOW)
         note_message_id(db, PERSON, 6)  # the person's last message
     first, second = (int(r[0]) for r in db.execute("SELECT id FROM outbox ORDER BY id"))

@@ -99,6 +99,16 @@ def _scrub_backups(settings: Settings, db: Database, now: datetime) -> bool:
     return done
 
 
+SETTLE_TRIES = 5  # a write-ahead log in use by a reader is usually free again within a second
+
+
 async def settle_now(settings: Settings, now: datetime) -> bool:
-    """settle_erasures in a worker thread, awaited: right after an erasure, before the person is told it is done."""
-    return await asyncio.to_thread(settle_erasures, settings, now)
+    """settle_erasures in a worker thread, awaited: right after an erasure, before the person is told it is done;
+    tried a few times a second apart, as the person's "erased" should be true when they read it."""
+    for attempt in range(SETTLE_TRIES):
+        if await asyncio.to_thread(settle_erasures, settings, now):
+            return True
+        if attempt + 1 < SETTLE_TRIES:
+            await asyncio.sleep(1.0)
+    log.warning("erasure: log or backups still busy after %d tries; done at the next tick", SETTLE_TRIES)
+    return False

@@ -33,7 +33,7 @@ from bot.jobs.outbox import OutboxSender
 from bot.jobs.report_worker import reports_if_due
 from bot.jobs.rounds import run_due_stepwise
 from bot.logsafe import hide_in_logs
-from bot.services import Clock, Services, SimulatedClock, system_clock
+from bot.services import Clock, Services, SimulatedClock, system_clock, wall_clock
 from bot.telegram import callbacks, roles
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.context import CONTEXT_TYPES, SERVICES_KEY, BotContext
@@ -291,7 +291,7 @@ def build_application(settings: Settings, clock: Clock = system_clock) -> Applic
     # One Pacer for everything sent with this token: the handlers' replies and the outbox share Telegram's limits.
     pacer = Pacer(Limits(per_second=settings.send_rate, per_chat_per_second=settings.chat_rate))
     updates = PerChatUpdateProcessor(UPDATES_AT_ONCE)
-    watch = StallWatch(clock, settings.stall_minutes)  # is getUpdates working? (bot/telegram/stall.py)
+    watch = StallWatch(wall_clock(clock), settings.stall_minutes)  # is getUpdates working? (bot/telegram/stall.py)
     replies = _http(256, kind=NotingRequest)  # PTB's default pool, with the shared TLS context
     app = (
         ApplicationBuilder()

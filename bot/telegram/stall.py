@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram.error import TelegramError
 
-from bot.services import Clock
+from bot.services import Clock, wall_clock
 from bot.telegram.context import BotContext
 from bot.telegram.limited_request import LimitedRequest
 from bot.telegram.reach import one_line
@@ -34,6 +34,7 @@ class StallWatch:
         self.reason = ""
         self.told = False
         self.webhook_checked: datetime | None = None
+        self.webhook_error_seen: datetime | None = None  # the last delivery error's date at the last look
 
     def worked(self) -> None:
         """Updates came (or a poll answered): any outage is over."""
@@ -103,7 +104,12 @@ async def _check_webhook(context: BotContext, watch: StallWatch, now: datetime) 
     except TelegramError as error:
         watch.failed(one_line(error))
         return
-    if info.pending_update_count and info.last_error_date is not None:
+    # Telegram keeps the last delivery error's date for good: only an error newer than at the last look starts an
+    # outage (an old one plus a busy moment is none); it lasts while updates keep waiting.
+    fresh = info.last_error_date is not None and (watch.webhook_error_seen is None
+                                                  or info.last_error_date > watch.webhook_error_seen)
+    watch.webhook_error_seen = info.last_error_date or watch.webhook_error_seen
+    if info.pending_update_count and (fresh or watch.failing_since is not None):
         watch.failed(f"webhook deliveries fail: {info.last_error_message or 'no details'} "
                      f"({info.pending_update_count} update(s) waiting)")
     else:
@@ -115,7 +121,7 @@ async def stall_tick(context: BotContext) -> None:
     svc = context.svc
     watch = context.bot_data[WATCH_KEY]
     assert isinstance(watch, StallWatch)
-    now = svc.clock()
+    now = wall_clock(svc.clock)()
     if svc.settings.webhook_url:
         await _check_webhook(context, watch, now)
     news = watch.news()

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from bot.core.error_reports import ErrorReports
 from bot.core.limits import cut
 from bot.i18n import DEFAULT_LOCALE
-from bot.services import Services
+from bot.services import Services, wall_clock
 from bot.telegram.context import SERVICES_KEY, BotContext
 from bot.telegram.handlers.common import say
 from bot.telegram.handlers.menus import help_text, menu_role
@@ -65,7 +65,7 @@ async def on_error(update: object, context: BotContext) -> None:
     svc = context.bot_data.get(SERVICES_KEY)
     if not isinstance(svc, Services):
         return
-    if count := _reports(context.bot_data).report(kind, svc.clock()):
+    if count := _reports(context.bot_data).report(kind, wall_clock(svc.clock)()):
         await _tell_admins(context, svc, kind, update_id, count)
     if isinstance(update, Update) and update.effective_chat is not None:
         _ = context._ if isinstance(context, BotContext) else svc.tr(DEFAULT_LOCALE)
