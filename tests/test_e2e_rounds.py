@@ -143,6 +143,10 @@ async def test_answers_can_be_changed_until_the_round_closes_and_late_answers_ar
 
     harness.clock.now = CLOSES
     await harness.api.wait_until(lambda: _status(harness, latecomer) == "missed")
+    # The round's result comes to the partner from the outbox at its own moment: let it arrive before asking.
+    await harness.api.wait_until(lambda: any("gelernt hat" in (m.text or "") for m in harness.api.messages(
+        member.user_id)), timeout=15, message="the round's result for the partner")
+    harness.api.new_messages(member.user_id)
     [closed] = await harness.send(member.user_id, "/answers")
     assert "nicht mehr ändern" in closed.text and closed.reply_markup is None
     _intro, goals = await harness.send(latecomer.user_id, "/checkin", count=2)
