@@ -40,6 +40,10 @@ async def test_a_closed_rounds_digest_and_chart_come_from_a_worker_process(
     for user in PARTNERS:
         [feedback] = await harness.api.wait_for_messages(user, 1)
         assert feedback.text.startswith("Was „Netzwerk Alleinerziehende Musterstadt“ im Februar 2027 gelernt hat")
-    [line] = [r.getMessage() for r in caplog.records if r.name == "bot.jobs.report_worker"]
+    # The worker's messages are in the outbox (and may be sent) before the pool has ended the process and logged.
+    def logged() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "bot.jobs.report_worker"]
+    await harness.api.wait_until(lambda: bool(logged()), timeout=30, message="the worker's log line")
+    [line] = logged()
     found = re.fullmatch(r"reports: (\d+) message\(s\) queued by worker process (\d+)", line)
     assert found is not None and int(found[1]) >= 1 and int(found[2]) != os.getpid()

@@ -40,13 +40,14 @@ def reports_due(db: Database, now: datetime) -> bool:
     return alerts or bool(rounds_to_report(db))
 
 
-def reports_pass(db_path: Path, catalogs: Catalogs, tips: Tips, now: datetime) -> int:
+def reports_pass(db_path: Path, catalogs: Catalogs, tips: Tips, now: datetime, rounds: bool = True) -> int:
     """Queue due reports and urgent alerts with a connection of this thread's own (charts take ~0.2 s each, so the
-    rounds job runs this in a worker thread); returns how many were queued."""
+    rounds job runs this in a worker thread); returns how many were queued. rounds=False leaves closed rounds'
+    reports (their charts and maps) to the worker process (bot/jobs/report_worker.py)."""
     db = open_db(db_path)
     try:
         scripts = ScriptRegistry(db)
-        return (queue_round_reports(db, catalogs, scripts, tips, now)
+        return ((queue_round_reports(db, catalogs, scripts, tips, now) if rounds else 0)
                 + queue_urgent_alerts(db, catalogs, scripts, tips, now)
                 + queue_abandoned_exits(db, scripts, catalogs.gettext, now)
                 + queue_unanswered(db, catalogs.gettext, now, _successor_button))

@@ -28,7 +28,9 @@ async def reports_if_due(svc: Services, now: datetime) -> int:
         return await asyncio.to_thread(reports_in_worker, settings.db_path, settings.locales_dir,
                                        settings.dialogs_dir, now)
     if reports_due(svc.db, now):
-        return await asyncio.to_thread(reports_pass, settings.db_path, svc.catalogs, svc.tips, now)
+        # A round that closed since the look above is the worker's at the next look, never drawn in this process.
+        return await asyncio.to_thread(reports_pass, settings.db_path, svc.catalogs, svc.tips, now,
+                                       not settings.report_worker)
     return 0
 
 
